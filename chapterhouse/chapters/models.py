@@ -1,0 +1,121 @@
+"""The chapter tree: International › Country › Region › City › Neighbourhood."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+if TYPE_CHECKING:
+    from chapterhouse.members.models import Member
+
+
+class ChapterLevel(models.IntegerChoices):
+    INTERNATIONAL = 0, _("International")
+    COUNTRY = 1, _("Country")
+    REGION = 2, _("Region")
+    CITY = 3, _("City or town")
+    NEIGHBOURHOOD = 4, _("Neighbourhood")
+
+
+class Chapter(MP_Node):
+    """A node of the chapter tree (treebeard materialised path).
+
+    `names` copies the place's names in other languages, so rendering a list of
+    chapters needs no join. `url_path` is the slug path under /c/ ("" for International, "gb/eng/london").
+    `member_count` counts everyone who belongs here: members whose home chapter is
+    this chapter or below it. It is denormalised and kept exact by the members
+    services, which change it in the same transaction as the membership.
+    """
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, allow_unicode=False, blank=True)
+    url_path = models.CharField(max_length=400, unique=True, blank=True)
+    level = models.PositiveSmallIntegerField(choices=ChapterLevel.choices)
+    place = models.OneToOneField(
+        "places.Place", null=True, blank=True, on_delete=models.PROTECT, related_name="chapter"
+    )
+    names = models.JSONField(default=dict, blank=True)
+    description = models.TextField(blank=True)
+    member_count = models.PositiveIntegerField(default=0)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    # No node_order_by: sorted insertion would rewrite the paths of later siblings
+    # and their subtrees. Lists are ordered by name at query time instead.
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level__gte=0, level__lte=4), name="chapter_level_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["level", "name"], name="chapter_level_name")]
+
+    def __str__(self) -> str:
+        return self.display_name()
+
+    def get_absolute_url(self) -> str:
+        if not self.url_path:
+            return reverse("chapters:international")
+        return reverse("chapters:detail", kwargs={"url_path": self.url_path})
+
+    def display_name(self) -> str:
+        """The chapter's name in the active language where the gazetteer has it."""
+        if self.level == ChapterLevel.INTERNATIONAL:
+            return str(_("International"))
+        language = (translation.get_language() or "en").split("-")[0]
+        return self.names.get(language) or self.name
+
+    def ancestor_paths(self) -> list[str]:
+        """The treebeard paths of this chapter and all its ancestors, root first."""
+        step = self.steplen
+        return [self.path[: i * step] for i in range(1, len(self.path) // step + 1)]
+
+
+class ChapterRole(models.Model):
+    """A member's role in a chapter, e.g. facilitator.
+
+    A role is active once accepted; until then it is an invitation (the first
+    member of a new chapter is invited to facilitate it). A facilitator of a
+    chapter is not a facilitator of its parent.
+    """
+
+    class Role(models.TextChoices):
+        FACILITATOR = "facilitator", _("facilitator")
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", _("granted by a site administrator")
+        FIRST_MEMBER = "first_member", _("first member of the chapter")
+        DECISION = "decision", _("granted by a decision")
+
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="roles")
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="chapter_roles"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.FACILITATOR)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    invited_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chapter", "member", "role"], name="chapterrole_unique_member_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} – {self.get_role_display()} – {self.chapter}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.accepted_at is not None
+
+    def belongs_to(self, member: Member) -> bool:
+        return self.member_id == member.pk

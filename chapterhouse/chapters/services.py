@@ -1,0 +1,169 @@
+"""Writes to the chapter tree. Chapters exist where members are."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+
+from chapterhouse.places.models import Place, PlaceKind
+
+from .models import Chapter, ChapterLevel, ChapterRole
+
+_LEVEL_OF_PLACE = {
+    PlaceKind.COUNTRY: ChapterLevel.COUNTRY,
+    PlaceKind.REGION: ChapterLevel.REGION,
+    PlaceKind.CITY: ChapterLevel.CITY,
+}
+
+
+def get_international() -> Chapter:
+    """The root chapter, created on first use."""
+    root = Chapter.get_first_root_node()
+    if root is not None:
+        return root
+    with transaction.atomic():
+        root = Chapter.get_first_root_node()
+        if root is None:
+            root = Chapter.objects.add_root(
+                {"name": "International", "slug": "", "url_path": "",
+                 "level": ChapterLevel.INTERNATIONAL}
+            )
+        return root
+
+
+def _place_slug(place: Place) -> str:
+    if place.kind == PlaceKind.COUNTRY:
+        return place.code.lower()
+    if place.kind == PlaceKind.REGION:
+        return slugify(place.code.split("-", 1)[-1]) or slugify(place.ascii_name)
+    return slugify(place.ascii_name or place.name)[:70] or place.code.lower()
+
+
+def _unique_child_slug(parent: Chapter, slug: str, fallback: str) -> str:
+    taken = Chapter.objects.filter(
+        path__startswith=parent.path, depth=parent.depth + 1, slug=slug
+    ).exists()
+    return slugify(f"{slug}-{fallback}") if taken else slug
+
+
+def _add_child(parent: Chapter, **fields: object) -> Chapter:
+    # Lock the parent so two first members arriving at once cannot both compute
+    # the same next treebeard path for a new child.
+    parent = Chapter.objects.select_for_update().get(pk=parent.pk)
+    return Chapter.objects.add_child(parent, fields)
+
+
+def ensure_place_chapter(place: Place) -> tuple[Chapter, list[Chapter]]:
+    """The chapter of `place`, creating it and any missing ancestors.
+
+    Returns the chapter and the list of chapters created by this call.
+    """
+    existing = Chapter.objects.filter(place=place).first()
+    if existing is not None:
+        return existing, []
+    with transaction.atomic():
+        if place.parent_id is None:
+            parent, created = get_international(), []
+        else:
+            parent, created = ensure_place_chapter(place.parent)  # type: ignore[arg-type]
+        existing = Chapter.objects.filter(place=place).first()
+        if existing is not None:
+            return existing, created
+        slug = _unique_child_slug(parent, _place_slug(place), place.code.lower())
+        chapter = _add_child(
+            parent,
+            name=place.name,
+            names=place.names,
+            slug=slug,
+            url_path=f"{parent.url_path}/{slug}".strip("/"),
+            level=_LEVEL_OF_PLACE[PlaceKind(place.kind)],
+            place=place,
+            latitude=place.latitude,
+            longitude=place.longitude,
+        )
+        return chapter, [*created, chapter]
+
+
+def neighbourhood_slug(name: str) -> str:
+    return slugify(name)[:70]
+
+
+def ensure_neighbourhood(city_chapter: Chapter, name: str) -> tuple[Chapter, bool]:
+    """The neighbourhood chapter called `name` inside a city, created if new.
+
+    The same name (ignoring case, accents and punctuation) in the same city is
+    the same neighbourhood.
+    """
+    slug = neighbourhood_slug(name)
+    with transaction.atomic():
+        existing = Chapter.objects.filter(
+            path__startswith=city_chapter.path, depth=city_chapter.depth + 1, slug=slug
+        ).first()
+        if existing is not None:
+            return existing, False
+        chapter = _add_child(
+            city_chapter,
+            name=" ".join(name.split()),
+            slug=slug,
+            url_path=f"{city_chapter.url_path}/{slug}",
+            level=ChapterLevel.NEIGHBOURHOOD,
+            latitude=city_chapter.latitude,
+            longitude=city_chapter.longitude,
+        )
+        return chapter, True
+
+
+def resolve_home_chapter(
+    *, city: Place, neighbourhood: str = ""
+) -> tuple[Chapter, list[Chapter]]:
+    """The chapter a member living in `city` (and `neighbourhood`) calls home."""
+    chapter, created = ensure_place_chapter(city)
+    if neighbourhood.strip():
+        chapter, is_new = ensure_neighbourhood(chapter, neighbourhood)
+        if is_new:
+            created.append(chapter)
+    return chapter, created
+
+
+def adjust_member_counts(chapter: Chapter, delta: int) -> None:
+    """Add `delta` to the member count of `chapter` and every ancestor, in SQL."""
+    Chapter.objects.filter(path__in=chapter.ancestor_paths()).update(
+        member_count=F("member_count") + delta
+    )
+
+
+def update_chapter(*, chapter: Chapter, description: str) -> Chapter:
+    with transaction.atomic():
+        chapter.description = description
+        chapter.save(update_fields=["description"])
+    return chapter
+
+
+def grant_role(
+    *, chapter: Chapter, member, role: str = ChapterRole.Role.FACILITATOR, source: str,
+    accepted: bool = True,
+) -> ChapterRole:
+    """Grant (or invite to) a role. Idempotent: granting twice keeps one row."""
+    with transaction.atomic():
+        chapter_role, _ = ChapterRole.objects.get_or_create(
+            chapter=chapter, member=member, role=role, defaults={"source": source}
+        )
+        if accepted and chapter_role.accepted_at is None:
+            chapter_role.accepted_at = timezone.now()
+            chapter_role.save(update_fields=["accepted_at"])
+    return chapter_role
+
+
+def accept_role(*, chapter_role: ChapterRole) -> ChapterRole:
+    with transaction.atomic():
+        if chapter_role.accepted_at is None:
+            chapter_role.accepted_at = timezone.now()
+            chapter_role.save(update_fields=["accepted_at"])
+    return chapter_role
+
+
+def decline_role(*, chapter_role: ChapterRole) -> None:
+    with transaction.atomic():
+        chapter_role.delete()

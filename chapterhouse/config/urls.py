@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+urlpatterns = [
+    path("", include("chapterhouse.members.urls")),
+    path("c/", include("chapterhouse.chapters.urls")),
+    path("places/", include("chapterhouse.places.urls")),
+    path("notifications/", include("chapterhouse.notifications.urls")),
+    path("api/", include("chapterhouse.api.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.SERVE_MEDIA:
+    # Uploaded avatars, served by the app in the demo; a proxy serves them at scale.
+    urlpatterns += [
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]

@@ -1,0 +1,67 @@
+"""Fixtures shared by every app's tests: the three personas and more."""
+
+import pytest
+from django.test import Client
+
+from chapterhouse.chapters.models import ChapterRole
+from chapterhouse.chapters.services import grant_role
+from chapterhouse.members.models import Member
+from chapterhouse.members.tests.factories import make_member
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def member(db) -> Member:
+    """A member of International › United Kingdom › England › London › Hackney."""
+    return make_member("Ada Member", city="London", neighbourhood="Hackney")
+
+
+@pytest.fixture
+def facilitator(db, member) -> Member:
+    """A facilitator of the Hackney chapter (the member's home)."""
+    other = make_member("Fay Facilitator", city="London", neighbourhood="Hackney")
+    grant_role(chapter=other.home_chapter, member=other, source=ChapterRole.Source.ADMIN)
+    return other
+
+
+@pytest.fixture
+def outsider(db) -> Member:
+    """A member of another country's chapters."""
+    return make_member(
+        "Oscar Outsider", city="Lyon", region=("FR-ARA", "Auvergne-Rhône-Alpes"),
+        country=("FR", "France"),
+    )
+
+
+def client_for(member: Member) -> Client:
+    client = Client()
+    client.force_login(member.user)
+    return client
+
+
+@pytest.fixture
+def member_client(member) -> Client:
+    return client_for(member)
+
+
+@pytest.fixture
+def facilitator_client(facilitator) -> Client:
+    return client_for(facilitator)
+
+
+@pytest.fixture
+def outsider_client(outsider) -> Client:
+    return client_for(outsider)

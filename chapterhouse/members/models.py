@@ -1,0 +1,131 @@
+"""Accounts and member profiles."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+ONLINE_WINDOW = timedelta(minutes=5)
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: object) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """The login identity. Everything a member shows lives on `Member`."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField(_("email address"), unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()  # type: ignore[misc]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Everyone")
+    MEMBERS = "members", _("Members only")
+    HIDDEN = "hidden", _("Only me")
+
+
+def avatar_path(instance: Member, filename: str) -> str:
+    return f"avatars/{instance.public_id}/{uuid.uuid4().hex}.png"
+
+
+class Member(models.Model):
+    """A member's profile and place in the organisation.
+
+    The member belongs to `home_chapter` and all of its ancestors; belonging is
+    derived with a path-prefix query, never stored per level.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    display_name = models.CharField(_("display name"), max_length=80)
+    bio = models.TextField(_("about me"), max_length=4000, blank=True)
+    avatar = models.ImageField(_("avatar"), upload_to=avatar_path, blank=True)
+    languages = models.JSONField(_("languages spoken"), default=list, blank=True)
+    home_chapter = models.ForeignKey(
+        "chapters.Chapter", on_delete=models.PROTECT, related_name="home_members"
+    )
+    country = models.ForeignKey(
+        "places.Place", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    region = models.ForeignKey(
+        "places.Place", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    city = models.ForeignKey(
+        "places.Place", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    neighbourhood = models.CharField(_("neighbourhood"), max_length=80, blank=True)
+    joined_at = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(null=True, blank=True)
+
+    # What others may see. The display name and chapters are what make a member
+    # a member; the rest is theirs to show or hide.
+    profile_visibility = models.CharField(
+        _("who can see my profile"),
+        max_length=10,
+        choices=Visibility.choices,
+        default=Visibility.MEMBERS,
+    )
+    listed_in_directory = models.BooleanField(_("list me in my chapters' member lists"), default=True)
+    show_bio = models.BooleanField(_("show my bio"), default=True)
+    show_languages = models.BooleanField(_("show the languages I speak"), default=True)
+    show_presence = models.BooleanField(_("show when I am online and was last seen"), default=True)
+    show_location = models.BooleanField(_("show my city and neighbourhood"), default=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["home_chapter", "display_name"], name="member_home_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:profile", kwargs={"public_id": self.public_id})
+
+    @property
+    def is_online(self) -> bool:
+        return self.last_seen is not None and timezone.now() - self.last_seen < ONLINE_WINDOW
+
+    def visible_to(self, viewer: Member | None) -> bool:
+        """Whether `viewer` (None: anonymous) may see this profile page."""
+        if viewer is not None and viewer.pk == self.pk:
+            return True
+        if self.profile_visibility == Visibility.PUBLIC:
+            return True
+        if self.profile_visibility == Visibility.MEMBERS:
+            return viewer is not None
+        return False

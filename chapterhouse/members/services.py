@@ -1,0 +1,208 @@
+"""Writes about members: joining, moving, profiles, leaving."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chapterhouse.chapters import services as chapter_services
+from chapterhouse.chapters.models import Chapter, ChapterLevel, ChapterRole
+from chapterhouse.notifications.models import Kind
+from chapterhouse.notifications.services import notify
+from chapterhouse.places.models import Place
+
+from .models import Member, User
+
+
+def _facilitators_of(chapters: list[Chapter]) -> list[Member]:
+    return list(
+        Member.objects.filter(
+            chapter_roles__chapter__in=chapters,
+            chapter_roles__role=ChapterRole.Role.FACILITATOR,
+            chapter_roles__accepted_at__isnull=False,
+        ).distinct()
+    )
+
+
+def _invite_first_member(member: Member, created: list[Chapter]) -> None:
+    """The first member of a new chapter is invited to facilitate it."""
+    for chapter in created:
+        chapter_services.grant_role(
+            chapter=chapter,
+            member=member,
+            source=ChapterRole.Source.FIRST_MEMBER,
+            accepted=False,
+        )
+    if created:
+        notify(
+            recipients=[member],
+            kind=Kind.ROLE_INVITATION,
+            text=lambda m: _(
+                "You are the first member of %(chapters)s. Would you like to facilitate it?"
+            )
+            % {"chapters": ", ".join(c.display_name() for c in created)},
+            url="/me/roles/",
+        )
+
+
+def _tell_local_facilitators(member: Member, home: Chapter) -> None:
+    """Facilitators of the member's city and neighbourhood hear that they joined.
+
+    Wider levels are not told of every arrival: an International facilitator
+    would get one notice per signup.
+    """
+    local = Chapter.objects.filter(
+        path__in=home.ancestor_paths(), level__gte=ChapterLevel.CITY
+    )
+    facilitators = [f for f in _facilitators_of(list(local)) if f.pk != member.pk]
+    notify(
+        recipients=facilitators,
+        kind=Kind.MEMBER_JOINED,
+        text=lambda m: _("%(name)s joined %(chapter)s.")
+        % {"name": member.display_name, "chapter": home.display_name()},
+        url=member.get_absolute_url(),
+    )
+
+
+def register_member(
+    *,
+    user: User,
+    display_name: str,
+    city: Place,
+    neighbourhood: str = "",
+    languages: list[str] | None = None,
+) -> Member:
+    """Make `user` a member living in `city`: they belong to every level at once.
+
+    Missing chapters are created; the member counts of the home chapter and all
+    its ancestors grow by one in the same transaction.
+    """
+    with transaction.atomic():
+        home, created = chapter_services.resolve_home_chapter(
+            city=city, neighbourhood=neighbourhood
+        )
+        member = Member.objects.create(
+            user=user,
+            display_name=display_name.strip(),
+            home_chapter=home,
+            country=_country_of(city),
+            region=_region_of(city),
+            city=city,
+            neighbourhood=" ".join(neighbourhood.split()),
+            languages=languages or [],
+        )
+        chapter_services.adjust_member_counts(home, +1)
+        notify(
+            recipients=[member],
+            kind=Kind.WELCOME,
+            text=lambda m: _("Welcome to %(chapter)s, %(name)s!")
+            % {"chapter": home.display_name(), "name": m.display_name},
+            url=home.get_absolute_url(),
+        )
+        _invite_first_member(member, created)
+        _tell_local_facilitators(member, home)
+    return member
+
+
+def _country_of(city: Place) -> Place | None:
+    place: Place | None = city
+    while place is not None and place.parent_id is not None:
+        place = place.parent
+    return place
+
+
+def _region_of(city: Place) -> Place | None:
+    parent = city.parent
+    return parent if parent is not None and parent.parent_id is not None else None
+
+
+def move_member(*, member: Member, city: Place, neighbourhood: str = "") -> Member:
+    """Move a member's home; they leave the old chapters and join the new ones.
+
+    One transaction: the counts of chapters they left drop by one, the counts of
+    chapters they joined grow by one, and shared ancestors are unchanged.
+    """
+    with transaction.atomic():
+        member = Member.objects.select_for_update().select_related("home_chapter").get(
+            pk=member.pk
+        )
+        old_home = member.home_chapter
+        new_home, created = chapter_services.resolve_home_chapter(
+            city=city, neighbourhood=neighbourhood
+        )
+        if new_home.pk != old_home.pk:
+            chapter_services.adjust_member_counts(old_home, -1)
+            chapter_services.adjust_member_counts(new_home, +1)
+        member.home_chapter = new_home
+        member.country = _country_of(city)
+        member.region = _region_of(city)
+        member.city = city
+        member.neighbourhood = " ".join(neighbourhood.split())
+        member.save(
+            update_fields=["home_chapter", "country", "region", "city", "neighbourhood"]
+        )
+        if new_home.pk != old_home.pk:
+            _invite_first_member(member, created)
+            _tell_local_facilitators(member, new_home)
+    return member
+
+
+PROFILE_FIELDS = {
+    "display_name",
+    "bio",
+    "languages",
+    "profile_visibility",
+    "listed_in_directory",
+    "show_bio",
+    "show_languages",
+    "show_presence",
+    "show_location",
+}
+
+
+def update_profile(*, member: Member, **changes: object) -> Member:
+    unknown = set(changes) - PROFILE_FIELDS
+    if unknown:
+        raise ValueError(f"Not profile fields: {sorted(unknown)}")
+    with transaction.atomic():
+        for field, value in changes.items():
+            setattr(member, field, value)
+        member.full_clean(exclude=["avatar", "user", "home_chapter", "country", "region", "city"])
+        member.save(update_fields=sorted(changes))
+    return member
+
+
+def set_avatar(*, member: Member, content: bytes | None) -> Member:
+    """Store an already checked and re-encoded PNG avatar (None removes it)."""
+    from django.core.files.base import ContentFile
+
+    with transaction.atomic():
+        old = member.avatar.name if member.avatar else ""
+        if content is None:
+            member.avatar = ""  # type: ignore[assignment]
+        else:
+            member.avatar.save("avatar.png", ContentFile(content), save=False)
+        member.save(update_fields=["avatar"])
+        if old:
+            storage = member.avatar.storage
+            transaction.on_commit(lambda: storage.delete(old))
+    return member
+
+
+def touch_last_seen(*, member_id: int) -> None:
+    Member.objects.filter(pk=member_id).update(last_seen=timezone.now())
+
+
+def delete_account(*, member: Member) -> None:
+    """Delete a member and their login; the chapters they belonged to shrink by one."""
+    with transaction.atomic():
+        member = Member.objects.select_for_update().select_related("home_chapter", "user").get(
+            pk=member.pk
+        )
+        chapter_services.adjust_member_counts(member.home_chapter, -1)
+        avatar = member.avatar.name if member.avatar else ""
+        storage = member.avatar.storage
+        member.user.delete()
+        if avatar:
+            transaction.on_commit(lambda: storage.delete(avatar))

