@@ -32,7 +32,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("CHAPTERHOUSE_TESTING", False)
-SECRET_KEY = env("SECRET_KEY", "insecure-development-key-change-me-" + "x" * 30)
+# The default is flagged by `check --deploy`: production must set SECRET_KEY.
+SECRET_KEY = env("SECRET_KEY", "django-insecure-development-key-change-me-" + "x" * 30)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")

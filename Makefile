@@ -1,0 +1,48 @@
+# Chapterhouse. Quick start: `make demo` (serve the demo organisation) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_MEMBERS ?= 3000
+DEMO_COUNTRIES ?=
+
+.PHONY: demo test lint install serve messages clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Set up (once) and serve the demo organisation on SQLite with the task worker.
+demo: $(STAMP)
+	mkdir -p var
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
+	DEBUG=1 $(BIN)/python manage.py load_places $(if $(DEMO_COUNTRIES),--countries $(DEMO_COUNTRIES),)
+	DEBUG=1 $(BIN)/python manage.py seed_demo --members $(DEMO_MEMBERS)
+	DEBUG=1 HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) bin/serve
+
+# Serve without setting anything up (production settings come from the environment).
+serve: $(STAMP)
+	HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) bin/serve
+
+test: $(STAMP)
+	CHAPTERHOUSE_TESTING=1 $(BIN)/pytest -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	CHAPTERHOUSE_TESTING=1 $(BIN)/mypy chapterhouse
+	CHAPTERHOUSE_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Regenerate the translation catalogues (needs GNU gettext) and compile them.
+messages: $(STAMP)
+	cd chapterhouse && ../$(BIN)/python ../manage.py makemessages -l es -l en --no-obsolete --ignore 'static/vendor/*'
+	cd chapterhouse && ../$(BIN)/python ../manage.py makemessages -d djangojs -l es -l en --no-obsolete --ignore 'static/vendor/*'
+	cd chapterhouse && ../$(BIN)/python ../manage.py compilemessages
+
+clean:
+	rm -rf var

@@ -1,0 +1,34 @@
+"""Project-wide checks: migrations are complete and production settings are safe."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+def test_every_model_change_has_a_migration():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    env = {
+        key: value for key, value in os.environ.items() if key != "CHAPTERHOUSE_TESTING"
+    } | {
+        "SECRET_KEY": "a-long-random-production-secret-" + "k" * 40,
+        "HTTPS": "1",
+        "SECURE_HSTS_SECONDS": "31536000",
+        "ALLOWED_HOSTS": "chapters.example.org",
+        "DEBUG": "0",
+    }
+    result = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
