@@ -26,7 +26,8 @@ class Chapter(MP_Node):
     """A node of the chapter tree (treebeard materialised path).
 
     `names` copies the place's names in other languages, so rendering a list of
-    chapters needs no join. `url_path` is the slug path under /c/ ("" for International, "gb/eng/london").
+    chapters needs no join. `url_path` is the slug path under /c/ ("" for
+    International, "gb/eng/london").
     `member_count` counts everyone who belongs here: members whose home chapter is
     this chapter or below it. It is denormalised and kept exact by the members
     services, which change it in the same transaction as the membership.

@@ -99,7 +99,9 @@ class Member(models.Model):
         choices=Visibility.choices,
         default=Visibility.MEMBERS,
     )
-    listed_in_directory = models.BooleanField(_("list me in my chapters' member lists"), default=True)
+    listed_in_directory = models.BooleanField(
+        _("list me in my chapters' member lists"), default=True
+    )
     show_bio = models.BooleanField(_("show my bio"), default=True)
     show_languages = models.BooleanField(_("show the languages I speak"), default=True)
     show_presence = models.BooleanField(_("show when I am online and was last seen"), default=True)
