@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import time
+
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
+from chapterhouse.lib import audit
 from chapterhouse.places.models import Place, PlaceKind
 
 from .models import Chapter, ChapterLevel, ChapterRole
+from .selectors import GEOJSON_VERSION_KEY
+
+# Words that name pages under a chapter's URL (/c/<path>/members/ …) or under /c/
+# itself; a chapter slug must never be one of them, or the page would hide it.
+RESERVED_SLUGS = frozenset({
+    "blog", "chapters", "decisions", "dues", "edit", "events", "forums", "map", "members",
+    "mine", "mutual-aid", "mutualaid", "projects", "resources", "roles",
+})
 
 _LEVEL_OF_PLACE = {
     PlaceKind.COUNTRY: ChapterLevel.COUNTRY,
@@ -20,11 +32,11 @@ _LEVEL_OF_PLACE = {
 
 def get_international() -> Chapter:
     """The root chapter, created on first use."""
-    root = Chapter.get_first_root_node()
+    root = Chapter.objects.get_first_root_node()
     if root is not None:
         return root
     with transaction.atomic():
-        root = Chapter.get_first_root_node()
+        root = Chapter.objects.get_first_root_node()
         if root is None:
             root = Chapter.objects.add_root(
                 {"name": "International", "slug": "", "url_path": "",
@@ -42,17 +54,29 @@ def _place_slug(place: Place) -> str:
 
 
 def _unique_child_slug(parent: Chapter, slug: str, fallback: str) -> str:
-    taken = Chapter.objects.filter(
+    taken = slug in RESERVED_SLUGS or Chapter.objects.filter(
         path__startswith=parent.path, depth=parent.depth + 1, slug=slug
     ).exists()
     return slugify(f"{slug}-{fallback}") if taken else slug
+
+
+def bump_geojson_version() -> None:
+    """Make the next map request rebuild its cached GeoJSON (see selectors)."""
+    try:
+        cache.incr(GEOJSON_VERSION_KEY)
+    except ValueError:
+        # Missing (never set, or evicted): start from the clock, so a version
+        # number is never reused while a document cached under it may live on.
+        cache.set(GEOJSON_VERSION_KEY, time.time_ns(), None)
 
 
 def _add_child(parent: Chapter, **fields: object) -> Chapter:
     # Lock the parent so two first members arriving at once cannot both compute
     # the same next treebeard path for a new child.
     parent = Chapter.objects.select_for_update().get(pk=parent.pk)
-    return Chapter.objects.add_child(parent, fields)
+    child = Chapter.objects.add_child(parent, fields)
+    transaction.on_commit(bump_geojson_version)
+    return child
 
 
 def ensure_place_chapter(place: Place) -> tuple[Chapter, list[Chapter]]:
@@ -87,7 +111,15 @@ def ensure_place_chapter(place: Place) -> tuple[Chapter, list[Chapter]]:
 
 
 def neighbourhood_slug(name: str) -> str:
-    return slugify(name)[:70]
+    """The slug of a neighbourhood name; equal names (ignoring case, accents and
+    punctuation) give equal slugs. Empty when the name has no Latin letters or
+    digits (the signup form refuses those). Reserved words get a suffix so a
+    neighbourhood cannot shadow a chapter page (/c/<city>/members/).
+    """
+    slug = slugify(name)[:70]
+    if slug in RESERVED_SLUGS:
+        slug = f"{slug}-area"
+    return slug
 
 
 def ensure_neighbourhood(city_chapter: Chapter, name: str) -> tuple[Chapter, bool]:
@@ -134,16 +166,18 @@ def adjust_member_counts(chapter: Chapter, delta: int) -> None:
     )
 
 
-def update_chapter(*, chapter: Chapter, description: str) -> Chapter:
+def update_chapter(*, chapter: Chapter, description: str, actor=None) -> Chapter:
     with transaction.atomic():
         chapter.description = description
         chapter.save(update_fields=["description"])
+        audit.record(actor=actor, action="chapters.update_description", target=chapter,
+                     chapter=chapter, data={"description": description})
     return chapter
 
 
 def grant_role(
     *, chapter: Chapter, member, role: str = ChapterRole.Role.FACILITATOR, source: str,
-    accepted: bool = True,
+    accepted: bool = True, actor=None,
 ) -> ChapterRole:
     """Grant (or invite to) a role. Idempotent: granting twice keeps one row."""
     with transaction.atomic():
@@ -153,6 +187,8 @@ def grant_role(
         if accepted and chapter_role.accepted_at is None:
             chapter_role.accepted_at = timezone.now()
             chapter_role.save(update_fields=["accepted_at"])
+        audit.record(actor=actor, action="roles.grant" if accepted else "roles.invite",
+                     target=chapter_role, chapter=chapter, data={"role": role, "source": source})
     return chapter_role
 
 
@@ -161,9 +197,13 @@ def accept_role(*, chapter_role: ChapterRole) -> ChapterRole:
         if chapter_role.accepted_at is None:
             chapter_role.accepted_at = timezone.now()
             chapter_role.save(update_fields=["accepted_at"])
+        audit.record(actor=chapter_role.member, action="roles.accept", target=chapter_role,
+                     chapter=chapter_role.chapter)
     return chapter_role
 
 
 def decline_role(*, chapter_role: ChapterRole) -> None:
     with transaction.atomic():
+        audit.record(actor=chapter_role.member, action="roles.decline", target=chapter_role,
+                     chapter=chapter_role.chapter)
         chapter_role.delete()

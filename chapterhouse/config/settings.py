@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "chapterhouse.chapters",
     "chapterhouse.members",
     "chapterhouse.notifications",
+    "chapterhouse.audit",
     "chapterhouse.api",
 ]
 
@@ -105,6 +106,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "chapterhouse.members.context_processors.member",
             ],
+            # `{% load chapterhouse %}` (the markdown filter); lib is not an app.
+            "libraries": {"chapterhouse": "chapterhouse.lib.templatetags.chapterhouse"},
         },
     },
 ]
@@ -289,9 +292,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
     "ALLOWED_VERSIONS": ["v1"],
+    "DEFAULT_VERSION": "v1",  # the schema and docs (outside /api/v1/) describe v1
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
 }
 SPECTACULAR_SETTINGS = {

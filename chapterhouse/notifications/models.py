@@ -1,5 +1,7 @@
 """In-app notices and each member's choice of which also come by email."""
 
+import uuid
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +18,8 @@ EMAIL_BY_DEFAULT = {Kind.WELCOME, Kind.ROLE_INVITATION}
 
 
 class Notification(models.Model):
+    # Addresses the notice in URLs (house rule: no sequential ids in public URLs).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     recipient = models.ForeignKey(
         "members.Member", on_delete=models.CASCADE, related_name="notifications"
     )
@@ -37,6 +41,14 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def link(self) -> str:
+        """`url` if it is a path on this site, else "" (never a link elsewhere)."""
+        url = self.url
+        if url.startswith("/") and not url.startswith(("//", "/\\")):
+            return url
+        return ""
 
 
 class EmailPreference(models.Model):

@@ -1,13 +1,72 @@
+"""Reads about notices: a member's own, their unread count, their email choices."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.conf import settings
 from django.db.models import QuerySet
+from django.http import Http404
 
 from chapterhouse.members.models import Member
 
-from .models import Notification
+from .models import EMAIL_BY_DEFAULT, EmailPreference, Kind, Notification
+
+# The count is kept on the Member instance. `request.user.member` is one instance
+# for the whole request, so the header costs one query however many templates
+# render it; a new request loads a new instance and counts again.
+_UNREAD_CACHE = "_unread_notifications_count"
 
 
 def unread_count(member: Member) -> int:
-    return Notification.objects.filter(recipient=member, read_at__isnull=True).count()
+    """How many of `member`'s notices are unread. One query, cached per instance."""
+    cached = getattr(member, _UNREAD_CACHE, None)
+    if cached is None:
+        cached = Notification.objects.filter(recipient=member, read_at__isnull=True).count()
+        setattr(member, _UNREAD_CACHE, cached)
+    return cached
+
+
+def forget_unread_count(member: Member) -> None:
+    """Drop the cached count after the member's notices change."""
+    try:
+        delattr(member, _UNREAD_CACHE)
+    except AttributeError:
+        pass
 
 
 def notifications_for(member: Member) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=member)
+    """The member's own notices, newest first. Nobody else's, ever."""
+    return Notification.objects.filter(recipient=member).order_by("-created_at", "-id")
+
+
+def get_notification_for(member: Member, public_id: UUID | str) -> Notification:
+    """One of the member's own notices; 404 for anyone else's or an unknown id."""
+    notification = notifications_for(member).filter(public_id=public_id).first()
+    if notification is None:
+        raise Http404
+    return notification
+
+
+def email_choices_for(member: Member) -> dict[Kind, bool]:
+    """Whether each kind of notice also goes to the member by email.
+
+    A member's stored choice wins; a kind they never chose follows EMAIL_BY_DEFAULT.
+    """
+    stored = dict(
+        EmailPreference.objects.filter(member=member).values_list("kind", "send_email")
+    )
+    return {kind: stored.get(kind.value, kind in EMAIL_BY_DEFAULT) for kind in Kind}
+
+
+def language_for(member: Member) -> str:
+    """The interface language to write to `member` in.
+
+    Their first spoken language the site is translated into, else the site default.
+    """
+    available = {code for code, _name in settings.LANGUAGES}
+    for code in member.languages or []:
+        base = str(code).lower().split("-")[0]
+        if base in available:
+            return base
+    return settings.LANGUAGE_CODE

@@ -1,0 +1,257 @@
+import pytest
+from django.core import mail
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from django_tasks_db.models import DBTaskResult
+
+from chapterhouse.chapters.models import Chapter, ChapterRole
+from chapterhouse.chapters.services import grant_role
+from chapterhouse.members.models import User
+from chapterhouse.members.services import register_member
+from chapterhouse.members.tests.factories import make_member
+from chapterhouse.notifications import services
+from chapterhouse.notifications.models import EmailPreference, Kind, Notification
+from chapterhouse.notifications.services import mark_read, notify, set_email_preferences
+from chapterhouse.notifications.tasks import send_notification_email, send_notification_emails
+from chapterhouse.notifications.tests.factories import make_bare_members
+from chapterhouse.places.tests.factories import make_city
+
+pytestmark = pytest.mark.django_db
+
+
+def hello(member):
+    return f"Hello {member.display_name}"
+
+
+@pytest.fixture
+def database_tasks(settings):
+    """The production task backend: enqueueing is an INSERT, nothing runs."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email"]}
+    }
+
+
+# First uses: registration
+
+
+def test_a_new_member_is_welcomed_in_the_app_and_by_email():
+    member = make_member("Nia New", city="Leeds")
+    welcome = member.notifications.get(kind=Kind.WELCOME)
+    assert "Nia New" in welcome.text
+    assert welcome.url == member.home_chapter.get_absolute_url()
+    assert welcome.read_at is None
+    assert welcome.emailed_at is not None
+    [email] = [m for m in mail.outbox if "Welcome" in m.subject]
+    assert email.to == [member.user.email]
+    assert welcome.text in email.body
+    assert "http://127.0.0.1:8000" + welcome.url in email.body
+    assert "/notifications/settings/" in email.body
+
+
+def test_local_facilitators_hear_of_a_new_member_in_the_app_only(facilitator):
+    london = Chapter.objects.get(url_path="gb/eng/london")
+    england = Chapter.objects.get(url_path="gb/eng")
+    city_facilitator = make_member("Cy City", city="London")
+    grant_role(chapter=london, member=city_facilitator, source=ChapterRole.Source.ADMIN)
+    region_facilitator = make_member("Reg Region", city="London")
+    grant_role(chapter=england, member=region_facilitator, source=ChapterRole.Source.ADMIN)
+    mail.outbox.clear()
+    earlier = list(Notification.objects.values_list("pk", flat=True))
+
+    newcomer = make_member("Nat Newcomer", city="London", neighbourhood="Hackney")
+
+    joined = Notification.objects.filter(kind=Kind.MEMBER_JOINED).exclude(pk__in=earlier)
+    assert set(joined.values_list("recipient_id", flat=True)) == {
+        facilitator.pk, city_facilitator.pk
+    }
+    assert all("Nat Newcomer" in n.text for n in joined)
+    assert all(n.url == newcomer.get_absolute_url() for n in joined)
+    # MEMBER_JOINED is not emailed by default: only the newcomer's welcome went out.
+    assert [m.to for m in mail.outbox] == [[newcomer.user.email]]
+
+
+def test_a_facilitator_who_wants_email_for_new_members_gets_it(facilitator):
+    set_email_preferences(member=facilitator, choices={Kind.MEMBER_JOINED: True})
+    mail.outbox.clear()
+    make_member("Nat Newcomer", city="London", neighbourhood="Hackney")
+    assert [facilitator.user.email] in [m.to for m in mail.outbox]
+
+
+# Email preferences
+
+
+def test_a_notice_whose_email_is_turned_off_is_stored_but_not_emailed(member):
+    set_email_preferences(member=member, choices={Kind.WELCOME: False})
+    mail.outbox.clear()
+    [notice] = notify(recipients=[member], kind=Kind.WELCOME, text=hello)
+    assert notice.pk is not None
+    assert Notification.objects.get(pk=notice.pk).emailed_at is None
+    assert mail.outbox == []
+
+
+def test_a_kind_not_emailed_by_default_is_emailed_when_turned_on(member):
+    set_email_preferences(member=member, choices={Kind.MEMBER_JOINED: True})
+    mail.outbox.clear()
+    notify(recipients=[member], kind=Kind.MEMBER_JOINED, text=hello)
+    assert len(mail.outbox) == 1
+
+
+def test_email_choices_are_per_member(member, outsider):
+    set_email_preferences(member=member, choices={Kind.WELCOME: False})
+    mail.outbox.clear()
+    notify(recipients=[member, outsider], kind=Kind.WELCOME, text=hello)
+    assert [m.to for m in mail.outbox] == [[outsider.user.email]]
+
+
+def test_setting_preferences_twice_updates_the_same_rows(member):
+    set_email_preferences(member=member, choices={"welcome": False, "member_joined": True})
+    set_email_preferences(member=member, choices={"welcome": True})
+    assert dict(member.email_preferences.values_list("kind", "send_email")) == {
+        "welcome": True, "member_joined": True,
+    }
+
+
+def test_an_unknown_kind_of_notice_stores_no_preference_at_all(member):
+    with pytest.raises(ValueError, match="free_pizza"):
+        set_email_preferences(member=member, choices={"welcome": False, "free_pizza": True})
+    assert not EmailPreference.objects.exists()
+
+
+# The email task
+
+
+def test_sending_a_notice_email_twice_sends_it_once(member):
+    [notice] = notify(recipients=[member], kind=Kind.MEMBER_JOINED, text=hello)
+    mail.outbox.clear()
+    send_notification_email.enqueue(notice.pk)
+    send_notification_email.enqueue(notice.pk)
+    send_notification_emails.enqueue([notice.pk])
+    assert len(mail.outbox) == 1
+    assert Notification.objects.get(pk=notice.pk).emailed_at is not None
+
+
+def test_a_batch_sends_each_notice_once_and_skips_missing_ones(member, outsider):
+    notices = notify(recipients=[member, outsider], kind=Kind.MEMBER_JOINED, text=hello)
+    ids = [n.pk for n in notices]
+    mail.outbox.clear()
+    assert send_notification_emails.call([*ids, 999_999]) == 2
+    assert send_notification_emails.call(ids) == 0
+    assert len(mail.outbox) == 2
+
+
+def test_a_deactivated_account_gets_no_email(member):
+    member.user.is_active = False
+    member.user.save()
+    mail.outbox.clear()
+    notify(recipients=[member], kind=Kind.WELCOME, text=hello)
+    assert mail.outbox == []
+
+
+def test_a_notice_with_a_newline_makes_a_one_line_subject(member):
+    mail.outbox.clear()
+    notify(recipients=[member], kind=Kind.WELCOME, text=lambda m: "Two\nlines")
+    assert mail.outbox[0].subject == "[Chapterhouse] Two lines"
+
+
+# Language
+
+
+def test_notices_and_emails_are_written_in_the_recipients_language():
+    london = make_city("London")
+    london.names = {"es": "Londres"}
+    london.save()
+    spanish = register_member(
+        user=User.objects.create_user("sol@example.org"), display_name="Sol", city=london,
+        languages=["es"],
+    )
+    english = register_member(
+        user=User.objects.create_user("ed@example.org"), display_name="Ed", city=london,
+        languages=["en"],
+    )
+    # The gazetteer's Spanish name of the chapter shows that Spanish was active.
+    assert "Londres" in spanish.notifications.get(kind=Kind.WELCOME).text
+    assert "London" in english.notifications.get(kind=Kind.WELCOME).text
+    languages = {m.to[0]: m.extra_headers["Content-Language"] for m in mail.outbox}
+    assert languages[spanish.user.email] == "es"
+    assert languages[english.user.email] == "en"
+
+
+def test_the_first_language_the_site_speaks_is_used(member):
+    member.languages = ["fr", "es"]
+    member.save()
+    seen = []
+
+    def text(recipient):
+        seen.append(translation.get_language())
+        return "x"
+
+    notify(recipients=[member], kind=Kind.MEMBER_JOINED, text=text)
+    assert seen == ["es"]
+
+
+# Cost and durability
+
+
+def test_notify_to_nobody_does_nothing(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert notify(recipients=[], kind=Kind.WELCOME, text=hello) == []
+
+
+def test_a_member_listed_twice_gets_one_notice(member):
+    notices = notify(recipients=[member, member], kind=Kind.MEMBER_JOINED, text=hello)
+    assert len(notices) == 1
+
+
+def _queries_to_notify(members, kind) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        notify(recipients=members, kind=kind, text=hello)
+    return len(queries)
+
+
+def test_one_notice_is_cheap(member, database_tasks):
+    # Savepoint, INSERT notices, SELECT choices, INSERT the email job, release.
+    assert _queries_to_notify([member], Kind.WELCOME) <= 5
+    assert _queries_to_notify([member], Kind.MEMBER_JOINED) <= 4
+
+
+def test_notify_costs_the_same_queries_for_many_recipients(member, database_tasks, monkeypatch):
+    monkeypatch.setattr(services, "EMAIL_BATCH_SIZE", 1000)
+    few = make_bare_members(member, 3)
+    many = make_bare_members(member, 60)
+    assert _queries_to_notify(few, Kind.MEMBER_JOINED) == _queries_to_notify(
+        many, Kind.MEMBER_JOINED
+    )
+    assert _queries_to_notify(few, Kind.WELCOME) == _queries_to_notify(many, Kind.WELCOME)
+
+
+def test_emails_are_queued_in_batches(member, database_tasks, monkeypatch):
+    monkeypatch.setattr(services, "EMAIL_BATCH_SIZE", 2)
+    members = make_bare_members(member, 5)
+    notices = notify(recipients=members, kind=Kind.WELCOME, text=hello)
+    jobs = DBTaskResult.objects.filter(task_path__endswith="send_notification_emails")
+    assert jobs.count() == 3
+    queued = [i for job in jobs for i in job.args_kwargs["args"][0]]
+    assert sorted(queued) == sorted(n.pk for n in notices)
+    assert set(jobs.values_list("queue_name", flat=True)) == {"email"}
+
+
+def test_the_email_job_is_queued_in_the_same_transaction_as_the_notice(member, database_tasks):
+    before = DBTaskResult.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        notify(recipients=[member], kind=Kind.WELCOME, text=hello)
+        raise RuntimeError("the action failed")
+    assert DBTaskResult.objects.count() == before
+    assert not Notification.objects.filter(text__startswith="Hello").exists()
+
+
+# Marking read
+
+
+def test_mark_read_touches_only_the_members_own_notices(member, outsider):
+    theirs = outsider.notifications.first()
+    assert mark_read(member=member, notification_ids=[theirs.pk]) == 0
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+    assert mark_read(member=member) == 2
+    assert mark_read(member=member) == 0

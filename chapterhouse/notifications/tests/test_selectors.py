@@ -1,0 +1,70 @@
+import pytest
+from django.test import RequestFactory
+
+from chapterhouse.members.context_processors import member as member_context
+from chapterhouse.notifications.models import Kind
+from chapterhouse.notifications.selectors import (
+    email_choices_for,
+    language_for,
+    unread_count,
+)
+from chapterhouse.notifications.services import mark_read, notify, set_email_preferences
+from chapterhouse.notifications.tests.factories import make_notices
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_unread_count_is_counted_once_per_member_instance(member, django_assert_num_queries):
+    make_notices(member, 3)
+    with django_assert_num_queries(1):
+        assert unread_count(member) == 5
+        assert unread_count(member) == 5
+
+
+def test_the_unread_count_follows_changes_made_through_the_services(member):
+    assert unread_count(member) == 2
+    notify(recipients=[member], kind=Kind.MEMBER_JOINED, text=lambda m: "x")
+    assert unread_count(member) == 3
+    mark_read(member=member)
+    assert unread_count(member) == 0
+
+
+def test_the_header_count_costs_one_query_however_often_it_is_rendered(
+    member, django_assert_num_queries
+):
+    request = RequestFactory().get("/")
+    request.user = member.user
+    first, second = member_context(request), member_context(request)
+    with django_assert_num_queries(1):
+        assert first["unread_notifications"] == 2
+        assert second["unread_notifications"] == 2
+
+
+def test_anonymous_visitors_have_no_unread_count(django_assert_num_queries):
+    from django.contrib.auth.models import AnonymousUser
+
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    with django_assert_num_queries(0):
+        assert member_context(request)["unread_notifications"] == 0
+
+
+def test_email_choices_start_from_the_defaults_and_follow_the_member(member):
+    assert email_choices_for(member) == {
+        Kind.WELCOME: True, Kind.MEMBER_JOINED: False, Kind.ROLE_INVITATION: True,
+    }
+    set_email_preferences(member=member, choices={"welcome": False, "member_joined": True})
+    assert email_choices_for(member) == {
+        Kind.WELCOME: False, Kind.MEMBER_JOINED: True, Kind.ROLE_INVITATION: True,
+    }
+
+
+@pytest.mark.parametrize(
+    "languages,expected",
+    [([], "en"), (["es"], "es"), (["es-MX"], "es"), (["fr", "es"], "es"), (["de"], "en")],
+)
+def test_a_member_is_written_to_in_the_first_language_the_site_speaks(
+    member, languages, expected
+):
+    member.languages = languages
+    assert language_for(member) == expected

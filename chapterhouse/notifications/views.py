@@ -1,0 +1,110 @@
+"""A member's own notices and their email choices. Nobody sees anyone else's."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from chapterhouse.members.models import Member
+
+from . import selectors, services
+from .forms import EmailPreferencesForm
+
+PAGE_SIZE = 30
+
+
+def _member_of(request: HttpRequest) -> Member:
+    """The signed-in member; staff accounts without a profile have no notices."""
+    member = getattr(request.user, "member", None)
+    if member is None:
+        raise Http404
+    return member
+
+
+def _list_url(page: object = None) -> str:
+    url = reverse("notifications:list")
+    if isinstance(page, str) and page.isdigit() and int(page) > 1:
+        url += f"?page={int(page)}"
+    return url
+
+
+@require_safe
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    member = _member_of(request)
+    page = Paginator(selectors.notifications_for(member), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "notifications/list.html",
+        {"page_obj": page, "unread": selectors.unread_count(member)},
+    )
+
+
+@require_POST
+@login_required
+def mark_all_read(request: HttpRequest) -> HttpResponse:
+    member = _member_of(request)
+    count = services.mark_read(member=member)
+    if count:
+        messages.success(request, _("All notifications are marked as read."))
+    return redirect(_list_url(request.POST.get("page")))
+
+
+@require_POST
+@login_required
+def mark_notification_read(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    member = _member_of(request)
+    notification = selectors.get_notification_for(member, public_id)
+    services.mark_read(member=member, notification_ids=[notification.pk])
+    if request.htmx:  # type: ignore[attr-defined]
+        notification.refresh_from_db(fields=["read_at"])
+        return render(
+            request,
+            "notifications/_notice.html",
+            {"notice": notification, "page_obj": None},
+        )
+    return redirect(_list_url(request.POST.get("page")))
+
+
+@require_POST
+@login_required
+def open_notification(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Mark the notice read and go to what it is about (a POST: GET never writes)."""
+    member = _member_of(request)
+    notification = selectors.get_notification_for(member, public_id)
+    services.mark_read(member=member, notification_ids=[notification.pk])
+    target = notification.link
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(_list_url())
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def email_settings(request: HttpRequest) -> HttpResponse:
+    member = _member_of(request)
+    if request.method == "POST":
+        form = EmailPreferencesForm(request.POST)
+        if form.is_valid():
+            services.set_email_preferences(member=member, choices=form.choices())
+            messages.success(request, _("Your email choices are saved."))
+            return redirect("notifications:settings")
+    else:
+        chosen = selectors.email_choices_for(member)
+        form = EmailPreferencesForm(
+            initial={"email": [kind.value for kind, send in chosen.items() if send]}
+        )
+    return render(request, "notifications/settings.html", {"form": form})
