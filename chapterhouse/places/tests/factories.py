@@ -1,58 +1,54 @@
 """Small gazetteer entries for tests that do not need the shipped data."""
 
-import factory
-from django.utils.text import slugify
+from __future__ import annotations
 
-from chapterhouse.places.models import Place, PlaceKind
+import hashlib
 
-
-class CountryFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Place
-        django_get_or_create = ("kind", "code")
-
-    kind = PlaceKind.COUNTRY
-    code = "GB"
-    name = "United Kingdom"
-    ascii_name = factory.LazyAttribute(lambda o: slugify(o.name).replace("-", " "))
-    names = factory.LazyAttribute(lambda o: {"es": f"{o.name} (es)"})
-    country_code = factory.LazyAttribute(lambda o: o.code)
-    latitude = 54.0
-    longitude = -2.0
+from chapterhouse.places.models import Place, PlaceKind, ascii_fold
 
 
-class RegionFactory(CountryFactory):
-    kind = PlaceKind.REGION
-    code = "GB-ENG"
-    name = "England"
-    parent = factory.SubFactory(CountryFactory)
-    country_code = factory.LazyAttribute(lambda o: o.code[:2])
-    latitude = 52.0
-    longitude = -1.0
-
-
-class CityFactory(CountryFactory):
-    kind = PlaceKind.CITY
-    code = factory.Sequence(lambda n: f"city-{n}")
-    name = "London"
-    parent = factory.SubFactory(RegionFactory)
-    country_code = factory.LazyAttribute(lambda o: o.parent.country_code)
-    latitude = 51.5
-    longitude = -0.12
-    population = 8_000_000
-    timezone = "Europe/London"
+def make_area(kind: PlaceKind, code: str, name: str, parent: Place | None = None) -> Place:
+    """A country ("GB") or region ("GB-ENG"), reused if it already exists."""
+    place, _ = Place.objects.get_or_create(
+        kind=kind,
+        code=code,
+        defaults={
+            "name": name,
+            "ascii_name": ascii_fold(name),
+            "parent": parent,
+            "country_code": code.split("-")[0],
+        },
+    )
+    return place
 
 
 def make_city(
     name: str = "London",
-    region: tuple[str, str] = ("GB-ENG", "England"),
+    region: tuple[str, str] | None = ("GB-ENG", "England"),
     country: tuple[str, str] = ("GB", "United Kingdom"),
     **fields: object,
 ) -> Place:
-    """A city in a region in a country, reusing places that already exist."""
-    country_place = CountryFactory(code=country[0], name=country[1])
-    region_place = RegionFactory(code=region[0], name=region[1], parent=country_place)
-    existing = Place.objects.filter(kind=PlaceKind.CITY, parent=region_place, name=name).first()
-    if existing:
-        return existing
-    return CityFactory(name=name, parent=region_place, **fields)
+    """The city `name` in `region` of `country`, created with them if missing.
+
+    `region=None` puts the city directly under a country without regions. The
+    same arguments give the same city; `fields` (population=…, latitude=…) apply
+    when it is created. No coordinates or translations unless given.
+    """
+    parent = make_area(PlaceKind.COUNTRY, *country)
+    if region is not None:
+        parent = make_area(PlaceKind.REGION, *region, parent=parent)
+    # "t" + a digest: stable for the same city, and never a GeoNames id.
+    code = "t" + hashlib.sha256(f"{parent.code}/{name}".encode()).hexdigest()[:16]
+    city, _ = Place.objects.get_or_create(
+        kind=PlaceKind.CITY,
+        code=code,
+        defaults={
+            "name": name,
+            "ascii_name": ascii_fold(name),
+            "parent": parent,
+            "country_code": parent.country_code,
+            "population": 1000,
+            **fields,
+        },
+    )
+    return city

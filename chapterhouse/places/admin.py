@@ -1,0 +1,13 @@
+from django.contrib import admin
+
+from .models import Place
+
+
+@admin.register(Place)
+class PlaceAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "code", "country_code", "parent", "population"]
+    list_filter = ["kind"]
+    search_fields = ["name", "ascii_name", "code"]
+    list_select_related = ["parent"]
+    raw_id_fields = ["parent"]
+    show_full_result_count = False
