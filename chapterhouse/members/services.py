@@ -180,7 +180,7 @@ def set_avatar(*, member: Member, content: bytes | None) -> Member:
     with transaction.atomic():
         old = member.avatar.name if member.avatar else ""
         if content is None:
-            member.avatar = ""  # type: ignore[assignment]
+            member.avatar = ""
         else:
             member.avatar.save("avatar.png", ContentFile(content), save=False)
         member.save(update_fields=["avatar"])

@@ -1,10 +1,182 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Home page, member profiles, and a member's own settings (/me/...)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from allauth.account.decorators import verified_email_required
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from chapterhouse.chapters.models import Chapter
+
+from . import selectors, services
+from .forms import AvatarForm, DeleteAccountForm, LocationForm, ProfileForm
+from .models import Member
+from .rules import member_of
+
+View = Callable[..., HttpResponse]
+
+
+def member_required(view: View) -> View:
+    """Only for a signed-in member with a verified email address.
+
+    Anonymous visitors go to the login page; a signed-in user whose address is
+    not verified gets allauth's "verify your email" page; a user without a member
+    profile (e.g. a staff account made with createsuperuser) is sent home.
+    """
+
+    @verified_email_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        member = member_of(request.user)
+        if member is None:
+            messages.info(
+                request, _("This page is for members; your account has no member profile.")
+            )
+            return redirect("members:home")
+        request.member = member  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "members/home.html")
+    """A member's dashboard; for everyone else, what the organisation is."""
+    member = member_of(request.user)
+    if member is None:
+        # Read only: a GET must not create the International chapter.
+        international = Chapter.objects.get_first_root_node()
+        return render(request, "members/landing.html", {"international": international})
+    chapters = selectors.chapters_of(member)
+    return render(request, "members/dashboard.html", {
+        "member": member,
+        "chapters": chapters,
+        "home_chapter": chapters[-1] if chapters else member.home_chapter,
+    })
 
 
 def profile(request: HttpRequest, public_id: str) -> HttpResponse:
-    return HttpResponse("profile")
+    member = get_object_or_404(
+        Member.objects.select_related("home_chapter"), public_id=public_id
+    )
+    if not request.user.has_perm("members.see_profile", member):
+        raise Http404
+    is_owner = request.user.has_perm("members.edit_profile", member)
+    chapters = selectors.chapters_shown_to(
+        member, selectors.chapters_of(member), is_owner=is_owner
+    )
+    return render(request, "members/profile.html", {
+        "member": member,
+        "is_owner": is_owner,
+        "chapters": chapters,
+        "facilitates": selectors.active_role_chapter_ids(member),
+        "show_bio": is_owner or member.show_bio,
+        "show_languages": is_owner or member.show_languages,
+        "show_presence": is_owner or member.show_presence,
+        "spoken_languages": selectors.language_names(member.languages),
+    })
+
+
+def _own(request: HttpRequest) -> Member:
+    member: Member = request.member  # type: ignore[attr-defined]
+    if not request.user.has_perm("members.edit_profile", member):  # pragma: no cover - own
+        raise PermissionDenied
+    return member
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def edit_profile(request: HttpRequest) -> HttpResponse:
+    member = _own(request)
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            services.update_profile(member=member, **form.cleaned_data)
+            messages.success(request, _("Your profile has been saved."))
+            return redirect(member.get_absolute_url())
+    else:
+        form = ProfileForm(initial=ProfileForm.initial_for(member))
+    return render(request, "members/edit_profile.html", {"form": form, "member": member})
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def avatar(request: HttpRequest) -> HttpResponse:
+    member = _own(request)
+    form = AvatarForm()
+    if request.method == "POST":
+        if "remove" in request.POST:
+            services.set_avatar(member=member, content=None)
+            messages.success(request, _("Your picture has been removed."))
+            return redirect("members:avatar")
+        form = AvatarForm(request.POST, request.FILES)
+        if form.is_valid():
+            services.set_avatar(member=member, content=form.cleaned_data["avatar"])
+            messages.success(request, _("Your new picture has been saved."))
+            return redirect("members:avatar")
+    return render(request, "members/avatar.html", {"form": form, "member": member})
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def location(request: HttpRequest) -> HttpResponse:
+    member = _own(request)
+    if request.method == "POST":
+        form = LocationForm(request.POST)
+        if form.is_valid():
+            member = services.move_member(
+                member=member,
+                city=form.cleaned_data["city_place"],
+                neighbourhood=form.cleaned_data.get("neighbourhood") or "",
+            )
+            messages.success(
+                request,
+                _("You now belong to %(chapter)s and the chapters around it.")
+                % {"chapter": member.home_chapter.display_name()},
+            )
+            return redirect(member.home_chapter.get_absolute_url())
+    else:
+        form = LocationForm(initial=LocationForm.initial_for(member))
+    return render(request, "members/location.html", {"form": form, "member": member})
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def export(request: HttpRequest) -> HttpResponse:
+    member = _own(request)
+    if request.method == "GET":
+        return render(request, "members/export.html", {"member": member})
+    data = selectors.export_data_for(member)
+    stamp = timezone.now().strftime("%Y%m%d")
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="chapterhouse-{stamp}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def delete(request: HttpRequest) -> HttpResponse:
+    member = _own(request)
+    form = DeleteAccountForm(
+        request.POST if request.method == "POST" else None, user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        services.delete_account(member=member)
+        logout(request)
+        messages.success(request, _("Your account and everything in it have been deleted."))
+        return redirect("members:home")
+    return render(request, "members/delete.html", {"form": form, "member": member})

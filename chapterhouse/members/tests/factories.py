@@ -1,3 +1,5 @@
+from typing import cast
+
 import factory
 
 from chapterhouse.members.models import Member, User
@@ -16,7 +18,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def verified(obj, create, extracted, **kwargs):  # noqa: N805
+    def verified(obj: User, create, extracted, **kwargs):  # noqa: N805
         # allauth keeps verification state on EmailAddress; tests log in directly.
         if create:
             obj.save()
@@ -25,6 +27,11 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.get_or_create(
                 user=obj, email=obj.email, defaults={"verified": True, "primary": True}
             )
+
+
+def make_user(**fields: object) -> User:
+    """A user with a verified email address and no member profile."""
+    return cast(User, UserFactory(**fields))
 
 
 def make_member(
@@ -36,7 +43,7 @@ def make_member(
     **user_fields: object,
 ) -> Member:
     """A registered member (through the real service) living in `city`."""
-    user = UserFactory(**user_fields)
+    user = make_user(**user_fields)
     return register_member(
         user=user,
         display_name=name,

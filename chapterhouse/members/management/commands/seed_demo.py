@@ -1,0 +1,74 @@
+"""manage.py seed_demo: create the demo organisation and print its ready-made login."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from chapterhouse.members import demo
+
+
+class Command(BaseCommand):
+    help = _(
+        "Create a believable demo organisation: members in many countries with local "
+        "names, living in real cities of the loaded gazetteer, with chapter descriptions, "
+        "facilitators and a ready-made login. Does nothing if the demo already exists."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--members", type=int, default=demo.DEFAULT_MEMBERS, metavar="N",
+            help=_("How many members to create. Default: %(default)s."),
+        )
+        parser.add_argument(
+            "--seed", type=int, default=demo.DEFAULT_SEED, metavar="N",
+            help=_("Random seed: the same seed makes the same organisation. Default: %(default)s."),
+        )
+        parser.add_argument(
+            "--batch-size", type=int, default=demo.BATCH_SIZE, metavar="N",
+            help=_("Rows written per database statement. Default: %(default)s."),
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["members"] < 1:
+            raise CommandError(_("--members must be at least 1."))
+        if options["batch_size"] < 1:
+            raise CommandError(_("--batch-size must be at least 1."))
+        verbose = options["verbosity"] >= 1
+        try:
+            report = demo.seed_demo(
+                members=options["members"],
+                seed=options["seed"],
+                batch_size=options["batch_size"],
+                progress=(lambda message: self.stdout.write(message)) if verbose else None,
+                show_bar=verbose and self.stderr.isatty(),
+            )
+        except demo.GazetteerEmpty:
+            raise CommandError(
+                _("The gazetteer is empty: run `manage.py load_places` first.")
+            ) from None
+        if report.created:
+            self.stdout.write(self.style.SUCCESS(
+                _("Demo organisation created in %(seconds).1f s: %(members)d members in "
+                  "%(countries)d countries, %(chapters)d chapters.")
+                % {"seconds": report.seconds, "members": report.members,
+                   "countries": report.countries, "chapters": report.chapters}
+            ))
+            if options["verbosity"] >= 2:
+                for step, seconds in report.timings.items():
+                    self.stdout.write(f"  {step}: {seconds:.1f} s")
+        else:
+            self.stdout.write(_("The demo organisation already exists."))
+        self.stdout.write(
+            _("Sign in at %(url)s as %(email)s with the password %(password)s "
+              "(home: %(chapter)s, which you facilitate).")
+            % {
+                "url": settings.SITE_URL.rstrip("/") + "/accounts/login/",
+                "email": report.email,
+                "password": report.password,
+                "chapter": report.home.display_name(),
+            }
+        )

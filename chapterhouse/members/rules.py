@@ -1,0 +1,29 @@
+"""Who may see and change a member's profile."""
+
+from __future__ import annotations
+
+import rules
+
+from .models import Member
+
+
+def member_of(user) -> Member | None:
+    """The Member behind a request's user, or None (anonymous, or staff without a profile)."""
+    if user is None or not user.is_authenticated:
+        return None
+    return getattr(user, "member", None)
+
+
+@rules.predicate
+def is_profile_owner(user, member: Member) -> bool:
+    viewer = member_of(user)
+    return viewer is not None and viewer.pk == member.pk
+
+
+@rules.predicate
+def profile_is_visible(user, member: Member) -> bool:
+    return member.visible_to(member_of(user))
+
+
+rules.add_perm("members.see_profile", profile_is_visible)
+rules.add_perm("members.edit_profile", is_profile_owner)

@@ -1,0 +1,118 @@
+"""Reads about members across relations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from chapterhouse.chapters.models import Chapter, ChapterLevel, ChapterRole
+from chapterhouse.lib.languages import language_name
+
+from .models import Member
+
+
+def chapters_of(member: Member) -> list[Chapter]:
+    """The member's chapters, International first and the home chapter last (one query)."""
+    return list(
+        Chapter.objects.filter(path__in=member.home_chapter.ancestor_paths()).order_by("depth")
+    )
+
+
+def chapters_shown_to(member: Member, chapters: list[Chapter], *, is_owner: bool) -> list[Chapter]:
+    """Those of `chapters` others may see.
+
+    City and neighbourhood only if the member shows their location; country and
+    region always (they say little about where someone lives).
+    """
+    if is_owner or member.show_location:
+        return chapters
+    return [chapter for chapter in chapters if chapter.level < ChapterLevel.CITY]
+
+
+def active_role_chapter_ids(member: Member) -> set[int]:
+    return set(
+        ChapterRole.objects.filter(member=member, accepted_at__isnull=False).values_list(
+            "chapter_id", flat=True
+        )
+    )
+
+
+def language_names(codes: list[str]) -> list[str]:
+    return [language_name(code) for code in codes]
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def export_data_for(member: Member) -> dict[str, Any]:
+    """Everything the site stores about a member, for them to download."""
+    from allauth.account.models import EmailAddress
+
+    from chapterhouse.notifications.models import EmailPreference, Notification
+
+    user = member.user
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "account": {
+            "email": user.email,
+            "email_addresses": [
+                {"email": address.email, "verified": address.verified, "primary": address.primary}
+                for address in EmailAddress.objects.filter(user=user).order_by("email")
+            ],
+            "date_joined": _iso(user.date_joined),
+            "last_login": _iso(user.last_login),
+        },
+        "profile": {
+            "public_id": str(member.public_id),
+            "display_name": member.display_name,
+            "bio": member.bio,
+            "avatar": member.avatar.url if member.avatar else None,
+            "languages": list(member.languages),
+            "country": member.country.code if member.country else None,
+            "region": member.region.code if member.region else None,
+            "city": member.city.name if member.city else None,
+            "neighbourhood": member.neighbourhood,
+            "joined_at": _iso(member.joined_at),
+            "last_seen": _iso(member.last_seen),
+            "profile_visibility": member.profile_visibility,
+            "listed_in_directory": member.listed_in_directory,
+            "show_bio": member.show_bio,
+            "show_languages": member.show_languages,
+            "show_presence": member.show_presence,
+            "show_location": member.show_location,
+        },
+        "chapters": [
+            {"name": chapter.name, "level": ChapterLevel(chapter.level).name.lower(),
+             "url": chapter.get_absolute_url(), "home": chapter.pk == member.home_chapter_id}
+            for chapter in chapters_of(member)
+        ],
+        "roles": [
+            {
+                "chapter": role.chapter.name,
+                "chapter_url": role.chapter.get_absolute_url(),
+                "role": role.role,
+                "source": role.source,
+                "invited_at": _iso(role.invited_at),
+                "accepted_at": _iso(role.accepted_at),
+            }
+            for role in ChapterRole.objects.filter(member=member).select_related("chapter")
+            .order_by("invited_at", "pk")
+        ],
+        "notifications": [
+            {
+                "kind": notice.kind,
+                "text": notice.text,
+                "url": notice.url,
+                "created_at": _iso(notice.created_at),
+                "read_at": _iso(notice.read_at),
+                "emailed_at": _iso(notice.emailed_at),
+            }
+            for notice in Notification.objects.filter(recipient=member).order_by("created_at", "pk")
+        ],
+        "email_preferences": {
+            preference.kind: preference.send_email
+            for preference in EmailPreference.objects.filter(member=member).order_by("kind")
+        },
+    }
