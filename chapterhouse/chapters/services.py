@@ -89,7 +89,7 @@ def ensure_place_chapter(place: Place) -> tuple[Chapter, list[Chapter]]:
         return existing, []
     with transaction.atomic():
         if place.parent_id is None:
-            parent, created = get_international(), []
+            parent, created = get_international(), list[Chapter]()
         else:
             parent, created = ensure_place_chapter(place.parent)  # type: ignore[arg-type]
         existing = Chapter.objects.filter(place=place).first()
@@ -206,4 +206,12 @@ def decline_role(*, chapter_role: ChapterRole) -> None:
     with transaction.atomic():
         audit.record(actor=chapter_role.member, action="roles.decline", target=chapter_role,
                      chapter=chapter_role.chapter)
+        chapter_role.delete()
+
+
+def revoke_role(*, chapter_role: ChapterRole, actor=None) -> None:
+    """Remove a role or an invitation (a site administrator, until chapters decide it)."""
+    with transaction.atomic():
+        audit.record(actor=actor, action="roles.revoke", target=chapter_role,
+                     chapter=chapter_role.chapter, data={"role": chapter_role.role})
         chapter_role.delete()

@@ -6,6 +6,8 @@ from django.views.static import serve
 urlpatterns = [
     path("", include("chapterhouse.members.urls")),
     path("c/", include("chapterhouse.chapters.urls")),
+    path("map/", include("chapterhouse.chapters.map_urls")),
+    path("me/roles/", include("chapterhouse.chapters.roles_urls")),
     path("places/", include("chapterhouse.places.urls")),
     path("notifications/", include("chapterhouse.notifications.urls")),
     path("api/", include("chapterhouse.api.urls")),

@@ -1,0 +1,276 @@
+"""Reads across the chapter tree: chains, neighbours, members lists, the map."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import F, Q, QuerySet
+from django.db.models.fields.json import KT
+from django.urls import reverse
+from django.utils import translation
+
+from .models import Chapter, ChapterLevel, ChapterRole
+
+if TYPE_CHECKING:
+    from chapterhouse.members.models import Member
+
+# Sub-chapters shown on a chapter page before "show all"; siblings per breadcrumb dropdown.
+SUBCHAPTERS_SHOWN = 50
+BREADCRUMB_SIBLINGS = 100
+
+GEOJSON_CACHE_SECONDS = 60
+# Bumped (services.bump_geojson_version) after a chapter is created; part of the
+# cache key, so a new chapter shows on the map at once. Count changes wait for the TTL.
+GEOJSON_VERSION_KEY = "chapters:geojson:version"
+
+
+# -- The chain from International down to a chapter ------------------------------------
+
+
+def url_path_prefixes(url_path: str) -> list[str] | None:
+    """"gb/eng/london" → ["", "gb", "gb/eng", "gb/eng/london"]; None if malformed."""
+    if not url_path:
+        return [""]
+    parts = url_path.split("/")
+    if any(not part for part in parts):
+        return None
+    return ["", *("/".join(parts[: i + 1]) for i in range(len(parts)))]
+
+
+@dataclass
+class ChapterChain:
+    """A chapter with its ancestors (root first), and the viewer's home chapter."""
+
+    chain: list[Chapter]
+    home: Chapter | None = None
+
+    @property
+    def chapter(self) -> Chapter:
+        return self.chain[-1]
+
+    @property
+    def ancestors(self) -> list[Chapter]:
+        return self.chain[:-1]
+
+    @property
+    def viewer_belongs(self) -> bool:
+        return self.home is not None and self.home.path.startswith(self.chapter.path)
+
+
+def chapter_chain(url_path: str, *, home_chapter_id: int | None = None) -> ChapterChain | None:
+    """The chapter at `url_path` with all its ancestors, in one query.
+
+    `home_chapter_id` (the viewer's) is fetched in the same query, so "you belong
+    here" costs nothing more. None when there is no chapter at `url_path`.
+    """
+    prefixes = url_path_prefixes(url_path)
+    if prefixes is None:
+        return None
+    condition = Q(url_path__in=prefixes)
+    if home_chapter_id is not None:
+        condition |= Q(pk=home_chapter_id)
+    rows = list(Chapter.objects.filter(condition))
+    by_url = {chapter.url_path: chapter for chapter in rows}
+    chain = [by_url.get(prefix) for prefix in prefixes]
+    if any(chapter is None for chapter in chain):
+        return None
+    home = next((chapter for chapter in rows if chapter.pk == home_chapter_id), None)
+    return ChapterChain(chain=chain, home=home)  # type: ignore[arg-type]
+
+
+# -- Children around a chain (breadcrumb dropdowns and sub-chapter lists) -----------------
+
+
+CHILD_ORDER = ("-member_count", "name", "path")
+
+
+@dataclass
+class Children:
+    """The top children of one chapter by member count (then name), and whether
+    it has more than those."""
+
+    top: list[Chapter] = field(default_factory=list)
+    more: bool = False
+
+
+def _children_condition(chapter: Chapter) -> Q:
+    # A path range, not a prefix LIKE, so the unique index on path serves it on
+    # SQLite as well as PostgreSQL (this is how treebeard's get_children does it).
+    interval = Chapter._get_children_path_interval(chapter.path)
+    return Q(depth=chapter.depth + 1, path__range=interval)
+
+
+def children_around(
+    chain: list[Chapter], *, limit: int | None = None
+) -> dict[int, Children]:
+    """For every chapter in `chain`, its top `limit` children by member count
+    (then name), keyed by the parent's pk. ONE query, whatever the number of levels.
+
+    Each level is an `id IN (… ORDER BY … LIMIT limit+1)` subquery: a top-N
+    scan, which stays fast with tens of thousands of siblings where a window
+    function would sort them all. The extra row tells whether there are more.
+    """
+    limit = BREADCRUMB_SIBLINGS if limit is None else limit
+    if not chain:
+        return {}
+    condition = Q()
+    for chapter in chain:
+        top = (
+            Chapter.objects.filter(_children_condition(chapter))
+            .order_by(*CHILD_ORDER)
+            .values("pk")[: limit + 1]
+        )
+        condition |= Q(pk__in=top)
+    rows = sorted(
+        Chapter.objects.filter(condition),
+        key=lambda row: (-row.member_count, row.name, row.path),
+    )
+    parent_at_depth = {chapter.depth + 1: chapter.pk for chapter in chain}
+    result: dict[int, Children] = {chapter.pk: Children() for chapter in chain}
+    for row in rows:
+        result[parent_at_depth[row.depth]].top.append(row)
+    for children in result.values():
+        children.more = len(children.top) > limit
+        del children.top[limit:]
+    return result
+
+
+def children_of(chapter: Chapter) -> QuerySet[Chapter]:
+    """All children of `chapter`, most members first (for the paginated list)."""
+    return Chapter.objects.filter(_children_condition(chapter)).order_by(*CHILD_ORDER)
+
+
+# -- People --------------------------------------------------------------------------------
+
+
+def facilitators_of(chapter: Chapter, *, limit: int = 50) -> list[ChapterRole]:
+    """The chapter's active facilitator roles, with their members (one query)."""
+    return list(
+        ChapterRole.objects.filter(
+            chapter=chapter, role=ChapterRole.Role.FACILITATOR, accepted_at__isnull=False
+        )
+        .select_related("member")
+        .order_by("member__display_name", "pk")[:limit]
+    )
+
+
+def members_listed_for(chapter: Chapter, viewer: Member | None) -> QuerySet[Member]:
+    """Members belonging to `chapter` whom `viewer` (None: anonymous) may see listed.
+
+    Only members who chose to be listed; anonymous visitors see only public
+    profiles; members see public and members-only profiles (and themselves).
+    """
+    from chapterhouse.members.models import Member, Visibility
+
+    members = Member.objects.filter(listed_in_directory=True, user__is_active=True)
+    if chapter.depth > 1:
+        # Everyone belongs to International (the root): no need to join the tree.
+        members = members.filter(home_chapter__path__startswith=chapter.path)
+    if viewer is None:
+        members = members.filter(profile_visibility=Visibility.PUBLIC)
+    else:
+        members = members.filter(
+            Q(profile_visibility__in=[Visibility.PUBLIC, Visibility.MEMBERS]) | Q(pk=viewer.pk)
+        )
+    return members.select_related("home_chapter").order_by("display_name", "pk")
+
+
+def chapters_of(member: Member) -> list[Chapter]:
+    """The member's home chapter and all its ancestors, root first (one query)."""
+    home = member.home_chapter
+    return list(Chapter.objects.filter(path__in=home.ancestor_paths()).order_by("depth"))
+
+
+def roles_of(member: Member) -> QuerySet[ChapterRole]:
+    """The member's roles and invitations, invitations first."""
+    return (
+        ChapterRole.objects.filter(member=member)
+        .select_related("chapter")
+        .order_by(F("accepted_at").asc(nulls_first=True), "chapter__path")
+    )
+
+
+# -- The world map ---------------------------------------------------------------------------
+
+
+def _language(language: str | None) -> str:
+    code = (language or translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    known = {code for code, _name in settings.LANGUAGES}
+    return code if code in known else settings.LANGUAGE_CODE
+
+
+def chapters_geojson(*, language: str | None = None) -> dict[str, Any]:
+    """Every chapter with coordinates as a GeoJSON FeatureCollection of points.
+
+    Properties: name (in `language`, default the active one, where known),
+    level (0–4), level_name, count (members), url (the chapter page).
+    Neighbourhoods carry their city's coordinates; chapters without any are
+    left out. Reads tuples, not model instances, so 50,000 chapters stay cheap.
+    """
+    language = _language(language)
+    root_url = reverse("chapters:international")
+    with translation.override(language):
+        level_names = {value: str(label) for value, label in ChapterLevel.choices}
+    rows = (
+        Chapter.objects.filter(latitude__isnull=False, longitude__isnull=False)
+        .annotate(local_name=KT(f"names__{language}"))
+        .order_by("path")
+        .values_list(
+            "name", "local_name", "level", "member_count", "url_path", "latitude", "longitude"
+        )
+    )
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]},
+            "properties": {
+                "name": local_name or name,
+                "level": level,
+                "level_name": level_names.get(level, ""),
+                "count": count,
+                "url": f"{root_url}{url_path}/" if url_path else root_url,
+            },
+        }
+        for name, local_name, level, count, url_path, lat, lon in rows.iterator(chunk_size=5000)
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+@dataclass(frozen=True)
+class GeoJSONDocument:
+    body: bytes
+    gzipped: bytes
+    etag: str
+
+
+def geojson_version() -> int:
+    return cache.get(GEOJSON_VERSION_KEY, 0)
+
+
+def chapters_geojson_document(*, language: str | None = None) -> GeoJSONDocument:
+    """`chapters_geojson()` serialised (plain and gzipped) with an ETag, cached.
+
+    Cached for GEOJSON_CACHE_SECONDS under the language and a version number
+    that creating a chapter bumps; a cache hit runs no query.
+    """
+    language = _language(language)
+    key = f"chapters:geojson:{geojson_version()}:{language}"
+    cached = cache.get(key)
+    if cached is not None:
+        return GeoJSONDocument(*cached)
+    body = json.dumps(
+        chapters_geojson(language=language), separators=(",", ":"), ensure_ascii=False
+    ).encode()
+    document = GeoJSONDocument(
+        body=body,
+        gzipped=gzip.compress(body, compresslevel=6, mtime=0),
+        etag=f'"{hashlib.sha256(body).hexdigest()[:32]}"',
+    )
+    cache.set(key, (document.body, document.gzipped, document.etag), GEOJSON_CACHE_SECONDS)
+    return document
