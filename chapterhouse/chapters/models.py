@@ -34,7 +34,7 @@ class Chapter(MP_Node):
     """
 
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=80, allow_unicode=False, blank=True)
+    slug = models.SlugField(max_length=80, allow_unicode=True, blank=True)
     url_path = models.CharField(max_length=400, unique=True, blank=True)
     level = models.PositiveSmallIntegerField(choices=ChapterLevel.choices)
     place = models.OneToOneField(

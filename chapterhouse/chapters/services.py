@@ -112,11 +112,12 @@ def ensure_place_chapter(place: Place) -> tuple[Chapter, list[Chapter]]:
 
 def neighbourhood_slug(name: str) -> str:
     """The slug of a neighbourhood name; equal names (ignoring case, accents and
-    punctuation) give equal slugs. Empty when the name has no Latin letters or
-    digits (the signup form refuses those). Reserved words get a suffix so a
-    neighbourhood cannot shadow a chapter page (/c/<city>/members/).
+    punctuation) give equal slugs. A name in another script ("新宿") keeps its
+    letters (an IRI path segment). Empty only for a name of punctuation alone.
+    Reserved words get a suffix so a neighbourhood cannot shadow a chapter page
+    (/c/<city>/members/).
     """
-    slug = slugify(name)[:70]
+    slug = slugify(name)[:70] or slugify(name, allow_unicode=True)[:70]
     if slug in RESERVED_SLUGS:
         slug = f"{slug}-area"
     return slug

@@ -13,7 +13,8 @@ class ChapterPathConverter:
     one of them (chapters.services.RESERVED_SLUGS).
     """
 
-    regex = r"(?:[-a-zA-Z0-9_]+/)*"
+    # \w is Unicode-aware: neighbourhoods named in other scripts keep their letters.
+    regex = r"(?:[-\w]+/)*"
 
     def to_python(self, value: str) -> str:
         return value.rstrip("/")

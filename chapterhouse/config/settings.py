@@ -186,6 +186,7 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
 ACCOUNT_SIGNUP_FORM_CLASS = "chapterhouse.members.forms.SignupForm"
+ACCOUNT_FORMS = {"signup": "chapterhouse.members.signup.AtomicSignupForm"}
 ACCOUNT_ADAPTER = "chapterhouse.members.adapters.AccountAdapter"
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "

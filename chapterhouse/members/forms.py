@@ -19,7 +19,6 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from chapterhouse.chapters.services import neighbourhood_slug
 from chapterhouse.lib.images import ImageRejected, make_avatar
 from chapterhouse.lib.languages import language_choices
 from chapterhouse.places import selectors as places
@@ -161,13 +160,6 @@ class LocationForm(forms.Form):
         if not any(char.isalnum() for char in value):
             raise forms.ValidationError(
                 _("A neighbourhood name needs letters or numbers."), code="no_letters"
-            )
-        if not neighbourhood_slug(value):
-            # Neighbourhood chapters live at a web address made from their name.
-            raise forms.ValidationError(
-                _("Please write the neighbourhood's name in Latin letters too, for example "
-                  "“Shinjuku 新宿”."),
-                code="no_slug",
             )
         return value
 

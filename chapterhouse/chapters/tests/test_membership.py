@@ -56,3 +56,13 @@ def test_the_first_member_of_a_new_chapter_is_invited_to_facilitate_it():
     assert invited.count() == 4
     assert not ChapterRole.objects.filter(member=second).exists()
     assert first.notifications.filter(kind="role_invitation").exists()
+
+
+def test_a_neighbourhood_named_in_another_script_gets_a_working_page(client):
+    member = make_member(city="Tokyo", neighbourhood="新宿", region=("JP-13", "Tokyo"),
+                         country=("JP", "Japan"))
+    home = member.home_chapter
+    assert home.slug == "新宿"
+    response = client.get(home.get_absolute_url())
+    assert response.status_code == 200
+    assert "新宿" in response.content.decode()

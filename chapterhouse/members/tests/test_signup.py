@@ -75,6 +75,21 @@ class TestSigningUp:
         assert counts == {"": 1, "gb": 1, "gb/eng": 1, "gb/eng/london": 1,
                           "gb/eng/london/hackney": 1}
 
+    def test_a_failure_while_making_the_member_leaves_no_account(
+        self, client, signup_data, monkeypatch
+    ):
+        from chapterhouse.members import services
+
+        def fail(**kwargs):
+            raise RuntimeError("the database went away")
+
+        monkeypatch.setattr(services, "register_member", fail)
+        client.raise_request_exception = False
+        response = client.post(SIGNUP, signup_data)
+
+        assert response.status_code == 500
+        _nothing_stored()
+
     def test_the_neighbourhood_is_optional(self, client, signup_data):
         signup_data["neighbourhood"] = ""
         client.post(SIGNUP, signup_data)
