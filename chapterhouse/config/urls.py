@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.static import serve
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("chapterhouse.members.urls")),
     path("c/", include("chapterhouse.chapters.urls")),
     path("map/", include("chapterhouse.chapters.map_urls")),

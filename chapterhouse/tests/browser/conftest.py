@@ -58,7 +58,7 @@ def page(browser, live_server, request) -> Iterator:
     page.set_default_timeout(15_000)
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.csp_errors = errors  # type: ignore[attr-defined]
+    page.csp_errors = errors
     yield page
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
