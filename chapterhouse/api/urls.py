@@ -1,8 +1,29 @@
+"""The REST API: OpenAPI schema and docs, and version 1 under /api/v1/."""
+
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
+
+from chapterhouse.chapters import api as chapters_api
+from chapterhouse.members import api as members_api
+
+from . import views
+
+v1 = [
+    path("auth/token/", views.obtain_token, name="auth-token"),
+    path("me/", members_api.me, name="me"),
+    path("members/", members_api.MemberList.as_view(), name="member-list"),
+    path(
+        "members/<uuid:public_id>/", members_api.MemberDetail.as_view(), name="member-detail"
+    ),
+    path("chapters/", chapters_api.ChapterList.as_view(), name="chapter-list"),
+    path("chapters/geojson/", chapters_api.chapters_geojson, name="chapter-geojson"),
+    path(
+        "chapters/<path:lookup>/", chapters_api.ChapterDetail.as_view(), name="chapter-detail"
+    ),
+]
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("v1/", include(([], "v1"), namespace="v1")),
+    path("docs/", views.SwaggerDocs.as_view(url_name="schema"), name="swagger-ui"),
+    path("v1/", include((v1, "v1"), namespace="v1")),
 ]

@@ -144,7 +144,7 @@ def test_running_it_again_changes_nothing(tiny_gazetteer):
 
 
 def test_the_same_seed_makes_the_same_organisation(tiny_gazetteer):
-    def plan() -> list[tuple[str, str, str]]:
+    def plan() -> list[tuple[object, ...]]:
         return sorted(Member.objects.exclude(user__email=demo.DEMO_EMAIL).values_list(
             "public_id", "display_name", "home_chapter__url_path", "profile_visibility"))
 
@@ -163,3 +163,11 @@ def test_recount_fixes_any_drift(tiny_gazetteer):
     for chapter in Chapter.objects.all():
         assert chapter.member_count == recount(chapter)
     assert demo.recount_member_counts() == 0
+
+
+def test_a_gazetteer_of_other_countries_still_makes_a_demo():
+    make_city("Monaco", region=None, country=("MC", "Monaco"), population=38_000)
+    seed(30)
+    assert Member.objects.count() == 31
+    assert set(Member.objects.values_list("country__code", flat=True)) == {"MC"}
+    assert Chapter.objects.get(level=ChapterLevel.INTERNATIONAL).member_count == 31

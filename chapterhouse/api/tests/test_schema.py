@@ -1,0 +1,76 @@
+"""The OpenAPI schema and the Swagger docs page, under our CSP and with local assets."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+ENDPOINTS = {
+    "/api/v1/auth/token/", "/api/v1/me/", "/api/v1/members/", "/api/v1/members/{public_id}/",
+    "/api/v1/chapters/", "/api/v1/chapters/{lookup}/", "/api/v1/chapters/geojson/",
+}
+
+
+def test_the_schema_generates_without_warnings_or_errors():
+    out = StringIO()
+    # Raises (and the test fails) on any warning or error, or an invalid schema.
+    call_command("spectacular", "--validate", "--fail-on-warn", stdout=out, stderr=out)
+    text = out.getvalue()
+    for endpoint in ENDPOINTS:
+        assert f"  {endpoint}:" in text
+
+
+@pytest.mark.parametrize("persona", ["client", "member_client"])
+def test_the_schema_is_served(request, persona):
+    response = request.getfixturevalue(persona).get(
+        "/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json"
+    )
+    assert response.status_code == 200
+    assert set(response.json()["paths"]) == ENDPOINTS
+
+
+@pytest.mark.parametrize("persona", ["client", "outsider_client", "member_client"])
+def test_the_docs_page_loads_only_local_assets_and_no_inline_code(request, persona):
+    response = request.getfixturevalue(persona).get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources, html
+    assert all(src.startswith(("/static/", "/api/docs/")) for src in sources), sources
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in sources
+    # Every script is an external file; no inline script or style for the CSP to block.
+    assert len(re.findall(r"<script\b", html)) == len(re.findall(r"<script src=", html)) == 3
+    assert "<style" not in html
+    assert " style=" not in html
+    assert re.search(r"\son[a-z]+=", html) is None
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+
+
+def test_the_docs_script_is_javascript_for_this_site_only(client):
+    response = client.get("/api/docs/?script=")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/javascript")
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert "SwaggerUIBundle" in response.content.decode()
+    cross_site = client.get("/api/docs/?script=", HTTP_SEC_FETCH_SITE="cross-site")
+    assert cross_site.status_code == 403
+
+
+def test_the_sidecar_assets_are_served_locally(client):
+    for name in ["swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css"]:
+        response = client.get(f"/static/drf_spectacular_sidecar/swagger-ui-dist/{name}")
+        assert response.status_code == 200, name
+        b"".join(response.streaming_content)
+    assert client.get("/static/api/swagger_ui.css").status_code == 200
+
+
+def test_endpoints_answer_json_even_to_a_browser(client, member):
+    # DRF's browsable pages would need inline styles; the docs page is for browsing.
+    response = client.get("/api/v1/chapters/", HTTP_ACCEPT="text/html,*/*;q=0.8")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
