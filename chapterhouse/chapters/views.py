@@ -35,7 +35,7 @@ SECTIONS: list[tuple[str, Promise, str]] = [
     ("overview", gettext_lazy("Overview"), "chapters:detail"),
     ("members", gettext_lazy("Members"), "chapters:members"),
     ("decisions", gettext_lazy("Decisions"), "decisions:chapter"),
-    ("forums", gettext_lazy("Forums"), "discussions:chapter"),
+    ("forums", gettext_lazy("Forums"), "forums:chapter"),
     ("events", gettext_lazy("Events"), "events:chapter"),
     ("blog", gettext_lazy("Blog"), "blogs:chapter"),
     ("projects", gettext_lazy("Projects"), "projects:chapter"),

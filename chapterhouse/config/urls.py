@@ -10,6 +10,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("me/roles/", include("chapterhouse.chapters.roles_urls")),
     path("places/", include("chapterhouse.places.urls")),
     path("notifications/", include("chapterhouse.notifications.urls")),
+    path("discussions/", include("chapterhouse.discussions.urls")),
+    path("forums/", include("chapterhouse.discussions.forum_urls")),
     path("api/", include("chapterhouse.api.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

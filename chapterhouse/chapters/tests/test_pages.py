@@ -148,7 +148,8 @@ def test_the_chapter_navigation_marks_unbuilt_sections_coming_soon(client, membe
     assert nav["members"]["url"] == "/c/gb/members/"
     assert nav["dues"]["url"] is None
     page = response.content.decode()
-    assert page.count("coming soon") == 8
+    # Sections fill in as their apps add a URL (forums:chapter, decisions:chapter …).
+    assert page.count("coming soon") == sum(1 for s in nav.values() if s["url"] is None)
 
 
 class TestBelonging:

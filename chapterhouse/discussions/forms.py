@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+BODY_HELP = _(
+    "Markdown: **bold**, *italic*, [links](https://example.org), lists and > quotes. "
+    "HTML is not allowed. Type @ and a name to mention a member."
+)
+
+
+def _body_field(label: StrOrPromise | None = None) -> forms.CharField:
+    # No max_length here: the limit is checked on the text with newlines normalised
+    # (services.clean_body), as the browser's maxlength counts them.
+    return forms.CharField(
+        label=label or _("Message"),
+        strip=False,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 8,
+                "maxlength": BODY_MAX_LENGTH,
+                # discussions.js offers members to mention as "@name" is typed.
+                "data-mentions": reverse_lazy("discussions:mentions"),
+            }
+        ),
+        help_text=BODY_HELP,
+        error_messages={"required": _("Write a message.")},
+    )
+
+
+def _validate(cleaner, value: str, field: str) -> str:
+    try:
+        return cleaner(value)
+    except ValidationError as error:
+        raise ValidationError(error.message_dict.get(field, error.messages)) from None
+
+
+class ThreadForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=TITLE_MAX_LENGTH,
+        error_messages={"required": _("Give the thread a title.")},
+    )
+    body = _body_field()
+
+    def clean_title(self) -> str:
+        return _validate(services.clean_title, self.cleaned_data["title"], "title")
+
+    def clean_body(self) -> str:
+        return _validate(services.clean_body, self.cleaned_data["body"], "body")
+
+
+class PostForm(forms.Form):
+    body = _body_field(_("Your reply"))
+    # The public id of the post answered or quoted, if any.
+    reply_to = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def clean_body(self) -> str:
+        return _validate(services.clean_body, self.cleaned_data["body"], "body")
+
+
+class EditPostForm(forms.Form):
+    body = _body_field()
+
+    def clean_body(self) -> str:
+        return _validate(services.clean_body, self.cleaned_data["body"], "body")
+

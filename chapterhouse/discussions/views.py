@@ -1,0 +1,420 @@
+"""Thread pages, replies, quotes, edits and their history, locking, mention search,
+and each chapter's forum (forum_urls). Interfaces only: parse, authorise, call one
+service, render."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_htmx.http import reswap, retarget
+
+from chapterhouse.members.rules import member_of
+
+from . import markup, selectors, services
+from .forms import EditPostForm, PostForm, ThreadForm
+from .models import Post, Thread
+
+if TYPE_CHECKING:
+    from chapterhouse.chapters.models import Chapter
+    from chapterhouse.members.models import Member
+
+VERSIONS_PER_PAGE = 50
+MAX_QUERY_LENGTH = 80
+
+
+def _viewer(request: HttpRequest) -> Member | None:
+    return member_of(request.user)
+
+
+def _thread_or_404(request: HttpRequest, public_id: uuid.UUID) -> Thread:
+    thread = selectors.get_thread(public_id)
+    if thread is None or not request.user.has_perm("discussions.view_thread", thread):
+        raise Http404(_("There is no such thread."))
+    return thread
+
+
+def _post_or_404(request: HttpRequest, public_id: uuid.UUID) -> Post:
+    post = selectors.get_post(public_id)
+    if post is None or not request.user.has_perm("discussions.view_thread", post.thread):
+        raise Http404(_("There is no such post."))
+    return post
+
+
+def _may_post(request: HttpRequest, thread: Thread) -> bool:
+    return _viewer(request) is not None and request.user.has_perm(
+        "discussions.post_in_thread", thread
+    )
+
+
+def _safe_next(request: HttpRequest, value: str | None) -> str:
+    if value and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return ""
+
+
+def _thread_url(thread: Thread, page: int = 1) -> str:
+    url = thread.get_absolute_url()
+    return f"{url}?page={page}" if page > 1 else url
+
+
+def discussion_context(
+    request: HttpRequest,
+    thread: Thread,
+    *,
+    page_number: int | str | None = None,
+    form: PostForm | None = None,
+    next_url: str = "",
+    embedded: bool = False,
+) -> dict[str, Any]:
+    """What `discussions/_discussion.html` shows: a page of posts, who may do what,
+    and the reply form. Used by the thread page and by `_thread_embed.html` (through
+    the `thread_discussion` tag) on pages that show a thread inline."""
+    page = selectors.thread_page(thread, page_number)
+    if page.page.has_next():
+        # A reply would not show on this page: it lands on the thread's page instead.
+        next_url = ""
+    for item in page.posts:
+        # No query: each post's thread is the one loaded above.
+        item.can_edit = request.user.has_perm("discussions.edit_post", item.post)
+    return {
+        "thread": thread,
+        "page_obj": page.page,
+        "posts": page.posts,
+        "can_post": _may_post(request, thread),
+        "can_lock": request.user.has_perm("discussions.lock_thread", thread),
+        "form": form or PostForm(),
+        # New posts appear in place (htmx) only on the thread's last page; elsewhere
+        # the reply is a plain POST that lands on the page where the post is.
+        "live": not page.page.has_next(),
+        "next_url": next_url,
+        "embedded": embedded,
+    }
+
+
+def _url_of(subject: object) -> str:
+    get_url = getattr(subject, "get_absolute_url", None)
+    return get_url() if callable(get_url) else ""
+
+
+@require_safe
+def thread_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    thread = _thread_or_404(request, public_id)
+    subject = thread.subject if thread.subject_type_id else None
+    context = {
+        "discussion": discussion_context(request, thread, page_number=request.GET.get("page")),
+        "thread": thread,
+        "subject": subject,
+        "subject_url": _url_of(subject),
+    }
+    return render(request, "discussions/thread.html", context)
+
+
+@require_safe
+def post_permalink(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """A post's lasting address: the page of its thread where it is, at its anchor."""
+    post = _post_or_404(request, public_id)
+    return redirect(f"{_thread_url(post.thread, selectors.page_of(post))}#post-{post.public_id}")
+
+
+def _reply_target(value: uuid.UUID | str | None) -> Post | None:
+    """The post answered, by public id; anything unknown or malformed is a 404."""
+    if not value:
+        return None
+    try:
+        public_id = uuid.UUID(str(value))
+    except ValueError:
+        raise Http404(_("There is no such post.")) from None
+    post = (
+        Post.objects.select_related("author", "thread").filter(public_id=public_id).first()
+    )
+    if post is None:
+        raise Http404(_("There is no such post."))
+    return post
+
+
+def _reply_form_response(
+    request: HttpRequest, thread: Thread, form: PostForm, *, replying_to: Post | None,
+    next_url: str, status: int = 200, live: bool = True,
+) -> HttpResponse:
+    context = {
+        "thread": thread,
+        "form": form,
+        "replying_to": replying_to,
+        "next_url": next_url,
+        # Posts appear in place only when the form sits on the thread's last page.
+        "live": live,
+    }
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "discussions/_reply_form.html", context)
+    if replying_to is not None:
+        context["quoted_html"] = markup.render(replying_to.body).html
+    return render(request, "discussions/reply.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def reply(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """GET: the reply form (answering `?to=` or quoting `?quote=` a post).
+    POST: add the reply; htmx gets the new post (and a fresh form), others a redirect."""
+    thread = _thread_or_404(request, public_id)
+    viewer = _viewer(request)
+    if viewer is None or not request.user.has_perm("discussions.post_in_thread", thread):
+        if thread.is_locked:
+            raise PermissionDenied(_("This thread is locked: no new posts."))
+        raise PermissionDenied(_("Only members of this chapter can post here."))
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+
+    if request.method != "POST":
+        quoted = _reply_target(request.GET.get("quote"))
+        replying_to = quoted or _reply_target(request.GET.get("to"))
+        if replying_to is not None and replying_to.thread_id != thread.pk:
+            raise Http404(_("There is no such post in this thread."))
+        initial: dict[str, Any] = {}
+        if replying_to is not None:
+            initial["reply_to"] = replying_to.public_id
+        if quoted is not None:
+            initial["body"] = markup.quote(quoted)
+        form = PostForm(initial=initial)
+        # The member chose to reply: the cursor goes to the form (discussions.js puts
+        # it after the quote).
+        form.fields["body"].widget.attrs["autofocus"] = True
+        return _reply_form_response(
+            request, thread, form, replying_to=replying_to, next_url=next_url,
+            live=request.GET.get("live") != "0",
+        )
+
+    form = PostForm(request.POST)
+    replying_to = None
+    if form.is_valid():
+        try:
+            replying_to = _reply_target(form.cleaned_data.get("reply_to"))
+        except Http404:
+            form.add_error("reply_to", _("The post you are replying to no longer exists."))
+    if form.is_valid():
+        try:
+            post = services.reply(
+                thread=thread, author=viewer, body=form.cleaned_data["body"],
+                reply_to=replying_to,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return _after_reply(request, thread, post, next_url)
+    response = _reply_form_response(
+        request, thread, form, replying_to=replying_to, next_url=next_url, status=400
+    )
+    if request.htmx:  # type: ignore[attr-defined]
+        # htmx swaps 2xx only: the form with its errors replaces the form.
+        retarget(response, f"#reply-form-{thread.public_id}")
+        reswap(response, "outerHTML")
+    return response
+
+
+def _add_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _after_reply(request: HttpRequest, thread: Thread, post: Post, next_url: str
+                 ) -> HttpResponse:
+    if request.htmx:  # type: ignore[attr-defined]
+        item = selectors.RenderedPost(
+            post=post, html=selectors.render_post(post), number=thread.post_count,
+            can_edit=request.user.has_perm("discussions.edit_post", post),
+        )
+        return render(
+            request,
+            "discussions/_reply_posted.html",
+            {
+                "item": item,
+                "thread": thread,
+                "can_post": True,
+                "form": PostForm(),
+                "next_url": next_url,
+                "live": True,
+            },
+        )
+    messages.success(request, _("Your post is published."))
+    if next_url:
+        return redirect(f"{next_url.split('#')[0]}#post-{post.public_id}")
+    return redirect(
+        f"{_thread_url(thread, selectors.page_of(post))}#post-{post.public_id}"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_post(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    post = _post_or_404(request, public_id)
+    viewer = _viewer(request)
+    if viewer is None or not request.user.has_perm("discussions.edit_post", post):
+        own = viewer is not None and post.author_id == viewer.pk
+        if own and post.thread.is_locked:
+            raise PermissionDenied(_("This thread is locked: posts cannot be edited."))
+        raise PermissionDenied(_("Only the author can edit this post."))
+    if request.method == "POST":
+        form = EditPostForm(request.POST)
+        if form.is_valid():
+            try:
+                services.edit_post(post=post, editor=viewer, body=form.cleaned_data["body"])
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("Your post is saved."))
+                return redirect(post.get_absolute_url())
+    else:
+        form = EditPostForm(initial={"body": post.body})
+    return render(
+        request,
+        "discussions/edit.html",
+        {"post": post, "thread": post.thread, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_safe
+def post_history(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Every earlier version of a post, newest first; visible to all who can read it."""
+    post = _post_or_404(request, public_id)
+    mentioned = {
+        mention.member.public_id: mention.member
+        for mention in post.mentions.select_related("member")
+    }
+    page = Paginator(selectors.versions_of(post), VERSIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    versions = [
+        {"version": version, "html": markup.render(version.body, mentioned).html}
+        for version in page.object_list
+    ]
+    return render(
+        request,
+        "discussions/history.html",
+        {
+            "post": post,
+            "thread": post.thread,
+            "current_html": markup.render(post.body, mentioned).html,
+            "versions": versions,
+            "page_obj": page,
+        },
+    )
+
+
+@login_required
+@require_POST
+def lock(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    thread = _thread_or_404(request, public_id)
+    if not request.user.has_perm("discussions.lock_thread", thread):
+        raise PermissionDenied(_("Only this chapter's facilitators can lock its threads."))
+    locked = request.POST.get("locked") != "0"
+    services.lock_thread(thread=thread, actor=_viewer(request), locked=locked)
+    messages.success(
+        request,
+        _("The thread is locked.") if locked else _("The thread is open again."),
+    )
+    return redirect(thread.get_absolute_url())
+
+
+@login_required
+@require_safe
+def mention_search(request: HttpRequest) -> HttpResponse:
+    """Members to mention, by name. htmx (and the form's script) get the list
+    fragment; without JavaScript a page shows the code to paste."""
+    query = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
+    found = selectors.members_to_mention(query) if _viewer(request) is not None else []
+    rows = [{"member": person, "token": markup.mention_token(person)} for person in found]
+    template = (
+        "discussions/_mention_suggestions.html"
+        if request.htmx  # type: ignore[attr-defined]
+        else "discussions/mentions.html"
+    )
+    return render(request, template, {"query": query, "rows": rows})
+
+
+# -- A chapter's forum (/forums/<chapter path>/) ------------------------------------------
+
+
+def _chapter_page_context(request: HttpRequest, url_path: str) -> dict[str, Any]:
+    """The chapter header, breadcrumb and navigation, as the chapters app shows them."""
+    from chapterhouse.chapters import selectors as chapter_selectors
+    from chapterhouse.chapters import services as chapter_services
+    from chapterhouse.chapters.views import breadcrumb, chapter_nav
+
+    viewer = _viewer(request)
+    home_id = viewer.home_chapter_id if viewer is not None else None
+    found = chapter_selectors.chapter_chain(url_path, home_chapter_id=home_id)
+    if found is None and url_path == "":
+        chapter_services.get_international()  # a fresh install: the root, once
+        found = chapter_selectors.chapter_chain(url_path, home_chapter_id=home_id)
+    if found is None:
+        raise Http404(_("There is no such chapter."))
+    if viewer is not None and found.home is not None:
+        # The chain already holds the home chapter: the rules need no query for it.
+        viewer.home_chapter = found.home
+    children = chapter_selectors.children_around(found.chain)
+    chapter = found.chapter
+    return {
+        "chapter": chapter,
+        "chain": found.chain,
+        "breadcrumb": breadcrumb(found.chain, children),
+        "nav": chapter_nav(chapter, "forums"),
+        "viewer_belongs": found.viewer_belongs,
+        "viewer_home": found.home,
+    }
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def chapter_forum(request: HttpRequest, url_path: str) -> HttpResponse:
+    """The chapter's forum threads, most recently active first, and (for its
+    members) the form to start one."""
+    context = _chapter_page_context(request, url_path)
+    chapter: Chapter = context["chapter"]
+    may_start = _viewer(request) is not None and request.user.has_perm(
+        "discussions.start_thread", chapter
+    )
+    form = ThreadForm()
+    status = 200
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        if not may_start:
+            raise PermissionDenied(_("Only members of this chapter can start a thread here."))
+        form = ThreadForm(request.POST)
+        if form.is_valid():
+            try:
+                thread = services.start_thread(
+                    chapter=chapter,
+                    author=_viewer(request),  # type: ignore[arg-type]
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                    kind=Thread.Kind.FORUM,
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("Your thread is started."))
+                return redirect(thread.get_absolute_url())
+        status = 400
+    context.update(
+        page_obj=Paginator(selectors.forum_threads(chapter), selectors.THREADS_PER_PAGE)
+        .get_page(request.GET.get("page")),
+        form=form,
+        may_start=may_start,
+    )
+    return render(request, "discussions/forum.html", context, status=status)
