@@ -11,10 +11,17 @@ class Kind(models.TextChoices):
     WELCOME = "welcome", _("Welcome to the organisation")
     MEMBER_JOINED = "member_joined", _("A new member joined a chapter you facilitate")
     ROLE_INVITATION = "role_invitation", _("An invitation to facilitate a chapter")
+    PROPOSAL_PUBLISHED = "proposal_published", _("A proposal in a chapter you facilitate")
+    AMENDMENT_PROPOSED = "amendment_proposed", _("An amendment to your proposal")
+    AMENDMENT_ACCEPTED = "amendment_accepted", _("Your amendment was accepted")
+    VOTING_OPENED = "voting_opened", _("Voting opened on a proposal you follow")
+    VOTE_REMINDER = "vote_reminder", _("A reminder to vote before the close")
+    DECISION_RECORDED = "decision_recorded", _("A decision was recorded")
+    MENTION = "mention", _("Someone mentioned you in a discussion")
 
 
 # Kinds that are emailed unless the member turns them off.
-EMAIL_BY_DEFAULT = {Kind.WELCOME, Kind.ROLE_INVITATION}
+EMAIL_BY_DEFAULT = {Kind.WELCOME, Kind.ROLE_INVITATION, Kind.VOTE_REMINDER}
 
 
 class Notification(models.Model):
