@@ -1,0 +1,84 @@
+"""Counting votes: pure Python + numpy, no Django, so anyone can recount a decision.
+
+    from chapterhouse.voting import count, validate_ballot, InvalidBallot, Result, METHODS
+
+``validate_ballot(method=, options=, ballot=, params=)`` returns the normalised ballot
+or raises ``InvalidBallot`` (plain-English message; ``.code`` and ``.details`` for
+callers that translate). ``count(method=, options=, ballots=[(weight, ballot), ...],
+params=, eligible_weight=)`` returns a frozen ``Result``: ``outcome`` (passed,
+rejected, elected, no_decision, no_quorum), ``winners`` (option ids), ``turnout_weight``,
+``eligible_weight``, ``quorum_met``, ``explanation`` (JSON-serialisable) and
+``to_dict()``. ``describe(result, labels)`` gives sentences for the command line.
+Ballot shapes are documented in ``ballots``, parameters in ``params``, the lot in
+``ties``, array-level tallies in ``arrays``.
+
+Rules that apply to every method:
+
+- Weights are non-negative; they are counted in millionths, so totals are exact.
+- Every ballot counts for turnout (abstentions and blank ballots included). The quorum
+  is met when turnout >= quorum × eligible weight (with no eligible weight, only a
+  quorum of 0 is met). Below the quorum the outcome is ``no_quorum``; the tallies are
+  still reported, and ``explanation["without_quorum"]`` says what they alone decided.
+- Thresholds are read as the fraction they stand for (0.6666666666666666 is 2/3).
+- majority passes when yes > threshold × (yes + no); supermajority when
+  yes >= threshold × (yes + no). With no yes or no votes at all, the proposal is
+  rejected. A yes/no vote has no ties: exactly at a "more than" threshold fails.
+- consent passes unless a ballot with weight blocks (a zero-weight block is not
+  counted). consensus fails when blocks weigh >= block_limit × turnout (any block when
+  block_limit is 0), else passes when agree >= threshold × (agree + disagree) and
+  somebody agreed or disagreed.
+- plurality and approval elect the option with the most weight; score the highest
+  weighted total (an unscored option counts as 0); Schulze the option that no other
+  beats by strongest paths (winning votes); instant-runoff the first option with more
+  than half of the continuing weight (elimination ties: see ``arrays.irv``).
+- When no ballot expresses any preference, the outcome is ``no_decision``. A tie for
+  the win gives ``no_decision`` with ``tie_break="no_decision"`` (the default), or is
+  won by the first of the tied options in the public lot order with ``tie_break="lot"``
+  (see ``ties``). ``explanation["tie"]`` says which, ``explanation["why"]`` why.
+
+Explanation keys: method, params, ballots (how many), turnout {weight, eligible_weight,
+share, quorum, quorum_met}, why, and per method: counts, shares (or averages),
+blank_weight, threshold and threshold_rule, block_limit and block_share, *_reasons
+(sorted), options, counted_weight, pairwise and strongest_paths (matrices indexed like
+options), wins, condorcet_winner, rounds (instant-runoff: counts, shares,
+continuing_weight, exhausted, eliminated, elected, tie), elimination_ties, tie,
+without_quorum.
+"""
+
+from .ballot_file import (
+    BallotFile,
+    ballot_file_json,
+    dump_ballot_file,
+    load_ballot_file,
+    loads_ballot_file,
+    make_ballot_file,
+    recount,
+)
+from .ballots import validate_ballot
+from .counting import count
+from .describe import describe
+from .errors import InvalidBallot, InvalidBallotFile, InvalidParams
+from .params import METHODS, YES_NO_METHODS
+from .result import OUTCOMES, Result
+from .ties import lot_order
+
+__all__ = [
+    "METHODS",
+    "OUTCOMES",
+    "YES_NO_METHODS",
+    "BallotFile",
+    "InvalidBallot",
+    "InvalidBallotFile",
+    "InvalidParams",
+    "Result",
+    "ballot_file_json",
+    "count",
+    "describe",
+    "dump_ballot_file",
+    "load_ballot_file",
+    "loads_ballot_file",
+    "lot_order",
+    "make_ballot_file",
+    "recount",
+    "validate_ballot",
+]

@@ -1,0 +1,392 @@
+"""``count()``: ballots in, a Result with its explanation out.
+
+The ballots are validated and turned into numpy arrays in one pass; the tallies in
+``arrays`` then work on whole arrays. Weights are counted in millionths, so totals are
+exact and a recount in any ballot order gives the identical result.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Mapping, Sequence
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from . import arrays
+from .ballots import (
+    Validator,
+    approval_matrix,
+    choice_codes,
+    plurality_codes,
+    rank_matrix,
+    score_matrix,
+)
+from .errors import InvalidParams
+from .params import (
+    APPROVAL,
+    CHOICES,
+    CONSENT,
+    IRV,
+    LOT,
+    MAJORITY,
+    MAX_SCORE,
+    PLURALITY,
+    SCHULZE,
+    SCORE,
+    SUPERMAJORITY,
+    YES_NO_METHODS,
+    check_method,
+    check_options,
+    normalise_params,
+)
+from .result import ELECTED, NO_DECISION, NO_QUORUM, PASSED, REJECTED, Result
+from .ties import lot_order
+
+# Why the outcome is what it is (explanation["why"]); describe() words each one.
+WHY_THRESHOLD_MET = "threshold_met"
+WHY_THRESHOLD_NOT_MET = "threshold_not_met"
+WHY_NO_VOTES = "no_votes"
+WHY_BLOCKED = "blocked"
+WHY_NO_BLOCK = "no_block"
+WHY_MOST = "most_weight"
+WHY_SCHULZE = "schulze_winner"
+WHY_IRV_MAJORITY = "majority_of_continuing"
+WHY_TIE = "tie"
+WHY_TIE_LOT = "tie_lot"
+WHY_NOTHING = "nothing_to_count"
+WHY_NO_QUORUM = "no_quorum"
+
+
+def _w(units: Any) -> float:
+    """Millionths (int or float) → a plain float weight."""
+    return float(units) / arrays.UNITS
+
+
+def _share(part: float, whole: float) -> float | None:
+    return round(float(part) / float(whole), 6) if whole else None
+
+
+def _fraction(x: float) -> Fraction:
+    """A threshold as the fraction it stands for (0.6666666666666666 → 2/3)."""
+    return Fraction(x).limit_denominator(1_000_000)
+
+
+def _units(x: float) -> int:
+    return round(x * arrays.UNITS)
+
+
+def count(
+    *,
+    method: str,
+    options: Sequence[str],
+    ballots: Iterable[tuple[float, Mapping[str, Any]]],
+    params: Mapping[str, Any] | None,
+    eligible_weight: float,
+) -> Result:
+    """Count weighted ballots. ``ballots`` are (weight, ballot) pairs.
+
+    Raises ``InvalidBallot`` (with ``index``) for a ballot that does not fit the method,
+    ``InvalidParams`` for bad options, parameters or weights, or when the ballots weigh
+    more than ``eligible_weight``.
+    """
+    method = check_method(method)
+    opts = check_options(method, options)
+    p = normalise_params(method, opts, params)
+    eligible_ok = isinstance(eligible_weight, numbers.Real)
+    if isinstance(eligible_weight, bool | np.bool_) or not eligible_ok:
+        raise InvalidParams("The eligible weight must be a number.")
+    eligible_weight = float(eligible_weight)
+    if not math.isfinite(eligible_weight) or eligible_weight < 0:
+        raise InvalidParams("The eligible weight must be a finite number of at least 0.")
+
+    pairs = list(ballots)
+    try:
+        weights = [weight for weight, _ in pairs]
+        ballot_list = [ballot for _, ballot in pairs]
+    except (TypeError, ValueError):
+        raise InvalidParams("Ballots must be given as (weight, ballot) pairs.") from None
+    for kind in set(map(type, weights)):
+        if issubclass(kind, bool | np.bool_) or not issubclass(kind, numbers.Real):
+            raise InvalidParams("Weights must be numbers.")
+    wq = arrays.quantise(weights)
+    validate = Validator(method, opts, p)
+
+    turnout_units = int(wq.sum())
+    eligible_units = _units(eligible_weight)
+    # A roll total summed elsewhere in floating point may be a hair low: allow for that.
+    if turnout_units > eligible_units * (1 + 1e-9) + 1:
+        raise InvalidParams(
+            f"The ballots weigh {_w(turnout_units):g} in total, more than the eligible weight "
+            f"{_w(eligible_units):g}."
+        )
+    quorum = _fraction(p["quorum"])
+    if eligible_units:
+        quorum_met = turnout_units * quorum.denominator >= quorum.numerator * eligible_units
+    else:
+        quorum_met = quorum == 0
+
+    explanation: dict[str, Any] = {
+        "method": method,
+        "params": p,
+        "ballots": len(ballot_list),
+        "turnout": {
+            "weight": _w(turnout_units),
+            "eligible_weight": _w(eligible_units),
+            "share": _share(turnout_units, eligible_units),
+            "quorum": p["quorum"],
+            "quorum_met": quorum_met,
+        },
+    }
+    if method in YES_NO_METHODS:
+        outcome, winners = _yes_no(method, p, validate, ballot_list, wq, explanation)
+    else:
+        explanation["options"] = list(opts)
+        outcome, winners = _elect(method, p, validate, ballot_list, wq, explanation)
+
+    if not quorum_met:
+        # What the tally alone would have decided stays on the record, marked as such.
+        explanation["without_quorum"] = {
+            "outcome": outcome,
+            "winners": winners,
+            "why": explanation["why"],
+        }
+        outcome, winners = NO_QUORUM, []
+        explanation["why"] = WHY_NO_QUORUM
+    return Result(
+        outcome=outcome,
+        winners=winners,
+        turnout_weight=_w(turnout_units),
+        eligible_weight=_w(eligible_units),
+        quorum_met=quorum_met,
+        explanation=explanation,
+    )
+
+
+# --- yes/no methods -------------------------------------------------------------------
+
+
+def _yes_no(
+    method: str,
+    p: Mapping[str, Any],
+    validate: Validator,
+    ballots: Sequence[Any],
+    wq: np.ndarray,
+    ex: dict[str, Any],
+) -> tuple[str, list[str]]:
+    choices = CHOICES[method]
+    codes = choice_codes(validate, ballots)
+    units = np.bincount(
+        codes[codes >= 0].astype(np.intp), weights=wq[codes >= 0], minlength=len(choices)
+    )
+    tally = {choice: int(units[i]) for i, choice in enumerate(choices)}
+    blank = int(wq[codes < 0].sum())
+    ex["choices"] = list(choices)
+    ex["counts"] = {choice: _w(u) for choice, u in tally.items()}
+    ex["blank_weight"] = _w(blank)
+
+    if method in (MAJORITY, SUPERMAJORITY):
+        yes, no = tally["yes"], tally["no"]
+        t = _fraction(p["threshold"])
+        ex["shares"] = {"yes": _share(yes, yes + no), "no": _share(no, yes + no)}
+        ex["threshold"] = p["threshold"]
+        if method == MAJORITY:
+            ex["threshold_rule"] = "more_than"
+            passed = yes * t.denominator > t.numerator * (yes + no)
+        else:
+            ex["threshold_rule"] = "at_least"
+            passed = yes * t.denominator >= t.numerator * (yes + no)
+        if yes + no == 0:
+            passed, ex["why"] = False, WHY_NO_VOTES
+        else:
+            ex["why"] = WHY_THRESHOLD_MET if passed else WHY_THRESHOLD_NOT_MET
+        return (PASSED if passed else REJECTED), []
+
+    block = tally["block"]
+    ex["block_reasons"] = _reasons(ballots, wq, "block")
+    if method == CONSENT:
+        ex["concern_reasons"] = _reasons(ballots, wq, "concern")
+        ex["why"] = WHY_BLOCKED if block > 0 else WHY_NO_BLOCK
+        return (REJECTED if block > 0 else PASSED), []
+
+    agree, disagree = tally["agree"], tally["disagree"]
+    turnout = int(wq.sum())
+    t = _fraction(p["threshold"])
+    limit = _fraction(p["block_limit"])
+    ex["shares"] = {
+        "agree": _share(agree, agree + disagree),
+        "disagree": _share(disagree, agree + disagree),
+    }
+    ex["block_share"] = _share(block, turnout)
+    ex["threshold"] = p["threshold"]
+    ex["threshold_rule"] = "at_least"
+    ex["block_limit"] = p["block_limit"]
+    ex["disagree_reasons"] = _reasons(ballots, wq, "disagree")
+    blocked = block > 0 and block * limit.denominator >= limit.numerator * turnout
+    if blocked:
+        ex["why"] = WHY_BLOCKED
+        return REJECTED, []
+    if agree + disagree == 0:
+        ex["why"] = WHY_NO_VOTES
+        return REJECTED, []
+    passed = agree * t.denominator >= t.numerator * (agree + disagree)
+    ex["why"] = WHY_THRESHOLD_MET if passed else WHY_THRESHOLD_NOT_MET
+    return (PASSED if passed else REJECTED), []
+
+
+def _reasons(ballots: Sequence[Any], wq: np.ndarray, choice: str) -> list[str]:
+    """The reasons given with a choice by ballots that carry weight, in sorted order.
+
+    Sorted so that the explanation does not depend on the order ballots were cast in.
+    """
+    found = [
+        ballot["reason"]
+        for ballot, weight in zip(ballots, wq.tolist(), strict=True)
+        if weight > 0 and ballot and ballot.get("choice") == choice and ballot.get("reason")
+    ]
+    return sorted(str(reason).strip() for reason in found)
+
+
+# --- methods that elect an option -----------------------------------------------------
+
+
+def _elect(
+    method: str,
+    p: Mapping[str, Any],
+    validate: Validator,
+    ballots: Sequence[Any],
+    wq: np.ndarray,
+    ex: dict[str, Any],
+) -> tuple[str, list[str]]:
+    opts = validate.options
+    k = len(opts)
+    weights = wq / arrays.UNITS  # the kernels quantise again: idempotent
+    lot = lot_order(p["seed"], opts) if p["tie_break"] == LOT else None
+
+    if method == IRV:
+        ranks = rank_matrix(validate, ballots)
+        lot_indices = [opts.index(o) for o in lot] if lot else None
+        return _irv(opts, arrays.irv(ranks, weights, lot_order=lot_indices), p, lot, ex)
+
+    if method == PLURALITY:
+        codes = plurality_codes(validate, ballots)
+        totals = arrays.plurality(codes, weights, k)
+        counted = float(wq[codes >= 0].sum())
+        ex["counts"] = dict(zip(opts, totals.tolist(), strict=True))
+        ex["shares"] = {
+            o: _share(t, totals.sum()) for o, t in zip(opts, totals.tolist(), strict=True)
+        }
+        why = WHY_MOST
+    elif method == APPROVAL:
+        approvals = approval_matrix(validate, ballots)
+        totals = arrays.approval(approvals, weights)
+        counted = float(wq[approvals.any(axis=1)].sum())
+        ex["counts"] = dict(zip(opts, totals.tolist(), strict=True))
+        # The share of the (non-blank) voting weight that approves each option.
+        ex["shares"] = {
+            o: _share(t, _w(counted)) for o, t in zip(opts, totals.tolist(), strict=True)
+        }
+        why = WHY_MOST
+    elif method == SCORE:
+        scores, scored = score_matrix(validate, ballots)
+        totals = arrays.score(scores, weights)
+        counted = float(wq[scored].sum())
+        ex["max_score"] = MAX_SCORE
+        ex["counts"] = dict(zip(opts, totals.tolist(), strict=True))
+        ex["averages"] = {
+            o: _share(t, _w(counted)) for o, t in zip(opts, totals.tolist(), strict=True)
+        }
+        why = WHY_MOST
+    else:  # SCHULZE
+        ranks = rank_matrix(validate, ballots)
+        tally = arrays.schulze(ranks, weights)
+        counted = float(wq[(ranks < k).any(axis=1)].sum())
+        ex["pairwise"] = tally.pairwise.tolist()
+        ex["strongest_paths"] = tally.paths.tolist()
+        ex["wins"] = dict(zip(opts, tally.wins.tolist(), strict=True))
+        ex["condorcet_winner"] = (
+            opts[tally.condorcet_winner] if tally.condorcet_winner is not None else None
+        )
+        best = tally.winners
+        why = WHY_SCHULZE
+    if method != SCHULZE:
+        best = np.flatnonzero(totals == totals.max()).tolist()
+    ex["counted_weight"] = _w(counted)
+    ex["blank_weight"] = _w(float(wq.sum()) - counted)
+    return _decide([opts[i] for i in best], counted > 0, why, p, lot, ex)
+
+
+def _decide(
+    best: list[str],
+    anything_counted: bool,
+    why: str,
+    p: Mapping[str, Any],
+    lot: list[str] | None,
+    ex: dict[str, Any],
+) -> tuple[str, list[str]]:
+    ex["tie"] = None
+    if not anything_counted:
+        ex["why"] = WHY_NOTHING
+        return NO_DECISION, []
+    if len(best) == 1:
+        ex["why"] = why
+        return ELECTED, best
+    tie: dict[str, Any] = {"between": best, "rule": p["tie_break"], "chosen": None}
+    ex["tie"] = tie
+    if lot is None:
+        ex["why"] = WHY_TIE
+        return NO_DECISION, []
+    tie["seed"] = p["seed"]
+    tie["lot_order"] = [o for o in lot if o in best]
+    tie["chosen"] = tie["lot_order"][0]
+    ex["why"] = WHY_TIE_LOT
+    return ELECTED, [tie["chosen"]]
+
+
+def _irv(
+    opts: list[str],
+    tally: arrays.IRVTally,
+    p: Mapping[str, Any],
+    lot: list[str] | None,
+    ex: dict[str, Any],
+) -> tuple[str, list[str]]:
+    rounds: list[dict[str, Any]] = []
+    for number, rnd in enumerate(tally.rounds, start=1):
+        alive = np.flatnonzero(rnd.continuing).tolist()
+        entry: dict[str, Any] = {
+            "round": number,
+            "counts": {opts[i]: float(rnd.counts[i]) for i in alive},
+            "shares": {opts[i]: _share(float(rnd.counts[i]), rnd.total) for i in alive},
+            "continuing_weight": rnd.total,
+            "exhausted": rnd.exhausted,
+            "eliminated": [opts[i] for i in rnd.eliminated],
+            "elected": opts[rnd.elected] if rnd.elected is not None else None,
+            "tie": None,
+        }
+        if rnd.tie is not None:
+            entry["tie"] = {
+                "kind": rnd.tie["kind"],
+                "between": [opts[i] for i in rnd.tie["between"]],
+                "resolved_by": rnd.tie["resolved_by"],
+            }
+        rounds.append(entry)
+    ex["rounds"] = rounds
+    ex["counted_weight"] = rounds[0]["continuing_weight"]
+    ex["blank_weight"] = tally.blank
+    # The tie rules, in the order they apply (see arrays.irv).
+    ex["elimination_ties"] = [arrays.TIE_TOGETHER, arrays.TIE_EARLIER_ROUNDS, p["tie_break"]]
+    deciding = [r["round"] for r in rounds if r["tie"] and r["tie"]["resolved_by"] in (None, LOT)]
+    ex["tie"] = None
+    if deciding:
+        ex["tie"] = {"rounds": deciding, "rule": p["tie_break"]}
+        if lot:
+            ex["tie"]["seed"] = p["seed"]
+            ex["tie"]["lot_order"] = lot
+    if tally.winner is None:
+        ex["why"] = WHY_NOTHING if tally.undecided == "nothing_to_count" else WHY_TIE
+        return NO_DECISION, []
+    last_tie = rounds[-1]["tie"]
+    ex["why"] = WHY_TIE_LOT if last_tie and last_tie["kind"] == "win" else WHY_IRV_MAJORITY
+    return ELECTED, [opts[tally.winner]]
