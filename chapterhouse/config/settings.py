@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "chapterhouse.members",
     "chapterhouse.notifications",
     "chapterhouse.audit",
+    "chapterhouse.decisions",
     "chapterhouse.discussions",
     "chapterhouse.api",
 ]

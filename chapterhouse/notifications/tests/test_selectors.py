@@ -2,7 +2,7 @@ import pytest
 from django.test import RequestFactory
 
 from chapterhouse.members.context_processors import member as member_context
-from chapterhouse.notifications.models import Kind
+from chapterhouse.notifications.models import EMAIL_BY_DEFAULT, Kind
 from chapterhouse.notifications.selectors import (
     email_choices_for,
     language_for,
@@ -50,12 +50,12 @@ def test_anonymous_visitors_have_no_unread_count(django_assert_num_queries):
 
 
 def test_email_choices_start_from_the_defaults_and_follow_the_member(member):
-    assert email_choices_for(member) == {
-        Kind.WELCOME: True, Kind.MEMBER_JOINED: False, Kind.ROLE_INVITATION: True,
-    }
+    defaults = {kind: kind in EMAIL_BY_DEFAULT for kind in Kind}
+    assert email_choices_for(member) == defaults
+    assert defaults[Kind.WELCOME] and not defaults[Kind.MEMBER_JOINED]
     set_email_preferences(member=member, choices={"welcome": False, "member_joined": True})
-    assert email_choices_for(member) == {
-        Kind.WELCOME: False, Kind.MEMBER_JOINED: True, Kind.ROLE_INVITATION: True,
+    assert email_choices_for(member) == defaults | {
+        Kind.WELCOME: False, Kind.MEMBER_JOINED: True,
     }
 
 

@@ -4,7 +4,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from chapterhouse.members.models import User
-from chapterhouse.notifications.models import EmailPreference, Kind, Notification
+from chapterhouse.notifications.models import EMAIL_BY_DEFAULT, EmailPreference, Kind, Notification
 from chapterhouse.notifications.tests.factories import make_notices
 
 pytestmark = pytest.mark.django_db
@@ -209,7 +209,7 @@ def test_an_unknown_notice_is_404(member_client):
 def test_the_settings_page_shows_the_defaults(member_client):
     response = member_client.get(SETTINGS)
     assert response.status_code == 200
-    assert sorted(response.context["form"].initial["email"]) == ["role_invitation", "welcome"]
+    assert sorted(response.context["form"].initial["email"]) == sorted(EMAIL_BY_DEFAULT)
     assert 'value="member_joined"' in response.content.decode()
 
 
@@ -217,7 +217,7 @@ def test_a_member_saves_their_email_choices(member, member_client):
     response = member_client.post(SETTINGS, {"email": ["member_joined"]})
     assert response.status_code == 302
     stored = dict(member.email_preferences.values_list("kind", "send_email"))
-    assert stored == {"welcome": False, "member_joined": True, "role_invitation": False}
+    assert stored == {kind.value: kind == Kind.MEMBER_JOINED for kind in Kind}
     assert member_client.get(SETTINGS).context["form"].initial["email"] == ["member_joined"]
 
 

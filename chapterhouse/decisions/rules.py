@@ -1,0 +1,202 @@
+"""Who may do what with proposals and decisions. Checked through `user.has_perm(name, obj)`.
+
+- Drafts are visible to their author only; a published proposal (and its record)
+  to anyone: every chapter is public to read.
+- Members of a chapter propose in it; its affected members amend, deliberate and
+  (once on the frozen roll) vote; the author edits, publishes and withdraws a draft
+  and accepts amendments; the author or a facilitator of the scope moves a proposal
+  up or refers it down.
+- Nobody opens or closes a vote by hand, not even a facilitator: that happens at the
+  times set (decisions.tasks and the advance_decisions command).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.utils import timezone
+
+from chapterhouse.chapters.models import Chapter
+from chapterhouse.chapters.rules import is_active_facilitator
+from chapterhouse.members.models import Member
+from chapterhouse.members.rules import member_of
+
+from . import selectors
+from .models import Amendment, Decision, Proposal, RollEntry
+
+Status = Proposal.Status
+
+
+def _active_member(user: Any) -> Member | None:
+    member = member_of(user)
+    if member is None or not user.is_active:
+        return None
+    return member
+
+
+def _proposal_of(obj: Any) -> Proposal | None:
+    if isinstance(obj, Proposal):
+        return obj
+    if isinstance(obj, Amendment | Decision):
+        return obj.proposal
+    return None
+
+
+# -- Predicates about the proposal --------------------------------------------------------
+
+
+@rules.predicate
+def is_draft(user: Any, proposal: Proposal | None) -> bool:
+    return proposal is not None and proposal.status == Status.DRAFT
+
+
+@rules.predicate
+def is_published(user: Any, proposal: Proposal | None) -> bool:
+    return proposal is not None and proposal.is_published
+
+
+@rules.predicate
+def in_deliberation(user: Any, proposal: Proposal | None) -> bool:
+    return proposal is not None and proposal.status == Status.DELIBERATION
+
+
+@rules.predicate
+def amendments_open(user: Any, proposal: Proposal | None) -> bool:
+    return proposal is not None and proposal.amendments_open(timezone.now())
+
+
+@rules.predicate
+def voting_open(user: Any, proposal: Proposal | None) -> bool:
+    return proposal is not None and proposal.voting_open(timezone.now())
+
+
+@rules.predicate
+def in_deliberation_or_voting(user: Any, proposal: Proposal | None) -> bool:
+    return proposal is not None and proposal.status in (Status.DELIBERATION, Status.VOTING)
+
+
+# -- Predicates about the user ------------------------------------------------------------
+
+
+@rules.predicate
+def belongs_to_chapter(user: Any, chapter: Chapter | None) -> bool:
+    member = _active_member(user)
+    return member is not None and chapter is not None and selectors.belongs_to(member, chapter)
+
+
+@rules.predicate
+def belongs_to_scope(user: Any, proposal: Proposal | None) -> bool:
+    member = _active_member(user)
+    return (
+        member is not None and proposal is not None
+        and selectors.belongs_to(member, proposal.chapter)
+    )
+
+
+@rules.predicate
+def is_author(user: Any, proposal: Proposal | None) -> bool:
+    member = _active_member(user)
+    return (
+        member is not None and proposal is not None and proposal.author_id is not None
+        and proposal.author_id == member.pk
+    )
+
+
+@rules.predicate
+def is_affected(user: Any, proposal: Proposal | None) -> bool:
+    """On the roll once voting opened; before that, a member of the scope whose
+    weight (groups, stake) is above 0."""
+    member = _active_member(user)
+    return (
+        member is not None and proposal is not None
+        and selectors.weight_of(proposal, member) is not None
+    )
+
+
+@rules.predicate
+def on_roll(user: Any, proposal: Proposal | None) -> bool:
+    member = _active_member(user)
+    return (
+        member is not None and proposal is not None
+        and RollEntry.objects.filter(roll__proposal=proposal, member=member).exists()
+    )
+
+
+@rules.predicate
+def facilitates_scope(user: Any, proposal: Proposal | None) -> bool:
+    return (
+        proposal is not None and _active_member(user) is not None
+        and is_active_facilitator(user, proposal.chapter)
+    )
+
+
+@rules.predicate
+def stakes_allowed(user: Any, proposal: Proposal | None) -> bool:
+    if proposal is None:
+        return False
+    rule = selectors.effective_rule(proposal.chapter, proposal.category)
+    return rule is not None and rule.allow_self_declared_stakes
+
+
+# -- Predicates about amendments and decisions --------------------------------------------
+
+
+@rules.predicate
+def authors_amended_proposal(user: Any, amendment: Amendment | None) -> bool:
+    return amendment is not None and is_author(user, amendment.proposal)
+
+
+@rules.predicate
+def is_amendment_author(user: Any, amendment: Amendment | None) -> bool:
+    member = _active_member(user)
+    return (
+        member is not None and amendment is not None and amendment.author_id is not None
+        and amendment.author_id == member.pk
+    )
+
+
+@rules.predicate
+def amendment_is_open(user: Any, amendment: Amendment | None) -> bool:
+    return (
+        amendment is not None and amendment.status == Amendment.Status.OPEN
+        and amendment.proposal.status == Status.DELIBERATION
+    )
+
+
+@rules.predicate
+def may_dissent(user: Any, decision: Decision | None) -> bool:
+    member = _active_member(user)
+    return member is not None and decision is not None and selectors.may_dissent(decision, member)
+
+
+@rules.predicate
+def proposal_is_visible(user: Any, obj: Any) -> bool:
+    proposal = _proposal_of(obj)
+    return proposal is not None and (is_published(user, proposal) or is_author(user, proposal))
+
+
+rules.add_perm("decisions.view_proposal", is_published | is_author)
+rules.add_perm("decisions.view_decision", proposal_is_visible)
+rules.add_perm("decisions.create_proposal", belongs_to_chapter)
+rules.add_perm("decisions.edit_draft", is_author & is_draft)
+rules.add_perm("decisions.publish_proposal", is_author & is_draft)
+rules.add_perm("decisions.withdraw_proposal", is_author & (is_draft | in_deliberation))
+rules.add_perm("decisions.amend", amendments_open & is_affected)
+rules.add_perm("decisions.accept_amendment", authors_amended_proposal & amendment_is_open)
+rules.add_perm("decisions.withdraw_amendment", is_amendment_author & amendment_is_open)
+rules.add_perm("decisions.set_affected_groups", is_author & (is_draft | in_deliberation))
+rules.add_perm("decisions.declare_stake", in_deliberation & belongs_to_scope & stakes_allowed)
+# The posting rule of a proposal's deliberation thread (discussions.Thread.posting_rule).
+rules.add_perm("decisions.deliberate", in_deliberation_or_voting & is_affected)
+rules.add_perm("decisions.cast_ballot", voting_open & on_roll)
+rules.add_perm("decisions.add_dissent", may_dissent)
+# A draft is its author's alone; once published, a facilitator of the scope may also move it.
+rules.add_perm(
+    "decisions.move_up",
+    (is_author & (is_draft | in_deliberation)) | (facilitates_scope & in_deliberation),
+)
+rules.add_perm("decisions.refer_down", (is_author | facilitates_scope) & in_deliberation)
+# Voting opens and closes at the times set; nobody may bypass them.
+rules.add_perm("decisions.open_voting", rules.always_deny)
+rules.add_perm("decisions.close_voting", rules.always_deny)
