@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from chapterhouse.chapters import api as chapters_api
+from chapterhouse.decisions import api as decisions_api
 from chapterhouse.members import api as members_api
 
 from . import views
@@ -20,6 +21,7 @@ v1 = [
     path(
         "chapters/<path:lookup>/", chapters_api.ChapterDetail.as_view(), name="chapter-detail"
     ),
+    *decisions_api.urlpatterns,
 ]
 
 urlpatterns = [

@@ -310,7 +310,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Chapterhouse API",
-    "DESCRIPTION": "Members, chapters and your own profile.",
+    "DESCRIPTION": "Members, chapters, your own profile, proposals, ballots and decisions.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

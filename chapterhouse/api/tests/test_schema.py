@@ -11,6 +11,13 @@ pytestmark = pytest.mark.django_db
 ENDPOINTS = {
     "/api/v1/auth/token/", "/api/v1/me/", "/api/v1/members/", "/api/v1/members/{public_id}/",
     "/api/v1/chapters/", "/api/v1/chapters/{lookup}/", "/api/v1/chapters/geojson/",
+    # decisions (chapterhouse.decisions.api)
+    "/api/v1/proposals/", "/api/v1/proposals/{public_id}/",
+    "/api/v1/proposals/{public_id}/publish/", "/api/v1/proposals/{public_id}/amendments/",
+    "/api/v1/proposals/{public_id}/amendments/{number}/accept/",
+    "/api/v1/proposals/{public_id}/ballot/", "/api/v1/decisions/",
+    "/api/v1/decisions/{public_id}/", "/api/v1/decisions/{sequence}/",
+    "/api/v1/decisions/{public_id}/ballots/",
 }
 
 

@@ -62,6 +62,17 @@ class Command(BaseCommand):
                     self.stdout.write(f"  {step}: {seconds:.1f} s")
         else:
             self.stdout.write(_("The demo organisation already exists."))
+        from chapterhouse.decisions.demo import seed_decisions
+
+        decisions = seed_decisions(
+            seed=options["seed"],
+            progress=(lambda message: self.stdout.write(message)) if verbose else None,
+        )
+        if decisions.created:
+            self.stdout.write(self.style.SUCCESS(
+                _("Demo decisions created: %(proposals)d proposals, %(decisions)d decided.")
+                % {"proposals": decisions.proposals, "decisions": decisions.decisions}
+            ))
         self.stdout.write(
             _("Sign in at %(url)s as %(email)s with the password %(password)s "
               "(home: %(chapter)s, which you facilitate).")
