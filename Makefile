@@ -34,6 +34,7 @@ test: $(STAMP)
 	CHAPTERHOUSE_TESTING=1 $(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
+	mkdir -p var
 	$(BIN)/ruff check .
 	CHAPTERHOUSE_TESTING=1 $(BIN)/mypy chapterhouse
 	CHAPTERHOUSE_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
