@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MAX_WEIGHT = 10.0
 
@@ -187,7 +188,7 @@ class Proposal(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         DELIBERATION = "deliberation", _("In deliberation")
-        VOTING = "voting", _("Voting")
+        VOTING = "voting", pgettext_lazy("proposal status", "Voting")
         CLOSED = "closed", _("Decided")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         REFERRED = "referred", _("Referred to sub-chapters")
@@ -474,7 +475,7 @@ class ProposalEvent(models.Model):
 
     class Kind(models.TextChoices):
         CREATED = "created", _("created")
-        EDITED = "edited", _("edited")
+        EDITED = "edited", pgettext_lazy("proposal event", "edited")
         PUBLISHED = "published", _("published")
         AMENDMENT_PROPOSED = "amendment_proposed", _("amendment proposed")
         AMENDMENT_ACCEPTED = "amendment_accepted", _("amendment accepted")

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from chapterhouse.chapters.models import Chapter
 
@@ -189,10 +189,10 @@ def rule_terms(values: Mapping[str, Any]) -> list[tuple[str, str]]:
         terms.append((_("Ties"), _("no decision")))
     for name, label in (("deliberation_days", _("Deliberation")),
                         ("amendment_days", _("Amendments")),
-                        ("voting_days", _("Voting"))):
+                        ("voting_days", pgettext("rule period", "Voting"))):
         if values.get(name) is not None:
             days = int(values[name])
-            terms.append((label, _("%(n)s days") % {"n": days} if days != 1 else _("1 day")))
+            terms.append((label, ngettext("%(n)s day", "%(n)s days", days) % {"n": days}))
     terms.append((_("Ballot"), _("secret") if values.get("secret") else _("open")))
     if values.get("allow_self_declared_stakes"):
         terms.append((_("Declared stakes"), _("allowed, up to a weight of %(cap)s")
@@ -761,8 +761,12 @@ def timeline(proposal: Proposal) -> list[TimelineEntry]:
             if data.get("from"):
                 links.append((_proposal_url(data["from"]), _("the original proposal")))
         elif kind == K.VOTING_OPENED:
-            text = _("Voting opened. The roll was frozen: %(size)s members with a total weight "
-                     "of %(weight)s (hash %(hash)s…).") % {
+            text = ngettext(
+                "Voting opened. The roll was frozen: %(size)s member with a total weight "
+                "of %(weight)s (hash %(hash)s…).",
+                "Voting opened. The roll was frozen: %(size)s members with a total weight "
+                "of %(weight)s (hash %(hash)s…).",
+                int(data.get("roll_size") or 0)) % {
                 "size": number(data.get("roll_size")), "weight": number(data.get("total_weight")),
                 "hash": str(data.get("roll_hash", ""))[:16]}
         elif kind == K.CLOSED:
@@ -801,8 +805,10 @@ def diff_lines(blocks: Sequence[selectors.DiffBlock], context: int = 3) -> list[
                 head = [] if first else old[:context]
                 tail = [] if last else old[-context:]
                 lines += [DiffLine("same", " ", t) for t in head]
-                lines.append(DiffLine("fold", "…", _("(%(n)s unchanged lines)")
-                                      % {"n": len(old) - len(head) - len(tail)}))
+                folded = len(old) - len(head) - len(tail)
+                lines.append(DiffLine("fold", "…", ngettext("(%(n)s unchanged line)",
+                                                            "(%(n)s unchanged lines)", folded)
+                                      % {"n": folded}))
                 lines += [DiffLine("same", " ", t) for t in tail]
             else:
                 lines += [DiffLine("same", " ", t) for t in old]

@@ -34,6 +34,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from chapterhouse import voting
@@ -868,8 +869,10 @@ def refer_down(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             except DecisionError as error:
                 form.add_error(None, error.message)
             else:
-                messages.success(request, _("The proposal is referred to %(n)s sub-chapters.")
-                                 % {"n": len(copies)})
+                messages.success(request, ngettext(
+                    "The proposal is referred to %(n)s sub-chapter.",
+                    "The proposal is referred to %(n)s sub-chapters.", len(copies))
+                    % {"n": len(copies)})
                 return redirect(proposal.get_absolute_url())
         status = 400
     return render(request, "decisions/move.html", {

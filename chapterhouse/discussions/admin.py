@@ -1,22 +1,12 @@
+"""Threads and posts are written by the services only (counts, versions and mentions
+stay consistent); staff may look, not touch. Locking is on the thread page, where it
+is audited."""
+
 from django.contrib import admin
-from django.http import HttpRequest
+
+from chapterhouse.lib.admin import ReadOnlyAdmin
 
 from .models import Post, PostVersion, Thread
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Threads and posts are written by the services only (counts, versions and
-    mentions stay consistent); staff may look, not touch. Locking is on the thread
-    page, where it is audited."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Thread)

@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 TITLE_MAX_LENGTH = 200
 BODY_MAX_LENGTH = 20_000
@@ -115,7 +116,7 @@ class Post(models.Model):
         verbose_name=_("in reply to"),
     )
     created_at = models.DateTimeField(_("posted"), default=timezone.now)
-    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
+    edited_at = models.DateTimeField(pgettext_lazy("post", "edited"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("post")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from chapterhouse.chapters import services as chapter_services
 from chapterhouse.chapters.models import Chapter, ChapterLevel, ChapterRole
@@ -38,8 +39,10 @@ def _invite_first_member(member: Member, created: list[Chapter]) -> None:
         notify(
             recipients=[member],
             kind=Kind.ROLE_INVITATION,
-            text=lambda m: _(
-                "You are the first member of %(chapters)s. Would you like to facilitate it?"
+            text=lambda m: ngettext(
+                "You are the first member of %(chapters)s. Would you like to facilitate it?",
+                "You are the first member of %(chapters)s. Would you like to facilitate them?",
+                len(created),
             )
             % {"chapters": ", ".join(c.display_name() for c in created)},
             url="/me/roles/",

@@ -1,20 +1,10 @@
+"""Notices are written by `notify` only; staff may look, not touch."""
+
 from django.contrib import admin
-from django.http import HttpRequest
+
+from chapterhouse.lib.admin import ReadOnlyAdmin
 
 from .models import EmailPreference, Notification
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Notices are written by `notify` only; staff may look, not touch."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Notification)
