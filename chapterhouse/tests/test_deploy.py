@@ -34,3 +34,18 @@ def test_check_deploy_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_static_files_collect_with_the_production_storage(tmp_path):
+    """Manifest storage refuses references to missing files (e.g. source maps)."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"CHAPTERHOUSE_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    } | {"DEBUG": "0", "DATA_DIR": str(tmp_path), "SECRET_KEY": "collect-" + "s" * 50}
+    result = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "static" / "staticfiles.json").exists()
