@@ -8,7 +8,7 @@ PORT ?= 8000
 DEMO_MEMBERS ?= 3000
 DEMO_COUNTRIES ?=
 
-.PHONY: demo test lint install serve messages clean
+.PHONY: demo test lint install serve messages clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ messages: $(STAMP)
 	cd chapterhouse && ../$(BIN)/python ../manage.py makemessages -l es -l en --no-obsolete --ignore 'static/vendor/*'
 	cd chapterhouse && ../$(BIN)/python ../manage.py makemessages -d djangojs -l es -l en --no-obsolete --ignore 'static/vendor/*'
 	cd chapterhouse && ../$(BIN)/python ../manage.py compilemessages
+
+# Benchmark suite (bench/run.py): scratch PostgreSQL db on 127.0.0.1, loopback only.
+TIER ?= S
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --tier $(TIER) $(BENCH_ARGS)
 
 clean:
 	rm -rf var
