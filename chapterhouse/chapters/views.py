@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
+from chapterhouse.members.rules import member_of
+
 from . import selectors, services
 from .forms import ChapterDescriptionForm
 from .models import Chapter, ChapterLevel, ChapterRole
@@ -46,10 +48,7 @@ SECTIONS: list[tuple[str, Promise, str]] = [
 
 
 def _viewer(request: HttpRequest) -> Member | None:
-    user = request.user
-    if not user.is_authenticated:
-        return None
-    return getattr(user, "member", None)
+    return member_of(request.user)
 
 
 def _chain_or_404(url_path: str, viewer: Member | None) -> selectors.ChapterChain:
@@ -301,3 +300,21 @@ def geojson(request: HttpRequest) -> HttpResponse:
     response["Cache-Control"] = f"max-age={selectors.GEOJSON_CACHE_SECONDS}"
     patch_vary_headers(response, ["Accept-Encoding", "Accept-Language", "Cookie"])
     return response
+
+
+def section_context(request: HttpRequest, url_path: str, section: str) -> dict[str, Any]:
+    """The chapter header, breadcrumb and navigation for a chapter section page
+    (decisions, forums…) served by another app: 404 for an unknown chapter."""
+    viewer = _viewer(request)
+    found = _chain_or_404(url_path, viewer)
+    if viewer is not None and found.home is not None:
+        viewer.home_chapter = found.home  # the chain holds it: the rules need no query
+    children = selectors.children_around(found.chain)
+    return {
+        "chapter": found.chapter,
+        "chain": found.chain,
+        "breadcrumb": breadcrumb(found.chain, children),
+        "nav": chapter_nav(found.chapter, section),
+        "viewer_belongs": found.viewer_belongs,
+        "viewer_home": found.home,
+    }

@@ -39,8 +39,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from chapterhouse import voting
 from chapterhouse.chapters import selectors as chapter_selectors
-from chapterhouse.chapters import services as chapter_services
 from chapterhouse.chapters.models import Chapter
+from chapterhouse.chapters.views import section_context
 from chapterhouse.lib.markdown import render_markdown
 from chapterhouse.members.rules import member_of
 
@@ -122,32 +122,7 @@ def _member_or_403(request: HttpRequest) -> Member:
     return viewer
 
 
-# -- Chapter context (header, breadcrumb, navigation) -------------------------------------
-
-
-def _chapter_context(request: HttpRequest, url_path: str) -> dict[str, Any]:
-    from chapterhouse.chapters.views import breadcrumb, chapter_nav
-
-    viewer = _viewer(request)
-    home_id = viewer.home_chapter_id if viewer is not None else None
-    found = chapter_selectors.chapter_chain(url_path, home_chapter_id=home_id)
-    if found is None and url_path == "":
-        chapter_services.get_international()  # a fresh install: the root, once
-        found = chapter_selectors.chapter_chain(url_path, home_chapter_id=home_id)
-    if found is None:
-        raise Http404(_("There is no such chapter."))
-    if viewer is not None and found.home is not None:
-        viewer.home_chapter = found.home  # the rules need no query for it
-    children = chapter_selectors.children_around(found.chain)
-    chapter = found.chapter
-    return {
-        "chapter": chapter,
-        "chain": found.chain,
-        "breadcrumb": breadcrumb(found.chain, children),
-        "nav": chapter_nav(chapter, "decisions"),
-        "viewer_belongs": found.viewer_belongs,
-        "viewer_home": found.home,
-    }
+# -- Chapter context (header, breadcrumb, navigation: chapters.views.section_context) -----
 
 
 def _scope_chain(chapter: Chapter) -> list[Chapter]:
@@ -281,7 +256,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponseBase:
 def chapter(request: HttpRequest, url_path: str) -> HttpResponse:
     """The chapter's proposals by stage (each stage's first few; ?stage= lists one in
     full) and its decision log."""
-    context = _chapter_context(request, url_path)
+    context = section_context(request, url_path, "decisions")
     scope: Chapter = context["chapter"]
     viewer = _viewer(request)
     context["can_propose"] = request.user.has_perm("decisions.create_proposal", scope)
@@ -414,7 +389,7 @@ def _save_draft(request: HttpRequest, scope: Chapter, form: ProposalForm, formse
 @require_http_methods(["GET", "HEAD", "POST"])
 def new(request: HttpRequest, url_path: str) -> HttpResponse:
     """A new proposal in the chapter: a private draft until its author publishes it."""
-    scope = _chapter_context(request, url_path)["chapter"]
+    scope = section_context(request, url_path, "decisions")["chapter"]
     _require(request, "decisions.create_proposal", scope,
              _("Only members of %(chapter)s can make a proposal here.")
              % {"chapter": scope.display_name()})

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget
 
+from chapterhouse.chapters.views import section_context
 from chapterhouse.members.rules import member_of
 
 from . import markup, selectors, services
@@ -350,40 +351,11 @@ def mention_search(request: HttpRequest) -> HttpResponse:
 # -- A chapter's forum (/forums/<chapter path>/) ------------------------------------------
 
 
-def _chapter_page_context(request: HttpRequest, url_path: str) -> dict[str, Any]:
-    """The chapter header, breadcrumb and navigation, as the chapters app shows them."""
-    from chapterhouse.chapters import selectors as chapter_selectors
-    from chapterhouse.chapters import services as chapter_services
-    from chapterhouse.chapters.views import breadcrumb, chapter_nav
-
-    viewer = _viewer(request)
-    home_id = viewer.home_chapter_id if viewer is not None else None
-    found = chapter_selectors.chapter_chain(url_path, home_chapter_id=home_id)
-    if found is None and url_path == "":
-        chapter_services.get_international()  # a fresh install: the root, once
-        found = chapter_selectors.chapter_chain(url_path, home_chapter_id=home_id)
-    if found is None:
-        raise Http404(_("There is no such chapter."))
-    if viewer is not None and found.home is not None:
-        # The chain already holds the home chapter: the rules need no query for it.
-        viewer.home_chapter = found.home
-    children = chapter_selectors.children_around(found.chain)
-    chapter = found.chapter
-    return {
-        "chapter": chapter,
-        "chain": found.chain,
-        "breadcrumb": breadcrumb(found.chain, children),
-        "nav": chapter_nav(chapter, "forums"),
-        "viewer_belongs": found.viewer_belongs,
-        "viewer_home": found.home,
-    }
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def chapter_forum(request: HttpRequest, url_path: str) -> HttpResponse:
     """The chapter's forum threads, most recently active first, and (for its
     members) the form to start one."""
-    context = _chapter_page_context(request, url_path)
+    context = section_context(request, url_path, "forums")
     chapter: Chapter = context["chapter"]
     may_start = _viewer(request) is not None and request.user.has_perm(
         "discussions.start_thread", chapter
