@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -120,6 +120,19 @@ def _member_or_403(request: HttpRequest) -> Member:
     if viewer is None:
         raise PermissionDenied(_("Only members can do this."))
     return viewer
+
+
+def _act(request: HttpRequest, proposal: Proposal, action: Callable[[], object],
+         success: str, anchor: str = "") -> HttpResponse:
+    """Run one service for a button on the proposal page; its refusal or its
+    success becomes a message, and the member goes back to the proposal."""
+    try:
+        action()
+    except DecisionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+    return redirect(proposal.get_absolute_url() + anchor)
 
 
 # -- Chapter context (header, breadcrumb, navigation: chapters.views.section_context) -----
@@ -439,13 +452,10 @@ def publish(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     proposal = _proposal_or_404(request, public_id)
     _require(request, "decisions.publish_proposal", proposal,
              _("Only the author can publish a draft."))
-    try:
-        services.publish(proposal=proposal, actor=_member_or_403(request))
-    except DecisionError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Your proposal is published: deliberation begins."))
-    return redirect(proposal.get_absolute_url())
+    actor = _member_or_403(request)
+    return _act(request, proposal,
+                lambda: services.publish(proposal=proposal, actor=actor),
+                _("Your proposal is published: deliberation begins."))
 
 
 @login_required
@@ -454,13 +464,10 @@ def withdraw(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     proposal = _proposal_or_404(request, public_id)
     _require(request, "decisions.withdraw_proposal", proposal,
              _("Only the author can withdraw a proposal, before voting opens."))
-    try:
-        services.withdraw_proposal(proposal=proposal, actor=_member_or_403(request))
-    except DecisionError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The proposal is withdrawn."))
-    return redirect(proposal.get_absolute_url())
+    actor = _member_or_403(request)
+    return _act(request, proposal,
+                lambda: services.withdraw_proposal(proposal=proposal, actor=actor),
+                _("The proposal is withdrawn."))
 
 
 # -- The proposal page ---------------------------------------------------------------------
@@ -693,13 +700,10 @@ def accept_amendment(request: HttpRequest, public_id: uuid.UUID, number: int) ->
     _require(request, "decisions.accept_amendment", amendment,
              _("Only the author of the proposal can accept an open amendment, before voting "
                "opens."))
-    try:
-        services.accept_amendment(amendment=amendment, actor=_member_or_403(request))
-    except DecisionError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Amendment %(n)s is accepted.") % {"n": number})
-    return redirect(proposal.get_absolute_url() + "#amendments")
+    actor = _member_or_403(request)
+    return _act(request, proposal,
+                lambda: services.accept_amendment(amendment=amendment, actor=actor),
+                _("Amendment %(n)s is accepted.") % {"n": number}, anchor="#amendments")
 
 
 @login_required
@@ -709,13 +713,10 @@ def withdraw_amendment(request: HttpRequest, public_id: uuid.UUID, number: int) 
     amendment = _amendment_or_404(proposal, number)
     _require(request, "decisions.withdraw_amendment", amendment,
              _("Only the author of the amendment can withdraw it, before voting opens."))
-    try:
-        services.withdraw_amendment(amendment=amendment, actor=_member_or_403(request))
-    except DecisionError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Amendment %(n)s is withdrawn.") % {"n": number})
-    return redirect(proposal.get_absolute_url() + "#amendments")
+    actor = _member_or_403(request)
+    return _act(request, proposal,
+                lambda: services.withdraw_amendment(amendment=amendment, actor=actor),
+                _("Amendment %(n)s is withdrawn.") % {"n": number}, anchor="#amendments")
 
 
 # -- Affectedness --------------------------------------------------------------------------
@@ -765,13 +766,9 @@ def stake(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     cap = rule.self_declared_cap if rule is not None else None
     status = 200
     if request.method == "POST" and "withdraw" in request.POST:
-        try:
-            services.withdraw_stake(proposal=proposal, member=viewer)
-        except DecisionError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Your declared stake is withdrawn."))
-        return redirect(proposal.get_absolute_url() + "#affectedness")
+        return _act(request, proposal,
+                    lambda: services.withdraw_stake(proposal=proposal, member=viewer),
+                    _("Your declared stake is withdrawn."), anchor="#affectedness")
     if request.method == "POST":
         form = StakeForm(request.POST, cap=cap)
         if form.is_valid():
