@@ -598,5 +598,5 @@ def _seed(d: _Demo) -> DecisionsReport:  # noqa: PLR0915 - one story, told in or
 
     report.proposals = Proposal.objects.count()
     report.decisions = Decision.objects.count()
-    report.voting = [repaint.title, venue.title, training.title]
+    report.voting = [repaint.title, venue.title] + ([training.title] if has_campaigns else [])
     return report

@@ -115,3 +115,24 @@ def test_seed_demo_seeds_the_decisions_too(db):
     assert decisions >= 8
     call_command("seed_demo", "--members", "60", stdout=StringIO())
     assert Decision.objects.count() == decisions
+
+
+def test_the_demo_completes_when_the_campaigns_category_is_rejected(org, monkeypatch):
+    """Random ballots can reject the campaigns rule; the demo then leaves out its vote."""
+    from chapterhouse.decisions import demo
+
+    original = demo._Demo.yes_no
+
+    def reject_campaigns(self, voters, yes, no, *args, **kwargs):
+        if (yes, no) == (0.8, 0.1) and not DecisionRule.objects.filter(
+            category="campaigns"
+        ).exists():
+            yes, no = 0.0, 1.0
+        return original(self, voters, yes, no, *args, **kwargs)
+
+    monkeypatch.setattr(demo._Demo, "yes_no", reject_campaigns)
+    report = seed_decisions()
+    assert report.created
+    assert not DecisionRule.objects.filter(category="campaigns").exists()
+    assert len(report.voting) == 2
+    assert {p.title for p in Proposal.objects.filter(status="voting")} == set(report.voting)
