@@ -64,12 +64,15 @@ def interleave(
     *,
     repeat: int = 1,
     setup: Callable[[], Any] | None = None,
+    after: Callable[[str, Any], Any] | None = None,
 ) -> tuple[list[float], list[float], list[float], list[float], Any, Any]:
     """Run ours, reference, ours, reference… `rounds` times, each `repeat` calls per side.
 
     Returns (ours_samples, ref_samples, ours_round_medians, ref_round_medians,
     last_ours_result, last_ref_result). `setup` runs before every call (untimed), e.g. to
-    delete what the previous call inserted. The garbage collector is paused while timing.
+    delete what the previous call inserted; `after` runs after every call (untimed) with
+    the side ("ours" or "reference") and the call's result, e.g. to check what it stored
+    before the next setup deletes it. The garbage collector is paused while timing.
     """
     a: list[float] = []
     b: list[float] = []
@@ -88,6 +91,8 @@ def interleave(
                 finally:
                     gc.enable()
                 got.append(t)
+                if after is not None:
+                    after("ours" if side == "a" else "reference", out)
                 if side == "a":
                     out_a = out
                 else:
