@@ -64,8 +64,13 @@ def language_for(member: Member) -> str:
 
     Their first spoken language the site is translated into, else the site default.
     """
+    return language_from(member.languages)
+
+
+def language_from(languages: list[str] | None) -> str:
+    """`language_for` from a member's stored `languages` alone (no instance needed)."""
     available = {code for code, _name in settings.LANGUAGES}
-    for code in member.languages or []:
+    for code in languages or []:
         base = str(code).lower().split("-")[0]
         if base in available:
             return base

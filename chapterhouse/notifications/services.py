@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
+from chapterhouse.chapters.models import Chapter
 from chapterhouse.members.models import Member
 
 from .models import EMAIL_BY_DEFAULT, EmailPreference, Kind, Notification
 from .selectors import forget_unread_count, language_for
-from .tasks import send_notification_emails
+from .tasks import deliver_to_members, send_notification_emails
 
 # Emails are queued in batches: one job per recipient floods the queue when a
 # notice goes to a whole chapter. Each email in a batch is still sent at most once.
@@ -62,6 +64,24 @@ def notify(
     for member in members:
         forget_unread_count(member)
     return notices
+
+
+def notify_members_of(
+    *, chapter: Chapter, kind: Kind, text: Callable[[], str], url: str = ""
+) -> None:
+    """Tell every active member of `chapter` and of its sub-chapters something.
+
+    The caller only enqueues: `text` is rendered once per site language now, and the
+    task deliver_to_members stores one notice per member in batches (and queues the
+    emails they want, as notify() does). Enqueued in the caller's transaction, so with
+    the database task backend the notices are delivered if and only if it commits.
+    Cost to the caller: one enqueue, whatever the size of the chapter.
+    """
+    texts = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts[code] = str(text())[:500]
+    deliver_to_members.enqueue(chapter.pk, str(kind), texts, url, timezone.now().isoformat())
 
 
 def mark_read(*, member: Member, notification_ids: Iterable[int] | None = None) -> int:

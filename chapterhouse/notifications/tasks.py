@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import logging
+import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks import task
 
-from .models import Notification
-from .selectors import language_for
+from .models import EMAIL_BY_DEFAULT, EmailPreference, Notification
+from .selectors import language_for, language_from
 
 logger = logging.getLogger(__name__)
+
+# Members per transaction when a notice goes to a whole chapter.
+FANOUT_BATCH_SIZE = 10_000
 
 
 def _absolute(url: str) -> str:
@@ -95,3 +101,76 @@ def send_notification_emails(notification_ids: list[int]) -> int:
     if failed:
         raise RuntimeError(f"Could not email notifications {failed}")
     return sent
+
+
+@task()
+def deliver_to_members(chapter_id: int, kind: str, texts: dict[str, str], url: str,
+                       created_at: str) -> int:
+    """Store a notice for every active member of a chapter and of its sub-chapters
+    (services.notify_members_of enqueues it); returns how many this run stored.
+
+    Members are taken by id in batches of FANOUT_BATCH_SIZE, each batch in its own
+    transaction (rows written by COPY on PostgreSQL). Idempotent: a member who already
+    has this notice (same kind, url and `created_at`) is skipped, so a run that stopped
+    half way, or a second run, stores each notice once. `texts` holds the notice in each
+    site language; each member gets it in theirs. Emails go as with notify().
+    """
+    from chapterhouse.chapters.models import Chapter
+    from chapterhouse.members.models import Member
+
+    from .services import EMAIL_BATCH_SIZE
+
+    chapter = Chapter.objects.get(pk=chapter_id)
+    created = datetime.fromisoformat(created_at)
+    default_email = kind in EMAIL_BY_DEFAULT
+    members = (
+        Member.objects.filter(home_chapter__path__startswith=chapter.path, user__is_active=True)
+        # One anti-join on the recipient's recent notices (an exclude() across the
+        # relation would test the three fields in three separate subqueries).
+        .exclude(Exists(Notification.objects.filter(
+            recipient=OuterRef("pk"), created_at=created, kind=kind, url=url)))
+        .order_by("pk")
+    )
+    languages: dict[tuple[str, ...], str] = {}
+    stored, last = 0, 0
+    while True:
+        with transaction.atomic():
+            batch = list(members.filter(pk__gt=last).values_list("pk", "languages")
+                         [:FANOUT_BATCH_SIZE])
+            if not batch:
+                return stored
+            last = batch[-1][0]
+            rows = []
+            for pk, spoken in batch:
+                key = tuple(spoken or ())
+                if key not in languages:
+                    languages[key] = language_from(list(key))
+                rows.append((pk, texts.get(languages[key], url)))
+            _store(rows, kind, url, created)
+            stored += len(rows)
+            ids = [pk for pk, _text in rows]
+            choices = dict(EmailPreference.objects.filter(member_id__in=ids, kind=kind)
+                           .values_list("member_id", "send_email"))
+            emailed = [pk for pk in ids if choices.get(pk, default_email)]
+            if emailed:
+                notices = list(Notification.objects.filter(
+                    recipient_id__in=emailed, kind=kind, created_at=created, url=url,
+                ).order_by("pk").values_list("pk", flat=True))
+                for start in range(0, len(notices), EMAIL_BATCH_SIZE):
+                    send_notification_emails.enqueue(notices[start : start + EMAIL_BATCH_SIZE])
+
+
+def _store(rows: list[tuple[int, str]], kind: str, url: str, created: datetime) -> None:
+    """One notice per (recipient id, text): COPY on PostgreSQL, one bulk INSERT elsewhere."""
+    if connection.vendor != "postgresql":
+        Notification.objects.bulk_create(
+            Notification(recipient_id=pk, kind=kind, text=text, url=url, created_at=created)
+            for pk, text in rows
+        )
+        return
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    with connection.cursor() as cursor, cursor.cursor.copy(
+        f"COPY {table} (public_id, recipient_id, kind, text, url, created_at) FROM STDIN"
+    ) as copy:
+        for pk, text in rows:
+            copy.write_row((uuid.uuid4(), pk, kind, text, url, created))

@@ -255,3 +255,56 @@ def test_mark_read_touches_only_the_members_own_notices(member, outsider):
     assert theirs.read_at is None
     assert mark_read(member=member) == 2
     assert mark_read(member=member) == 0
+
+
+# A notice to a whole chapter: the caller enqueues, a task stores one notice per member
+
+
+def test_notifying_a_chapter_only_enqueues_and_the_task_tells_every_member_once(
+    database_tasks, member, outsider
+):
+    neighbour = make_member("Nia Neighbour", city="London", neighbourhood="Islington")
+    london = Chapter.objects.get(path=member.home_chapter.path[: -Chapter.steplen])
+    with CaptureQueriesContext(connection) as queries:
+        services.notify_members_of(chapter=london, kind=Kind.DECISION_RECORDED,
+                                   text=lambda: "London decided", url="/d/1/")
+    assert len(queries) <= 3  # the enqueue, whatever the chapter's size
+    assert not Notification.objects.filter(url="/d/1/").exists()
+    task = DBTaskResult.objects.get(task_path__endswith="deliver_to_members")
+
+    from chapterhouse.notifications.tasks import deliver_to_members
+
+    assert deliver_to_members.call(*task.args_kwargs["args"]) == 2
+    assert deliver_to_members.call(*task.args_kwargs["args"]) == 0  # a second run: nothing
+    notices = Notification.objects.filter(url="/d/1/")
+    assert sorted(n.recipient_id for n in notices) == sorted([member.pk, neighbour.pk])
+    assert {n.text for n in notices} == {"London decided"}
+    assert not outsider.notifications.filter(url="/d/1/").exists()
+
+
+def test_a_chapter_notice_comes_in_each_members_language_and_by_email_if_they_chose(
+    database_tasks, member
+):
+    hablante = make_member("Hablante", city="London", neighbourhood="Hackney")
+    hablante.languages = ["es"]
+    hablante.save(update_fields=["languages"])
+    set_email_preferences(member=hablante, choices={Kind.DECISION_RECORDED: True})
+    london = Chapter.objects.get(path=member.home_chapter.path[: -Chapter.steplen])
+    DBTaskResult.objects.all().delete()  # the welcome emails
+
+    services.notify_members_of(chapter=london, kind=Kind.DECISION_RECORDED,
+                               text=lambda: translation.gettext("Notifications"), url="/d/2/")
+    task = DBTaskResult.objects.get(task_path__endswith="deliver_to_members")
+    from chapterhouse.notifications.tasks import deliver_to_members
+
+    deliver_to_members.call(*task.args_kwargs["args"])
+
+    with translation.override("es"):
+        spanish = translation.gettext("Notifications")
+    assert spanish != "Notifications"
+    assert hablante.notifications.get(url="/d/2/").text == spanish
+    assert member.notifications.get(url="/d/2/").text == "Notifications"
+    emails = DBTaskResult.objects.filter(task_path__endswith="send_notification_emails")
+    assert [e.args_kwargs["args"][0] for e in emails] == [
+        [hablante.notifications.get(url="/d/2/").pk]
+    ]
