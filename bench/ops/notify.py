@@ -1,0 +1,165 @@
+"""Notify every member of the International, against a raw COPY of the same rows.
+
+Fan-out stores one Notification row per member (unread = ``read_at IS NULL`` on that
+row), so a COPY of those rows into the same table is the fair reference.
+
+Ours, per round:
+
+- the trigger: ``notifications.services.notify_members_of(chapter=International, …)``, the
+  call a request makes (target p95 ≤ 100 ms: it only renders the text per language and
+  enqueues one task);
+- visible: the trigger, then the task run in this process as the worker runs it
+  (``db_worker --batch`` on the queue "default"), until every member's notice is stored.
+  Target ≤ 2× the COPY.
+
+The reference: COPY of the same rows (public id, recipient, kind, text in the member's
+language, url, created_at) into notifications_notification, the rows built before the
+clock starts. Between calls the round's notices are deleted (untimed). Correct when both
+store exactly one notice per active member of the International.
+
+For comparison, the row "notify() with every member as recipient" times the synchronous
+notify() (what a service would do by passing every member to it): the whole fan-out in the
+request, measured once per round.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+import uuid
+from typing import Any
+
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils import timezone
+
+from bench.ops.common import Context, interleave, row
+
+URL = "/bench/notice/"
+KIND = "decision_recorded"
+
+
+def _members(chapter: Any) -> list[tuple[int, list[str]]]:
+    from chapterhouse.members.models import Member
+
+    return list(
+        Member.objects.filter(home_chapter__path__startswith=chapter.path, user__is_active=True)
+        .order_by("pk").values_list("pk", "languages")
+    )
+
+
+def _clean() -> None:
+    from chapterhouse.notifications.models import Notification
+
+    Notification.objects.filter(url=URL).delete()
+
+
+def _visible() -> int:
+    from chapterhouse.notifications.models import Notification
+
+    return Notification.objects.filter(url=URL, read_at__isnull=True).count()
+
+
+def measure(ctx: Context) -> list[dict[str, Any]]:
+    from chapterhouse.chapters.models import Chapter
+    from chapterhouse.notifications.models import Kind, Notification
+    from chapterhouse.notifications.selectors import language_from
+    from chapterhouse.notifications.services import notify, notify_members_of
+
+    international = Chapter.objects.get(depth=1)
+    members = _members(international)
+    n = len(members)
+
+    def text() -> str:
+        return "A decision was recorded in the International (bench)."
+
+    def trigger() -> None:
+        with transaction.atomic():
+            notify_members_of(chapter=international, kind=Kind(KIND), text=text, url=URL)
+
+    def deliver() -> None:
+        call_command("db_worker", "--batch", "--queue-name", "default",
+                     "--no-startup-delay", stdout=io.StringIO(), stderr=io.StringIO())
+
+    triggers: list[float] = []
+
+    def ours() -> int:
+        start = time.perf_counter()
+        trigger()
+        triggers.append(time.perf_counter() - start)
+        deliver()
+        return _visible()
+
+    # The notice in each member's language (one text here, as every language renders it).
+    rows_text = {pk: (language_from(spoken), text()) for pk, spoken in members}
+    table = connection.ops.quote_name(Notification._meta.db_table)
+
+    def reference() -> int:
+        created = timezone.now()
+        if connection.vendor == "postgresql":
+            with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(
+                f"COPY {table} (public_id, recipient_id, kind, text, url, created_at) "
+                "FROM STDIN"
+            ) as copy:
+                for pk, body in prepared:
+                    copy.write_row((pk, body[0], KIND, body[1], URL, created))
+        else:
+            Notification.objects.bulk_create(
+                Notification(public_id=pk, recipient_id=body[0], kind=KIND, text=body[1],
+                             url=URL, created_at=created) for pk, body in prepared)
+        return _visible()
+
+    prepared: list[tuple[uuid.UUID, tuple[int, str]]] = []
+
+    def setup() -> None:
+        _clean()
+        prepared[:] = [(uuid.uuid4(), (pk, rows_text[pk][1])) for pk, _l in members]
+
+    _clean()
+    deliver()  # untimed: whatever other tasks were already due
+    a, b, ar, br, ours_n, ref_n = interleave(ours, reference, ctx.rounds, setup=setup)
+    _clean()
+    correct = ours_n == ref_n == n
+    ratio = sorted(a)[len(a) // 2] / sorted(b)[len(b) // 2]
+    out = [row(
+        f"notify every member of the International ({n:,}): visible", "COPY of the same rows",
+        a, b, ours_rounds=ar, ref_rounds=br, target="≤ 2× the COPY", correct=correct,
+        failures=[] if ratio <= 2 else [f"{ratio:.2f}× the COPY, target ≤ 2×"],
+        notes="ours: notify_members_of (enqueue) + db_worker --batch in process (the task "
+              "deliver_to_members: batches of 10,000 by COPY); one row per member",
+        extra={"members": n},
+    )]
+    trig = row(
+        f"notify every member of the International ({n:,}): the triggering call",
+        "none (absolute target)", triggers, triggers,
+        target="p95 ≤ 100 ms", correct=correct,
+        notes="notify_members_of in a transaction: renders the text per language, enqueues",
+        extra={"members": n},
+    )
+    if trig["ours"]["p95_ms"] > 100:
+        trig["failures"].append(f"p95 {trig['ours']['p95_ms']:.0f} ms, target ≤ 100 ms")
+        trig["pass"] = False
+    out.append(trig)
+    if not ctx.options.get("notify_skip_sync"):
+        from chapterhouse.members.models import Member
+
+        everyone = list(Member.objects.filter(pk__in=[pk for pk, _l in members]))
+
+        def sync() -> int:
+            notify(recipients=everyone, kind=Kind(KIND), text=lambda m: text(), url=URL)
+            return _visible()
+
+        rounds = max(1, min(ctx.rounds, 3))
+        s, sb, sr, sbr, sync_n, _ref = interleave(sync, reference, rounds, setup=setup)
+        _clean()
+        ratio = sorted(s)[len(s) // 2] / sorted(sb)[len(sb) // 2]
+        out.append(row(
+            f"notify() with all {n:,} members as recipients (synchronous, for comparison)",
+            "COPY of the same rows", s, sb, ours_rounds=sr, ref_rounds=sbr,
+            target="≤ 2× the COPY (and it all runs in the request)",
+            correct=sync_n == n,
+            failures=[] if ratio <= 2 else [f"{ratio:.2f}× the COPY, in the request"],
+            notes="notify(): one bulk INSERT of model instances, in the caller's transaction",
+            extra={"members": n},
+        ))
+    return out
