@@ -1,0 +1,58 @@
+"""The counting benchmark operations (bench/ops/tallies.py and notify.py) at a tiny size:
+every row's result equals its reference's, and they leave no notices behind."""
+
+import pytest
+
+from bench.ops import notify, tallies
+from bench.ops.common import Context
+from chapterhouse.decisions.models import Ballot, Proposal
+from chapterhouse.members.tests.factories import make_member
+from chapterhouse.notifications.models import Notification
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                              "QUEUES": ["default", "email"]}}
+
+
+def tiny(**options: object) -> Context:
+    return Context(tier="S", rounds=2, ci=True, options={"tally_ballots": 300, **options})
+
+
+@pytest.fixture
+def organisation(db, member, facilitator, outsider):
+    for i in range(6):
+        make_member(f"Voter {i}", city="London", neighbourhood="Islington")
+
+
+def test_every_tally_row_equals_its_reference(organisation):
+    rows = tallies.measure(tiny())
+
+    assert [r["correct"] for r in rows] == [True] * len(rows)
+    names = " | ".join(r["name"] for r in rows)
+    for part in ("Schulze", "instant-runoff", "approval", "score", "majority",
+                 "read + count", "whole close"):
+        assert part in names
+    # The bench vote was made through the services and is still open after the rounds.
+    vote = Proposal.objects.get(title=tallies.BENCH_TITLE)
+    assert vote.status == Proposal.Status.VOTING
+    assert Ballot.objects.filter(proposal=vote).count() == 9  # every member on the roll
+
+
+def test_a_wrong_count_is_caught(organisation):
+    options, ranks, weights, ranked = tallies.ballots_for(tiny(), 50)
+    pairs = [(1.0, {"ranking": r}) for r in ranked]
+    result = tallies.voting.count(method="schulze", options=options, ballots=pairs,
+                                  params={}, eligible_weight=50.0)
+    order = tallies.votelib_schulze(pairs, len(options))
+
+    assert tallies.schulze_agrees(result, order)
+    assert not tallies.schulze_agrees(result, order[::-1])
+
+
+def test_notifying_everyone_stores_one_notice_per_member_like_the_copy(organisation, settings):
+    settings.TASKS = DATABASE_TASKS
+
+    rows = notify.measure(tiny())
+
+    assert [r["correct"] for r in rows] == [True] * len(rows)
+    assert all(r["members"] == 9 for r in rows)
+    assert not Notification.objects.filter(url=notify.URL).exists()
