@@ -1111,13 +1111,18 @@ def open_voting(*, proposal: Proposal, now: datetime | None = None) -> Proposal:
 # -- Ballots -------------------------------------------------------------------------------
 
 
-def _voting_state(proposal_id: int, member_id: int) -> Proposal | None:
-    """The proposal's voting state and the member's roll entry, in one query.
+def _lock_clause(alias: str) -> str:
+    """Share-lock the proposal row until the ballot commits (PostgreSQL; SQLite
+    serialises writes). close_voting locks the row FOR UPDATE: it waits for the
+    ballots in flight, which it then counts, and a ballot waiting on a close re-reads
+    the status and is refused. KEY SHARE is the weakest lock that conflicts with FOR
+    UPDATE; it does not hold up updates of the proposal that leave its key alone."""
+    return f" FOR KEY SHARE OF {alias}" if connection.vendor == "postgresql" else ""
 
-    On PostgreSQL the proposal row is share-locked until the ballot commits, so
-    close_voting (which locks it for update) waits for ballots in flight, and no
-    ballot is stored after the tally read the ballots.
-    """
+
+def _voting_state(proposal_id: int, member_id: int) -> Proposal | None:
+    """The proposal's voting state and the member's roll entry, in one query, the
+    proposal row locked (_lock_clause)."""
     qn = connection.ops.quote_name
     p, r, e = (qn(m._meta.db_table) for m in (Proposal, Roll, RollEntry))
     sql = (
@@ -1126,9 +1131,7 @@ def _voting_state(proposal_id: int, member_id: int) -> Proposal | None:
         f"FROM {p} p LEFT JOIN {r} r ON r.proposal_id = p.id "
         f"LEFT JOIN {e} e ON e.roll_id = r.id AND e.member_id = %s "
         f"WHERE p.id = %s"
-    )
-    if connection.vendor == "postgresql":
-        sql += " FOR SHARE OF p"
+    ) + _lock_clause("p")
     rows = list(Proposal.objects.raw(sql, [member_id, proposal_id]))
     return rows[0] if rows else None
 
@@ -1146,7 +1149,15 @@ def cast_ballot(
     Refused (DecisionError, nothing stored) outside the window, for members not on
     the frozen roll, and for ballots the method does not accept. One ballot per
     member by a unique constraint: a second ballot replaces the first (the insert
-    fails and the row is updated; never check-then-insert).
+    does nothing on the conflict and the row is updated; never check-then-insert).
+    The proposal row is share-locked until the ballot commits (_lock_clause), so a
+    ballot and the close never overlap.
+
+    An open ballot, when `proposal` is (as the caller read it) being voted on, is
+    checked against its `rule_snapshot` (frozen when voting opens) and stored by one
+    statement that checks the status, the close and the roll itself; only when that
+    stores nothing is the state read, to say why (or to cast, when the caller's copy
+    predates the opening). Secret ballots read the state first.
 
     Secret ballots: the first ballot records participation and returns a receipt
     code, shown once; changing it requires that receipt. No log, audit entry or
@@ -1154,73 +1165,116 @@ def cast_ballot(
     """
     now = _now(now)
     with transaction.atomic():
-        state = _voting_state(proposal.pk, member.pk)
-        if state is None:
-            raise DecisionError(_("This proposal does not exist."))
-        if state.status in (Status.DRAFT, Status.DELIBERATION):
-            raise DecisionError(_("Voting on this proposal has not opened yet."))
-        if state.status != Status.VOTING or now >= state.voting_closes_at:  # type: ignore[operator]
-            raise DecisionError(_("Voting on this proposal has closed."))
-        weight = getattr(state, "roll_weight", None)
-        if weight is None:
-            raise DecisionError(
-                _("You are not on the roll of this vote. The roll was frozen when voting "
-                  "opened, with the members affected at that moment.")
-            )
-        snapshot = state.rule_snapshot or {}
-        try:
-            normalised = voting.validate_ballot(
-                method=snapshot["method"], options=snapshot.get("options", []),
-                ballot=ballot, params=snapshot.get("params", {}),
-            )
-        except voting.InvalidBallot as exc:
-            raise DecisionError(_("This ballot is not valid: %(reason)s")
-                                % {"reason": exc.message}) from None
-        group_id = getattr(state, "roll_group", None)
-        secret = bool(snapshot.get("secret"))
-        if secret:
-            result = _cast_secret(proposal.pk, member, normalised, float(weight), group_id,
-                                  receipt)
-        else:
-            result = _cast_open(proposal.pk, member, normalised, float(weight), group_id, now)
+        result = None
+        if proposal.status == Status.VOTING and not proposal.is_secret:
+            normalised = _validated(proposal.rule_snapshot or {}, ballot)
+            result = _cast_open(proposal.pk, member.pk, normalised, now)
+        if result is None:
+            result = _cast_checked(proposal.pk, member, ballot, receipt, now)
         # The entry says who voted (public for open and secret ballots alike), never what.
         audit.record(actor=member, action="ballots.cast", target=proposal,
-                     data={"changed": result.changed, "secret": secret})
+                     data={"changed": result.changed, "secret": result.secret})
     return result
 
 
-def _cast_open(proposal_id: int, member: Member, ballot: dict[str, Any], weight: float,
-               group_id: int | None, now: datetime) -> CastResult:
+def _validated(snapshot: Mapping[str, Any], ballot: Mapping[str, Any]) -> dict[str, Any]:
     try:
-        with transaction.atomic():
-            Ballot.objects.create(proposal_id=proposal_id, member=member, ballot=ballot,
-                                  weight=weight, group_id=group_id, cast_at=now, updated_at=now)
-        changed = False
-    except IntegrityError:
-        # The member voted before (maybe a moment ago, in another request): change it.
-        Ballot.objects.filter(proposal_id=proposal_id, member=member).update(
-            ballot=ballot, updated_at=now
+        return voting.validate_ballot(
+            method=snapshot["method"], options=snapshot.get("options", []),
+            ballot=ballot, params=snapshot.get("params", {}),
         )
-        changed = True
-    return CastResult(ballot=ballot, weight=weight, changed=changed, secret=False)
+    except voting.InvalidBallot as exc:
+        raise DecisionError(_("This ballot is not valid: %(reason)s")
+                            % {"reason": exc.message}) from None
+
+
+def _cast_checked(proposal_id: int, member: Member, ballot: Mapping[str, Any],
+                  receipt: str | None, now: datetime) -> CastResult:
+    """Read the voting state (locked): refuse, saying why, or cast."""
+    state = _voting_state(proposal_id, member.pk)
+    if state is None:
+        raise DecisionError(_("This proposal does not exist."))
+    if state.status in (Status.DRAFT, Status.DELIBERATION):
+        raise DecisionError(_("Voting on this proposal has not opened yet."))
+    if state.status != Status.VOTING or now >= state.voting_closes_at:  # type: ignore[operator]
+        raise DecisionError(_("Voting on this proposal has closed."))
+    weight = getattr(state, "roll_weight", None)
+    if weight is None:
+        raise DecisionError(
+            _("You are not on the roll of this vote. The roll was frozen when voting "
+              "opened, with the members affected at that moment.")
+        )
+    snapshot = state.rule_snapshot or {}
+    normalised = _validated(snapshot, ballot)
+    if snapshot.get("secret"):
+        return _cast_secret(proposal_id, member, normalised, float(weight),
+                            getattr(state, "roll_group", None), receipt)
+    result = _cast_open(proposal_id, member.pk, normalised, now)
+    assert result is not None, "checked above, under the lock"
+    return result
+
+
+def _cast_open(proposal_id: int, member_id: int, ballot: dict[str, Any], now: datetime
+               ) -> CastResult | None:
+    """Store the member's ballot, with the weight and group of their roll entry, or
+    change the one they cast before, if the proposal is being voted on at `now` and
+    they are on its roll; None, storing nothing, otherwise. Locks the proposal row
+    (_lock_clause), even when the insert gives way to the update."""
+    qn = connection.ops.quote_name
+    b, p, r, e = (qn(m._meta.db_table) for m in (Ballot, Proposal, Roll, RollEntry))
+    value = connection.ops.adapt_json_value(ballot, None)
+    moment = connection.ops.adapt_datetimefield_value(now)
+    is_open = "p.status = %s AND p.voting_closes_at > %s"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {b} "  # noqa: S608 - the models' table names
+            f"(proposal_id, member_id, ballot, weight, group_id, cast_at, updated_at) "
+            f"SELECT p.id, e.member_id, %s, e.weight, e.group_id, %s, %s "
+            f"FROM {p} p JOIN {r} r ON r.proposal_id = p.id "
+            f"JOIN {e} e ON e.roll_id = r.id AND e.member_id = %s "
+            f"WHERE p.id = %s AND {is_open}{_lock_clause('p')} "
+            f"ON CONFLICT (proposal_id, member_id) DO NOTHING RETURNING weight",
+            [value, moment, moment, member_id, proposal_id, Status.VOTING.value, moment],
+        )
+        row = cursor.fetchone()
+        changed = row is None
+        if changed:
+            # The member voted before (maybe a moment ago, in another request), or may
+            # not vote now: change their ballot only while voting is open.
+            cursor.execute(
+                f"UPDATE {b} SET ballot = %s, updated_at = %s "  # noqa: S608
+                f"WHERE proposal_id = %s AND member_id = %s AND EXISTS "
+                f"(SELECT 1 FROM {p} p WHERE p.id = %s AND {is_open}) RETURNING weight",
+                [value, moment, proposal_id, member_id, proposal_id, Status.VOTING.value,
+                 moment],
+            )
+            row = cursor.fetchone()
+    if row is None:
+        return None
+    return CastResult(ballot=ballot, weight=float(row[0]), changed=changed, secret=False)
 
 
 def _cast_secret(proposal_id: int, member: Member, ballot: dict[str, Any], weight: float,
                  group_id: int | None, receipt: str | None) -> CastResult:
-    try:
-        with transaction.atomic():
-            Participation.objects.create(proposal_id=proposal_id, member=member)
-    except IntegrityError:
+    table = connection.ops.quote_name(Participation._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (proposal_id, member_id) VALUES (%s, %s) "  # noqa: S608
+            f"ON CONFLICT (proposal_id, member_id) DO NOTHING RETURNING id",
+            [proposal_id, member.pk],
+        )
+        first = cursor.fetchone() is not None
+    if not first:
         if not receipt:
             raise DecisionError(
                 _("You have already voted. To change a secret ballot, give the receipt code "
                   "you were shown when you voted.")
-            ) from None
+            )
         updated = SecretBallot.objects.filter(
             proposal_id=proposal_id, receipt_hash=selectors.receipt_hash(receipt)
         ).update(ballot=ballot)
         if not updated:
-            raise DecisionError(_("No ballot in this vote matches that receipt code.")) from None
+            raise DecisionError(_("No ballot in this vote matches that receipt code."))
         return CastResult(ballot=ballot, weight=weight, changed=True, secret=True)
     code = secrets.token_urlsafe(15)
     SecretBallot.objects.create(

@@ -12,6 +12,7 @@ from chapterhouse.decisions.models import (
     Ballot,
     Decision,
     Participation,
+    Proposal,
     ProposalEvent,
     SecretBallot,
 )
@@ -148,9 +149,10 @@ def test_casting_takes_a_few_queries_whatever_the_roll(member, django_assert_max
 
     small, large = cast_queries(1), cast_queries(15)
     assert small == large
-    # First ballot: read + lock, savepoints, insert, audit; a change: the failed insert
-    # and an update instead.
-    assert small[0] <= 8 and small[1] <= 9
+    # First ballot: the insert (which checks the state and the roll) and the audit entry,
+    # between BEGIN and COMMIT (here a savepoint); a change: the insert gives way to an
+    # update.
+    assert small == [4, 5]
 
 
 # -- Secret ballots ---------------------------------------------------------------------
@@ -339,3 +341,121 @@ def test_the_voting_window_uses_the_frozen_close(member):
     just_before = at(proposal.voting_closes_at) - timedelta(seconds=1)
     vote(proposal, member, {"choice": "yes"}, now=just_before)
     assert Ballot.objects.count() == 1
+
+
+def in_open_transaction(work, done: threading.Event, release: threading.Event,
+                        errors: list[BaseException]) -> threading.Thread:
+    """A started thread that runs `work()` in a transaction on its own connection, sets
+    `done`, and commits only when `release` is set."""
+    def run():
+        try:
+            with transaction.atomic():
+                work()
+                done.set()
+                release.wait(30)
+        except BaseException as exc:  # reported by the test
+            errors.append(exc)
+        finally:
+            done.set()
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def in_thread(work, errors: list[BaseException]) -> threading.Thread:
+    def run():
+        try:
+            work()
+        except BaseException as exc:  # reported by the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="concurrency is tested on PostgreSQL with real threads")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("voted_before", [False, True])
+def test_a_close_waits_for_a_ballot_in_flight_and_counts_it(member, voted_before):
+    proposal = in_voting(member)
+    closes = at(proposal.voting_closes_at)
+    in_time = closes - timedelta(seconds=1)
+    if voted_before:  # the ballot in flight is a change (the insert gives way to an update)
+        vote(proposal, member, {"choice": "no"}, now=in_time)
+    cast, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+    ballot = in_open_transaction(
+        lambda: vote(proposal, member, {"choice": "yes"}, now=in_time), cast, release, errors)
+    assert cast.wait(30)
+    closing = in_thread(lambda: services.close_voting(proposal=proposal, now=closes), errors)
+    closing.join(0.5)
+    close_waited = closing.is_alive()
+    release.set()
+    ballot.join()
+    closing.join()
+    assert errors == []
+    assert close_waited
+    decision = Decision.objects.get(proposal=proposal)
+    assert decision.turnout["voters"] == 1
+    assert decision.outcome == "passed"  # the "yes" in flight, not the earlier "no"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="concurrency is tested on PostgreSQL with real threads")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("voted_before", [False, True])
+def test_a_ballot_waits_for_a_close_in_flight_and_is_refused(member, voted_before):
+    proposal = in_voting(member)
+    closes = at(proposal.voting_closes_at)
+    in_time = closes - timedelta(seconds=1)
+    if voted_before:
+        vote(proposal, member, {"choice": "no"}, now=in_time)
+    closed, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+    closing = in_open_transaction(
+        lambda: services.close_voting(proposal=Proposal.objects.get(pk=proposal.pk),
+                                      now=closes),
+        closed, release, errors)
+    assert closed.wait(30)
+    # `proposal` still says "voting": the ballot takes the path that trusts it.
+    ballot = in_thread(lambda: vote(proposal, member, {"choice": "yes"}, now=in_time), errors)
+    ballot.join(0.5)
+    ballot_waited = ballot.is_alive()
+    release.set()
+    closing.join()
+    ballot.join()
+    assert ballot_waited
+    assert [getattr(e, "message", e) for e in errors] == ["Voting on this proposal has closed."]
+    expected = [{"choice": "no"}] if voted_before else []
+    assert list(Ballot.objects.values_list("ballot", flat=True)) == expected
+    assert Decision.objects.get(proposal=proposal).turnout["voters"] == len(expected)
+
+
+def test_a_ballot_cannot_be_changed_after_closing(member):
+    proposal = in_voting(member)
+    vote(proposal, member, {"choice": "yes"})
+    read_before_the_close = Proposal.objects.get(pk=proposal.pk)
+    close(proposal)
+    with pytest.raises(DecisionError, match="closed"):
+        vote(read_before_the_close, member, {"choice": "no"},
+             now=proposal.voting_opens_at)
+    assert list(Ballot.objects.values_list("ballot", flat=True)) == [{"choice": "yes"}]
+    assert AuditEntry.objects.filter(action="ballots.cast").count() == 1
+
+
+def test_a_ballot_is_cast_on_a_proposal_read_before_voting_opened(member):
+    proposal = in_deliberation(member)
+    read_before_opening = Proposal.objects.get(pk=proposal.pk)
+    services.open_voting(proposal=proposal, now=proposal.voting_opens_at)
+    result = vote(read_before_opening, member, {"choice": "yes"},
+                  now=at(proposal.voting_opens_at) + timedelta(minutes=1))
+    assert (result.changed, result.weight) == (False, 1.0)
+    assert list(Ballot.objects.values_list("member", "ballot")) == [
+        (member.pk, {"choice": "yes"})]
+
