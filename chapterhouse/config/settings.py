@@ -130,6 +130,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
         ),
     }
+elif DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool(
+    "DATABASE_POOL", not TESTING
+):
+    # PostgreSQL: a pool of open connections per process (psycopg_pool). Opening a
+    # connection costs more than rendering a chapter page, and under ASGI each request
+    # runs in its own thread, so CONN_MAX_AGE would leave connections behind instead
+    # of reusing them. The pool replaces CONN_MAX_AGE (Django refuses both). Off in
+    # the test suite: its concurrency tests hold more connections at once than a pool.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(env("DATABASE_POOL_MIN_SIZE", "2")),
+        "max_size": int(env("DATABASE_POOL_MAX_SIZE", "10")),
+        # A request waits this long for a free connection, then fails (a 500).
+        "timeout": float(env("DATABASE_POOL_TIMEOUT", "10")),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache and real-time fan-out: local memory by default, Redis when REDIS_URL is set.
@@ -137,9 +152,11 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis unreachable is a cache miss, not an error: pages keep working.
+            "BACKEND": "chapterhouse.lib.cache.ForgivingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "chapterhouse"),
+            "OPTIONS": {"socket_connect_timeout": 1},
         }
     }
     CHANNEL_LAYERS = {
