@@ -56,7 +56,11 @@ class Chapter(MP_Node):
                 condition=models.Q(level__gte=0, level__lte=4), name="chapter_level_range"
             ),
         ]
-        indexes = [models.Index(fields=["level", "name"], name="chapter_level_name")]
+        indexes = [
+            models.Index(fields=["level", "name"], name="chapter_level_name"),
+            # A chapter's children (selectors.children_around), also International's.
+            models.Index(fields=["depth", "path"], name="chapter_depth_path"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name()

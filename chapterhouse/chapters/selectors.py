@@ -88,6 +88,9 @@ def chapter_chain(url_path: str, *, home_chapter_id: int | None = None) -> Chapt
 
 
 CHILD_ORDER = ("-member_count", "name", "path")
+# What showing a chapter as a link needs (display_name, get_absolute_url, the count);
+# children_around() loads only these, as a page holds hundreds of children.
+LINK_FIELDS = ("path", "depth", "name", "names", "level", "url_path", "member_count")
 
 
 @dataclass
@@ -111,6 +114,7 @@ def children_around(
 ) -> dict[int, Children]:
     """For every chapter in `chain`, its top `limit` children by member count
     (then name), keyed by the parent's pk. ONE query, whatever the number of levels.
+    The children carry only LINK_FIELDS (any other field costs a query).
 
     Each level is an `id IN (… ORDER BY … LIMIT limit+1)` subquery: a top-N
     scan, which stays fast with tens of thousands of siblings where a window
@@ -126,9 +130,11 @@ def children_around(
             .order_by(*CHILD_ORDER)
             .values("pk")[: limit + 1]
         )
-        condition |= Q(pk__in=top)
+        # The level's own range too, so the index on (depth, path) finds the rows
+        # rather than a scan of every chapter.
+        condition |= _children_condition(chapter) & Q(pk__in=top)
     rows = sorted(
-        Chapter.objects.filter(condition),
+        Chapter.objects.filter(condition).only(*LINK_FIELDS).order_by(),
         key=lambda row: (-row.member_count, row.name, row.path),
     )
     parent_at_depth = {chapter.depth + 1: chapter.pk for chapter in chain}

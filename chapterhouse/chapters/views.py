@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,9 +15,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_urlconf, reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.functional import Promise
+from django.utils.functional import Promise, SimpleLazyObject
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
@@ -30,6 +34,9 @@ if TYPE_CHECKING:
 
 MEMBERS_PER_PAGE = 50
 CHAPTERS_PER_PAGE = 100
+# How long a rendered breadcrumb is reused: member counts (which order the siblings)
+# and names may be this old; a new chapter shows at once (see _page_context).
+BREADCRUMB_CACHE_SECONDS = 60
 
 # The chapter's navigation. Later issues fill a section by adding a URL named
 # here that takes `url_path`; until it exists the section reads "coming soon".
@@ -64,54 +71,103 @@ def _chain_or_404(url_path: str, viewer: Member | None) -> selectors.ChapterChai
     return found
 
 
-def chapter_nav(chapter: Chapter, active: str) -> list[dict[str, Any]]:
-    nav = []
-    for key, label, url_name in SECTIONS:
+@functools.lru_cache(maxsize=4)
+def _routed_sections(urlconf: str | None) -> frozenset[str]:
+    """The URL names in SECTIONS that the URLconf has: asked once, as a reverse()
+    that fails is slow and the navigation is on every chapter page."""
+    routed = set()
+    for _key, _label, url_name in SECTIONS:
         try:
-            url = reverse(url_name, kwargs={"url_path": chapter.url_path})
+            reverse(url_name, urlconf=urlconf, kwargs={"url_path": ""})
         except NoReverseMatch:
-            url = None
-        nav.append({"key": key, "label": label, "url": url, "active": key == active})
-    return nav
+            continue
+        routed.add(url_name)
+    return frozenset(routed)
+
+
+def chapter_nav(chapter: Chapter, active: str) -> list[dict[str, Any]]:
+    routed = _routed_sections(get_urlconf())
+    return [
+        {
+            "key": key,
+            "label": label,
+            "url": reverse(url_name, kwargs={"url_path": chapter.url_path})
+            if url_name in routed
+            else None,
+            "active": key == active,
+        }
+        for key, label, url_name in SECTIONS
+    ]
+
+
+@dataclass(frozen=True)
+class ChapterLink:
+    """A chapter as the breadcrumb and the sub-chapter lists show it."""
+
+    pk: int
+    url_path: str
+    name: str  # display_name(), in the active language
+    url: str  # get_absolute_url()
+    member_count: int
+
+
+def chapter_links(chapters: Iterable[Chapter]) -> list[ChapterLink]:
+    """Links to `chapters`, with one reverse() in all rather than one each (a page
+    shows hundreds; reverse() is the slowest part of rendering them)."""
+    root = reverse("chapters:international")
+    return [
+        ChapterLink(
+            pk=chapter.pk,
+            url_path=chapter.url_path,
+            name=chapter.display_name(),
+            # What reverse("chapters:detail") returns: the path quoted as it quotes it.
+            url=root + quote(f"{chapter.url_path}/", safe=RFC3986_SUBDELIMS + "/~:@")
+            if chapter.url_path
+            else root,
+            member_count=chapter.member_count,
+        )
+        for chapter in chapters
+    ]
 
 
 @dataclass
 class Crumb:
     chapter: Chapter
-    siblings: list[Chapter]
+    link: ChapterLink
+    siblings: list[ChapterLink]
     more_url: str | None
     is_current: bool
 
 
-def _by_display_name(chapters: list[Chapter]) -> list[Chapter]:
-    return sorted(chapters, key=lambda chapter: chapter.display_name().casefold())
+def _by_name(links: list[ChapterLink]) -> list[ChapterLink]:
+    return sorted(links, key=lambda link: link.name.casefold())
 
 
 def breadcrumb(chain: list[Chapter], children: dict[int, selectors.Children]) -> dict[str, Any]:
     """International › Country › … each with its siblings, and the current chapter's
     children, from the chain and `children_around()` (no further queries)."""
     crumbs = []
-    for index, chapter in enumerate(chain):
-        siblings: list[Chapter] = []
+    for index, (chapter, link) in enumerate(zip(chain, chapter_links(chain), strict=True)):
+        siblings: list[ChapterLink] = []
         more_url = None
         if index > 0:
             parent = chain[index - 1]
             level = children[parent.pk]
-            siblings = list(level.top)
+            siblings = chapter_links(level.top)
             if all(sibling.pk != chapter.pk for sibling in siblings):
-                siblings.append(chapter)  # the current one, even if not among the top
-            siblings = _by_display_name(siblings)
+                siblings.append(link)  # the current one, even if not among the top
+            siblings = _by_name(siblings)
             if level.more:
                 more_url = reverse("chapters:subchapters", kwargs={"url_path": parent.url_path})
         crumbs.append(
-            Crumb(chapter=chapter, siblings=siblings, more_url=more_url,
+            Crumb(chapter=chapter, link=link, siblings=siblings, more_url=more_url,
                   is_current=index == len(chain) - 1)
         )
     current = chain[-1]
     below = children[current.pk]
     return {
         "crumbs": crumbs,
-        "children": _by_display_name(list(below.top)),
+        "children": _by_name(chapter_links(below.top)),
         "children_more_url": (
             reverse("chapters:subchapters", kwargs={"url_path": current.url_path})
             if below.more
@@ -120,18 +176,23 @@ def breadcrumb(chain: list[Chapter], children: dict[int, selectors.Children]) ->
     }
 
 
-def _page_context(
-    request: HttpRequest, found: selectors.ChapterChain, active: str
-) -> dict[str, Any]:
+def _page_context(found: selectors.ChapterChain, active: str) -> dict[str, Any]:
     """What every chapter page shows: header, breadcrumb, navigation."""
-    children = selectors.children_around(found.chain)
-    chapter = found.chapter
+    chain = found.chain
     return {
-        "chapter": chapter,
-        "chain": found.chain,
-        "children": children[chapter.pk],
-        "breadcrumb": breadcrumb(found.chain, children),
-        "nav": chapter_nav(chapter, active),
+        "chapter": found.chapter,
+        "chain": chain,
+        # chapters/_breadcrumb.html is served from the cache, so the breadcrumb is
+        # computed (one query and hundreds of links) only when it renders afresh.
+        "breadcrumb": SimpleLazyObject(
+            lambda: breadcrumb(chain, selectors.children_around(chain))
+        ),
+        "breadcrumb_cache": {
+            "seconds": BREADCRUMB_CACHE_SECONDS,
+            # Bumped whenever a chapter is created: a new chapter shows at once.
+            "version": selectors.geojson_version(),
+        },
+        "nav": chapter_nav(found.chapter, active),
         "viewer_belongs": found.viewer_belongs,
         "viewer_home": found.home,
     }
@@ -142,16 +203,16 @@ def detail(request: HttpRequest, url_path: str) -> HttpResponse:
     viewer = _viewer(request)
     found = _chain_or_404(url_path, viewer)
     chapter = found.chapter
-    context = _page_context(request, found, "overview")
+    context = _page_context(found, "overview")
     facilitator_roles = selectors.facilitators_of(chapter)
     # Lets the edit rule answer without another query (see rules.is_active_facilitator).
     chapter.active_facilitator_ids = {role.member_id for role in facilitator_roles}
-    children = context["children"]
-    subchapters = children.top[: selectors.SUBCHAPTERS_SHOWN]
+    shown = selectors.SUBCHAPTERS_SHOWN
+    children = list(selectors.children_of(chapter).only(*selectors.LINK_FIELDS)[: shown + 1])
     context.update(
         facilitators=[role.member for role in facilitator_roles],
-        subchapters=subchapters,
-        more_subchapters=children.more or len(children.top) > len(subchapters),
+        subchapters=chapter_links(children[:shown]),
+        more_subchapters=len(children) > shown,
         can_edit=request.user.has_perm("chapters.edit_chapter", chapter),
     )
     return render(request, "chapters/detail.html", context)
@@ -165,7 +226,7 @@ def international(request: HttpRequest) -> HttpResponse:
 def members(request: HttpRequest, url_path: str) -> HttpResponse:
     viewer = _viewer(request)
     found = _chain_or_404(url_path, viewer)
-    context = _page_context(request, found, "members")
+    context = _page_context(found, "members")
     listed = selectors.members_listed_for(found.chapter, viewer)
     context["page_obj"] = Paginator(listed, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "chapters/members.html", context)
@@ -175,7 +236,7 @@ def members(request: HttpRequest, url_path: str) -> HttpResponse:
 def subchapters(request: HttpRequest, url_path: str) -> HttpResponse:
     viewer = _viewer(request)
     found = _chain_or_404(url_path, viewer)
-    context = _page_context(request, found, "overview")
+    context = _page_context(found, "overview")
     rows = selectors.children_of(found.chapter)
     context["page_obj"] = Paginator(rows, CHAPTERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "chapters/subchapters.html", context)
@@ -199,7 +260,7 @@ def edit(request: HttpRequest, url_path: str) -> HttpResponse:
             return redirect(chapter.get_absolute_url())
     else:
         form = ChapterDescriptionForm(initial={"description": chapter.description})
-    context = _page_context(request, found, "overview")
+    context = _page_context(found, "overview")
     context["form"] = form
     return render(request, "chapters/edit.html", context, status=400 if form.errors else 200)
 
@@ -309,12 +370,4 @@ def section_context(request: HttpRequest, url_path: str, section: str) -> dict[s
     found = _chain_or_404(url_path, viewer)
     if viewer is not None and found.home is not None:
         viewer.home_chapter = found.home  # the chain holds it: the rules need no query
-    children = selectors.children_around(found.chain)
-    return {
-        "chapter": found.chapter,
-        "chain": found.chain,
-        "breadcrumb": breadcrumb(found.chain, children),
-        "nav": chapter_nav(found.chapter, section),
-        "viewer_belongs": found.viewer_belongs,
-        "viewer_home": found.home,
-    }
+    return _page_context(found, section)
