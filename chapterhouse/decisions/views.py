@@ -614,7 +614,11 @@ def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if proposal.is_published:
         from chapterhouse.discussions.selectors import thread_about
 
-        context["thread"] = thread_about(proposal, kind="deliberation")
+        thread = thread_about(proposal, kind="deliberation")
+        if thread is not None:
+            # Its posting rule is checked against the proposal: spare loading it again.
+            thread.subject = proposal
+        context["thread"] = thread
     if proposal.status in (Status.VOTING, Status.CLOSED):
         context["roll"] = getattr(proposal, "roll", None)
     if proposal.status == Status.VOTING:

@@ -228,6 +228,31 @@ def test_the_chapter_page_costs_the_same_queries_at_any_size(member_client, memb
 # -- The proposal page ----------------------------------------------------------------------
 
 
+def comment(proposal, authors, n):
+    from chapterhouse.discussions import services as discussions
+    from chapterhouse.discussions.selectors import thread_about
+
+    thread = thread_about(proposal, kind="deliberation")
+    for i in range(n):
+        discussions.reply(thread=thread, author=authors[i % len(authors)],
+                          body=f"Comment {i}: *why* not? [more](https://example.org/{i})")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_proposal_page_costs_the_same_queries_with_many_comments(
+    request, persona, member, neighbour, facilitator
+):
+    client = request.getfixturevalue(persona)
+    proposal = in_deliberation(member)
+    url = f"/decisions/p/{proposal.public_id}/"
+    comment(proposal, [member, facilitator], 3)
+    few = queries(client, url)
+    comment(proposal, [member, facilitator], 60)  # more than the page shows
+    assert queries(client, url) == few
+    page = client.get(url).content.decode()
+    assert page.count('<li class="post"') == 50  # the first page of the 64 posts
+
+
 def test_a_draft_is_its_authors_alone(client, member_client, facilitator_client,
                                       outsider_client, member):
     proposal = draft(member, title="Not yet")
