@@ -1,5 +1,8 @@
 """Markdown → safe HTML. Every piece of member-written text goes through here."""
 
+import functools
+import threading
+
 import markdown as md
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -12,6 +15,23 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
+# One Markdown instance per thread, reset between texts: building one (loading the
+# extensions) costs as much as converting a post, and a page converts fifty.
+_local = threading.local()
+
+
+def _converter() -> md.Markdown:
+    converter = getattr(_local, "converter", None)
+    if converter is None:
+        converter = _local.converter = md.Markdown(extensions=["extra", "sane_lists", "nl2br"])
+    return converter.reset()
+
+
+# Rendering is a pure function of the text, so short texts (posts, comments) are
+# remembered per process: a thread page shows the same fifty posts to every reader.
+MEMO_MAX_CHARS = 4000
+MEMO_SIZE = 2048
+
 
 def render_markdown(text: str) -> SafeString:
     """Render member Markdown to HTML that cannot run script.
@@ -19,12 +39,20 @@ def render_markdown(text: str) -> SafeString:
     Raw HTML in the source is escaped or stripped by nh3 (ammonia): no script or
     style elements, no event-handler attributes, no `javascript:` or `data:` links.
     """
-    html = md.markdown(text or "", extensions=["extra", "sane_lists", "nl2br"])
-    clean = nh3.clean(
+    text = text or ""
+    clean = _memo_render(text) if len(text) <= MEMO_MAX_CHARS else _render(text)
+    return mark_safe(clean)  # noqa: S308 - sanitised by nh3 in _render
+
+
+def _render(text: str) -> str:
+    html = _converter().convert(text)
+    return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="nofollow noopener noreferrer",
     )
-    return mark_safe(clean)  # noqa: S308 - sanitised by nh3 above
+
+
+_memo_render = functools.lru_cache(maxsize=MEMO_SIZE)(_render)
