@@ -1,8 +1,8 @@
 """Bounded HTTP load client for bench/run.py (runs in its own process, loopback only).
 
-Reads a JSON plan on stdin:
+The fallback when `wrk` is not installed. Reads a JSON plan on stdin:
     {"rounds": 5, "seconds": 3, "concurrency": 8, "warmup": 20, "timeout": 10,
-     "pairs": [{"name": "chapter page", "a": {"port": 1, "path": "/c/"},
+     "pairs": [{"name": "chapter page", "a": {"port": 1, "path": "/c/", "headers": {}},
                 "b": {"port": 2, "path": "/hello"}}, ...]}
 and, for each pair, runs A then B then A then B… (`rounds` times each), every run being
 GET requests for `seconds` seconds (time-boxed, so a fast reference gets as many samples
@@ -10,7 +10,9 @@ as it can serve) from `concurrency` threads, each thread keeping one HTTP/1.1 ke
 connection; the warm-up is `warmup` requests per side, not recorded.
 Prints one JSON document on stdout:
     {"pairs": [{"name", "a": [run, ...], "b": [run, ...]}]}
-with run = {"seconds": wall time, "latencies": [s, ...], "errors": n, "statuses": {...}}.
+with run = the same summary as bench/wrk/report.lua writes: {"seconds": wall time,
+"requests", "errors" (socket errors), "non2xx", "statuses": {...}, "mean_ms", "p50_ms",
+"p95_ms", "p99_ms", "max_ms"}.
 Only 127.0.0.1 is ever contacted.
 """
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import statistics
 import sys
 import threading
 import time
@@ -26,9 +29,27 @@ from typing import Any
 HOST = "127.0.0.1"
 
 
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def summary(seconds: float, latencies: list[float], errors: int, statuses: dict) -> dict:
+    ms = [x * 1000 for x in latencies]
+    return {
+        "seconds": seconds, "requests": len(ms), "errors": errors, "statuses": statuses,
+        "non2xx": sum(n for k, n in statuses.items() if not k.startswith("2")),
+        "mean_ms": round(statistics.fmean(ms), 3) if ms else float("nan"),
+        **{f"p{q}_ms": round(pct(ms, q), 3) for q in (50, 95, 99)},
+        "max_ms": round(max(ms), 3) if ms else float("nan"),
+    }
+
+
 def _one_run(
     port: int, path: str, concurrency: int, timeout: float,
-    *, requests: int = 0, seconds: float = 0.0,
+    *, requests: int = 0, seconds: float = 0.0, headers: dict[str, str] | None = None,
 ) -> dict:
     latencies: list[float] = []
     statuses: dict[str, int] = {}
@@ -55,7 +76,8 @@ def _one_run(
         while take():
             start = time.perf_counter()
             try:
-                conn.request("GET", path, headers={"Host": HOST, "Connection": "keep-alive"})
+                conn.request("GET", path, headers={"Host": HOST, "Connection": "keep-alive",
+                                                   **(headers or {})})
                 resp = conn.getresponse()
                 resp.read()
                 status = str(resp.status)
@@ -82,8 +104,7 @@ def _one_run(
         t.start()
     for t in threads:
         t.join(seconds + timeout if seconds else timeout * requests)
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "latencies": latencies, "errors": errors, "statuses": statuses}
+    return summary(time.perf_counter() - started, latencies, errors, statuses)
 
 
 def main() -> None:
@@ -95,12 +116,14 @@ def main() -> None:
     for pair in plan["pairs"]:
         a, b = pair["a"], pair["b"]
         for side in (a, b):  # warm caches, connections and workers; not recorded
-            _one_run(side["port"], side["path"], concurrency, timeout, requests=warmup)
+            _one_run(side["port"], side["path"], concurrency, timeout, requests=warmup,
+                     headers=side.get("headers"))
         runs: dict[str, list[dict]] = {"a": [], "b": []}
         for _ in range(rounds):
             for key, side in (("a", a), ("b", b)):
                 runs[key].append(
-                    _one_run(side["port"], side["path"], concurrency, timeout, seconds=seconds)
+                    _one_run(side["port"], side["path"], concurrency, timeout, seconds=seconds,
+                             headers=side.get("headers"))
                 )
         out.append({"name": pair["name"], **runs})
     json.dump({"pairs": out}, sys.stdout)
