@@ -1,11 +1,18 @@
 """In-process SQL query counts for bench/run.py (needs DJANGO_SETTINGS_MODULE + DATABASE_URL).
 
-Picks, in the seeded database, a large and a small chapter for each page, requests each
-page anonymously with django.test.Client (after one warm-up request), counts its
-queries with CaptureQueriesContext, and prints JSON:
-    {"pages": [{"name", "large": {"url", "rows", "queries", "status"},
-                "small": {...}}], "load": {"chapter_page": url, "proposals_list": url,
-                "proposals_path": url_path}}
+Picks, in the seeded database, a large and a small instance for each page, requests each
+with django.test.Client (after one warm-up request), counts its queries with
+CaptureQueriesContext, and prints JSON:
+    {"pages": [{"key", "name", "large": {"url", "rows", "queries", "status"},
+                "small": {...}}],
+      "load": {"chapter_page", "proposals_list", "proposals_path", "proposals_rows",
+              "member_cookie", and when a proposal is published: "proposal_page",
+              "proposal_id", "proposal_posts"}}
+Pages: the chapter page anonymous and as a member of the chapter, the chapter's proposals
+list, and a proposal page with the most posts on its deliberation thread (the generator
+makes one with 200) against one with the fewest. `member_cookie` is a `Cookie:` header
+value for a session of the large chapter's member, created here in the scratch database
+(sessions live in the database), for the HTTP load of the member chapter page.
 """
 
 from __future__ import annotations
@@ -19,13 +26,19 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chapterhouse.config.settings")
 django.setup()
 
+from django.conf import settings  # noqa: E402
+from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import Count, Q  # noqa: E402
+from django.db.models import CharField, Count, OuterRef, Q, Subquery  # noqa: E402
+from django.db.models.functions import Cast, Coalesce  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from chapterhouse.chapters.models import Chapter  # noqa: E402
+from chapterhouse.decisions.models import Proposal  # noqa: E402
+from chapterhouse.discussions.models import Thread  # noqa: E402
+from chapterhouse.members.models import Member  # noqa: E402
 
 
 def measure(client: Client, url: str) -> dict:
@@ -35,8 +48,36 @@ def measure(client: Client, url: str) -> dict:
     return {"url": url, "queries": len(ctx.captured_queries), "status": response.status_code}
 
 
-def main() -> None:
+def member_of(chapter: Chapter) -> Member | None:
+    """A member whose home chapter is `chapter` or one of its descendants."""
+    return (Member.objects.filter(home_chapter__path__startswith=chapter.path)
+            .select_related("user").order_by("id").first())
+
+
+def logged_in(member: Member) -> Client:
     client = Client()
+    client.force_login(member.user)
+    return client
+
+
+def discussed_proposals() -> tuple[Proposal, Proposal] | None:
+    """The published proposals with the most and the fewest (but some, if any has some)
+    posts on their deliberation thread (annotated `posts`), or None when none is published.
+    A proposal without a thread skips the thread's queries: not the same page."""
+    posts = Thread.objects.filter(
+        kind=Thread.Kind.DELIBERATION, subject_type=ContentType.objects.get_for_model(Proposal),
+        subject_id=Cast(OuterRef("pk"), CharField()),
+    ).values("post_count")[:1]
+    ranked = Proposal.objects.exclude(status=Proposal.Status.DRAFT).annotate(
+        posts=Coalesce(Subquery(posts), 0)
+    )
+    most = ranked.order_by("-posts", "id").first()
+    fewest = (ranked.filter(posts__gt=0).order_by("posts", "id").first()
+              or ranked.order_by("posts", "id").first())
+    return (most, fewest) if most is not None and fewest is not None else None
+
+
+def main() -> None:
     chapters = Chapter.objects.exclude(url_path="")
     big = chapters.order_by("-member_count", "path").first()
     small = chapters.filter(member_count__gt=0).order_by("member_count", "path").first()
@@ -49,34 +90,52 @@ def main() -> None:
     ).first()
     if big is None or small is None or busy is None or quiet is None:
         sys.exit("querycount: the database has no chapters; is it seeded?")
+    big_member, small_member = member_of(big), member_of(small)
+    if big_member is None or small_member is None:
+        sys.exit("querycount: no member in the largest or smallest chapter")
 
     def proposals_url(c: Chapter) -> str:
         return reverse("decisions:chapter", kwargs={"url_path": c.url_path})
 
+    anonymous = Client()
+    member_client = logged_in(big_member)
     pages = [
         {
-            "name": "chapter page (anonymous)",
-            "large": {**measure(client, big.get_absolute_url()), "rows": big.member_count},
-            "small": {**measure(client, small.get_absolute_url()), "rows": small.member_count},
+            "key": "chapter_anonymous", "name": "chapter page (anonymous)",
+            "large": {**measure(anonymous, big.get_absolute_url()), "rows": big.member_count},
+            "small": {**measure(anonymous, small.get_absolute_url()), "rows": small.member_count},
         },
         {
-            "name": "proposals list (anonymous)",
-            "large": {**measure(client, proposals_url(busy)), "rows": busy.n},
-            "small": {**measure(client, proposals_url(quiet)), "rows": quiet.n},
+            "key": "chapter_member", "name": "chapter page (member)",
+            "large": {**measure(member_client, big.get_absolute_url()), "rows": big.member_count},
+            "small": {**measure(logged_in(small_member), small.get_absolute_url()),
+                      "rows": small.member_count},
+        },
+        {
+            "key": "proposals_list", "name": "proposals list (anonymous)",
+            "large": {**measure(anonymous, proposals_url(busy)), "rows": busy.n},
+            "small": {**measure(anonymous, proposals_url(quiet)), "rows": quiet.n},
         },
     ]
-    json.dump(
-        {
-            "pages": pages,
-            "load": {
-                "chapter_page": big.get_absolute_url(),
-                "proposals_list": proposals_url(busy),
-                "proposals_path": busy.url_path,
-                "proposals_rows": busy.n,
-            },
-        },
-        sys.stdout,
-    )
+    load = {
+        "chapter_page": big.get_absolute_url(),
+        "proposals_list": proposals_url(busy),
+        "proposals_path": busy.url_path,
+        "proposals_rows": busy.n,
+        "member_cookie": f"{settings.SESSION_COOKIE_NAME}="
+                         f"{member_client.cookies[settings.SESSION_COOKIE_NAME].value}",
+    }
+    discussed = discussed_proposals()
+    if discussed is not None:
+        most, fewest = discussed
+        pages.append({
+            "key": "proposal_page", "name": "proposal page (anonymous)",
+            "large": {**measure(anonymous, most.get_absolute_url()), "rows": most.posts},
+            "small": {**measure(anonymous, fewest.get_absolute_url()), "rows": fewest.posts},
+        })
+        load |= {"proposal_page": most.get_absolute_url(), "proposal_id": most.pk,
+                 "proposal_posts": most.posts}
+    json.dump({"pages": pages, "load": load}, sys.stdout)
 
 
 if __name__ == "__main__":
