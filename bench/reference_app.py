@@ -8,7 +8,11 @@
                                     open in a small process-wide pool: under ASGI each
                                     request's sync code runs on its own thread, so
                                     per-thread connections would reconnect every time).
-Reads DATABASE_URL from the environment (the bench's scratch database).
+- GET /posts?proposal=<id>        → the first 50 posts of the proposal's deliberation
+                                    thread with their authors' names, as JSON, one SELECT
+                                    (the page shows 50 posts at a time).
+Reads DATABASE_URL from the environment (the bench's scratch database); with a sqlite:///
+URL (`bench/run.py --database sqlite`) the same SELECTs run through the sqlite3 module.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from __future__ import annotations
 import json
 import os
 import queue
+import sqlite3
+from typing import Any
 
 import django
 import psycopg
@@ -36,7 +42,7 @@ if not settings.configured:
     )
     django.setup()
 
-_pool: queue.LifoQueue[psycopg.Connection] = queue.LifoQueue()
+_pool: queue.LifoQueue[Any] = queue.LifoQueue()
 
 PROPOSALS_SQL = """
 SELECT p.public_id::text, p.title, p.status, p.created_at
@@ -46,36 +52,71 @@ ORDER BY p.created_at DESC, p.id DESC
 LIMIT 50
 """
 
+POSTS_SQL = """
+SELECT p.public_id::text, m.display_name, p.body, p.created_at
+FROM discussions_post p
+JOIN discussions_thread t ON t.id = p.thread_id
+LEFT JOIN members_member m ON m.id = p.author_id
+WHERE t.kind = 'deliberation' AND t.subject_id = %s
+  AND t.subject_type_id = (SELECT id FROM django_content_type
+                           WHERE app_label = 'decisions' AND model = 'proposal')
+ORDER BY p.id
+LIMIT 50
+"""
 
-def _take() -> psycopg.Connection:
+
+def _connect() -> Any:
+    url = os.environ["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        return sqlite3.connect(url.removeprefix("sqlite:///"), check_same_thread=False)
+    return psycopg.connect(url, autocommit=True)
+
+
+def _take() -> Any:
     try:
         conn = _pool.get_nowait()
     except queue.Empty:
-        return psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
-    if conn.closed:
-        return psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
-    return conn
+        return _connect()
+    return _connect() if getattr(conn, "closed", False) else conn
 
 
 def hello(request: HttpRequest) -> HttpResponse:
     return HttpResponse("hello", content_type="text/plain")
 
 
-def proposals(request: HttpRequest) -> HttpResponse:
+def _select(sql: str, param: str) -> list[tuple]:
     conn = _take()
     try:
+        if isinstance(conn, sqlite3.Connection):  # no ::text casts, "?" placeholders
+            return conn.execute(sql.replace("::text", "").replace("%s", "?"), (param,)).fetchall()
         with conn.cursor() as cur:
-            cur.execute(PROPOSALS_SQL, (request.GET.get("path", ""),))
-            rows = [
-                {"id": r[0], "title": r[1], "status": r[2], "created_at": r[3].isoformat()}
-                for r in cur.fetchall()
-            ]
+            cur.execute(sql, (param,))
+            return cur.fetchall()
     finally:
         _pool.put(conn)
+
+
+def _iso(value: Any) -> str:
+    return value if isinstance(value, str) else value.isoformat()  # SQLite returns text
+
+
+def proposals(request: HttpRequest) -> HttpResponse:
+    rows = [
+        {"id": r[0], "title": r[1], "status": r[2], "created_at": _iso(r[3])}
+        for r in _select(PROPOSALS_SQL, request.GET.get("path", ""))
+    ]
     return HttpResponse(json.dumps({"proposals": rows}), content_type="application/json")
 
 
-urlpatterns = [path("hello", hello), path("proposals", proposals)]
+def posts(request: HttpRequest) -> HttpResponse:
+    rows = [
+        {"id": r[0], "author": r[1], "body": r[2], "created_at": _iso(r[3])}
+        for r in _select(POSTS_SQL, request.GET.get("proposal", ""))
+    ]
+    return HttpResponse(json.dumps({"posts": rows}), content_type="application/json")
+
+
+urlpatterns = [path("hello", hello), path("proposals", proposals), path("posts", posts)]
 
 from django.core.asgi import get_asgi_application  # noqa: E402
 
