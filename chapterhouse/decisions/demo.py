@@ -104,7 +104,9 @@ class _Demo:
         )
         self.rng.shuffle(ids)
         # Enough to meet the quorum (with a margin), else a sample.
-        quorum = float(((proposal.rule_snapshot or {}).get("params") or {}).get("quorum") or 0)
+        # The rule snapshot as stored when voting opened (the caller's copy may predate it).
+        snapshot = Proposal.objects.values_list("rule_snapshot", flat=True).get(pk=proposal.pk)
+        quorum = float(((snapshot or {}).get("params") or {}).get("quorum") or 0)
         needed = math.ceil(len(ids) * quorum * 1.25) + 1 if quorum else 0
         count = max(1, needed, min(MAX_VOTERS, math.ceil(len(ids) * share)))
         chosen = list(

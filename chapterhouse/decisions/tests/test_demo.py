@@ -136,3 +136,14 @@ def test_the_demo_completes_when_the_campaigns_category_is_rejected(org, monkeyp
     assert not DecisionRule.objects.filter(category="campaigns").exists()
     assert len(report.voting) == 2
     assert {p.title for p in Proposal.objects.filter(status="voting")} == set(report.voting)
+
+
+def test_the_demo_meets_quorums_when_rolls_outgrow_the_sample(org, monkeypatch):
+    """With rolls larger than the sample size, the rule votes still reach their quorum
+    (a 20,000-member demo once failed: the sample ignored the quorum)."""
+    from chapterhouse.decisions import demo
+
+    monkeypatch.setattr(demo, "MAX_VOTERS", 1)
+    report = seed_decisions()
+    assert report.created
+    assert DecisionRule.objects.filter(category="events").exists()
