@@ -8,7 +8,10 @@ callers that translate). ``count(method=, options=, ballots=[(weight, ballot), .
 params=, eligible_weight=)`` returns a frozen ``Result``: ``outcome`` (passed,
 rejected, elected, no_decision, no_quorum), ``winners`` (option ids), ``turnout_weight``,
 ``eligible_weight``, ``quorum_met``, ``explanation`` (JSON-serialisable) and
-``to_dict()``. ``describe(result, labels)`` gives sentences for the command line.
+``to_dict()``. ``prepare(method=, options=, weights=, ballots=, params=)`` validates and
+converts once for ``Prepared.count(eligible_weight=, rows=)``, which counts all the
+ballots or some of them (a breakdown) exactly as ``count()`` would, with no ballot
+looked at again. ``describe(result, labels)`` gives sentences for the command line.
 Ballot shapes are documented in ``ballots``, parameters in ``params``, the lot in
 ``ties``, array-level tallies in ``arrays``.
 
@@ -55,7 +58,7 @@ from .ballot_file import (
     recount,
 )
 from .ballots import validate_ballot
-from .counting import count
+from .counting import Prepared, count, prepare
 from .describe import describe
 from .errors import InvalidBallot, InvalidBallotFile, InvalidParams
 from .params import METHODS, YES_NO_METHODS
@@ -65,6 +68,7 @@ from .ties import lot_order
 __all__ = [
     "METHODS",
     "OUTCOMES",
+    "Prepared",
     "YES_NO_METHODS",
     "BallotFile",
     "InvalidBallot",
@@ -79,6 +83,7 @@ __all__ = [
     "loads_ballot_file",
     "lot_order",
     "make_ballot_file",
+    "prepare",
     "recount",
     "validate_ballot",
 ]

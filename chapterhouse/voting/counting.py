@@ -7,10 +7,13 @@ exact and a recount in any ballot order gives the identical result.
 
 from __future__ import annotations
 
+import copy
 import math
 import numbers
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from fractions import Fraction
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -28,6 +31,7 @@ from .errors import InvalidParams
 from .params import (
     APPROVAL,
     CHOICES,
+    CONSENSUS,
     CONSENT,
     IRV,
     LOT,
@@ -92,36 +96,140 @@ def count(
     ``InvalidParams`` for bad options, parameters or weights, or when the ballots weigh
     more than ``eligible_weight``.
     """
+    method, opts, p = _setup(method, options, params)
+    eligible_units = _eligible_units(eligible_weight)
+    weights, ballot_list = _unpair(ballots)
+    wq = _quantised(weights)
+    _check_turnout(wq, eligible_units)
+    return _count(_convert(Validator(method, opts, p), wq, ballot_list), eligible_units)
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """Ballots validated and converted to arrays once, to be counted whole or in parts.
+
+    Made by ``prepare()``. ``count(eligible_weight=, rows=None)`` gives exactly the
+    Result that ``count()`` gives for the same ballots (``rows``: the positions of the
+    ballots to count, in order), with no ballot validated or converted again.
+    """
+
+    method: str
+    options: list[str]
+    params: dict[str, Any]
+    weights: np.ndarray  # millionths
+    arrays: tuple[np.ndarray, ...]  # codes / a rank, approval or score matrix (+ scored)
+    ballots: Sequence[Any]  # kept for the reasons of consent and consensus
+
+    def __len__(self) -> int:
+        return int(self.weights.shape[0])
+
+    def take(self, rows: Any) -> Prepared:
+        rows = np.asarray(rows, dtype=np.intp)
+        kept = [self.ballots[i] for i in rows.tolist()] if self.ballots else []
+        return replace(self, weights=self.weights[rows],
+                       arrays=tuple(a[rows] for a in self.arrays), ballots=kept)
+
+    def count(self, *, eligible_weight: float, rows: Any = None) -> Result:
+        part = self if rows is None else self.take(rows)
+        eligible_units = _eligible_units(eligible_weight)
+        _check_turnout(part.weights, eligible_units)
+        return _count(part, eligible_units)
+
+
+def prepare(
+    *,
+    method: str,
+    options: Sequence[str],
+    weights: Sequence[float] | np.ndarray,
+    ballots: Sequence[Mapping[str, Any]],
+    params: Mapping[str, Any] | None,
+) -> Prepared:
+    """Validate and convert ballots (one weight each) for ``Prepared.count``.
+
+    Raises what ``count()`` raises for the same ballots, except the eligible weight
+    checks, which ``Prepared.count`` makes.
+    """
+    method, opts, p = _setup(method, options, params)
+    ballot_list = list(ballots)
+    if isinstance(weights, np.ndarray) and weights.dtype.kind in "fiu":
+        wq = arrays.quantise(weights)
+    else:
+        wq = _quantised(list(weights))
+    if wq.shape[0] != len(ballot_list):
+        raise InvalidParams("There must be exactly one weight per ballot.")
+    return _convert(Validator(method, opts, p), wq, ballot_list)
+
+
+def _setup(
+    method: str, options: Sequence[str], params: Mapping[str, Any] | None
+) -> tuple[str, list[str], dict[str, Any]]:
     method = check_method(method)
     opts = check_options(method, options)
-    p = normalise_params(method, opts, params)
+    return method, opts, normalise_params(method, opts, params)
+
+
+def _eligible_units(eligible_weight: float) -> int:
     eligible_ok = isinstance(eligible_weight, numbers.Real)
     if isinstance(eligible_weight, bool | np.bool_) or not eligible_ok:
         raise InvalidParams("The eligible weight must be a number.")
     eligible_weight = float(eligible_weight)
     if not math.isfinite(eligible_weight) or eligible_weight < 0:
         raise InvalidParams("The eligible weight must be a finite number of at least 0.")
+    return _units(eligible_weight)
 
-    pairs = list(ballots)
+
+def _unpair(ballots: Iterable[Any]) -> tuple[list[Any], list[Any]]:
+    pairs = ballots if isinstance(ballots, list) else list(ballots)
+    # Tuples and lists of two: split in two C passes; anything else is unpacked one by one.
+    if set(map(type, pairs)) <= {tuple, list} and set(map(len, pairs)) <= {2}:
+        return list(map(itemgetter(0), pairs)), list(map(itemgetter(1), pairs))
     try:
-        weights = [weight for weight, _ in pairs]
-        ballot_list = [ballot for _, ballot in pairs]
+        return [weight for weight, _ in pairs], [ballot for _, ballot in pairs]
     except (TypeError, ValueError):
         raise InvalidParams("Ballots must be given as (weight, ballot) pairs.") from None
+
+
+def _quantised(weights: list[Any]) -> np.ndarray:
     for kind in set(map(type, weights)):
         if issubclass(kind, bool | np.bool_) or not issubclass(kind, numbers.Real):
             raise InvalidParams("Weights must be numbers.")
-    wq = arrays.quantise(weights)
-    validate = Validator(method, opts, p)
+    return arrays.quantise(weights)
 
+
+def _check_turnout(wq: np.ndarray, eligible_units: int) -> None:
     turnout_units = int(wq.sum())
-    eligible_units = _units(eligible_weight)
     # A roll total summed elsewhere in floating point may be a hair low: allow for that.
     if turnout_units > eligible_units * (1 + 1e-9) + 1:
         raise InvalidParams(
             f"The ballots weigh {_w(turnout_units):g} in total, more than the eligible weight "
             f"{_w(eligible_units):g}."
         )
+
+
+def _convert(validate: Validator, wq: np.ndarray, ballots: list[Any]) -> Prepared:
+    """Validate the ballots and turn them into the method's arrays (InvalidBallot if one
+    does not fit)."""
+    method = validate.method
+    kept: Sequence[Any] = []
+    converted: tuple[np.ndarray, ...]
+    if method in YES_NO_METHODS:
+        converted = (choice_codes(validate, ballots),)
+        kept = ballots if method in (CONSENT, CONSENSUS) else []
+    elif method == PLURALITY:
+        converted = (plurality_codes(validate, ballots),)
+    elif method == APPROVAL:
+        converted = (approval_matrix(validate, ballots),)
+    elif method == SCORE:
+        converted = score_matrix(validate, ballots)
+    else:  # SCHULZE, IRV
+        converted = (rank_matrix(validate, ballots),)
+    return Prepared(method=method, options=validate.options, params=dict(validate.params),
+                    weights=wq, arrays=converted, ballots=kept)
+
+
+def _count(prepared: Prepared, eligible_units: int) -> Result:
+    method, opts, p, wq = prepared.method, prepared.options, prepared.params, prepared.weights
+    turnout_units = int(wq.sum())
     quorum = _fraction(p["quorum"])
     if eligible_units:
         quorum_met = turnout_units * quorum.denominator >= quorum.numerator * eligible_units
@@ -130,8 +238,8 @@ def count(
 
     explanation: dict[str, Any] = {
         "method": method,
-        "params": p,
-        "ballots": len(ballot_list),
+        "params": copy.deepcopy(p),
+        "ballots": len(prepared),
         "turnout": {
             "weight": _w(turnout_units),
             "eligible_weight": _w(eligible_units),
@@ -141,10 +249,10 @@ def count(
         },
     }
     if method in YES_NO_METHODS:
-        outcome, winners = _yes_no(method, p, validate, ballot_list, wq, explanation)
+        outcome, winners = _yes_no(prepared, explanation)
     else:
         explanation["options"] = list(opts)
-        outcome, winners = _elect(method, p, validate, ballot_list, wq, explanation)
+        outcome, winners = _elect(prepared, explanation)
 
     if not quorum_met:
         # What the tally alone would have decided stays on the record, marked as such.
@@ -168,16 +276,10 @@ def count(
 # --- yes/no methods -------------------------------------------------------------------
 
 
-def _yes_no(
-    method: str,
-    p: Mapping[str, Any],
-    validate: Validator,
-    ballots: Sequence[Any],
-    wq: np.ndarray,
-    ex: dict[str, Any],
-) -> tuple[str, list[str]]:
+def _yes_no(prepared: Prepared, ex: dict[str, Any]) -> tuple[str, list[str]]:
+    method, p, wq, ballots = prepared.method, prepared.params, prepared.weights, prepared.ballots
     choices = CHOICES[method]
-    codes = choice_codes(validate, ballots)
+    (codes,) = prepared.arrays
     units = np.bincount(
         codes[codes >= 0].astype(np.intp), weights=wq[codes >= 0], minlength=len(choices)
     )
@@ -252,26 +354,19 @@ def _reasons(ballots: Sequence[Any], wq: np.ndarray, choice: str) -> list[str]:
 # --- methods that elect an option -----------------------------------------------------
 
 
-def _elect(
-    method: str,
-    p: Mapping[str, Any],
-    validate: Validator,
-    ballots: Sequence[Any],
-    wq: np.ndarray,
-    ex: dict[str, Any],
-) -> tuple[str, list[str]]:
-    opts = validate.options
+def _elect(prepared: Prepared, ex: dict[str, Any]) -> tuple[str, list[str]]:
+    method, opts, p, wq = prepared.method, prepared.options, prepared.params, prepared.weights
     k = len(opts)
     weights = wq / arrays.UNITS  # the kernels quantise again: idempotent
     lot = lot_order(p["seed"], opts) if p["tie_break"] == LOT else None
 
     if method == IRV:
-        ranks = rank_matrix(validate, ballots)
+        (ranks,) = prepared.arrays
         lot_indices = [opts.index(o) for o in lot] if lot else None
         return _irv(opts, arrays.irv(ranks, weights, lot_order=lot_indices), p, lot, ex)
 
     if method == PLURALITY:
-        codes = plurality_codes(validate, ballots)
+        (codes,) = prepared.arrays
         totals = arrays.plurality(codes, weights, k)
         counted = float(wq[codes >= 0].sum())
         ex["counts"] = dict(zip(opts, totals.tolist(), strict=True))
@@ -280,7 +375,7 @@ def _elect(
         }
         why = WHY_MOST
     elif method == APPROVAL:
-        approvals = approval_matrix(validate, ballots)
+        (approvals,) = prepared.arrays
         totals = arrays.approval(approvals, weights)
         counted = float(wq[approvals.any(axis=1)].sum())
         ex["counts"] = dict(zip(opts, totals.tolist(), strict=True))
@@ -290,7 +385,7 @@ def _elect(
         }
         why = WHY_MOST
     elif method == SCORE:
-        scores, scored = score_matrix(validate, ballots)
+        scores, scored = prepared.arrays
         totals = arrays.score(scores, weights)
         counted = float(wq[scored].sum())
         ex["max_score"] = MAX_SCORE
@@ -300,7 +395,7 @@ def _elect(
         }
         why = WHY_MOST
     else:  # SCHULZE
-        ranks = rank_matrix(validate, ballots)
+        (ranks,) = prepared.arrays
         tally = arrays.schulze(ranks, weights)
         counted = float(wq[(ranks < k).any(axis=1)].sum())
         ex["pairwise"] = tally.pairwise.tolist()
