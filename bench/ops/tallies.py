@@ -25,8 +25,8 @@ made by :func:`setup_vote` (through the services, ballots stored by COPY as cast
 stores them). Two rows against a plain SELECT of the same ballot rows fetched to Python
 through the same driver (target ≤ 1.5×):
 
-- "read + count": ``selectors.ballot_rows`` + ``voting.count``, exactly as close_voting
-  reads and counts;
+- "read + count": ``services._ballot_arrays`` + ``voting.prepare`` + ``Prepared.count``,
+  exactly as close_voting reads and counts;
 - "whole close": ``services.close_voting`` in a transaction rolled back afterwards (the
   count, the per-sub-chapter breakdown, the roll summary, the Decision, event, audit,
   notices), so every round closes the same vote.
@@ -374,7 +374,7 @@ def setup_vote(ctx: Context, size: int | None = None) -> Any:
 
 
 def close_vote(ctx: Context) -> list[dict[str, Any]]:
-    from chapterhouse.decisions import selectors, services
+    from chapterhouse.decisions import services
     from chapterhouse.decisions.models import Ballot, Roll
 
     found = biggest_vote()
@@ -391,13 +391,11 @@ def close_vote(ctx: Context) -> list[dict[str, Any]]:
     select = f"SELECT weight, ballot, group_id FROM {table} WHERE proposal_id = %s"  # noqa: S608
 
     def read_and_count() -> tuple[int, voting.Result]:
-        rows = list(selectors.ballot_rows(proposal))
-        result = voting.count(
-            method=snapshot["method"], options=snapshot["options"],
-            ballots=((weight, ballot) for _r, weight, ballot, _g in rows),
-            params=snapshot.get("params", {}), eligible_weight=eligible,
-        )
-        return len(rows), result
+        weights, ballots, _groups = services._ballot_arrays(proposal)
+        counted = voting.prepare(method=snapshot["method"], options=snapshot["options"],
+                                 weights=weights, ballots=ballots,
+                                 params=snapshot.get("params", {}))
+        return len(counted), counted.count(eligible_weight=eligible)
 
     def plain_select() -> list[tuple[Any, ...]]:
         with connection.cursor() as cursor:
@@ -428,7 +426,7 @@ def close_vote(ctx: Context) -> list[dict[str, Any]]:
     out = []
     for name, ours_t, ours_r, ref_t, ref_r, what in (
         ("read + count", a, ar, b, br,
-         "selectors.ballot_rows + voting.count, as close_voting reads and counts"),
+         "services._ballot_arrays + voting.prepare + count, as close_voting reads and counts"),
         ("whole close", ca, car, cb, cbr,
          "services.close_voting in a rolled-back transaction: the count, the breakdown by "
          "sub-chapter, the roll summary, the Decision, event, audit and notices"),
