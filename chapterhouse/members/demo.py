@@ -5,31 +5,35 @@
 the busier cities, Markdown descriptions for the chapters, a few facilitators,
 and one ready-made login who lives in and facilitates a well-populated city.
 
-It bulk-loads: the chapters are created through the chapter services once per
-distinct place, then users, members and email addresses go in batches with one
-precomputed password hash, and the member counts of every chapter are recounted
-in one pass at the end. A fixed seed gives the same organisation every time.
-The benchmark suite reuses it to build its large organisations.
+It bulk-loads: the chapters are created in bulk by the chapter services (the same
+tree as creating them one by one), then users, members and email addresses go in
+batches (COPY on PostgreSQL) with one precomputed password hash, and the member
+counts of every chapter are recounted in one pass at the end. A fixed seed gives the
+same organisation every time. The benchmark suite reuses it to build its large
+organisations: `chapters=` gives them its shape (see _plan_shape).
 
 Idempotent: when the demo login exists, nothing is written.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import random
+import re
 import time
 import uuid
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from itertools import islice
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.text import slugify
@@ -45,6 +49,11 @@ DEMO_PASSWORD = "demo-chapterhouse"  # noqa: S105 - published: it is the demo lo
 DEFAULT_MEMBERS = 3000
 DEFAULT_SEED = 2012
 BATCH_SIZE = 5000
+# The benchmark's shape (seed_demo(chapters=…)): the share of chapters that are cities.
+CITY_SHARE = 0.4
+# From this many members on, names are picked from a pool drawn once per locale.
+POOL_FROM = 100_000
+NAME_POOL = 1000
 
 
 class GazetteerEmpty(Exception):
@@ -161,6 +170,7 @@ DISTRICTS: dict[str, tuple[str, ...]] = {
 # about this share of them name one.
 NEIGHBOURHOOD_CITY_MIN = 15
 NEIGHBOURHOOD_SHARE = 0.35
+_NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
 
 
 @dataclass
@@ -325,6 +335,146 @@ def _split(total: int, weights: list[float], rng: random.Random) -> list[int]:
     return counts
 
 
+class _Plan(NamedTuple):
+    cities: list[_City]
+    city_counts: list[int]  # members living in each city (its neighbourhoods included)
+    profiles: dict[str, CountryProfile]
+    home_city: array  # per member: an index into cities
+    home_hood: array  # per member: an index into its city's neighbourhoods, or -1
+    hoods_used: dict[int, int]  # city index: how many of its neighbourhoods have chapters
+
+
+def _profile(code: str) -> CountryProfile:
+    # Countries without a profile get English names.
+    return COUNTRIES.get(code, CountryProfile(("en_US",), ("en",), 1))
+
+
+def _city(place: Place, neighbourhoods: tuple[str, ...] = ()) -> _City:
+    parent = place.parent
+    in_region = parent is not None and parent.parent_id is not None
+    return _City(
+        place=place,
+        country_code=place.country_code,
+        region_id=parent.pk if in_region else None,  # type: ignore[union-attr]
+        country_id=parent.parent_id if in_region else place.parent_id,  # type: ignore[union-attr,arg-type]
+        neighbourhoods=neighbourhoods,
+    )
+
+
+def _plan_demo(rng: random.Random, members: int) -> _Plan:
+    """The demo: members by country profile weight, over each country's biggest cities,
+    a share of the busier cities' members in a few neighbourhoods."""
+    with_cities = set(
+        Place.objects.filter(kind=PlaceKind.CITY).order_by()
+        .values_list("country_code", flat=True).distinct()
+    )
+    # Countries we have a profile for; failing those, any (with English names).
+    country_codes = sorted(with_cities & set(COUNTRIES)) or sorted(with_cities)
+    profiles = {code: _profile(code) for code in country_codes}
+    per_country = _split(members, [profiles[c].weight for c in country_codes], rng)
+    cities: list[_City] = []
+    city_counts: list[int] = []
+    for code, count in zip(country_codes, per_country, strict=True):
+        if count == 0:
+            continue
+        places = list(
+            Place.objects.filter(kind=PlaceKind.CITY, country_code=code)
+            .select_related("parent__parent")
+            .order_by("-population", "code")[: _cities_for(count)]
+        )
+        if not places:
+            continue
+        weights = [max(place.population, 1000) ** 0.75 for place in places]
+        language = profiles[code].languages[0]
+        for place, n in zip(places, _split(count, weights, rng), strict=True):
+            if n == 0:
+                continue
+            cities.append(_city(place, _neighbourhood_names(code, place, language)
+                                if n >= NEIGHBOURHOOD_CITY_MIN else ()))
+            city_counts.append(n)
+    home_city = array("i")
+    home_hood = array("i")
+    hoods_used: dict[int, int] = {}
+    for index, (city, n) in enumerate(zip(cities, city_counts, strict=True)):
+        home_city.extend([index] * n)
+        if city.neighbourhoods:
+            used = min(len(city.neighbourhoods), 2 + n // 150)
+            hoods_used[index] = used
+            home_hood.extend(
+                rng.randrange(used) if rng.random() < NEIGHBOURHOOD_SHARE else -1
+                for _ in range(n)
+            )
+        else:
+            home_hood.extend([-1] * n)
+    return _Plan(cities, city_counts, profiles, home_city, home_hood, hoods_used)
+
+
+def _zipf(total: int, count: int, exponent: float) -> list[int]:
+    """`total` split over `count` ranks in proportion to 1/rank**exponent, each rank at
+    least 1, largest first (largest remainders; no randomness)."""
+    weights = [1 / rank**exponent for rank in range(1, count + 1)]
+    scale = (total - count) / sum(weights)
+    shares = [w * scale for w in weights]
+    sizes = [1 + math.floor(share) for share in shares]
+    rest = total - sum(sizes)
+    for i in sorted(range(count), key=lambda i: sizes[i] - 1 - shares[i])[:rest]:
+        sizes[i] += 1
+    return sizes
+
+
+def _plan_shape(rng: random.Random, members: int, chapters: int, exponent: float) -> _Plan:
+    """The benchmark's organisation: about `chapters` chapters, of which CITY_SHARE are
+    the most populous cities of the gazetteer (with their regions and countries) and the
+    rest neighbourhoods, more of them in the bigger cities. The members per local chapter
+    (city or neighbourhood: where members live) follow Zipf's law: the k-th largest has
+    about 1/k**exponent of the members of the largest; each has at least one.
+
+    With the whole gazetteer, 50,000 chapters make 1 International, ~200 countries,
+    ~2,300 regions, 20,000 cities and ~27,500 neighbourhoods.
+    """
+    wanted = max(1, min(round(chapters * CITY_SHARE), members))
+    places = list(
+        Place.objects.filter(kind=PlaceKind.CITY).select_related("parent__parent")
+        .order_by("-population", "code")[:wanted]
+    )
+    wide = 1 + len({p.country_code for p in places}) + len(
+        {p.parent_id for p in places if p.parent is not None and p.parent.parent_id is not None})
+    hoods = max(0, min(chapters - wide - len(places), members - len(places)))
+    # Neighbourhoods go to the cities in proportion to the square root of their rank's
+    # weight: the biggest city gets a hundred or so, small towns none.
+    per_city = _split(hoods, [1 / (rank + 1) ** (exponent / 2) for rank in range(len(places))],
+                      rng) if places else []
+    cities = [_city(place, _many_neighbourhoods(place, n)) for place, n in zip(
+        places, per_city, strict=True)]
+    # Rank every local chapter by a nested Zipf weight (the j-th neighbourhood of the
+    # city of rank i weighs w_i / (j + 2)), then give the sizes in that order.
+    locals_ = [(1 / (i + 1) ** exponent, i, -1) for i in range(len(cities))]
+    locals_ += [(1 / (i + 1) ** exponent / (j + 2), i, j)
+                for i, n in enumerate(per_city) for j in range(n)]
+    locals_.sort(key=lambda item: (-item[0], item[1], item[2]))
+    sizes = _zipf(members, len(locals_), exponent)
+    home_city, home_hood = array("i"), array("i")
+    city_counts = [0] * len(cities)
+    for (_weight, city, hood), n in zip(locals_, sizes, strict=True):
+        home_city.extend([city] * n)
+        home_hood.extend([hood] * n)
+        city_counts[city] += n
+    hoods_used = {i: n for i, n in enumerate(per_city) if n}
+    profiles = {code: _profile(code) for code in sorted({c.country_code for c in cities})}
+    return _Plan(cities, city_counts, profiles, home_city, home_hood, hoods_used)
+
+
+def _many_neighbourhoods(place: Place, count: int) -> tuple[str, ...]:
+    """`count` neighbourhood names for a city: its real ones, the district names of its
+    language, then numbered wards."""
+    if not count:
+        return ()
+    language = _profile(place.country_code).languages[0]
+    names = list(dict.fromkeys(_neighbourhood_names(place.country_code, place, language)))
+    names += [f"Ward {n}" for n in range(1, count - len(names) + 1)]
+    return tuple(names[:count])
+
+
 # -- Loading ----------------------------------------------------------------------------
 
 
@@ -366,11 +516,19 @@ def recount_member_counts(*, batch_size: int = BATCH_SIZE) -> int:
 
 
 class _Names:
-    """Names from each locale, drawn through Faker seeded once per locale."""
+    """Names from each locale, drawn through Faker seeded once per locale.
 
-    def __init__(self, seed: int) -> None:
+    With `pool`, each locale's names (and jobs) are drawn once into a pool of that
+    size and then picked from it: Faker costs ~100 µs a name, too slow for millions.
+    """
+
+    def __init__(self, seed: int, pool: int = 0) -> None:
         self.seed = seed
+        self.pool = pool
         self._fakers: dict[str, Any] = {}
+        self._pools: dict[str, list[tuple[str, str, str]]] = {}
+        self._jobs: list[str] = []
+        self._rng = random.Random(seed)
 
     def faker(self, locale: str) -> Any:
         if locale not in self._fakers:
@@ -382,8 +540,22 @@ class _Names:
             self._fakers[locale] = fake
         return self._fakers[locale]
 
+    def job(self) -> str:
+        if not self.pool:
+            return self.faker("en_GB").job()
+        if not self._jobs:
+            self._jobs = [self.faker("en_GB").job() for _ in range(min(self.pool, 500))]
+        return self._rng.choice(self._jobs)
+
     def person(self, locale: str) -> tuple[str, str, str]:
         """(display name, first name, last name)."""
+        if self.pool:
+            if locale not in self._pools:
+                self._pools[locale] = [self._draw(locale) for _ in range(self.pool)]
+            return self._rng.choice(self._pools[locale])
+        return self._draw(locale)
+
+    def _draw(self, locale: str) -> tuple[str, str, str]:
         fake = self.faker(locale)
         first, last = fake.first_name(), fake.last_name()
         if locale in FAMILY_FIRST_NO_SPACE:
@@ -398,10 +570,16 @@ def seed_demo(
     members: int = DEFAULT_MEMBERS,
     seed: int = DEFAULT_SEED,
     batch_size: int = BATCH_SIZE,
+    chapters: int | None = None,
+    zipf: float = 1.0,
     progress: Callable[[str], None] | None = None,
     show_bar: bool = False,
 ) -> DemoReport:
     """Create the demo organisation (or find it) and return its ready-made login.
+
+    With `chapters`, the organisation has the benchmark's shape instead (see
+    _plan_shape): about that many chapters over the most populous cities of every
+    loaded country, with Zipf-distributed (exponent `zipf`) members per chapter.
 
     Idempotent: when the demo login exists nothing is written and the report has
     `created=False`. Everything else happens in one transaction, so a failed run
@@ -416,84 +594,35 @@ def seed_demo(
     started = time.monotonic()
     timings: dict[str, float] = {}
     rng = random.Random(seed)
-    names = _Names(seed)
+    names = _Names(seed, pool=NAME_POOL if members >= POOL_FROM else 0)
 
     # 1. Plan: how many members in which country, city and neighbourhood.
     mark = time.monotonic()
-    with_cities = set(
-        Place.objects.filter(kind=PlaceKind.CITY).order_by()
-        .values_list("country_code", flat=True).distinct()
-    )
-    # Countries we have a profile for; failing those, any (with English names).
-    country_codes = sorted(with_cities & set(COUNTRIES)) or sorted(with_cities)
-    profiles = {
-        code: COUNTRIES.get(code, CountryProfile(("en_US",), ("en",), 1)) for code in country_codes
-    }
-    per_country = _split(members, [profiles[c].weight for c in country_codes], rng)
-    cities: list[_City] = []
-    city_counts: list[int] = []
-    for code, count in zip(country_codes, per_country, strict=True):
-        if count == 0:
-            continue
-        places = list(
-            Place.objects.filter(kind=PlaceKind.CITY, country_code=code)
-            .select_related("parent__parent")
-            .order_by("-population", "code")[: _cities_for(count)]
-        )
-        if not places:
-            continue
-        weights = [max(place.population, 1000) ** 0.75 for place in places]
-        language = profiles[code].languages[0]
-        for place, n in zip(places, _split(count, weights, rng), strict=True):
-            if n == 0:
-                continue
-            parent = place.parent
-            in_region = parent is not None and parent.parent_id is not None
-            cities.append(
-                _City(
-                    place=place,
-                    country_code=code,
-                    region_id=parent.pk if in_region else None,  # type: ignore[union-attr]
-                    country_id=parent.parent_id if in_region else place.parent_id,  # type: ignore[union-attr,arg-type]
-                    neighbourhoods=_neighbourhood_names(code, place, language)
-                    if n >= NEIGHBOURHOOD_CITY_MIN
-                    else (),
-                )
-            )
-            city_counts.append(n)
-    # Who lives where: a city index per member, and a neighbourhood index (-1: none).
-    home_city = array("i")
-    home_hood = array("h")
-    hoods_used: dict[int, int] = {}
-    for index, (city, n) in enumerate(zip(cities, city_counts, strict=True)):
-        home_city.extend([index] * n)
-        if city.neighbourhoods:
-            used = min(len(city.neighbourhoods), 2 + n // 150)
-            hoods_used[index] = used
-            home_hood.extend(
-                rng.randrange(used) if rng.random() < NEIGHBOURHOOD_SHARE else -1
-                for _ in range(n)
-            )
-        else:
-            home_hood.extend([-1] * n)
+    if chapters is not None:
+        shape = _plan_shape(rng, members, chapters, zipf)
+    else:
+        shape = _plan_demo(rng, members)
+    cities, city_counts, profiles, home_city, home_hood, hoods_used = shape
     order = list(range(len(home_city)))
     rng.shuffle(order)
     timings["plan"] = time.monotonic() - mark
-    say(f"Planned {members} members in {len(cities)} cities of {len(country_codes)} countries.")
+    say(f"Planned {members} members in {len(cities)} cities of {len(profiles)} countries.")
 
     with transaction.atomic():
-        # 2. Chapters, through the chapter services, once per distinct place.
+        # 2. Chapters, in bulk, as the chapter services would create them one by one.
         mark = time.monotonic()
         chapters_before = set(Chapter.objects.values_list("pk", flat=True))
-        city_chapter: list[Chapter] = []
-        hood_chapter: dict[tuple[int, int], Chapter] = {}
-        for index, city in enumerate(cities):
-            chapter, _created = chapter_services.ensure_place_chapter(city.place)
-            city_chapter.append(chapter)
-            for hood in range(hoods_used.get(index, 0)):
-                hood_chapter[(index, hood)], _new = chapter_services.ensure_neighbourhood(
-                    chapter, city.neighbourhoods[hood]
-                )
+        made = chapter_services.bulk_ensure_place_chapters(city.place for city in cities)
+        city_chapter = [made[city.place.pk] for city in cities]
+        wanted = [
+            (city_chapter[index], cities[index].neighbourhoods[hood])
+            for index in range(len(cities)) for hood in range(hoods_used.get(index, 0))
+        ]
+        hoods = chapter_services.bulk_ensure_neighbourhoods(wanted)
+        hood_chapter = {
+            (index, hood): hoods[(city_chapter[index].pk, cities[index].neighbourhoods[hood])]
+            for index in range(len(cities)) for hood in range(hoods_used.get(index, 0))
+        }
         timings["chapters"] = time.monotonic() - mark
         say(f"Chapters ready ({Chapter.objects.count()}).")
 
@@ -587,7 +716,7 @@ def _bio(rng: random.Random, city: str, spanish: bool, names: _Names) -> str:
     year = rng.randint(2012, 2026)
     if spanish:
         return rng.choice(_BIO_ES).format(city=city, topic_es=rng.choice(_TOPICS_ES), year=year)
-    job = names.faker("en_GB").job()
+    job = names.job()
     return rng.choice(_BIO_EN).format(
         job=job, job_lower=job[0].lower() + job[1:], topic=rng.choice(_TOPICS_EN), city=city,
         year=year, language=rng.choice(_LANGUAGE_NAMES),
@@ -634,10 +763,10 @@ class _Loader:
 
         users, members = self._rows(batch)
         if self.copy:
-            ids = self._next_ids(User, len(users))
+            ids = next_ids(User, len(users))
             for user, user_id in zip(users, ids, strict=True):
                 user["id"] = user_id
-            _copy(User, users)
+            copy_into(User, users)
         else:
             created = User.objects.bulk_create([User(**user) for user in users])
             if any(user.pk is None for user in created):  # a backend that returns no ids
@@ -656,20 +785,11 @@ class _Loader:
             for user, user_id in zip(users, ids, strict=True)
         ]
         if self.copy:
-            _copy(Member, members)
-            _copy(EmailAddress, addresses)
+            copy_into(Member, members)
+            copy_into(EmailAddress, addresses)
         else:
             Member.objects.bulk_create([Member(**member) for member in members])
             EmailAddress.objects.bulk_create([EmailAddress(**row) for row in addresses])
-
-    def _next_ids(self, model: type, count: int) -> list[int]:
-        table, column = model._meta.db_table, model._meta.pk.column  # type: ignore[attr-defined]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, column, count],
-            )
-            return [row[0] for row in cursor.fetchall()]
 
     def _rows(self, batch: list[int]) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
         rng, now = self.rng, self.now
@@ -716,31 +836,91 @@ class _Loader:
         return users, members
 
 
-def _copy(model: type, rows: list[dict[str, object]]) -> None:
+def next_ids(model: type, count: int) -> list[int]:
+    """`count` primary keys drawn from `model`'s sequence (PostgreSQL), for rows that
+    are COPYed with their ids (so other rows can refer to them)."""
+    table, column = model._meta.db_table, model._meta.pk.column  # type: ignore[attr-defined]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def copy_into(model: type, rows: list[dict[str, object]]) -> None:
     """COPY `rows` (attname → value) into `model`'s table (PostgreSQL).
 
-    Every concrete column is written: the value given, else the field's default,
-    prepared by the field itself, so a column added later is filled like
+    Every concrete column is written: the value given, else the field's default
+    (called per row when it is callable), so a column added later is filled like
     bulk_create would fill it. The primary key is left to the database unless given.
+    Rows are written as COPY text, without a round through the fields' converters:
+    values must be plain Python values (JSON fields take lists and dicts).
     """
+    if not rows:
+        return
     meta = model._meta  # type: ignore[attr-defined]
     fields = [
         field for field in meta.concrete_fields
         if not (field.primary_key and field.attname not in rows[0])
     ]
+    columns: list[Callable[[dict[str, object]], str]] = []
+    for column in fields:
+        as_json = isinstance(column, models.JSONField)
+        encoder = getattr(column, "encoder", None)
+        if column.attname in rows[0]:
+            columns.append(_column(column.attname, as_json, encoder))
+        elif callable(column.default):
+            columns.append(_default(column, as_json, encoder))
+        else:
+            constant = copy_text(column.get_default(), as_json, encoder)
+            columns.append(_constant(constant))
+    copy_rows(meta.db_table, [field.column for field in fields],
+              ("\t".join([value(row) for value in columns]) for row in rows))
+
+
+def _default(field: Any, as_json: bool, encoder: Any) -> Callable[[dict[str, object]], str]:
+    return lambda row: copy_text(field.get_default(), as_json, encoder)
+
+
+def _constant(text: str) -> Callable[[dict[str, object]], str]:
+    return lambda row: text
+
+
+def _column(attname: str, as_json: bool, encoder: Any) -> Callable[[dict[str, object]], str]:
+    if as_json:
+        return lambda row: copy_text(row[attname], True, encoder)
+    return lambda row: copy_text(row[attname])
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_text(value: object, as_json: bool = False, encoder: Any = None) -> str:
+    """`value` as a field of PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if as_json:
+        value = json.dumps(value, cls=encoder, ensure_ascii=False)
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE.search(value) else value
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int | float | uuid.UUID | Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"No COPY text for {type(value).__name__}")
+
+
+def copy_rows(table: str, columns: list[str], lines: Iterable[str],
+              chunk: int = 2000) -> None:
+    """COPY lines of tab-separated COPY text (see copy_text) into `table`."""
     quote = connection.ops.quote_name
-    sql = "COPY {} ({}) FROM STDIN".format(
-        quote(meta.db_table), ", ".join(quote(field.column) for field in fields)
-    )
+    sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row([
-                field.get_db_prep_save(
-                    row[field.attname] if field.attname in row else field.get_default(),
-                    connection,
-                )
-                for field in fields
-            ])
+        for batch in _batched(lines, chunk):
+            copy.write("\n".join(batch) + "\n")
 
 
 def _create_demo_login(
