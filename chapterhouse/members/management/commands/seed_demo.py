@@ -31,18 +31,38 @@ class Command(BaseCommand):
             "--batch-size", type=int, default=demo.BATCH_SIZE, metavar="N",
             help=_("Rows written per database statement. Default: %(default)s."),
         )
+        parser.add_argument(
+            "--chapters", type=int, default=None, metavar="N",
+            help=_("Give the organisation the benchmark's shape: about N chapters over the "
+                   "most populous cities, with Zipf-distributed members per chapter."),
+        )
+        parser.add_argument(
+            "--no-decisions", action="store_false", dest="decisions",
+            help=_("Do not create the demo decisions (the benchmark generates its own)."),
+        )
+        parser.add_argument(
+            "--zipf", type=float, default=1.0, metavar="S",
+            help=_("With --chapters: the Zipf exponent of the members per chapter. "
+                   "Default: %(default)s."),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["members"] < 1:
             raise CommandError(_("--members must be at least 1."))
         if options["batch_size"] < 1:
             raise CommandError(_("--batch-size must be at least 1."))
+        if options["chapters"] is not None and options["chapters"] < 1:
+            raise CommandError(_("--chapters must be at least 1."))
+        if options["zipf"] <= 0:
+            raise CommandError(_("--zipf must be greater than 0."))
         verbose = options["verbosity"] >= 1
         try:
             report = demo.seed_demo(
                 members=options["members"],
                 seed=options["seed"],
                 batch_size=options["batch_size"],
+                chapters=options["chapters"],
+                zipf=options["zipf"],
                 progress=(lambda message: self.stdout.write(message)) if verbose else None,
                 show_bar=verbose and self.stderr.isatty(),
             )
@@ -62,6 +82,20 @@ class Command(BaseCommand):
                     self.stdout.write(f"  {step}: {seconds:.1f} s")
         else:
             self.stdout.write(_("The demo organisation already exists."))
+        if options["decisions"]:
+            self._decisions(options, verbose)
+        self.stdout.write(
+            _("Sign in at %(url)s as %(email)s with the password %(password)s "
+              "(home: %(chapter)s, which you facilitate).")
+            % {
+                "url": settings.SITE_URL.rstrip("/") + "/accounts/login/",
+                "email": report.email,
+                "password": report.password,
+                "chapter": report.home.display_name(),
+            }
+        )
+
+    def _decisions(self, options: dict[str, Any], verbose: bool) -> None:
         from chapterhouse.decisions.demo import seed_decisions
 
         decisions = seed_decisions(
@@ -73,13 +107,3 @@ class Command(BaseCommand):
                 _("Demo decisions created: %(proposals)d proposals, %(decisions)d decided.")
                 % {"proposals": decisions.proposals, "decisions": decisions.decisions}
             ))
-        self.stdout.write(
-            _("Sign in at %(url)s as %(email)s with the password %(password)s "
-              "(home: %(chapter)s, which you facilitate).")
-            % {
-                "url": settings.SITE_URL.rstrip("/") + "/accounts/login/",
-                "email": report.email,
-                "password": report.password,
-                "chapter": report.home.display_name(),
-            }
-        )
