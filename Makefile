@@ -8,7 +8,7 @@ PORT ?= 8000
 DEMO_MEMBERS ?= 3000
 DEMO_COUNTRIES ?=
 
-.PHONY: demo test lint install serve messages clean bench
+.PHONY: demo test lint install serve messages clean bench bench-compare
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,10 +46,16 @@ messages: $(STAMP)
 	cd chapterhouse && ../$(BIN)/python ../manage.py compilemessages
 
 # Benchmark suite (bench/run.py): scratch PostgreSQL db on 127.0.0.1, loopback only.
+# BENCH_ARGS: e.g. --ci (correctness only), --database sqlite, --drop, --strict.
 TIER ?= S
 BENCH_ARGS ?=
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --tier $(TIER) $(BENCH_ARGS)
+
+# The scaling table (page latency at L / at M) from the newest results of each tier.
+COMPARE ?= M L
+bench-compare: $(STAMP)
+	$(BIN)/python bench/run.py --compare $(COMPARE)
 
 clean:
 	rm -rf var
