@@ -470,7 +470,8 @@ CHAT_ROW = not_measured(
 )
 
 
-def run_ops(env: dict[str, str], tier: str, rounds: int, ci: bool, only: str) -> list[dict]:
+def run_ops(env: dict[str, str], tier: str, rounds: int, ci: bool, only: str,
+            options: list[str] = ()) -> list[dict]:
     """bench/ops/runner.py's rows (it prints {"rows": [...]}; its log goes to stderr)."""
     runner = BENCH / "ops" / "runner.py"
     name, ref = "in-process operations (bench/ops/runner.py)", "their references"
@@ -478,6 +479,7 @@ def run_ops(env: dict[str, str], tier: str, rounds: int, ci: bool, only: str) ->
         return [not_measured(name, ref, "see QUALITY.md", "bench/ops/runner.py does not exist")]
     args = [PY, str(runner), "--tier", tier, "--rounds", str(rounds)]
     args += (["--ci"] if ci else []) + (["--only", only] if only else [])
+    args += [f"--option={option}" for option in options]
     done = subprocess.run(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     rows = parse_rows(done.stdout)
     if done.returncode != 0 or rows is None:
@@ -717,6 +719,8 @@ def main() -> int:
                         help="client on the last CPU, servers on the others")
     parser.add_argument("--only", default="", help="only these bench/ops operations (a,b)")
     parser.add_argument("--no-ops", action="store_true", help="skip bench/ops/runner.py")
+    parser.add_argument("--op-option", action="append", default=[], metavar="KEY=VALUE",
+                        help="passed to bench/ops/runner.py --option (e.g. notify_skip_sync=1)")
     parser.add_argument("--ci", action="store_true", help="correctness only (see above)")
     parser.add_argument("--timeout", type=int, default=1800, help="overall limit in seconds")
     parser.add_argument("--db", help="scratch PostgreSQL database (chapterhouse_bench_<tier>)")
@@ -817,7 +821,7 @@ def main() -> int:
         ops: list[dict[str, Any]] = []
         if not args.no_ops:
             say("in-process operations: bench/ops/runner.py")
-            ops = run_ops(env, tier, args.rounds, args.ci, args.only)
+            ops = run_ops(env, tier, args.rounds, args.ci, args.only, args.op_option)
         ops.append(CHAT_ROW)
 
         now = dt.datetime.now(dt.UTC)

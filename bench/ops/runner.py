@@ -68,7 +68,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ci", action="store_true",
                         help="correctness only: smaller sizes, times reported not failed")
     parser.add_argument("--only", default="", help=f"comma-separated, of {', '.join(MODULES)}")
+    parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                        help="an operation's option (ctx.options), e.g. notify_skip_sync=1")
     args = parser.parse_args(argv)
+    options = {}
+    for item in args.option:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            parser.error(f"--option wants KEY=VALUE, not {item!r}")
+        options[key] = value
     names = [n.strip() for n in args.only.split(",") if n.strip()] or list(MODULES)
     unknown = sorted(set(names) - set(MODULES))
     if unknown:
@@ -83,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from bench.ops.common import Context
 
-    ctx = Context(tier=args.tier, rounds=max(args.rounds, 1), ci=args.ci)
+    ctx = Context(tier=args.tier, rounds=max(args.rounds, 1), ci=args.ci, options=options)
     rows = run([n for n in MODULES if n in names], ctx)
     json.dump({"rows": rows}, sys.stdout, indent=1, ensure_ascii=False)
     sys.stdout.write("\n")
