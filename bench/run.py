@@ -55,7 +55,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -471,7 +471,7 @@ CHAT_ROW = not_measured(
 
 
 def run_ops(env: dict[str, str], tier: str, rounds: int, ci: bool, only: str,
-            options: list[str] = ()) -> list[dict]:
+            options: Sequence[str] = ()) -> list[dict]:
     """bench/ops/runner.py's rows (it prints {"rows": [...]}; its log goes to stderr)."""
     runner = BENCH / "ops" / "runner.py"
     name, ref = "in-process operations (bench/ops/runner.py)", "their references"

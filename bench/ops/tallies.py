@@ -319,6 +319,8 @@ def setup_vote(ctx: Context, size: int | None = None) -> Any:
 
     international = Chapter.objects.get(depth=1)
     author = Member.objects.filter(user__is_active=True).order_by("pk").first()
+    if author is None:
+        raise RuntimeError("tallies: the database has no members; seed it first")
     DecisionRule.objects.update_or_create(
         chapter=international, category=BENCH_CATEGORY,
         defaults={"method": Method.SCHULZE, "params": {"quorum": 0}, "deliberation_days": 1,
@@ -334,8 +336,9 @@ def setup_vote(ctx: Context, size: int | None = None) -> Any:
     proposal = services.publish(proposal=proposal, actor=author, now=timezone.now())
     proposal = services.open_voting(proposal=proposal, now=proposal.voting_opens_at)
     roll = Roll.objects.get(proposal=proposal)
-    entries = list(RollEntry.objects.filter(roll=roll).order_by("pk")
-                   .values_list("member_id", "weight", "group_id"))
+    entries: list[tuple[int | None, float, int | None]] = list(
+        RollEntry.objects.filter(roll=roll).order_by("pk")
+        .values_list("member_id", "weight", "group_id"))
     size = size or len(entries)
     if size > len(entries):
         extra = [RollEntry(roll=roll, member=None, weight=1.0, reason="bench: no member",
@@ -345,6 +348,7 @@ def setup_vote(ctx: Context, size: int | None = None) -> Any:
         entries += [(None, 1.0, e.group_id) for e in extra]
         Roll.objects.filter(pk=roll.pk).update(size=len(entries),
                                                total_weight=sum(e[1] for e in entries))
+    assert proposal.rule_snapshot is not None and proposal.voting_opens_at is not None
     keys = proposal.rule_snapshot["options"]
     _options, _ranks, _w, ranked = ballots_for(ctx, size)
     cast_at = proposal.voting_opens_at + timedelta(hours=1)

@@ -16,6 +16,7 @@ Times are medians of --repeat runs.
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import time
 from collections.abc import Callable
@@ -99,11 +100,8 @@ def main() -> None:
         ]
         for method in ("schulze", "irv"):
             t, _ = timed(
-                lambda method=method: count(
-                    method=method,
-                    options=options,
-                    ballots=ballots,
-                    params={},
+                functools.partial(
+                    count, method=method, options=options, ballots=ballots, params={},
                     eligible_weight=float(weights.sum()),
                 )
             )

@@ -233,6 +233,7 @@ def comment(proposal, authors, n):
     from chapterhouse.discussions.selectors import thread_about
 
     thread = thread_about(proposal, kind="deliberation")
+    assert thread is not None
     for i in range(n):
         discussions.reply(thread=thread, author=authors[i % len(authors)],
                           body=f"Comment {i}: *why* not? [more](https://example.org/{i})")
