@@ -48,7 +48,11 @@ def test_a_wrong_count_is_caught(organisation):
     assert not tallies.schulze_agrees(result, order[::-1])
 
 
-def test_notifying_everyone_stores_one_notice_per_member_like_the_copy(organisation, settings):
+def test_notifying_everyone_stores_one_notice_per_member_like_the_copy(
+    transactional_db, organisation, settings
+):
+    # Transactional: the op runs db_worker in process, which closes the connection
+    # when it is done (PostgreSQL would lose the test's transaction).
     settings.TASKS = DATABASE_TASKS
 
     rows = notify.measure(tiny())
