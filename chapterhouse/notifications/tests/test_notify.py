@@ -1,3 +1,5 @@
+from datetime import datetime
+
 import pytest
 from django.core import mail
 from django.db import connection, transaction
@@ -308,3 +310,40 @@ def test_a_chapter_notice_comes_in_each_members_language_and_by_email_if_they_ch
     assert [e.args_kwargs["args"][0] for e in emails] == [
         [hablante.notifications.get(url="/d/2/").pk]
     ]
+
+
+def test_a_chapter_notice_stopped_half_way_resumes_where_it_stopped(
+    database_tasks, member, monkeypatch
+):
+    from chapterhouse.notifications import tasks
+
+    others = [make_member(f"Londoner {n}", city="London") for n in range(3)]
+    london = Chapter.objects.get(path=member.home_chapter.path[: -Chapter.steplen])
+    services.notify_members_of(chapter=london, kind=Kind.DECISION_RECORDED,
+                               text=lambda: "London decided", url="/d/3/")
+    args = DBTaskResult.objects.get(task_path__endswith="deliver_to_members").args_kwargs["args"]
+    monkeypatch.setattr(tasks, "FANOUT_BATCH_SIZE", 2)
+    real_store, calls = tasks._store, []
+
+    def store_then_die(*a, **k):
+        real_store(*a, **k)
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the worker was killed")
+
+    monkeypatch.setattr(tasks, "_store", store_then_die)
+    with pytest.raises(RuntimeError):
+        tasks.deliver_to_members.call(*args)
+    assert Notification.objects.filter(url="/d/3/").count() == 0  # the batch rolled back
+    monkeypatch.setattr(tasks, "_store", real_store)
+    monkeypatch.setattr(tasks, "FANOUT_BATCH_SIZE", 2)
+
+    # A run that stopped after its first committed batch: the next one finishes the rest.
+    first = sorted([member.pk] + [o.pk for o in others])[:2]
+    tasks._store([(pk, "London decided") for pk in first], str(Kind.DECISION_RECORDED),
+                 "/d/3/", datetime.fromisoformat(args[4]))
+    assert tasks.deliver_to_members.call(*args) == 2
+    assert tasks.deliver_to_members.call(*args) == 0
+    recipients = list(Notification.objects.filter(url="/d/3/").values_list("recipient_id",
+                                                                           flat=True))
+    assert sorted(recipients) == sorted([member.pk] + [o.pk for o in others])
