@@ -1,6 +1,6 @@
 """The benchmark organisation's activity, after seed_demo made its members and chapters.
 
-    DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=… python bench/generate.py \
+    DJANGO_SETTINGS_MODULE=chapterhouse.config.settings DATABASE_URL=… python bench/generate.py \
         [--proposals 10000] [--posts 200000] [--local-votes 1000] [--seed 2012]
 
 With a fixed seed, in one transaction, COPY on PostgreSQL (bulk_create elsewhere):

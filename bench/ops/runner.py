@@ -2,7 +2,7 @@
 
     python bench/ops/runner.py --tier S [--rounds 5] [--ci] [--only ballots,tree]
 
-Needs DJANGO_SETTINGS_MODULE (default bench.settings) and DATABASE_URL (the scratch
+Needs DJANGO_SETTINGS_MODULE (default chapterhouse.config.settings) and DATABASE_URL (the scratch
 database). Prints {"rows": [...]} on stdout; logs go to stderr. Each module's
 `measure(ctx)` runs in turn; one that raises gives a row with correct=False and the
 error, and the others still run. A module not written yet is skipped with a note.
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown operations: {', '.join(unknown)}")
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chapterhouse.config.settings")
     # The operations give each thread its own connection (50 concurrent voters); a pool
     # sized for one server process would make them queue for a connection instead.
     os.environ.setdefault("DATABASE_POOL", "0")
