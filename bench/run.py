@@ -726,6 +726,9 @@ def main() -> int:
     parser.add_argument("--timeout", type=int, default=1800, help="overall limit in seconds")
     parser.add_argument("--db", help="scratch PostgreSQL database (chapterhouse_bench_<tier>)")
     parser.add_argument("--drop", action="store_true", help="drop the scratch database at the end")
+    parser.add_argument("--seed-only", action="store_true",
+                        help="seed (or reuse) the tier's database and stop: measure later, "
+                        "on a quiet machine")
     parser.add_argument("--strict", action="store_true", help="exit 1 on any missed time target")
     parser.add_argument("--compare", nargs=2, metavar=("TIER", "TIER"),
                         help="print the scaling table of the newest results of two tiers")
@@ -772,6 +775,9 @@ def main() -> int:
         if not sqlite:
             prepare_database(tier, env)
         seeded_s = round(time.monotonic() - started, 1)
+        if args.seed_only:
+            say(f"seeded {db_name} in {seeded_s} s; measure with the same --tier")
+            return 0
         say("collectstatic into DATA_DIR/static")
         manage(env, "collectstatic", "--noinput", "-v0")
 
