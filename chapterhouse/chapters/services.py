@@ -75,9 +75,9 @@ def bump_geojson_version() -> None:
 
 
 def _add_child(parent: Chapter, **fields: object) -> Chapter:
-    # Lock the parent so two first members arriving at once cannot both compute
-    # the same next treebeard path for a new child.
-    parent = Chapter.objects.select_for_update().get(pk=parent.pk)
+    # treebeard's add_child locks the parent row (SELECT … FOR UPDATE) before it
+    # reads the last child's path, so two first members arriving at once cannot
+    # both take the same path for a new child; callers hold a transaction.
     child = Chapter.objects.add_child(parent, fields)
     transaction.on_commit(bump_geojson_version)
     return child
