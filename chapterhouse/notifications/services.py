@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -64,6 +65,33 @@ def notify(
     for member in members:
         forget_unread_count(member)
     return notices
+
+
+# How far back a newly confirmed address catches up on the notices it missed.
+HELD_EMAIL_DAYS = 7
+
+
+def email_held_notices(member: Member) -> list[int]:
+    """Queue the emails held back while the member's address was unconfirmed.
+
+    Emails go only to confirmed addresses (tasks._send_one). Once the address is
+    confirmed, the member's unread notices of the last HELD_EMAIL_DAYS that were
+    never emailed, of kinds they get by email, are sent: the welcome first of all.
+    Returns the ids queued.
+    """
+    since = timezone.now() - timedelta(days=HELD_EMAIL_DAYS)
+    held = list(
+        Notification.objects.filter(
+            recipient=member, emailed_at__isnull=True, read_at__isnull=True, created_at__gte=since
+        ).order_by("pk").values_list("pk", "kind")
+    )
+    overrides = dict(
+        EmailPreference.objects.filter(member=member).values_list("kind", "send_email")
+    )
+    wanted = [pk for pk, kind in held if overrides.get(kind, kind in EMAIL_BY_DEFAULT)]
+    for start in range(0, len(wanted), EMAIL_BATCH_SIZE):
+        send_notification_emails.enqueue(wanted[start : start + EMAIL_BATCH_SIZE])
+    return wanted
 
 
 def notify_members_of(

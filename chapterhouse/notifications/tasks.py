@@ -32,6 +32,17 @@ def _absolute(url: str) -> str:
     return ""
 
 
+def _verified(user: object) -> bool:
+    from allauth.account.models import EmailAddress
+
+    email = getattr(user, "email", "")
+    if settings.ACCOUNT_EMAIL_VERIFICATION == "none":
+        return bool(email)  # the operator chose not to confirm addresses
+    return bool(email) and EmailAddress.objects.filter(
+        user=user, email__iexact=email, verified=True
+    ).exists()
+
+
 def _send_one(notification_id: int) -> bool:
     """Email one notice unless it was already emailed; returns whether it sent.
 
@@ -51,7 +62,9 @@ def _send_one(notification_id: int) -> bool:
             return False
         member = notification.recipient
         user = member.user
-        if not user.is_active or not user.email:
+        if not user.is_active or not _verified(user):
+            # Never mail an address its owner has not confirmed: anyone could
+            # sign up with someone else's address. The notice stays on the site.
             return False
         language = language_for(member)
         with translation.override(language):

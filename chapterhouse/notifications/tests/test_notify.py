@@ -1,6 +1,8 @@
 from datetime import datetime
 
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.account.signals import email_confirmed
 from django.core import mail
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -150,6 +152,42 @@ def test_a_deactivated_account_gets_no_email(member):
     assert mail.outbox == []
 
 
+def test_no_email_goes_to_an_unconfirmed_address_until_it_is_confirmed(member):
+    mail.outbox.clear()
+    newcomer = register_member(
+        user=User.objects.create_user("someone-else@example.org"), display_name="Una",
+        city=make_city("Leeds"),
+    )
+    welcome = newcomer.notifications.get(kind=Kind.WELCOME)
+    notify(recipients=[newcomer], kind=Kind.MEMBER_JOINED, text=hello)  # not emailed by default
+    assert mail.outbox == []  # the notices are on the site; nothing mailed
+    assert Notification.objects.get(pk=welcome.pk).emailed_at is None
+
+    address = EmailAddress.objects.create(user=newcomer.user, email=newcomer.user.email,
+                                          verified=True, primary=True)
+    email_confirmed.send(sender=EmailAddress, request=None, email_address=address)
+    # The held emails of kinds sent by default: the welcome, and (first in Leeds)
+    # the invitation to facilitate; not the member-joined notice.
+    emailed = set(newcomer.notifications.filter(emailed_at__isnull=False)
+                  .values_list("kind", flat=True))
+    assert emailed == {Kind.WELCOME, Kind.ROLE_INVITATION}
+    assert {tuple(m.to) for m in mail.outbox} == {("someone-else@example.org",)}
+    assert len(mail.outbox) == 2
+    assert any(welcome.text in m.body for m in mail.outbox)
+    # Confirming again sends nothing more.
+    email_confirmed.send(sender=EmailAddress, request=None, email_address=address)
+    assert len(mail.outbox) == 2
+
+
+def test_without_address_confirmation_notices_are_emailed_at_once(settings):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "none"
+    mail.outbox.clear()
+    newcomer = register_member(user=User.objects.create_user("nobody-checks@example.org"),
+                               display_name="Ned", city=make_city("Leeds"))
+    assert newcomer.notifications.get(kind=Kind.WELCOME).emailed_at is not None
+    assert "nobody-checks@example.org" in {m.to[0] for m in mail.outbox}
+
+
 def test_a_notice_with_a_newline_makes_a_one_line_subject(member):
     mail.outbox.clear()
     notify(recipients=[member], kind=Kind.WELCOME, text=lambda m: "Two\nlines")
@@ -159,16 +197,22 @@ def test_a_notice_with_a_newline_makes_a_one_line_subject(member):
 # Language
 
 
+def confirmed_user(email: str) -> User:
+    user = User.objects.create_user(email)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
 def test_notices_and_emails_are_written_in_the_recipients_language():
     london = make_city("London")
     london.names = {"es": "Londres"}
     london.save()
     spanish = register_member(
-        user=User.objects.create_user("sol@example.org"), display_name="Sol", city=london,
+        user=confirmed_user("sol@example.org"), display_name="Sol", city=london,
         languages=["es"],
     )
     english = register_member(
-        user=User.objects.create_user("ed@example.org"), display_name="Ed", city=london,
+        user=confirmed_user("ed@example.org"), display_name="Ed", city=london,
         languages=["en"],
     )
     # The gazetteer's Spanish name of the chapter shows that Spanish was active.
