@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from treebeard.exceptions import PathOverflow
 
-from chapterhouse.lib import audit
+from chapterhouse.lib import audit, pagecache
 from chapterhouse.places.models import Place, PlaceKind
 
 from .models import Chapter, ChapterLevel, ChapterRole
@@ -346,12 +346,20 @@ def adjust_member_counts(chapter: Chapter, delta: int) -> None:
     )
 
 
+def _page_changed(chapter: Chapter) -> None:
+    """Signed-out visitors see the chapter page anew once this commits (its
+    description and facilitators; lib.pagecache)."""
+    path = chapter.get_absolute_url()
+    transaction.on_commit(lambda: pagecache.forget(path))
+
+
 def update_chapter(*, chapter: Chapter, description: str, actor=None) -> Chapter:
     with transaction.atomic():
         chapter.description = description
         chapter.save(update_fields=["description"])
         audit.record(actor=actor, action="chapters.update_description", target=chapter,
                      chapter=chapter, data={"description": description})
+        _page_changed(chapter)
     return chapter
 
 
@@ -369,6 +377,7 @@ def grant_role(
             chapter_role.save(update_fields=["accepted_at"])
         audit.record(actor=actor, action="roles.grant" if accepted else "roles.invite",
                      target=chapter_role, chapter=chapter, data={"role": role, "source": source})
+        _page_changed(chapter)
     return chapter_role
 
 
@@ -379,6 +388,7 @@ def accept_role(*, chapter_role: ChapterRole) -> ChapterRole:
             chapter_role.save(update_fields=["accepted_at"])
         audit.record(actor=chapter_role.member, action="roles.accept", target=chapter_role,
                      chapter=chapter_role.chapter)
+        _page_changed(chapter_role.chapter)
     return chapter_role
 
 
@@ -394,4 +404,5 @@ def revoke_role(*, chapter_role: ChapterRole, actor=None) -> None:
     with transaction.atomic():
         audit.record(actor=actor, action="roles.revoke", target=chapter_role,
                      chapter=chapter_role.chapter, data={"role": chapter_role.role})
+        _page_changed(chapter_role.chapter)
         chapter_role.delete()

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
+from chapterhouse.lib import pagecache
 from chapterhouse.members.rules import member_of
 
 from . import selectors, services
@@ -199,6 +200,7 @@ def _page_context(found: selectors.ChapterChain, active: str) -> dict[str, Any]:
 
 
 @require_safe
+@pagecache.cache_for_anonymous
 def detail(request: HttpRequest, url_path: str) -> HttpResponse:
     viewer = _viewer(request)
     found = _chain_or_404(url_path, viewer)

@@ -107,12 +107,17 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "chapterhouse.members.context_processors.member",
+                "chapterhouse.lib.pagecache.context",
             ],
             # `{% load chapterhouse %}` (the markdown filter); lib is not an app.
             "libraries": {"chapterhouse": "chapterhouse.lib.templatetags.chapterhouse"},
         },
     },
 ]
+
+# Chapter pages for signed-out visitors are served from the cache for this long
+# (chapterhouse.lib.pagecache); 0 turns it off. Off in tests unless a test sets it.
+ANONYMOUS_PAGE_CACHE_SECONDS = int(env("ANONYMOUS_PAGE_CACHE_SECONDS", "0" if TESTING else "30"))
 
 # Database: SQLite (WAL) by default, PostgreSQL when DATABASE_URL is set.
 DATA_DIR = Path(env("DATA_DIR", str(PROJECT_DIR / "var")))
