@@ -23,7 +23,7 @@ from chapterhouse.members.models import Member
 from chapterhouse.members.rules import member_of
 
 from . import selectors
-from .models import Amendment, Decision, Proposal, RollEntry
+from .models import Amendment, Decision, Proposal
 
 Status = Proposal.Status
 
@@ -117,9 +117,11 @@ def is_affected(user: Any, proposal: Proposal | None) -> bool:
 @rules.predicate
 def on_roll(user: Any, proposal: Proposal | None) -> bool:
     member = _active_member(user)
+    # The roll is frozen with the rule snapshot when voting opens; weight_of reads it
+    # (once per page: selectors.remember_weights).
     return (
-        member is not None and proposal is not None
-        and RollEntry.objects.filter(roll__proposal=proposal, member=member).exists()
+        member is not None and proposal is not None and proposal.rule_snapshot is not None
+        and selectors.weight_of(proposal, member) is not None
     )
 
 

@@ -197,7 +197,12 @@ def weight_of(proposal: Proposal, member: Member) -> tuple[float, str] | None:
 
     After voting opened this is the frozen roll; before, it is computed from the
     affected groups and the member's stake declaration (as the roll will be).
+    A page that asks several times (its permission checks do) calls
+    `remember_weights` first.
     """
+    remembered = getattr(proposal, "remembered_weights", None)
+    if remembered is not None and member.pk in remembered:
+        return remembered[member.pk]
     if proposal.rule_snapshot is not None:
         row = (
             RollEntry.objects.filter(roll__proposal=proposal, member=member)
@@ -220,6 +225,15 @@ def weight_of(proposal: Proposal, member: Member) -> tuple[float, str] | None:
     if stake is not None and stake[0] > weight:
         weight, reason = stake[0], stake_reason(stake[1])
     return (weight, reason) if weight > 0 else None
+
+
+def remember_weights(proposal: Proposal, member: Member) -> tuple[float, str] | None:
+    """`weight_of`, kept on this proposal instance for the rest of a read-only request
+    (a page's permission checks ask again). Never call it before a write: nothing
+    forgets it."""
+    entry = weight_of(proposal, member)
+    proposal.remembered_weights = {member.pk: entry}  # type: ignore[attr-defined]
+    return entry
 
 
 def default_reason(scope: Chapter) -> str:

@@ -567,6 +567,9 @@ def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     proposal = _proposal_or_404(request, public_id)
     viewer = _viewer(request)
     user = request.user
+    if viewer is not None:
+        # The permission checks below and the ballot ask for it again (a GET: no write).
+        selectors.remember_weights(proposal, viewer)
     method, terms = _rule_terms(proposal)
     versions = list(selectors.versions(proposal))
     context: dict[str, Any] = {

@@ -254,6 +254,23 @@ def test_the_proposal_page_costs_the_same_queries_with_many_comments(
     assert page.count('<li class="post"') == 50  # the first page of the 64 posts
 
 
+@pytest.mark.parametrize("stage", ["deliberation", "voting"])
+def test_the_proposal_page_works_out_the_members_weight_once(member_client, member, stage):
+    proposal = (in_deliberation if stage == "deliberation" else in_voting)(member)
+    url = f"/decisions/p/{proposal.public_id}/"
+    member_client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        page = member_client.get(url).content.decode()
+    # Before voting: the member's stake (with the affected groups); in voting: the roll.
+    table = "decisions_stakedeclaration" if stage == "deliberation" else "decisions_rollentry"
+    asked = [q["sql"] for q in ctx.captured_queries
+             if f'FROM "{table}"' in q["sql"] and f'WHERE ("{table}"."member_id" =' in q["sql"]
+             or f'AND "{table}"."member_id" =' in q["sql"]]
+    assert len(asked) == 1, asked
+    # ...and still shows what it allows: amending while in deliberation, the ballot in voting.
+    assert ("Propose an amendment" if stage == "deliberation" else "Cast") in page
+
+
 def test_a_draft_is_its_authors_alone(client, member_client, facilitator_client,
                                       outsider_client, member):
     proposal = draft(member, title="Not yet")
