@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F, Q, QuerySet, Subquery
+from django.db.models import F, Q, QuerySet
 from django.db.models.fields.json import KT
-from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import translation
 
@@ -189,17 +188,14 @@ def members_listed_for(chapter: Chapter, viewer: Member | None) -> QuerySet[Memb
 
 
 def chapters_of(member: Member) -> list[Chapter]:
-    """The member's home chapter and all its ancestors, root first (one query).
+    """The member's home chapter and all its ancestors, root first.
 
-    Works from the home chapter's id, so a member loaded without its home chapter
-    costs no second query: at every depth the chapter whose path is the home
-    path's prefix of that length (treebeard paths).
+    Two small queries when the home chapter is not loaded yet (one when it is). One
+    query with the home path as a subquery at every depth measured 4× slower at tier
+    M: compiling five subqueries costs more than the round trip it saves.
     """
-    home_path = Subquery(Chapter.objects.filter(pk=member.home_chapter_id).values("path")[:1])
-    condition = Q()
-    for depth in range(1, len(ChapterLevel) + 1):
-        condition |= Q(depth=depth, path=Substr(home_path, 1, depth * Chapter.steplen))
-    return list(Chapter.objects.filter(condition).order_by("depth"))
+    home = member.home_chapter
+    return list(Chapter.objects.filter(path__in=home.ancestor_paths()).order_by("depth"))
 
 
 def roles_of(member: Member) -> QuerySet[ChapterRole]:

@@ -78,18 +78,3 @@ def test_my_chapters_and_my_roles_run_a_constant_number_of_queries(member_client
     large = (count_queries(member_client, "/c/mine/"), count_queries(member_client, "/me/roles/"))
     assert small == large
 
-
-@pytest.mark.parametrize("neighbourhood", ["Hackney", ""])
-def test_chapters_of_is_one_query_from_the_home_chapter_id(neighbourhood):
-    from chapterhouse.chapters.selectors import chapters_of
-    from chapterhouse.members.models import Member
-
-    make_member("Other Person", city="Leeds", neighbourhood="Headingley")
-    person = make_member("Hana Home", city="London", neighbourhood=neighbourhood)
-    loaded = Member.objects.get(pk=person.pk)  # as a page has it: home chapter not loaded
-    with CaptureQueriesContext(connection) as queries:
-        chapters = chapters_of(loaded)
-    assert len(queries) == 1
-    home = person.home_chapter
-    assert [c.pk for c in chapters] == [c.pk for c in [*home.get_ancestors(), home]]
-    assert [c.url_path for c in chapters][-1] == home.url_path
