@@ -19,7 +19,8 @@
    CPU and the servers on the others.
 5. In-process operations (ballots, tallies, chapter tree, notify…): bench/ops/runner.py
    with the same environment; its rows join the HTTP rows in one table.
-6. Writes bench/results/<date>-<commit>-<tier>[-sqlite][-ci][-refused].json and .md.
+6. Writes bench/results/<date>-<commit>-<tier>[-sqlite][-pages][-ci][-refused][-N].json
+   and .md (-pages: --no-ops; -N: the Nth run of the same kind that day).
    A reference whose round-to-round spread is over 15% refuses the run (rerun on a quieter
    machine).
 
@@ -852,7 +853,11 @@ def main() -> int:
         result["duration_s"] = round(time.monotonic() - started, 1)
         RESULTS.mkdir(exist_ok=True)
         stem = "-".join([now.strftime("%Y-%m-%d"), result["commit"], tier]
-                        + ["sqlite"] * sqlite + ["ci"] * args.ci + ["refused"] * bool(refused))
+                        + ["sqlite"] * sqlite + ["pages"] * args.no_ops + ["ci"] * args.ci
+                        + ["refused"] * bool(refused))
+        # A second run of the same commit and kind the same day keeps the first.
+        stem = next(f"{stem}{suffix}" for suffix in ["", *(f"-{n}" for n in range(2, 1000))]
+                    if not (RESULTS / f"{stem}{suffix}.json").exists())
         (RESULTS / f"{stem}.json").write_text(json.dumps(result, indent=1) + "\n")
         table = markdown(result)
         (RESULTS / f"{stem}.md").write_text(table)
