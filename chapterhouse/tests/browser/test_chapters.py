@@ -60,3 +60,25 @@ def test_the_breadcrumb_dropdown_jumps_to_a_sibling_without_javascript(browser, 
     tab.wait_for_url("**/c/fr/")
     assert tab.locator("h1").inner_text() == "France"
     context.close()
+
+
+def test_a_visitor_served_a_cached_chapter_page_can_switch_language(
+    page, browser, live_server, world, settings
+):
+    settings.ANONYMOUS_PAGE_CACHE_SECONDS = 30
+    from django.core.cache import cache
+
+    cache.clear()
+    # Another visitor's visit puts the page in the cache...
+    other = browser.new_context(base_url=live_server.url)
+    other.new_page().goto("/c/gb/")
+    other.close()
+    # ...and this visitor is served that copy, with a CSRF token of their own.
+    page.goto("/c/gb/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    with page.expect_navigation():
+        page.select_option("#language-select", "es")
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.get_by_role("link", name="Capítulos").first.is_visible()
+    assert page.csp_errors == []
+    cache.clear()
