@@ -25,6 +25,17 @@ class AccountAdapter(DefaultAccountAdapter):
             return member.home_chapter.get_absolute_url()
         return super().get_login_redirect_url(request)
 
+    def confirm_email(self, request: HttpRequest, email_address) -> bool:
+        """Confirm the address, then send the notices whose emails waited for it
+        (notifications only mail confirmed addresses)."""
+        confirmed = super().confirm_email(request, email_address)
+        member = member_of(email_address.user)
+        if confirmed and member is not None:
+            from chapterhouse.notifications.services import email_held_notices
+
+            email_held_notices(member)
+        return confirmed
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         site = _ThisSite(
             name=settings.SITE_NAME,
