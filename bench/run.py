@@ -60,6 +60,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import psutil
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -331,24 +332,71 @@ def parse_wrk(stdout: str) -> dict[str, Any]:
     raise ValueError(f"wrk wrote no {WRK_MARK.strip()} line:\n{stdout[-2000:]}")
 
 
+def connections_per_worker(master: int, port: int) -> list[int]:
+    """Established connections to `port` held by each worker of the gunicorn `master`,
+    fewest first (a worker holding none counts as 0)."""
+    counts = []
+    for worker in psutil.Process(master).children():
+        try:
+            conns = worker.net_connections(kind="tcp")
+        except psutil.NoSuchProcess:
+            continue
+        counts.append(sum(1 for c in conns
+                          if c.status == psutil.CONN_ESTABLISHED and c.laddr.port == port))
+    return sorted(counts)
+
+
+def balanced(split: list[int], concurrency: int) -> bool:
+    """The connections are spread over the workers as evenly as their number allows.
+
+    wrk keeps its connections for the whole round, and a worker's event loop accepts
+    every pending connection at once, so they often land unevenly: all of them on one
+    worker (the round then measures one worker, half the server on two), or 3 and 1
+    (hello-world then loses about 10%). Either varies from round to round with nothing
+    in the code measured, and made the references' spread refuse every run."""
+    return not split or sum(split) < concurrency or max(split) - min(split) <= 1
+
+
 def wrk_run(
-    side: dict[str, Any], seconds: int, concurrency: int, cpus: set[int] | None
+    side: dict[str, Any], seconds: int, concurrency: int, cpus: set[int] | None,
+    master: int | None = None, retries: int = 30,
 ) -> dict[str, Any]:
+    """One wrk run of `seconds` against `side`, one thread per connection. Given the
+    server's gunicorn `master`, it looks at how the connections fell on its workers as
+    soon as they are all open (`split`, fewest first) and, when they are uneven, stops
+    that run and starts again, up to `retries` times (`reruns`): which worker a
+    connection lands on is chosen before any request is timed, never by the result."""
     headers = [arg for k, v in side.get("headers", {}).items() for arg in ("-H", f"{k}: {v}")]
-    done = subprocess.run(
-        ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "--timeout", "10s",
-         "-s", str(WRK_SCRIPT), *headers, f"http://{HOST}:{side['port']}{side['path']}"],
-        capture_output=True, text=True, check=True, timeout=seconds + 60,
-        preexec_fn=in_child(cpus),  # noqa: PLW1509
-    )
-    return parse_wrk(done.stdout)
+    argv = ["wrk", f"-t{concurrency}", f"-c{concurrency}", f"-d{seconds}s", "--timeout", "10s",
+            "-s", str(WRK_SCRIPT), *headers, f"http://{HOST}:{side['port']}{side['path']}"]
+    for attempt in range(retries + 1):
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                preexec_fn=in_child(cpus))  # noqa: PLW1509
+        split: list[int] = []
+        if master is not None:
+            deadline = time.monotonic() + min(1.0, seconds / 2)
+            while time.monotonic() < deadline and proc.poll() is None:
+                split = connections_per_worker(master, side["port"])
+                if sum(split) >= concurrency:
+                    break
+                time.sleep(0.02)
+        if not balanced(split, concurrency) and attempt < retries:
+            proc.kill()
+            proc.communicate()
+            continue
+        out, err = proc.communicate(timeout=seconds + 60)
+        if proc.returncode:
+            raise subprocess.CalledProcessError(proc.returncode, argv, out, err)
+        return {**parse_wrk(out), "split": split, "reruns": attempt}
+    raise AssertionError("unreachable")
 
 
 def load(
     pairs: list[dict[str, Any]], *, client: str, rounds: int, seconds: int,
-    concurrency: int, cpus: set[int] | None,
+    concurrency: int, cpus: set[int] | None, masters: dict[int, int] | None = None,
 ) -> list[dict[str, list[dict]]]:
-    """For each pair, A then B `rounds` times after a warm-up of each; one summary per run."""
+    """For each pair, A then B `rounds` times after a warm-up of each; one summary per run.
+    `masters`: the gunicorn master's pid by port, to keep every round balanced (wrk_run)."""
     if client == "python":
         plan = {"rounds": rounds, "seconds": seconds, "concurrency": concurrency,
                 "warmup": 3 * concurrency, "timeout": 15, "pairs": pairs}
@@ -356,6 +404,7 @@ def load(
                               check=True, capture_output=True, text=True,
                               preexec_fn=in_child(cpus))  # noqa: PLW1509
         return json.loads(done.stdout)["pairs"]
+    masters = masters or {}
     out = []
     for pair in pairs:
         for side in (pair["a"], pair["b"]):  # warm caches, connections and workers
@@ -363,7 +412,8 @@ def load(
         runs: dict[str, list[dict]] = {"a": [], "b": []}
         for _ in range(rounds):
             for key in ("a", "b"):
-                runs[key].append(wrk_run(pair[key], seconds, concurrency, cpus))
+                runs[key].append(wrk_run(pair[key], seconds, concurrency, cpus,
+                                         masters.get(pair[key]["port"])))
         out.append(runs)
     return out
 
@@ -388,6 +438,10 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "throughput_rps": round(med, 1),
         "throughput_per_round": [round(t, 1) for t in throughputs],
         "spread": round((max(throughputs) - min(throughputs)) / med, 3) if med else None,
+        # How wrk's connections fell on the server's workers, per round, and how many
+        # times a round was started again because they fell unevenly (wrk_run).
+        "splits": [r["split"] for r in runs if r.get("split")],
+        "reruns": sum(r.get("reruns", 0) for r in runs),
         # A round in which no request completed has no latencies (wrk reports 0).
         **{f"p{q}_ms": round(statistics.median(r[f"p{q}_ms"] for r in answered), 2)
            if answered else None for q in (50, 95, 99)},
@@ -805,7 +859,8 @@ def main() -> int:
         say(f"HTTP load with {args.client}: {len(pairs)} pairs × {args.rounds} interleaved "
             f"rounds × {seconds} s per side, {args.concurrency} connections")
         raw = load(pairs, client=args.client, rounds=args.rounds, seconds=seconds,
-                   concurrency=args.concurrency, cpus=client_cpus)
+                   concurrency=args.concurrency, cpus=client_cpus,
+                   masters={ours_port: ours.pid, ref_port: ref.pid})
         peak = {"ours": worker_peak_rss_mb(ours.pid), "reference": worker_peak_rss_mb(ref.pid)}
         stop_all()
 

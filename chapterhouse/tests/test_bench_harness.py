@@ -4,11 +4,16 @@ scaling table between tiers."""
 
 import http.server
 import json
+import os
 import shutil
+import socket
 import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from bench import loadgen, run
@@ -72,6 +77,62 @@ def test_the_wrk_script_counts_requests_and_every_non_2xx_response(path, all_non
     assert summary["non2xx"] == (summary["requests"] if all_non2xx else 0)
     assert summary["statuses"] == ({"302": summary["requests"]} if all_non2xx else {})
     assert 0 < summary["p50_ms"] <= summary["p95_ms"] <= summary["p99_ms"]
+
+
+# A keep-alive HTTP server on the given port, as one "worker".
+_WORKER = """
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        self.send_response(200); self.send_header("Content-Length", "2"); self.end_headers()
+        self.wfile.write(b"ok")
+    def log_message(self, *args): pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+"""
+
+
+def _master(port: int, idle_workers: int) -> subprocess.Popen:
+    """A stand-in for a gunicorn master: one worker serving `port`, and `idle_workers`
+    that hold no connection (as when wrk's connections all land on one worker)."""
+    script = (f"{sys.executable} -c '{_WORKER}' {port} & "
+              + "sleep 30 & " * idle_workers + "wait")
+    master = subprocess.Popen(["sh", "-c", script])
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return master
+        except OSError:
+            time.sleep(0.05)
+    master.kill()
+    raise AssertionError("the stand-in worker did not start")
+
+
+def test_a_round_is_balanced_when_the_connections_are_spread_as_evenly_as_they_can_be():
+    assert run.balanced([2, 2], 4)
+    assert run.balanced([1, 2], 3)
+    assert not run.balanced([1, 3], 4)
+    assert not run.balanced([0, 4], 4)
+    assert run.balanced([0, 1], 1)  # fewer connections than workers: one must be idle
+    assert run.balanced([], 4)  # not known (no master given)
+    assert run.balanced([1, 2], 4)  # not all open when looked at: nothing to judge
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
+@pytest.mark.parametrize("idle_workers", [0, 1])
+def test_wrk_starts_a_round_again_while_its_connections_are_uneven(idle_workers):
+    port = run.free_port()
+    master = _master(port, idle_workers)
+    try:
+        summary = run.wrk_run({"port": port, "path": "/"}, 1, 2, None, master.pid, retries=2)
+    finally:
+        for child in psutil.Process(master.pid).children():
+            child.kill()
+        master.kill()
+        master.wait()
+    assert summary["requests"] > 0
+    assert summary["split"] == [0] * idle_workers + [2]
+    assert summary["reruns"] == (2 if idle_workers else 0)
 
 
 def test_the_wrk_script_is_valid_lua_with_a_done_function():
