@@ -626,8 +626,13 @@ def _outcome(r: dict[str, Any]) -> str:
 
 def markdown(result: dict[str, Any]) -> str:
     m, c = result["machine"], result["config"]
-    client = (f"wrk ({m['wrk']}, 1 thread)" if c["client"] == "wrk"
+    client = (f"wrk ({m['wrk']}, a thread per connection)" if c["client"] == "wrk"
               else "bench/loadgen.py (Python threads)")
+    http = result["http"]
+    restarts = sum(s[side].get("reruns", 0) for s in http for side in ("ours", "reference"))
+    balance = (f" Each round began with the connections spread evenly over the workers "
+               f"({restarts} uneven starts stopped and begun again)." if c["client"] == "wrk"
+               and any(s["ours"].get("splits") for s in http) else "")
     pin = (f"servers on CPUs {c['server_cpus']}, client on {c['client_cpus']}"
            if c["server_cpus"] else "not pinned")
     lines = [
@@ -638,7 +643,8 @@ def markdown(result: dict[str, Any]) -> str:
         f"{m['database']}; load average {result['loadavg_at_start']} at the start, "
         f"{m['loadavg_1m_at_end']} at the end. Server: gunicorn + {c['workers']} uvicorn "
         f"workers; client: {client}, {c['concurrency']} keep-alive connections; "
-        f"{c['rounds']} interleaved rounds × {c['seconds']} s per side; CPU pinning: {pin}.",
+        f"{c['rounds']} interleaved rounds × {c['seconds']} s per side; CPU pinning: {pin}."
+        f"{balance}",
         "",
         "HTTP ratio = our throughput / the reference's (higher is better); operation ratio = "
         "our median time / the reference's (lower is better). Latencies: median over the "
