@@ -418,6 +418,28 @@ def load(
     return out
 
 
+def load_until_steady(
+    pairs: list[dict[str, Any]], *, retries: int, **kwargs: Any
+) -> tuple[list[dict[str, list[dict]]], list[list[float]]]:
+    """load(), then each pair whose reference spread is over SPREAD_LIMIT measured again,
+    both sides and every round, up to `retries` times: the rerun the refusal asks for,
+    done at once for that page alone. A burst of noise from outside (this is a shared
+    VM) usually hits one page's rounds. Returns the runs kept and, per pair, the spreads
+    of the attempts set aside (reported, never hidden)."""
+    raw = load(pairs, **kwargs)
+    earlier: list[list[float]] = [[] for _ in pairs]
+    for i, pair in enumerate(pairs):
+        while len(earlier[i]) < retries:
+            spread = summarise(raw[i]["b"])["spread"]
+            if spread is None or spread <= SPREAD_LIMIT:
+                break
+            earlier[i].append(spread)
+            say(f"{pair['b']['path']}: reference spread {spread:.1%} > 15%; "
+                f"measuring {pair['name']} again ({len(earlier[i])} of {retries})")
+            raw[i] = load([pair], **kwargs)[0]
+    return raw, earlier
+
+
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Throughput per round (median and spread) and latency percentiles (median over the
     rounds of each round's percentile) of one side's runs."""
@@ -630,6 +652,10 @@ def markdown(result: dict[str, Any]) -> str:
               else "bench/loadgen.py (Python threads)")
     http = result["http"]
     restarts = sum(s[side].get("reruns", 0) for s in http for side in ("ours", "reference"))
+    again = [f"{h['name']} ({', '.join(f'{x:.0%}' for x in h['reference']['earlier_spreads'])})"
+             for h in http if h["reference"].get("earlier_spreads")]
+    remeasured = (" Measured again after a reference spread over 15%, the earlier spreads "
+                  "in brackets: " + "; ".join(again) + "." if again else "")
     balance = (f" Each round began with the connections spread evenly over the workers "
                f"({restarts} uneven starts stopped and begun again)." if c["client"] == "wrk"
                and any(s["ours"].get("splits") for s in http) else "")
@@ -644,7 +670,7 @@ def markdown(result: dict[str, Any]) -> str:
         f"{m['loadavg_1m_at_end']} at the end. Server: gunicorn + {c['workers']} uvicorn "
         f"workers; client: {client}, {c['concurrency']} keep-alive connections; "
         f"{c['rounds']} interleaved rounds × {c['seconds']} s per side; CPU pinning: {pin}."
-        f"{balance}",
+        f"{balance}{remeasured}",
         "",
         "HTTP ratio = our throughput / the reference's (higher is better); operation ratio = "
         "our median time / the reference's (lower is better). Latencies: median over the "
@@ -790,6 +816,9 @@ def main() -> int:
     parser.add_argument("--seed-only", action="store_true",
                         help="seed (or reuse) the tier's database and stop: measure later, "
                         "on a quiet machine")
+    parser.add_argument("--noise-retries", type=int, default=2,
+                        help="measure a page again (both sides) when its reference's spread "
+                        "is over 15%%, up to this many times, before refusing the run")
     parser.add_argument("--strict", action="store_true", help="exit 1 on any missed time target")
     parser.add_argument("--compare", nargs=2, metavar=("TIER", "TIER"),
                         help="print the scaling table of the newest results of two tiers")
@@ -864,9 +893,10 @@ def main() -> int:
         pairs = http_pairs(qc["load"], ours_port, ref_port)
         say(f"HTTP load with {args.client}: {len(pairs)} pairs × {args.rounds} interleaved "
             f"rounds × {seconds} s per side, {args.concurrency} connections")
-        raw = load(pairs, client=args.client, rounds=args.rounds, seconds=seconds,
-                   concurrency=args.concurrency, cpus=client_cpus,
-                   masters={ours_port: ours.pid, ref_port: ref.pid})
+        raw, earlier = load_until_steady(
+            pairs, retries=0 if args.ci else args.noise_retries, client=args.client,
+            rounds=args.rounds, seconds=seconds, concurrency=args.concurrency,
+            cpus=client_cpus, masters={ours_port: ours.pid, ref_port: ref.pid})
         peak = {"ours": worker_peak_rss_mb(ours.pid), "reference": worker_peak_rss_mb(ref.pid)}
         stop_all()
 
@@ -875,8 +905,9 @@ def main() -> int:
                    for p in qc["pages"]}
         http = []
         refused = []
-        for pair, runs in zip(pairs, raw, strict=True):
+        for pair, runs, before in zip(pairs, raw, earlier, strict=True):
             o, r = summarise(runs["a"]), summarise(runs["b"])
+            r["earlier_spreads"] = before
             o["throughput_per_core"] = round(o["throughput_rps"] / cores, 1)
             if r["spread"] is not None and r["spread"] > SPREAD_LIMIT:
                 refused.append(f"{pair['b']['path']} spread {r['spread']:.1%} > 15%")

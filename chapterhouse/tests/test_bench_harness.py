@@ -319,3 +319,35 @@ def test_a_round_without_a_completed_request_is_a_missed_target_not_a_zero_laten
     assert judged["correct"] is True
     assert judged["failures"] == ["2 rounds without a completed request (make --seconds longer)"]
     assert run.summarise([empty])["p95_ms"] is None
+
+
+def _pair_runs(*reference_rps: float) -> dict:
+    return {"a": [a_run(50, 10)] * len(reference_rps),
+            "b": [a_run(int(rps), 2) for rps in reference_rps]}
+
+
+def test_a_page_whose_reference_was_noisy_is_measured_again_and_the_attempt_reported(
+    monkeypatch,
+):
+    pairs = [{"name": "steady page", "b": {"path": "/hello"}},
+             {"name": "noisy page", "b": {"path": "/proposals"}}]
+    calls = []
+    answers = iter([[_pair_runs(100, 101, 99, 100, 100), _pair_runs(100, 150, 100, 100, 100)],
+                    [_pair_runs(100, 104, 98, 100, 100)]])
+
+    def fake_load(asked, **kwargs):
+        calls.append([p["name"] for p in asked])
+        return next(answers)
+
+    monkeypatch.setattr(run, "load", fake_load)
+    raw, earlier = run.load_until_steady(pairs, retries=2, rounds=5)
+    assert calls == [["steady page", "noisy page"], ["noisy page"]]
+    assert earlier == [[], [0.5]]
+    assert run.summarise(raw[1]["b"])["spread"] == 0.06
+
+
+def test_a_page_still_noisy_after_its_retries_keeps_its_spread_and_refuses_the_run(monkeypatch):
+    monkeypatch.setattr(run, "load", lambda asked, **kwargs: [_pair_runs(100, 130, 100, 100, 100)])
+    raw, earlier = run.load_until_steady([{"name": "page", "b": {"path": "/hello"}}], retries=2)
+    assert earlier == [[0.3, 0.3]]
+    assert run.summarise(raw[0]["b"])["spread"] == 0.3 > run.SPREAD_LIMIT
