@@ -15,6 +15,8 @@ from django.db.models.fields.json import KT
 from django.urls import reverse
 from django.utils import translation
 
+from chapterhouse.lib import cache as lib_cache
+
 from .models import Chapter, ChapterLevel, ChapterRole
 
 if TYPE_CHECKING:
@@ -261,7 +263,7 @@ class GeoJSONDocument:
 
 
 def geojson_version() -> int:
-    return cache.get(GEOJSON_VERSION_KEY, 0)
+    return lib_cache.version(GEOJSON_VERSION_KEY)
 
 
 def chapters_geojson_document(*, language: str | None = None) -> GeoJSONDocument:

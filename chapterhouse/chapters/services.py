@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Substr
@@ -15,6 +13,7 @@ from django.utils.text import slugify
 from treebeard.exceptions import PathOverflow
 
 from chapterhouse.lib import audit, pagecache
+from chapterhouse.lib import cache as lib_cache
 from chapterhouse.places.models import Place, PlaceKind
 
 from .models import Chapter, ChapterLevel, ChapterRole
@@ -66,12 +65,7 @@ def _unique_child_slug(parent: Chapter, slug: str, fallback: str) -> str:
 
 def bump_geojson_version() -> None:
     """Make the next map request rebuild its cached GeoJSON (see selectors)."""
-    try:
-        cache.incr(GEOJSON_VERSION_KEY)
-    except ValueError:
-        # Missing (never set, or evicted): start from the clock, so a version
-        # number is never reused while a document cached under it may live on.
-        cache.set(GEOJSON_VERSION_KEY, time.time_ns(), None)
+    lib_cache.bump_version(GEOJSON_VERSION_KEY)
 
 
 def _add_child(parent: Chapter, **fields: object) -> Chapter:

@@ -5,14 +5,32 @@ a write is dropped, and the page is computed as if the cache were empty.
 """
 
 import logging
+import time
 from typing import Any
 
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+
+
+def version(key: str) -> int:
+    """The version number stored at `key` (0 until bumped): part of the cache keys of
+    what it covers, so bumping it retires them all at once."""
+    return cache.get(key, 0)
+
+
+def bump_version(key: str) -> None:
+    """Retire everything cached under the current version at `key` (see `version`)."""
+    try:
+        cache.incr(key)
+    except ValueError:
+        # Missing (never set, or evicted): start from the clock, so a version
+        # number is never reused while something cached under it may live on.
+        cache.set(key, time.time_ns(), None)
 
 
 class ForgivingRedisCacheClient(RedisCacheClient):
