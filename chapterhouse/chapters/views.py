@@ -199,6 +199,13 @@ def _page_context(found: selectors.ChapterChain, active: str) -> dict[str, Any]:
     }
 
 
+def _subchapters(chapter: Chapter) -> dict[str, Any]:
+    """The chapter's largest sub-chapters as links, and whether it has more (one query)."""
+    shown = selectors.SUBCHAPTERS_SHOWN
+    children = list(selectors.children_of(chapter).only(*selectors.LINK_FIELDS)[: shown + 1])
+    return {"links": chapter_links(children[:shown]), "more": len(children) > shown}
+
+
 @require_safe
 @pagecache.cache_for_anonymous
 def detail(request: HttpRequest, url_path: str) -> HttpResponse:
@@ -209,12 +216,11 @@ def detail(request: HttpRequest, url_path: str) -> HttpResponse:
     facilitator_roles = selectors.facilitators_of(chapter)
     # Lets the edit rule answer without another query (see rules.is_active_facilitator).
     chapter.active_facilitator_ids = {role.member_id for role in facilitator_roles}
-    shown = selectors.SUBCHAPTERS_SHOWN
-    children = list(selectors.children_of(chapter).only(*selectors.LINK_FIELDS)[: shown + 1])
     context.update(
         facilitators=[role.member for role in facilitator_roles],
-        subchapters=chapter_links(children[:shown]),
-        more_subchapters=len(children) > shown,
+        # The card is served from the cache like the breadcrumb (detail.html), so the
+        # query and the links are made only when it renders afresh.
+        subchapters=SimpleLazyObject(lambda: _subchapters(chapter)),
         can_edit=request.user.has_perm("chapters.edit_chapter", chapter),
     )
     return render(request, "chapters/detail.html", context)

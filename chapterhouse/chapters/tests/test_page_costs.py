@@ -37,13 +37,14 @@ def test_the_chapter_page_costs_the_same_few_queries_at_any_size(request, member
     assert small == large <= PAGE_BUDGET
 
 
-def test_the_breadcrumb_is_computed_once_then_reused(client, member):
+def test_the_breadcrumb_and_the_sub_chapters_are_computed_once_then_reused(client, member):
     with CaptureQueriesContext(connection) as first:
         client.get("/c/gb/eng/london/")
     with CaptureQueriesContext(connection) as second:
         page = client.get("/c/gb/eng/london/").content.decode()
-    assert len(second) == len(first) - 1  # children_around() ran only the first time
-    assert 'href="/c/gb/eng/london/hackney/">Hackney<' in page
+    # children_around() (the breadcrumb) and children_of() (the card) ran the first time only.
+    assert len(second) == len(first) - 2
+    assert 'href="/c/gb/eng/london/hackney/">Hackney<' in page.split('class="plain subchapters"')[1]
 
 
 def test_a_new_chapter_shows_in_the_cached_breadcrumb_at_once(
@@ -54,6 +55,16 @@ def test_a_new_chapter_shows_in_the_cached_breadcrumb_at_once(
         make_member("S", city="London", neighbourhood="Shoreditch")
     page = client.get("/c/gb/eng/london/hackney/").content.decode()
     assert 'href="/c/gb/eng/london/shoreditch/">Shoreditch<' in page
+
+
+def test_a_new_sub_chapter_shows_in_the_cached_card_at_once(
+    client, member, django_capture_on_commit_callbacks
+):
+    assert "Shoreditch" not in client.get("/c/gb/eng/london/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # bumps the tree version
+        make_member("S", city="London", neighbourhood="Shoreditch")
+    card = client.get("/c/gb/eng/london/").content.decode().split('class="plain subchapters"')[1]
+    assert 'href="/c/gb/eng/london/shoreditch/">Shoreditch<' in card
 
 
 def test_the_breadcrumb_is_cached_per_language(client, member):

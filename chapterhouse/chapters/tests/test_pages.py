@@ -42,7 +42,7 @@ def test_international_lives_at_c(request, member, persona):
     response = request.getfixturevalue(persona).get("/c/")
     assert response.status_code == 200
     assert response.context["chapter"].url_path == ""
-    assert "gb" in [c.url_path for c in response.context["subchapters"]]
+    assert "gb" in [c.url_path for c in response.context["subchapters"]["links"]]
 
 
 @pytest.mark.parametrize(
@@ -90,10 +90,10 @@ def test_sub_chapters_are_ordered_by_count_then_name(client, member):
     make_member("C", city="Manchester")
     make_member("D", city="Bristol")
     response = client.get("/c/gb/eng/")
-    assert [c.name for c in response.context["subchapters"]] == [
+    assert [c.name for c in response.context["subchapters"]["links"]] == [
         "Manchester", "Bristol", "London"
     ]
-    assert response.context["more_subchapters"] is False
+    assert response.context["subchapters"]["more"] is False
 
 
 def test_a_chapter_with_many_sub_chapters_shows_the_top_ones_and_a_link_to_all(
@@ -105,8 +105,8 @@ def test_a_chapter_with_many_sub_chapters_shows_the_top_ones_and_a_link_to_all(
     make_member("B", city="Manchester")
     make_member("C", city="Bristol")
     response = client.get("/c/gb/eng/")
-    assert len(response.context["subchapters"]) == 2
-    assert response.context["more_subchapters"] is True
+    assert len(response.context["subchapters"]["links"]) == 2
+    assert response.context["subchapters"]["more"] is True
     assert 'href="/c/gb/eng/chapters/">Show all 3 sub-chapters<' in response.content.decode()
 
 
