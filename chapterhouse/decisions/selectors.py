@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from chapterhouse import voting
 from chapterhouse.chapters.models import Chapter
+from chapterhouse.lib import cache as lib_cache
 
 from .models import (
     BUILT_IN_RULES,
@@ -65,6 +66,16 @@ def effective_rule(chapter: Chapter, category: str) -> DecisionRule | None:
         .first()
     )
     return rule if rule is not None else _built_in(category)
+
+
+# Bumped (services.bump_rules_version) after a decision changes a rule: part of the
+# cache key of every chapter's "how this chapter decides" card, which shows inherited
+# rules too, so any change retires them all (rules change rarely).
+RULES_VERSION_KEY = "decisions:rules:version"
+
+
+def rules_version() -> int:
+    return lib_cache.version(RULES_VERSION_KEY)
 
 
 def effective_rules(chapter: Chapter) -> dict[str, DecisionRule]:

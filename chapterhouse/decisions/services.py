@@ -63,6 +63,7 @@ from django.utils.translation import gettext as _
 from chapterhouse import voting
 from chapterhouse.chapters.models import Chapter, ChapterRole
 from chapterhouse.lib import audit
+from chapterhouse.lib import cache as lib_cache
 from chapterhouse.members.models import Member
 from chapterhouse.notifications.models import Kind
 from chapterhouse.notifications.services import notify
@@ -1445,6 +1446,11 @@ def _apply_effect(proposal: Proposal, outcome: str) -> dict[str, Any]:
         return {"applied": False, "error": exc.message}
 
 
+def bump_rules_version() -> None:
+    """Chapters' decision pages show the changed rule at once (see selectors)."""
+    lib_cache.bump_version(selectors.RULES_VERSION_KEY)
+
+
 def _apply_rule_change(proposal: Proposal, scope: Chapter) -> dict[str, Any]:
     category, values = _rule_change(scope, proposal.payload)
     before = DecisionRule.objects.filter(chapter=scope, category=category).first()
@@ -1452,6 +1458,7 @@ def _apply_rule_change(proposal: Proposal, scope: Chapter) -> dict[str, Any]:
         chapter=scope, category=category, defaults={**values, "updated_at": timezone.now()},
     )
     rule.chapter = scope
+    transaction.on_commit(bump_rules_version)
     audit.record(actor=None, action="rules.change", target=rule, chapter=scope, data={
         "proposal": str(proposal.public_id),
         "before": before.snapshot() if before else None, "after": rule.snapshot(),

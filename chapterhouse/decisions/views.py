@@ -33,6 +33,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -67,6 +68,9 @@ Status = Proposal.Status
 DECISIONS_PER_PAGE = 50
 LOG_PER_PAGE = 20
 STAGE_PER_PAGE = 50
+# The rules card of a chapter's decisions page is cached this long; a rule changed by a
+# decision shows at once (selectors.rules_version), the lifetime only bounds the rest.
+RULES_CACHE_SECONDS = 600
 SUBCHAPTER_SUGGESTIONS = 200
 EXPORT_CHUNK = 2000
 
@@ -290,7 +294,10 @@ def chapter(request: HttpRequest, url_path: str) -> HttpResponse:
         stages=stages,
         voted=presenters.voted_ids(voting_rows, viewer),
         log=log,
-        rules=presenters.rules_in_force(scope),
+        # The card is served from the cache (decisions/chapter.html): worked out only
+        # when it renders afresh.
+        rules=SimpleLazyObject(lambda: presenters.rules_in_force(scope)),
+        rules_cache={"seconds": RULES_CACHE_SECONDS, "version": selectors.rules_version()},
     )
     return render(request, "decisions/chapter.html", context)
 

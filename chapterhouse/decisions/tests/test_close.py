@@ -170,6 +170,23 @@ def test_a_passed_rules_decision_changes_the_rule(member, facilitator):
     assert rule_in(chapter(LONDON), "routine").method == "majority"
 
 
+def test_a_passed_rules_decision_shows_at_once_on_the_cached_decisions_page(
+    client, member, facilitator, django_capture_on_commit_callbacks
+):
+    page = f"/decisions/c/{HACKNEY}/"
+    assert "Consent" not in client.get(page).content.decode()  # the rules card is cached now
+    in_london = client.get(f"/decisions/c/{LONDON}/").content.decode()
+    proposal = in_voting(member, category="rules", payload={
+        "category": "routine", "method": "consent", "params": {},
+    })
+    vote(proposal, member, {"choice": "yes"})
+    with django_capture_on_commit_callbacks(execute=True):  # bumps the rules version
+        close(proposal)
+    assert "Consent" in client.get(page).content.decode()
+    assert client.get(f"/decisions/c/{LONDON}/").content.decode().count("Consent") == \
+        in_london.count("Consent")  # London's rules did not change
+
+
 def test_a_rules_decision_may_add_a_category(member):
     proposal = in_voting(member, category="rules", payload={
         "category": "garden", "method": "approval", "params": {}, "deliberation_days": 2,
