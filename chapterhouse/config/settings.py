@@ -164,6 +164,9 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 1},
         }
     }
+    # Sessions are read from Redis and written through to the database: a signed-in
+    # request saves a query, and with Redis down they are read from the database.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
