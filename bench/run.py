@@ -207,6 +207,14 @@ def split_cpus(pin: bool) -> tuple[set[int] | None, set[int] | None]:
 # -- database -------------------------------------------------------------------------------
 
 
+def seed_demo_argv(spec: dict[str, Any]) -> list[str]:
+    """seed_demo for a tier, the same on PostgreSQL and SQLite (the tiers' comment says why
+    without the demo decisions)."""
+    return [PY, "manage.py", "seed_demo", "--members", str(spec["members"]),
+            "--chapters", str(spec["chapters"]), "--seed", str(SEED), "-v0",
+            *([] if spec["demo_decisions"] else ["--no-decisions"])]
+
+
 def prepare_database(tier: str, env: dict[str, str]) -> None:
     name = env["BENCH_DB"]
     spec = TIERS[tier]
@@ -232,10 +240,8 @@ def prepare_database(tier: str, env: dict[str, str]) -> None:
     countries = ["--countries", spec["countries"]] if spec["countries"] else []
     places = ["load_places", "-v0", *countries]
     manage(env, *places)
-    seeded = subprocess.run([PY, "manage.py", "seed_demo", "--members", str(spec["members"]),
-                             "--chapters", str(spec["chapters"]), "--seed", str(SEED), "-v0",
-                             *([] if spec["demo_decisions"] else ["--no-decisions"])],
-                            cwd=ROOT, env=env, capture_output=True, text=True)
+    seeded = subprocess.run(seed_demo_argv(spec), cwd=ROOT, env=env, capture_output=True,
+                            text=True)
     if seeded.returncode != 0:
         # The members are committed before the decisions demo runs; a failing decisions
         # demo must not stop the bench (it adds its own proposals below).
@@ -302,7 +308,8 @@ def prepare_sqlite(tier: str, env: dict[str, str]) -> list[str]:
     already made for the tier. Returns notes for the report."""
     spec = TIERS[tier]
     marker = sqlite_dir(tier) / "seeded.json"
-    wanted = {"tier": tier, "seed": SEED, **spec}
+    # "argv": a seed made another way (before --no-decisions was passed here) is remade.
+    wanted = {"tier": tier, "seed": SEED, **spec, "argv": seed_demo_argv(spec)[2:]}
     notes: list[str] = []
     if marker.exists() and json.loads(marker.read_text()) == wanted:
         say(f"reusing {marker.parent} (already seeded for tier {tier}); migrating only")
@@ -315,10 +322,8 @@ def prepare_sqlite(tier: str, env: dict[str, str]) -> list[str]:
     manage(env, "migrate", "--noinput", "-v0")
     countries = spec.get("countries", "")
     manage(env, "load_places", "-v0", *(["--countries", countries] if countries else []))
-    seeded = subprocess.run([PY, "manage.py", "seed_demo", "--members", str(spec["members"]),
-                             *(["--chapters", str(spec["chapters"])] if "chapters" in spec else []),
-                             "--seed", str(SEED), "-v0"], cwd=ROOT, env=env,
-                            capture_output=True, text=True)
+    seeded = subprocess.run(seed_demo_argv(spec), cwd=ROOT, env=env, capture_output=True,
+                            text=True)
     if seeded.returncode != 0:  # the members are committed before the decisions demo runs
         last = (seeded.stderr.strip().splitlines() or [""])[-1]
         say(f"seed_demo exited non-zero (decisions demo?); continuing: {last}")
