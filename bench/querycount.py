@@ -42,7 +42,7 @@ from chapterhouse.members.models import Member  # noqa: E402
 
 
 def measure(client: Client, url: str) -> dict:
-    client.get(url)  # warm-up: per-process caches, first-request work
+    client.get(url)  # warm-up: per-process caches, cached fragments, first-request work
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     return {"url": url, "queries": len(ctx.captured_queries), "status": response.status_code}

@@ -373,6 +373,21 @@ def balanced(split: list[int], concurrency: int) -> bool:
     return not split or sum(split) < concurrency or max(split) - min(split) <= 1
 
 
+def split_once_open(
+    proc: subprocess.Popen, master: int, port: int, concurrency: int, seconds: int
+) -> list[int]:
+    """connections_per_worker() as soon as all `concurrency` connections of the wrk run
+    `proc` are open (or what it is after min(1 s, half the round), or when wrk exits)."""
+    split: list[int] = []
+    deadline = time.monotonic() + min(1.0, seconds / 2)
+    while time.monotonic() < deadline and proc.poll() is None:
+        split = connections_per_worker(master, port)
+        if sum(split) >= concurrency:
+            break
+        time.sleep(0.02)
+    return split
+
+
 def wrk_run(
     side: dict[str, Any], seconds: int, concurrency: int, cpus: set[int] | None,
     master: int | None = None, retries: int = 30,
@@ -385,26 +400,21 @@ def wrk_run(
     headers = [arg for k, v in side.get("headers", {}).items() for arg in ("-H", f"{k}: {v}")]
     argv = ["wrk", f"-t{concurrency}", f"-c{concurrency}", f"-d{seconds}s", "--timeout", "10s",
             "-s", str(WRK_SCRIPT), *headers, f"http://{HOST}:{side['port']}{side['path']}"]
-    for attempt in range(retries + 1):
+    attempt = 0
+    while True:
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 preexec_fn=in_child(cpus))  # noqa: PLW1509
-        split: list[int] = []
-        if master is not None:
-            deadline = time.monotonic() + min(1.0, seconds / 2)
-            while time.monotonic() < deadline and proc.poll() is None:
-                split = connections_per_worker(master, side["port"])
-                if sum(split) >= concurrency:
-                    break
-                time.sleep(0.02)
-        if not balanced(split, concurrency) and attempt < retries:
-            proc.kill()
-            proc.communicate()
-            continue
-        out, err = proc.communicate(timeout=seconds + 60)
-        if proc.returncode:
-            raise subprocess.CalledProcessError(proc.returncode, argv, out, err)
-        return {**parse_wrk(out), "split": split, "reruns": attempt}
-    raise AssertionError("unreachable")
+        split = ([] if master is None
+                 else split_once_open(proc, master, side["port"], concurrency, seconds))
+        if attempt == retries or balanced(split, concurrency):
+            break
+        proc.kill()
+        proc.communicate()
+        attempt += 1
+    out, err = proc.communicate(timeout=seconds + 60)
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, argv, out, err)
+    return {**parse_wrk(out), "split": split, "reruns": attempt}
 
 
 def load(
@@ -843,6 +853,8 @@ def main() -> int:
         return main_compare(args.compare)
     if args.rounds < 5:
         parser.error("--rounds must be at least 5")
+    if args.noise_retries < 0:
+        parser.error("--noise-retries must be 0 or more")
     seconds = args.seconds or (1 if args.ci else 3)
 
     signal.signal(signal.SIGALRM, _alarm)

@@ -359,3 +359,16 @@ def test_every_tier_seeds_without_the_demo_decisions_on_both_databases(tier):
     argv = run.seed_demo_argv(run.TIERS[tier])
     assert "--no-decisions" in argv
     assert argv[argv.index("--members") + 1] == str(run.TIERS[tier]["members"])
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--rounds", "3"], "--rounds must be at least 5"),
+    (["--noise-retries", "-1"], "--noise-retries must be 0 or more"),
+])
+def test_bad_options_are_refused_before_anything_starts(monkeypatch, capsys, args, message):
+    monkeypatch.setattr(sys, "argv", ["run.py", *args])
+    monkeypatch.setattr(run, "prepare_database", lambda *a: pytest.fail("it went on"))
+    with pytest.raises(SystemExit) as stopped:
+        run.main()
+    assert stopped.value.code == 2
+    assert message in capsys.readouterr().err
