@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from treebeard.mp_tree import MP_Node
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 if TYPE_CHECKING:
     from chapterhouse.members.models import Member
@@ -20,6 +20,30 @@ class ChapterLevel(models.IntegerChoices):
     REGION = 2, _("Region")
     CITY = 3, _("City or town")
     NEIGHBOURHOOD = 4, _("Neighbourhood")
+
+
+class ChapterQuerySet(MP_NodeQuerySet):
+    """The words the domain speaks about sets of chapters (one path-prefix filter each)."""
+
+    def within(self, chapter: Chapter) -> ChapterQuerySet:
+        """`chapter` and every chapter below it."""
+        return self.filter(path__startswith=chapter.path)
+
+    def below(self, chapter: Chapter) -> ChapterQuerySet:
+        """Every chapter below `chapter`, not itself."""
+        return self.within(chapter).exclude(pk=chapter.pk)
+
+    def children_of(self, chapter: Chapter) -> ChapterQuerySet:
+        """The chapters one level below `chapter`."""
+        return self.filter(path__startswith=chapter.path, depth=chapter.depth + 1)
+
+    def containing(self, chapter: Chapter) -> ChapterQuerySet:
+        """`chapter` and its ancestors (the chapters that contain it)."""
+        return self.filter(path__in=chapter.ancestor_paths())
+
+
+class ChapterManager(MP_NodeManager.from_queryset(ChapterQuerySet)):  # type: ignore[misc]
+    """treebeard's manager (ordered by path) with the vocabulary of ChapterQuerySet."""
 
 
 class Chapter(MP_Node):
@@ -46,6 +70,8 @@ class Chapter(MP_Node):
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ChapterManager()
 
     # No node_order_by: sorted insertion would rewrite the paths of later siblings
     # and their subtrees. Lists are ordered by name at query time instead.
@@ -77,10 +103,28 @@ class Chapter(MP_Node):
         language = (translation.get_language() or "en").split("-")[0]
         return self.names.get(language) or self.name
 
+    def contains(self, other: Chapter) -> bool:
+        """Whether `other` is this chapter or below it (so its members belong here)."""
+        return other.path.startswith(self.path)
+
+    def strictly_contains(self, other: Chapter) -> bool:
+        """Whether `other` is below this chapter, not this chapter itself."""
+        return other.path != self.path and other.path.startswith(self.path)
+
     def ancestor_paths(self) -> list[str]:
         """The treebeard paths of this chapter and all its ancestors, root first."""
         step = self.steplen
         return [self.path[: i * step] for i in range(1, len(self.path) // step + 1)]
+
+
+class ChapterRoleQuerySet(models.QuerySet["ChapterRole"]):
+    def active(self) -> ChapterRoleQuerySet:
+        """Accepted roles (an invitation is not a role yet)."""
+        return self.filter(accepted_at__isnull=False)
+
+    def facilitators_of(self, chapter: Chapter) -> ChapterRoleQuerySet:
+        """The active facilitator roles of this very chapter (not inherited up or down)."""
+        return self.active().filter(chapter=chapter, role=ChapterRole.Role.FACILITATOR)
 
 
 class ChapterRole(models.Model):
@@ -107,6 +151,8 @@ class ChapterRole(models.Model):
     source = models.CharField(max_length=20, choices=Source.choices)
     invited_at = models.DateTimeField(default=timezone.now)
     accepted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ChapterRoleQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -8,44 +8,27 @@ from __future__ import annotations
 
 import rules
 
+from chapterhouse.lib.interface import Viewer
+
+from . import selectors
 from .models import Chapter, ChapterRole
 
 
-def _member_of(user):
-    if user is None or not user.is_authenticated:
-        return None
-    return getattr(user, "member", None)
+@rules.predicate
+def is_active_facilitator(viewer: Viewer, chapter: Chapter | None) -> bool:
+    """The viewer holds an accepted facilitator role in this very chapter (a page that
+    listed the facilitators told the viewer already: selectors.facilitators_of)."""
+    return chapter is not None and selectors.facilitates(viewer, chapter)
 
 
 @rules.predicate
-def is_active_facilitator(user, chapter: Chapter | None) -> bool:
-    """The user holds an accepted facilitator role in this very chapter.
-
-    A view that has already loaded the chapter's facilitators may set
-    `chapter.active_facilitator_ids` (a set of member pks) to spare the query.
-    """
-    member = _member_of(user)
-    if member is None or chapter is None:
-        return False
-    known = getattr(chapter, "active_facilitator_ids", None)
-    if known is not None:
-        return member.pk in known
-    return ChapterRole.objects.filter(
-        chapter=chapter,
-        member=member,
-        role=ChapterRole.Role.FACILITATOR,
-        accepted_at__isnull=False,
-    ).exists()
-
-
-@rules.predicate
-def is_own_role(user, chapter_role: ChapterRole | None) -> bool:
-    member = _member_of(user)
+def is_own_role(viewer: Viewer, chapter_role: ChapterRole | None) -> bool:
+    member = viewer.member
     return member is not None and chapter_role is not None and chapter_role.belongs_to(member)
 
 
 @rules.predicate
-def is_pending(user, chapter_role: ChapterRole | None) -> bool:
+def is_pending(viewer: Viewer, chapter_role: ChapterRole | None) -> bool:
     return chapter_role is not None and not chapter_role.is_active
 
 

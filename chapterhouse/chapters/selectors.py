@@ -20,6 +20,7 @@ from chapterhouse.lib import cache as lib_cache
 from .models import Chapter, ChapterLevel, ChapterRole
 
 if TYPE_CHECKING:
+    from chapterhouse.lib.interface import Viewer
     from chapterhouse.members.models import Member
 
 # Sub-chapters shown on a chapter page before "show all"; siblings per breadcrumb dropdown.
@@ -157,14 +158,37 @@ def children_of(chapter: Chapter) -> QuerySet[Chapter]:
 # -- People --------------------------------------------------------------------------------
 
 
-def facilitators_of(chapter: Chapter, *, limit: int = 50) -> list[ChapterRole]:
-    """The chapter's active facilitator roles, with their members (one query)."""
-    return list(
-        ChapterRole.objects.filter(
-            chapter=chapter, role=ChapterRole.Role.FACILITATOR, accepted_at__isnull=False
-        )
+def facilitators_of(
+    chapter: Chapter, *, limit: int = 50, viewer: Viewer | None = None
+) -> list[ChapterRole]:
+    """The chapter's active facilitator roles, with their members (one query).
+
+    Given the `viewer` of the page, it also remembers whether they are among them when
+    the list is complete, so `facilitates(viewer, chapter)` needs no query after it.
+    """
+    roles = list(
+        ChapterRole.objects.facilitators_of(chapter)
         .select_related("member")
         .order_by("member__display_name", "pk")[:limit]
+    )
+    if viewer is not None and len(roles) < limit:
+        member = viewer.member
+        viewer.remember(
+            ("facilitates", chapter.pk),
+            member is not None and any(role.member_id == member.pk for role in roles),
+        )
+    return roles
+
+
+def facilitates(viewer: Viewer, chapter: Chapter) -> bool:
+    """Whether the viewer holds an accepted facilitator role in this very chapter
+    (asked once per request and chapter)."""
+    member = viewer.member
+    if member is None:
+        return False
+    return viewer.recall(
+        ("facilitates", chapter.pk),
+        lambda: ChapterRole.objects.facilitators_of(chapter).filter(member=member).exists(),
     )
 
 
@@ -179,7 +203,7 @@ def members_listed_for(chapter: Chapter, viewer: Member | None) -> QuerySet[Memb
     members = Member.objects.filter(listed_in_directory=True, user__is_active=True)
     if chapter.depth > 1:
         # Everyone belongs to International (the root): no need to join the tree.
-        members = members.filter(home_chapter__path__startswith=chapter.path)
+        members = members.belonging_to(chapter)
     if viewer is None:
         members = members.filter(profile_visibility=Visibility.PUBLIC)
     else:

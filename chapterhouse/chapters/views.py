@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from chapterhouse.lib import pagecache
+from chapterhouse.lib.interface import viewer_of
 from chapterhouse.members.rules import member_of
 
 from . import selectors, services
@@ -213,15 +214,14 @@ def detail(request: HttpRequest, url_path: str) -> HttpResponse:
     found = _chain_or_404(url_path, viewer)
     chapter = found.chapter
     context = _page_context(found, "overview")
-    facilitator_roles = selectors.facilitators_of(chapter)
-    # Lets the edit rule answer without another query (see rules.is_active_facilitator).
-    chapter.active_facilitator_ids = {role.member_id for role in facilitator_roles}
+    # Tells the viewer whether they facilitate, so the edit rule needs no query.
+    facilitator_roles = selectors.facilitators_of(chapter, viewer=viewer_of(request))
     context.update(
         facilitators=[role.member for role in facilitator_roles],
         # The card is served from the cache like the breadcrumb (detail.html), so the
         # query and the links are made only when it renders afresh.
         subchapters=SimpleLazyObject(lambda: _subchapters(chapter)),
-        can_edit=request.user.has_perm("chapters.edit_chapter", chapter),
+        can_edit=viewer_of(request).can("chapters.edit_chapter", chapter),
     )
     return render(request, "chapters/detail.html", context)
 
@@ -256,7 +256,7 @@ def edit(request: HttpRequest, url_path: str) -> HttpResponse:
     viewer = _viewer(request)
     found = _chain_or_404(url_path, viewer)
     chapter = found.chapter
-    if not request.user.has_perm("chapters.edit_chapter", chapter):
+    if not viewer_of(request).can("chapters.edit_chapter", chapter):
         raise PermissionDenied(_("Only this chapter's facilitators can edit it."))
     if request.method == "POST":
         form = ChapterDescriptionForm(request.POST)
@@ -321,7 +321,7 @@ def _answer_role(request: HttpRequest, viewer: Member) -> HttpResponse:
         chapter__url_path=request.POST.get("chapter", ""),
         role=request.POST.get("role", ""),
     )
-    if not request.user.has_perm(f"chapters.{action}_role", chapter_role):
+    if not viewer_of(request).can(f"chapters.{action}_role", chapter_role):
         raise PermissionDenied(_("This role can no longer be declined here."))
     name = chapter_role.chapter.display_name()
     if action == "accept":

@@ -194,7 +194,8 @@ TASKS = {
 # Accounts
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
-    "rules.permissions.ObjectPermissionBackend",
+    # django-rules, with the rules handed a lib.interface.Viewer.
+    "chapterhouse.lib.interface.ViewerPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]

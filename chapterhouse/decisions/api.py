@@ -55,6 +55,7 @@ from rest_framework.reverse import reverse
 from chapterhouse import voting
 from chapterhouse.chapters.api import ChapterRefSerializer, get_chapter_by_api_lookup
 from chapterhouse.chapters.models import Chapter
+from chapterhouse.lib.interface import viewer_of
 from chapterhouse.lib.markdown import render_markdown
 from chapterhouse.members.api import StrictSerializer
 from chapterhouse.members.rules import member_of
@@ -76,7 +77,7 @@ def _refusal(error: DecisionError) -> ValidationError:
 
 
 def _require(request: Request, permission: str, obj: Any, message: str) -> None:
-    if not request.user.has_perm(permission, obj):
+    if not viewer_of(request).can(permission, obj):
         raise PermissionDenied(message)
 
 
@@ -634,7 +635,7 @@ def _decision_or_404(request: Request, public_id: Any = None,
     rows = Decision.objects.select_related("proposal", "chapter")
     decision = (rows.filter(sequence=sequence) if sequence is not None
                 else rows.filter(proposal__public_id=public_id)).first()
-    if decision is None or not request.user.has_perm("decisions.view_decision", decision):
+    if decision is None or not viewer_of(request).can("decisions.view_decision", decision):
         raise Http404
     return decision
 

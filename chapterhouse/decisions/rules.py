@@ -1,4 +1,5 @@
-"""Who may do what with proposals and decisions. Checked through `user.has_perm(name, obj)`.
+"""Who may do what with proposals and decisions. Checked through `viewer.can(name, obj)`
+(lib.interface; `user.has_perm(name, obj)` outside a request).
 
 - Drafts are visible to their author only; a published proposal (and its record)
   to anyone: every chapter is public to read.
@@ -19,20 +20,12 @@ from django.utils import timezone
 
 from chapterhouse.chapters.models import Chapter
 from chapterhouse.chapters.rules import is_active_facilitator
-from chapterhouse.members.models import Member
-from chapterhouse.members.rules import member_of
+from chapterhouse.lib.interface import Viewer
 
 from . import selectors
 from .models import Amendment, Decision, Proposal
 
 Status = Proposal.Status
-
-
-def _active_member(user: Any) -> Member | None:
-    member = member_of(user)
-    if member is None or not user.is_active:
-        return None
-    return member
 
 
 def _proposal_of(obj: Any) -> Proposal | None:
@@ -47,32 +40,32 @@ def _proposal_of(obj: Any) -> Proposal | None:
 
 
 @rules.predicate
-def is_draft(user: Any, proposal: Proposal | None) -> bool:
+def is_draft(viewer: Viewer, proposal: Proposal | None) -> bool:
     return proposal is not None and proposal.status == Status.DRAFT
 
 
 @rules.predicate
-def is_published(user: Any, proposal: Proposal | None) -> bool:
+def is_published(viewer: Viewer, proposal: Proposal | None) -> bool:
     return proposal is not None and proposal.is_published
 
 
 @rules.predicate
-def in_deliberation(user: Any, proposal: Proposal | None) -> bool:
+def in_deliberation(viewer: Viewer, proposal: Proposal | None) -> bool:
     return proposal is not None and proposal.status == Status.DELIBERATION
 
 
 @rules.predicate
-def amendments_open(user: Any, proposal: Proposal | None) -> bool:
+def amendments_open(viewer: Viewer, proposal: Proposal | None) -> bool:
     return proposal is not None and proposal.amendments_open(timezone.now())
 
 
 @rules.predicate
-def voting_open(user: Any, proposal: Proposal | None) -> bool:
+def voting_open(viewer: Viewer, proposal: Proposal | None) -> bool:
     return proposal is not None and proposal.voting_open(timezone.now())
 
 
 @rules.predicate
-def in_deliberation_or_voting(user: Any, proposal: Proposal | None) -> bool:
+def in_deliberation_or_voting(viewer: Viewer, proposal: Proposal | None) -> bool:
     return proposal is not None and proposal.status in (Status.DELIBERATION, Status.VOTING)
 
 
@@ -80,14 +73,14 @@ def in_deliberation_or_voting(user: Any, proposal: Proposal | None) -> bool:
 
 
 @rules.predicate
-def belongs_to_chapter(user: Any, chapter: Chapter | None) -> bool:
-    member = _active_member(user)
+def belongs_to_chapter(viewer: Viewer, chapter: Chapter | None) -> bool:
+    member = viewer.active_member
     return member is not None and chapter is not None and selectors.belongs_to(member, chapter)
 
 
 @rules.predicate
-def belongs_to_scope(user: Any, proposal: Proposal | None) -> bool:
-    member = _active_member(user)
+def belongs_to_scope(viewer: Viewer, proposal: Proposal | None) -> bool:
+    member = viewer.active_member
     return (
         member is not None and proposal is not None
         and selectors.belongs_to(member, proposal.chapter)
@@ -95,8 +88,8 @@ def belongs_to_scope(user: Any, proposal: Proposal | None) -> bool:
 
 
 @rules.predicate
-def is_author(user: Any, proposal: Proposal | None) -> bool:
-    member = _active_member(user)
+def is_author(viewer: Viewer, proposal: Proposal | None) -> bool:
+    member = viewer.active_member
     return (
         member is not None and proposal is not None and proposal.author_id is not None
         and proposal.author_id == member.pk
@@ -104,37 +97,36 @@ def is_author(user: Any, proposal: Proposal | None) -> bool:
 
 
 @rules.predicate
-def is_affected(user: Any, proposal: Proposal | None) -> bool:
+def is_affected(viewer: Viewer, proposal: Proposal | None) -> bool:
     """On the roll once voting opened; before that, a member of the scope whose
     weight (groups, stake) is above 0."""
-    member = _active_member(user)
     return (
-        member is not None and proposal is not None
-        and selectors.weight_of(proposal, member) is not None
+        viewer.active_member is not None and proposal is not None
+        and selectors.weight_for(viewer, proposal) is not None
     )
 
 
 @rules.predicate
-def on_roll(user: Any, proposal: Proposal | None) -> bool:
-    member = _active_member(user)
-    # The roll is frozen with the rule snapshot when voting opens; weight_of reads it
-    # (once per page: selectors.remember_weights).
+def on_roll(viewer: Viewer, proposal: Proposal | None) -> bool:
+    # The roll is frozen with the rule snapshot when voting opens; weight_for reads it
+    # (once per request).
     return (
-        member is not None and proposal is not None and proposal.rule_snapshot is not None
-        and selectors.weight_of(proposal, member) is not None
+        viewer.active_member is not None and proposal is not None
+        and proposal.rule_snapshot is not None
+        and selectors.weight_for(viewer, proposal) is not None
     )
 
 
 @rules.predicate
-def facilitates_scope(user: Any, proposal: Proposal | None) -> bool:
+def facilitates_scope(viewer: Viewer, proposal: Proposal | None) -> bool:
     return (
-        proposal is not None and _active_member(user) is not None
-        and is_active_facilitator(user, proposal.chapter)
+        proposal is not None and viewer.active_member is not None
+        and is_active_facilitator(viewer, proposal.chapter)
     )
 
 
 @rules.predicate
-def stakes_allowed(user: Any, proposal: Proposal | None) -> bool:
+def stakes_allowed(viewer: Viewer, proposal: Proposal | None) -> bool:
     if proposal is None:
         return False
     rule = selectors.effective_rule(proposal.chapter, proposal.category)
@@ -145,13 +137,13 @@ def stakes_allowed(user: Any, proposal: Proposal | None) -> bool:
 
 
 @rules.predicate
-def authors_amended_proposal(user: Any, amendment: Amendment | None) -> bool:
-    return amendment is not None and is_author(user, amendment.proposal)
+def authors_amended_proposal(viewer: Viewer, amendment: Amendment | None) -> bool:
+    return amendment is not None and is_author(viewer, amendment.proposal)
 
 
 @rules.predicate
-def is_amendment_author(user: Any, amendment: Amendment | None) -> bool:
-    member = _active_member(user)
+def is_amendment_author(viewer: Viewer, amendment: Amendment | None) -> bool:
+    member = viewer.active_member
     return (
         member is not None and amendment is not None and amendment.author_id is not None
         and amendment.author_id == member.pk
@@ -159,7 +151,7 @@ def is_amendment_author(user: Any, amendment: Amendment | None) -> bool:
 
 
 @rules.predicate
-def amendment_is_open(user: Any, amendment: Amendment | None) -> bool:
+def amendment_is_open(viewer: Viewer, amendment: Amendment | None) -> bool:
     return (
         amendment is not None and amendment.status == Amendment.Status.OPEN
         and amendment.proposal.status == Status.DELIBERATION
@@ -167,15 +159,15 @@ def amendment_is_open(user: Any, amendment: Amendment | None) -> bool:
 
 
 @rules.predicate
-def may_dissent(user: Any, decision: Decision | None) -> bool:
-    member = _active_member(user)
+def may_dissent(viewer: Viewer, decision: Decision | None) -> bool:
+    member = viewer.active_member
     return member is not None and decision is not None and selectors.may_dissent(decision, member)
 
 
 @rules.predicate
-def proposal_is_visible(user: Any, obj: Any) -> bool:
+def proposal_is_visible(viewer: Viewer, obj: Any) -> bool:
     proposal = _proposal_of(obj)
-    return proposal is not None and (is_published(user, proposal) or is_author(user, proposal))
+    return proposal is not None and (is_published(viewer, proposal) or is_author(viewer, proposal))
 
 
 rules.add_perm("decisions.view_proposal", is_published | is_author)

@@ -33,6 +33,7 @@ from .models import (
 )
 
 if TYPE_CHECKING:
+    from chapterhouse.lib.interface import Viewer
     from chapterhouse.members.models import Member
 
 # -- Rules in force ---------------------------------------------------------------------
@@ -200,7 +201,7 @@ def unified_version_diff(proposal: Proposal, old: int, new: int) -> str:
 
 def belongs_to(member: Member, chapter: Chapter) -> bool:
     """Whether the member's home is `chapter` or below it (home_chapter is loaded once)."""
-    return member.home_chapter.path.startswith(chapter.path)
+    return member.belongs_to(chapter)
 
 
 def weight_of(proposal: Proposal, member: Member) -> tuple[float, str] | None:
@@ -208,12 +209,8 @@ def weight_of(proposal: Proposal, member: Member) -> tuple[float, str] | None:
 
     After voting opened this is the frozen roll; before, it is computed from the
     affected groups and the member's stake declaration (as the roll will be).
-    A page that asks several times (its permission checks do) calls
-    `remember_weights` first.
+    A request that asks several times (its permission checks do) asks `weight_for`.
     """
-    remembered = getattr(proposal, "remembered_weights", None)
-    if remembered is not None and member.pk in remembered:
-        return remembered[member.pk]
     if proposal.rule_snapshot is not None:
         row = (
             RollEntry.objects.filter(roll__proposal=proposal, member=member)
@@ -238,13 +235,13 @@ def weight_of(proposal: Proposal, member: Member) -> tuple[float, str] | None:
     return (weight, reason) if weight > 0 else None
 
 
-def remember_weights(proposal: Proposal, member: Member) -> tuple[float, str] | None:
-    """`weight_of`, kept on this proposal instance for the rest of a read-only request
-    (a page's permission checks ask again). Never call it before a write: nothing
-    forgets it."""
-    entry = weight_of(proposal, member)
-    proposal.remembered_weights = {member.pk: entry}  # type: ignore[attr-defined]
-    return entry
+def weight_for(viewer: Viewer, proposal: Proposal) -> tuple[float, str] | None:
+    """The viewer's `weight_of` in this proposal, asked once per request (the viewer
+    forgets it after a write: lib.interface.form_action)."""
+    member = viewer.member
+    if member is None:
+        return None
+    return viewer.recall(("weight", proposal.pk), lambda: weight_of(proposal, member))
 
 
 def default_reason(scope: Chapter) -> str:

@@ -64,6 +64,7 @@ from chapterhouse import voting
 from chapterhouse.chapters.models import Chapter, ChapterRole
 from chapterhouse.lib import audit
 from chapterhouse.lib import cache as lib_cache
+from chapterhouse.lib.errors import Refused
 from chapterhouse.members.models import Member
 from chapterhouse.notifications.models import Kind
 from chapterhouse.notifications.services import notify
@@ -118,12 +119,8 @@ _PARAMS_OF: dict[str, tuple[str, ...]] = {
 _COMMON_PARAMS = ("quorum", "tie_break", "seed")
 
 
-class DecisionError(Exception):
-    """A refusal with a message for the member (already translated)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class DecisionError(Refused):
+    """A refusal of a decisions service, with a message for the member."""
 
 
 class GroupInput(TypedDict):

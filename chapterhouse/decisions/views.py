@@ -42,6 +42,7 @@ from chapterhouse import voting
 from chapterhouse.chapters import selectors as chapter_selectors
 from chapterhouse.chapters.models import Chapter
 from chapterhouse.chapters.views import section_context
+from chapterhouse.lib.interface import viewer_of
 from chapterhouse.lib.markdown import render_markdown
 from chapterhouse.members.rules import member_of
 
@@ -109,13 +110,13 @@ def _decision_or_404(request: HttpRequest, public_id: Any = None,
         decision = rows.filter(sequence=sequence).first()
     else:
         decision = rows.filter(proposal__public_id=_parse_uuid(public_id)).first()
-    if decision is None or not request.user.has_perm("decisions.view_decision", decision):
+    if decision is None or not viewer_of(request).can("decisions.view_decision", decision):
         raise Http404(_("There is no such decision."))
     return decision
 
 
 def _require(request: HttpRequest, permission: str, obj: Any, message: str) -> None:
-    if not request.user.has_perm(permission, obj):
+    if not viewer_of(request).can(permission, obj):
         raise PermissionDenied(message)
 
 
@@ -276,7 +277,7 @@ def chapter(request: HttpRequest, url_path: str) -> HttpResponse:
     context = section_context(request, url_path, "decisions")
     scope: Chapter = context["chapter"]
     viewer = _viewer(request)
-    context["can_propose"] = request.user.has_perm("decisions.create_proposal", scope)
+    context["can_propose"] = viewer_of(request).can("decisions.create_proposal", scope)
     stage = request.GET.get("stage", "")
     if stage in {s for s, _label in presenters.STAGES} and stage != Status.CLOSED:
         if stage == Status.DRAFT and viewer is None:
@@ -504,7 +505,7 @@ def ballot_context(request: HttpRequest, proposal: Proposal, *, form: BallotForm
     }
     if proposal.status != Status.VOTING or viewer is None:
         return context
-    entry = selectors.weight_of(proposal, viewer)
+    entry = selectors.weight_for(viewer_of(request), proposal)
     context["on_roll"] = entry is not None
     context["my_weight"] = entry
     if entry is None:
@@ -518,7 +519,7 @@ def ballot_context(request: HttpRequest, proposal: Proposal, *, form: BallotForm
     context.update(
         voted=voted,
         own_ballot=presenters.describe_ballot(method, own, labels) if own is not None else "",
-        can_vote=request.user.has_perm("decisions.cast_ballot", proposal),
+        can_vote=viewer_of(request).can("decisions.cast_ballot", proposal),
         form=form or BallotForm(
             initial=BallotForm.initial_for(method, own), method=method,
             options=[(k, labels.get(k, k)) for k in keys],
@@ -536,8 +537,8 @@ def _amendment_rows(request: HttpRequest, proposal: Proposal) -> list[dict[str, 
         rows.append({
             "amendment": amendment,
             "html": render_markdown(amendment.text),
-            "can_accept": request.user.has_perm("decisions.accept_amendment", amendment),
-            "can_withdraw": request.user.has_perm("decisions.withdraw_amendment", amendment),
+            "can_accept": viewer_of(request).can("decisions.accept_amendment", amendment),
+            "can_withdraw": viewer_of(request).can("decisions.withdraw_amendment", amendment),
         })
     return rows
 
@@ -547,7 +548,7 @@ def record_context(request: HttpRequest, decision: Decision) -> dict[str, Any]:
     labels = presenters.labels_of(decision.options)
     viewer = _viewer(request)
     dissents = list(selectors.dissents(decision))
-    can_dissent = request.user.has_perm("decisions.add_dissent", decision)
+    can_dissent = viewer_of(request).can("decisions.add_dissent", decision)
     own = next((d for d in dissents if viewer is not None and d.member_id == viewer.pk), None)
     return {
         "decision": decision,
@@ -573,10 +574,7 @@ def record_context(request: HttpRequest, decision: Decision) -> dict[str, Any]:
 def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     proposal = _proposal_or_404(request, public_id)
     viewer = _viewer(request)
-    user = request.user
-    if viewer is not None:
-        # The permission checks below and the ballot ask for it again (a GET: no write).
-        selectors.remember_weights(proposal, viewer)
+    user = viewer_of(request)
     method, terms = _rule_terms(proposal)
     versions = list(selectors.versions(proposal))
     context: dict[str, Any] = {
@@ -598,21 +596,21 @@ def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "stakes": list(selectors.stakes(proposal)),
         "timeline": presenters.timeline(proposal),
         "can": {
-            "edit": user.has_perm("decisions.edit_draft", proposal),
-            "publish": user.has_perm("decisions.publish_proposal", proposal),
-            "withdraw": user.has_perm("decisions.withdraw_proposal", proposal),
-            "amend": user.has_perm("decisions.amend", proposal),
-            "set_groups": user.has_perm("decisions.set_affected_groups", proposal),
-            "declare_stake": user.has_perm("decisions.declare_stake", proposal),
-            "move_up": user.has_perm("decisions.move_up", proposal)
+            "edit": user.can("decisions.edit_draft", proposal),
+            "publish": user.can("decisions.publish_proposal", proposal),
+            "withdraw": user.can("decisions.withdraw_proposal", proposal),
+            "amend": user.can("decisions.amend", proposal),
+            "set_groups": user.can("decisions.set_affected_groups", proposal),
+            "declare_stake": user.can("decisions.declare_stake", proposal),
+            "move_up": user.can("decisions.move_up", proposal)
             and proposal.chapter.depth > 1,
-            "refer_down": user.has_perm("decisions.refer_down", proposal)
+            "refer_down": user.can("decisions.refer_down", proposal)
             and proposal.chapter.numchild > 0,
         },
         "now": timezone.now(),
     }
     if proposal.status in (Status.DRAFT, Status.DELIBERATION) and viewer is not None:
-        context["my_weight"] = selectors.weight_of(proposal, viewer)
+        context["my_weight"] = selectors.weight_for(user, proposal)
         context["my_stake"] = next((s for s in context["stakes"] if s.member_id == viewer.pk),
                                    None)
     if context["can"]["declare_stake"]:
@@ -624,11 +622,7 @@ def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if proposal.is_published:
         from chapterhouse.discussions.selectors import thread_about
 
-        thread = thread_about(proposal, kind="deliberation")
-        if thread is not None:
-            # Its posting rule is checked against the proposal: spare loading it again.
-            thread.subject = proposal
-        context["thread"] = thread
+        context["thread"] = thread_about(proposal, kind="deliberation")
     if proposal.status in (Status.VOTING, Status.CLOSED):
         context["roll"] = getattr(proposal, "roll", None)
     if proposal.status == Status.VOTING:
@@ -890,7 +884,7 @@ def vote(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                            if proposal.status in (Status.DRAFT, Status.DELIBERATION)
                            else _("Voting on this proposal has closed."))
         return redirect(proposal.get_absolute_url())
-    if not request.user.has_perm("decisions.cast_ballot", proposal):
+    if not viewer_of(request).can("decisions.cast_ballot", proposal):
         if not proposal.voting_open():
             if request.method == "POST":
                 messages.error(request, _("Voting on this proposal has closed."))

@@ -14,43 +14,41 @@ import rules
 
 from chapterhouse.chapters.models import Chapter
 from chapterhouse.chapters.rules import is_active_facilitator
-from chapterhouse.members.rules import member_of
+from chapterhouse.lib.interface import Viewer
 
 from .models import Post, Thread
 
 
-def _belongs(user, chapter: Chapter) -> bool:
-    member = member_of(user)
-    if member is None or not user.is_active:
-        return False
+def _belongs(viewer: Viewer, chapter: Chapter) -> bool:
     # member.home_chapter is cached on the member: one query per request at most.
-    return member.home_chapter.path.startswith(chapter.path)
+    member = viewer.active_member
+    return member is not None and member.belongs_to(chapter)
 
 
 @rules.predicate
-def belongs_to_chapter(user, chapter: Chapter | None) -> bool:
-    return chapter is not None and _belongs(user, chapter)
+def belongs_to_chapter(viewer: Viewer, chapter: Chapter | None) -> bool:
+    return chapter is not None and _belongs(viewer, chapter)
 
 
 @rules.predicate
-def may_join_thread(user, thread: Thread | None) -> bool:
+def may_join_thread(viewer: Viewer, thread: Thread | None) -> bool:
     """The thread's own posting rule if it names one, else membership of its chapter."""
-    if thread is None or member_of(user) is None:
+    if thread is None or viewer.member is None:
         return False
     if thread.posting_rule:
         subject = thread.subject
-        return subject is not None and user.has_perm(thread.posting_rule, subject)
-    return _belongs(user, thread.chapter)
+        return subject is not None and viewer.can(thread.posting_rule, subject)
+    return _belongs(viewer, thread.chapter)
 
 
 @rules.predicate
-def thread_is_open(user, thread: Thread | None) -> bool:
+def thread_is_open(viewer: Viewer, thread: Thread | None) -> bool:
     return thread is not None and not thread.is_locked
 
 
 @rules.predicate
-def is_post_author(user, post: Post | None) -> bool:
-    member = member_of(user)
+def is_post_author(viewer: Viewer, post: Post | None) -> bool:
+    member = viewer.member
     return (
         member is not None and post is not None and post.author_id is not None
         and post.author_id == member.pk
@@ -58,13 +56,13 @@ def is_post_author(user, post: Post | None) -> bool:
 
 
 @rules.predicate
-def post_thread_is_open(user, post: Post | None) -> bool:
+def post_thread_is_open(viewer: Viewer, post: Post | None) -> bool:
     return post is not None and not post.thread.is_locked
 
 
 @rules.predicate
-def facilitates_thread_chapter(user, thread: Thread | None) -> bool:
-    return thread is not None and is_active_facilitator(user, thread.chapter)
+def facilitates_thread_chapter(viewer: Viewer, thread: Thread | None) -> bool:
+    return thread is not None and is_active_facilitator(viewer, thread.chapter)
 
 
 rules.add_perm("discussions.view_thread", rules.always_allow)

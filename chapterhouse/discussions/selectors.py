@@ -24,8 +24,8 @@ MENTION_SUGGESTIONS = 10
 
 def thread_about(subject: Model, *, kind: str) -> Thread | None:
     """The thread of `kind` whose subject is `subject` (e.g. a proposal's
-    deliberation), or None."""
-    return (
+    deliberation), or None. Its `subject` is the instance given, not loaded again."""
+    thread = (
         Thread.objects.filter(
             subject_type=ContentType.objects.get_for_model(subject),
             subject_id=str(subject.pk),
@@ -34,6 +34,9 @@ def thread_about(subject: Model, *, kind: str) -> Thread | None:
         .select_related("chapter")
         .first()
     )
+    if thread is not None:
+        thread.subject = subject  # the generic foreign key's own cache
+    return thread
 
 
 def get_thread(public_id: uuid.UUID) -> Thread | None:

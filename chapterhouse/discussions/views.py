@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import reswap, retarget
 
 from chapterhouse.chapters.views import section_context
+from chapterhouse.lib.interface import viewer_of
 from chapterhouse.members.rules import member_of
 
 from . import markup, selectors, services
@@ -40,20 +41,20 @@ def _viewer(request: HttpRequest) -> Member | None:
 
 def _thread_or_404(request: HttpRequest, public_id: uuid.UUID) -> Thread:
     thread = selectors.get_thread(public_id)
-    if thread is None or not request.user.has_perm("discussions.view_thread", thread):
+    if thread is None or not viewer_of(request).can("discussions.view_thread", thread):
         raise Http404(_("There is no such thread."))
     return thread
 
 
 def _post_or_404(request: HttpRequest, public_id: uuid.UUID) -> Post:
     post = selectors.get_post(public_id)
-    if post is None or not request.user.has_perm("discussions.view_thread", post.thread):
+    if post is None or not viewer_of(request).can("discussions.view_thread", post.thread):
         raise Http404(_("There is no such post."))
     return post
 
 
 def _may_post(request: HttpRequest, thread: Thread) -> bool:
-    return _viewer(request) is not None and request.user.has_perm(
+    return _viewer(request) is not None and viewer_of(request).can(
         "discussions.post_in_thread", thread
     )
 
@@ -89,13 +90,13 @@ def discussion_context(
         next_url = ""
     for item in page.posts:
         # No query: each post's thread is the one loaded above.
-        item.can_edit = request.user.has_perm("discussions.edit_post", item.post)
+        item.can_edit = viewer_of(request).can("discussions.edit_post", item.post)
     return {
         "thread": thread,
         "page_obj": page.page,
         "posts": page.posts,
         "can_post": _may_post(request, thread),
-        "can_lock": request.user.has_perm("discussions.lock_thread", thread),
+        "can_lock": viewer_of(request).can("discussions.lock_thread", thread),
         "form": form or PostForm(),
         # New posts appear in place (htmx) only on the thread's last page; elsewhere
         # the reply is a plain POST that lands on the page where the post is.
@@ -172,7 +173,7 @@ def reply(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     POST: add the reply; htmx gets the new post (and a fresh form), others a redirect."""
     thread = _thread_or_404(request, public_id)
     viewer = _viewer(request)
-    if viewer is None or not request.user.has_perm("discussions.post_in_thread", thread):
+    if viewer is None or not viewer_of(request).can("discussions.post_in_thread", thread):
         if thread.is_locked:
             raise PermissionDenied(_("This thread is locked: no new posts."))
         raise PermissionDenied(_("Only members of this chapter can post here."))
@@ -237,7 +238,7 @@ def _after_reply(request: HttpRequest, thread: Thread, post: Post, next_url: str
     if request.htmx:  # type: ignore[attr-defined]
         item = selectors.RenderedPost(
             post=post, html=selectors.render_post(post), number=thread.post_count,
-            can_edit=request.user.has_perm("discussions.edit_post", post),
+            can_edit=viewer_of(request).can("discussions.edit_post", post),
         )
         return render(
             request,
@@ -264,7 +265,7 @@ def _after_reply(request: HttpRequest, thread: Thread, post: Post, next_url: str
 def edit_post(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     post = _post_or_404(request, public_id)
     viewer = _viewer(request)
-    if viewer is None or not request.user.has_perm("discussions.edit_post", post):
+    if viewer is None or not viewer_of(request).can("discussions.edit_post", post):
         own = viewer is not None and post.author_id == viewer.pk
         if own and post.thread.is_locked:
             raise PermissionDenied(_("This thread is locked: posts cannot be edited."))
@@ -321,7 +322,7 @@ def post_history(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def lock(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     thread = _thread_or_404(request, public_id)
-    if not request.user.has_perm("discussions.lock_thread", thread):
+    if not viewer_of(request).can("discussions.lock_thread", thread):
         raise PermissionDenied(_("Only this chapter's facilitators can lock its threads."))
     locked = request.POST.get("locked") != "0"
     services.lock_thread(thread=thread, actor=_viewer(request), locked=locked)
@@ -357,7 +358,7 @@ def chapter_forum(request: HttpRequest, url_path: str) -> HttpResponse:
     members) the form to start one."""
     context = section_context(request, url_path, "forums")
     chapter: Chapter = context["chapter"]
-    may_start = _viewer(request) is not None and request.user.has_perm(
+    may_start = _viewer(request) is not None and viewer_of(request).can(
         "discussions.start_thread", chapter
     )
     form = ThreadForm()

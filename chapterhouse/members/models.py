@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -11,6 +12,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from chapterhouse.chapters.models import Chapter
 
 ONLINE_WINDOW = timedelta(minutes=5)
 
@@ -62,6 +66,19 @@ def avatar_path(instance: Member, filename: str) -> str:
     return f"avatars/{instance.public_id}/{uuid.uuid4().hex}.png"
 
 
+class MemberQuerySet(models.QuerySet["Member"]):
+    def belonging_to(self, chapter: Chapter) -> MemberQuerySet:
+        """Members whose home is `chapter` or below it: everyone who belongs there."""
+        if chapter.depth <= 1:
+            # Everyone belongs to International (the root): no need to join the tree.
+            return self.all()
+        return self.filter(home_chapter__path__startswith=chapter.path)
+
+    def active(self) -> MemberQuerySet:
+        """Members whose account is active (not deactivated)."""
+        return self.filter(user__is_active=True)
+
+
 class Member(models.Model):
     """A member's profile and place in the organisation.
 
@@ -107,6 +124,8 @@ class Member(models.Model):
     show_presence = models.BooleanField(_("show when I am online and was last seen"), default=True)
     show_location = models.BooleanField(_("show my city and neighbourhood"), default=True)
 
+    objects = MemberQuerySet.as_manager()
+
     class Meta:
         indexes = [
             models.Index(fields=["home_chapter", "display_name"], name="member_home_name"),
@@ -121,6 +140,10 @@ class Member(models.Model):
     @property
     def is_online(self) -> bool:
         return self.last_seen is not None and timezone.now() - self.last_seen < ONLINE_WINDOW
+
+    def belongs_to(self, chapter: Chapter) -> bool:
+        """Whether this member belongs to `chapter` (their home is it or below it)."""
+        return chapter.contains(self.home_chapter)
 
     def visible_to(self, viewer: Member | None) -> bool:
         """Whether `viewer` (None: anonymous) may see this profile page."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import rules
 
+from chapterhouse.lib.interface import Viewer
+
 from .models import Member
 
 
@@ -15,14 +17,14 @@ def member_of(user) -> Member | None:
 
 
 @rules.predicate
-def is_profile_owner(user, member: Member) -> bool:
-    viewer = member_of(user)
-    return viewer is not None and viewer.pk == member.pk
+def is_profile_owner(viewer: Viewer, member: Member) -> bool:
+    own = viewer.member
+    return own is not None and own.pk == member.pk
 
 
 @rules.predicate
-def profile_is_visible(user, member: Member) -> bool:
-    return member.visible_to(member_of(user))
+def profile_is_visible(viewer: Viewer, member: Member) -> bool:
+    return member.visible_to(viewer.member)
 
 
 rules.add_perm("members.see_profile", profile_is_visible)

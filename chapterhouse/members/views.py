@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from chapterhouse.chapters.models import Chapter
+from chapterhouse.lib.interface import viewer_of
 
 from . import selectors, services
 from .forms import AvatarForm, DeleteAccountForm, LocationForm, ProfileForm
@@ -69,9 +70,9 @@ def profile(request: HttpRequest, public_id: str) -> HttpResponse:
     member = get_object_or_404(
         Member.objects.select_related("home_chapter"), public_id=public_id
     )
-    if not request.user.has_perm("members.see_profile", member):
+    if not viewer_of(request).can("members.see_profile", member):
         raise Http404
-    is_owner = request.user.has_perm("members.edit_profile", member)
+    is_owner = viewer_of(request).can("members.edit_profile", member)
     chapters = selectors.chapters_shown_to(
         member, selectors.chapters_of(member), is_owner=is_owner
     )
@@ -89,7 +90,7 @@ def profile(request: HttpRequest, public_id: str) -> HttpResponse:
 
 def _own(request: HttpRequest) -> Member:
     member: Member = request.member  # type: ignore[attr-defined]
-    if not request.user.has_perm("members.edit_profile", member):  # pragma: no cover - own
+    if not viewer_of(request).can("members.edit_profile", member):  # pragma: no cover - own
         raise PermissionDenied
     return member
 
