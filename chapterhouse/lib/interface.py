@@ -65,7 +65,7 @@ class Viewer:
             user = self.user
             authenticated = user is not None and user.is_authenticated
             self._member = getattr(user, "member", None) if authenticated else None
-        return self._member  # type: ignore[no-any-return]
+        return self._member
 
     @property
     def active_member(self) -> Member | None:
@@ -100,7 +100,7 @@ class Viewer:
     def recall(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The remembered value for `key`, computing and remembering it the first time."""
         try:
-            return self._memo[key]  # type: ignore[no-any-return]
+            return self._memo[key]
         except KeyError:
             value = self._memo[key] = compute()
             return value
