@@ -74,7 +74,7 @@ from chapterhouse.decisions.models import (  # noqa: E402
     SecretBallot,
 )
 from chapterhouse.discussions.models import Post, Thread  # noqa: E402
-from chapterhouse.members.demo import copy_into, copy_rows, copy_text, next_ids  # noqa: E402
+from chapterhouse.lib.bulk import copy_into, copy_rows, copy_text, next_ids  # noqa: E402
 from chapterhouse.members.models import Member  # noqa: E402
 
 SEED = 2012

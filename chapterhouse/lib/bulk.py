@@ -1,0 +1,175 @@
+"""Writing many rows at once: COPY on PostgreSQL, one bulk INSERT elsewhere.
+
+For the few writers that store thousands to millions of rows in one go: a notice to
+every member of a chapter (notifications.tasks), the demo organisation
+(chapterhouse.demo) and the benchmark's generator (bench/). Rows are plain dicts of
+attname → value, as the services would store them; nothing here decides what a row
+holds. On PostgreSQL no model instance is built and nothing goes through the fields'
+converters, so values must be plain Python values (see copy_text). Elsewhere the rows
+become model instances for bulk_create.
+
+Like bulk_create, this calls no save() and sends no signal.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from itertools import chain, islice
+from typing import Any
+
+from django.db import connection, models
+
+Row = Mapping[str, Any]
+
+_NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+class JsonText(str):
+    """A JSON field's value already serialised: written as it is (COPY), or parsed back
+    (elsewhere). For generators that build millions of small JSON values as text."""
+
+
+def uses_copy() -> bool:
+    """Whether insert_rows writes by COPY on this connection (PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
+def insert_rows(
+    model: type[models.Model], rows: Iterable[Row], *, returning_ids: bool = False,
+    batch_size: int | None = None,
+) -> list[Any]:
+    """Store `rows` (attname → value) in `model`'s table: COPY on PostgreSQL, bulk_create
+    elsewhere (in batches of `batch_size`; None: one call, as bulk_create splits it).
+
+    Columns a row leaves out get the field's default, as bulk_create gives them (a
+    callable default is called per row); the primary key is left to the database unless
+    given. With `returning_ids`, returns the primary keys in the order of the rows (on
+    PostgreSQL drawn from the table's sequence before the COPY; elsewhere read back from
+    bulk_create); else returns [].
+    """
+    if uses_copy():
+        if returning_ids:
+            listed = [dict(row) for row in rows]
+            pk = model._meta.pk.attname  # type: ignore[union-attr]
+            missing = [row for row in listed if pk not in row]
+            for row, new_id in zip(missing, next_ids(model, len(missing)), strict=True):
+                row[pk] = new_id
+            copy_into(model, listed)
+            return [row[pk] for row in listed]
+        copy_into(model, rows)
+        return []
+    ids: list[Any] = []
+    batches = [rows] if batch_size is None else _batched(rows, batch_size)
+    for batch in batches:
+        created = model._default_manager.bulk_create(
+            [model(**_parsed(row)) for row in batch], batch_size=batch_size)
+        if returning_ids:
+            ids += [obj.pk for obj in created]
+    if None in ids:
+        raise NotImplementedError(f"{connection.vendor} returns no ids from a bulk insert")
+    return ids
+
+
+def next_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` primary keys drawn from `model`'s sequence (PostgreSQL), for rows that
+    are COPYed with their ids (so other rows can refer to them)."""
+    if not count:
+        return []
+    table, column = model._meta.db_table, model._meta.pk.column  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def copy_into(model: type[models.Model], rows: Iterable[Row]) -> None:
+    """COPY `rows` (attname → value) into `model`'s table (PostgreSQL).
+
+    Every concrete column is written: the value given, else the field's default
+    (called per row when it is callable), so a column added later is filled like
+    bulk_create would fill it. The first row says which columns are given; the primary
+    key is left to the database unless given. Rows are written as COPY text, without a
+    round through the fields' converters: values must be plain Python values (JSON
+    fields take lists, dicts or JsonText).
+    """
+    iterator = iter(rows)
+    first = next(iterator, None)
+    if first is None:
+        return
+    meta = model._meta
+    fields = [
+        field for field in meta.concrete_fields
+        if not (field.primary_key and field.attname not in first)
+    ]
+    columns: list[Callable[[Row], str]] = []
+    for column in fields:
+        as_json = isinstance(column, models.JSONField)
+        encoder = getattr(column, "encoder", None)
+        if column.attname in first:
+            columns.append(_column(column.attname, as_json, encoder))
+        elif callable(column.default):
+            columns.append(_default(column, as_json, encoder))
+        else:
+            constant = copy_text(column.get_default(), as_json, encoder)
+            columns.append(_constant(constant))
+    copy_rows(meta.db_table, [field.column for field in fields],
+              ("\t".join([value(row) for value in columns]) for row in chain([first], iterator)))
+
+
+def copy_rows(table: str, columns: list[str], lines: Iterable[str], chunk: int = 2000) -> None:
+    """COPY lines of tab-separated COPY text (see copy_text) into `table`."""
+    quote = connection.ops.quote_name
+    sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for batch in _batched(lines, chunk):
+            copy.write("\n".join(batch) + "\n")
+
+
+def copy_text(value: object, as_json: bool = False, encoder: Any = None) -> str:
+    """`value` as a field of PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if as_json and not isinstance(value, JsonText):
+        value = json.dumps(value, cls=encoder, ensure_ascii=False)
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE.search(value) else value
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int | float | uuid.UUID | Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"No COPY text for {type(value).__name__}")
+
+
+def _default(field: Any, as_json: bool, encoder: Any) -> Callable[[Row], str]:
+    return lambda row: copy_text(field.get_default(), as_json, encoder)
+
+
+def _constant(text: str) -> Callable[[Row], str]:
+    return lambda row: text
+
+
+def _column(attname: str, as_json: bool, encoder: Any) -> Callable[[Row], str]:
+    if as_json:
+        return lambda row: copy_text(row[attname], True, encoder)
+    return lambda row: copy_text(row[attname])
+
+
+def _parsed(row: Row) -> dict[str, Any]:
+    return {key: json.loads(value) if isinstance(value, JsonText) else value
+            for key, value in row.items()}
+
+
+def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
