@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import chain, islice
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, models
@@ -96,32 +97,32 @@ def copy_into(model: type[models.Model], rows: Iterable[Row]) -> None:
     Every concrete column is written: the value given, else the field's default
     (called per row when it is callable), so a column added later is filled like
     bulk_create would fill it. The first row says which columns are given; the primary
-    key is left to the database unless given. Rows are written as COPY text, without a
-    round through the fields' converters: values must be plain Python values (JSON
-    fields take lists, dicts or JsonText).
+    key is left to the database unless given. Values go to the driver as they are,
+    without a round through the fields' converters: they must be plain Python values
+    (JSON fields take lists, dicts or JsonText).
     """
     iterator = iter(rows)
     first = next(iterator, None)
     if first is None:
         return
     meta = model._meta
-    fields = [
-        field for field in meta.concrete_fields
-        if not (field.primary_key and field.attname not in first)
-    ]
-    columns: list[Callable[[Row], str]] = []
-    for column in fields:
-        as_json = isinstance(column, models.JSONField)
-        encoder = getattr(column, "encoder", None)
-        if column.attname in first:
-            columns.append(_column(column.attname, as_json, encoder))
-        elif callable(column.default):
-            columns.append(_default(column, as_json, encoder))
-        else:
-            constant = copy_text(column.get_default(), as_json, encoder)
-            columns.append(_constant(constant))
-    copy_rows(meta.db_table, [field.column for field in fields],
-              ("\t".join([value(row) for value in columns]) for row in chain([first], iterator)))
+    given = [field for field in meta.concrete_fields if field.attname in first]
+    missing = [field for field in meta.concrete_fields
+               if field.attname not in first and not field.primary_key]
+    # The given columns first, read with one itemgetter; then the defaults.
+    read = itemgetter(*[field.attname for field in given]) if given else None
+    as_json = [(i, getattr(field, "encoder", None)) for i, field in enumerate(given)
+               if isinstance(field, models.JSONField)]
+    defaults = [_default(field) for field in missing]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in given + missing)
+    sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in chain([first], iterator):
+            values = [] if read is None else list(read(row)) if len(given) > 1 else [read(row)]
+            for i, encoder in as_json:
+                values[i] = _json(values[i], encoder)
+            copy.write_row(values + [default() for default in defaults])
 
 
 def copy_rows(table: str, columns: list[str], lines: Iterable[str], chunk: int = 2000) -> None:
@@ -150,18 +151,25 @@ def copy_text(value: object, as_json: bool = False, encoder: Any = None) -> str:
     raise TypeError(f"No COPY text for {type(value).__name__}")
 
 
-def _default(field: Any, as_json: bool, encoder: Any) -> Callable[[Row], str]:
-    return lambda row: copy_text(field.get_default(), as_json, encoder)
+def _json(value: Any, encoder: Any) -> Any:
+    if value is None or isinstance(value, JsonText):
+        return value
+    return json.dumps(value, cls=encoder, ensure_ascii=False)
 
 
-def _constant(text: str) -> Callable[[Row], str]:
-    return lambda row: text
-
-
-def _column(attname: str, as_json: bool, encoder: Any) -> Callable[[Row], str]:
-    if as_json:
-        return lambda row: copy_text(row[attname], True, encoder)
-    return lambda row: copy_text(row[attname])
+def _default(field: Any) -> Callable[[], Any]:
+    """The field's default as a value for the driver (JSON as text), made per row when
+    the default is callable (as bulk_create makes it per instance)."""
+    encoder = getattr(field, "encoder", None)
+    if isinstance(field, models.JSONField):
+        if callable(field.default):
+            return lambda: _json(field.get_default(), encoder)
+        constant = _json(field.get_default(), encoder)
+    elif callable(field.default):
+        return field.get_default
+    else:
+        constant = field.get_default()
+    return lambda: constant
 
 
 def _parsed(row: Row) -> dict[str, Any]:
