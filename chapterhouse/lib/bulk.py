@@ -5,8 +5,9 @@ every member of a chapter (notifications.tasks), the demo organisation
 (chapterhouse.demo) and the benchmark's generator (bench/). Rows are plain dicts of
 attname → value, as the services would store them; nothing here decides what a row
 holds. On PostgreSQL no model instance is built and nothing goes through the fields'
-converters, so values must be plain Python values (see copy_text). Elsewhere the rows
-become model instances for bulk_create.
+converters, so values must be plain Python values that the driver adapts (str, int,
+float, bool, Decimal, UUID, date, datetime, None; lists and dicts for JSON fields).
+Elsewhere the rows become model instances for bulk_create.
 
 Like bulk_create, this calls no save() and sends no signal.
 """
@@ -14,11 +15,7 @@ Like bulk_create, this calls no save() and sends no signal.
 from __future__ import annotations
 
 import json
-import re
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import date, datetime
-from decimal import Decimal
 from itertools import chain, islice
 from operator import itemgetter
 from typing import Any
@@ -26,9 +23,6 @@ from typing import Any
 from django.db import connection, models
 
 Row = Mapping[str, Any]
-
-_NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 class JsonText(str):
@@ -123,32 +117,6 @@ def copy_into(model: type[models.Model], rows: Iterable[Row]) -> None:
             for i, encoder in as_json:
                 values[i] = _json(values[i], encoder)
             copy.write_row(values + [default() for default in defaults])
-
-
-def copy_rows(table: str, columns: list[str], lines: Iterable[str], chunk: int = 2000) -> None:
-    """COPY lines of tab-separated COPY text (see copy_text) into `table`."""
-    quote = connection.ops.quote_name
-    sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for batch in _batched(lines, chunk):
-            copy.write("\n".join(batch) + "\n")
-
-
-def copy_text(value: object, as_json: bool = False, encoder: Any = None) -> str:
-    """`value` as a field of PostgreSQL's COPY text format."""
-    if value is None:
-        return "\\N"
-    if as_json and not isinstance(value, JsonText):
-        value = json.dumps(value, cls=encoder, ensure_ascii=False)
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE.search(value) else value
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, int | float | uuid.UUID | Decimal):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise TypeError(f"No COPY text for {type(value).__name__}")
 
 
 def _json(value: Any, encoder: Any) -> Any:
