@@ -51,7 +51,7 @@ def insert_rows(
     if uses_copy():
         if returning_ids:
             listed = [dict(row) for row in rows]
-            pk = model._meta.pk.attname  # type: ignore[union-attr]
+            pk = model._meta.pk.attname
             missing = [row for row in listed if pk not in row]
             for row, new_id in zip(missing, next_ids(model, len(missing)), strict=True):
                 row[pk] = new_id
@@ -76,7 +76,7 @@ def next_ids(model: type[models.Model], count: int) -> list[int]:
     are COPYed with their ids (so other rows can refer to them)."""
     if not count:
         return []
-    table, column = model._meta.db_table, model._meta.pk.column  # type: ignore[union-attr]
+    table, column = model._meta.db_table, model._meta.pk.column
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
