@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from typing import TypeVar
 
 from django.db import transaction
 from django.db.models import F
@@ -27,10 +28,12 @@ from .services import (
     neighbourhood_slug,
 )
 
+T = TypeVar("T")
+
 _CHUNK = 500  # parameters per IN (…): well under SQLite's limit
 
 
-def _chunks(items: list, size: int = _CHUNK) -> Iterable[list]:
+def _chunks(items: list[T], size: int = _CHUNK) -> Iterable[list[T]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
 

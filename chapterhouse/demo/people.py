@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
+from typing import TypeVar
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
@@ -59,6 +60,7 @@ BATCH_SIZE = 5000
 # From this many members on, names are picked from a pool drawn once per locale.
 POOL_FROM = 100_000
 NAME_POOL = 1000
+T = TypeVar("T")
 
 
 class GazetteerEmpty(Exception):
@@ -81,7 +83,7 @@ class DemoReport:
 # -- Loading ----------------------------------------------------------------------------
 
 
-def _batched(items: Iterable, size: int) -> Iterator[list]:
+def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
@@ -269,7 +271,7 @@ class _Loader:
 
     def __init__(
         self, *, rng: random.Random, names: Names, cities: list[City],
-        profiles: dict[str, CountryProfile], home_city: array, home_hood: array,
+        profiles: dict[str, CountryProfile], home_city: array[int], home_hood: array[int],
         city_chapter: list[Chapter], hood_chapter: dict[tuple[int, int], Chapter],
     ) -> None:
         self.rng, self.names, self.cities, self.profiles = rng, names, cities, profiles

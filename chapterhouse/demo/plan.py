@@ -143,7 +143,7 @@ def _cities_for(members: int) -> int:
     Sub-linear: a hundred members live in about a dozen cities, thirty thousand
     in about a thousand and a half (a million members make ~50,000 chapters).
     """
-    return max(3, round(0.26 * members**0.83))
+    return max(3, round(0.26 * math.pow(members, 0.83)))
 
 
 def _neighbourhood_names(country: str, city: Place, language: str) -> tuple[str, ...]:
@@ -169,8 +169,8 @@ class Plan(NamedTuple):
     cities: list[City]
     city_counts: list[int]  # members living in each city (its neighbourhoods included)
     profiles: dict[str, CountryProfile]
-    home_city: array  # per member: an index into cities
-    home_hood: array  # per member: an index into its city's neighbourhoods, or -1
+    home_city: array[int]  # per member: an index into cities
+    home_hood: array[int]  # per member: an index into its city's neighbourhoods, or -1
     hoods_used: dict[int, int]  # city index: how many of its neighbourhoods have chapters
 
 

@@ -63,8 +63,7 @@ class _Demo:
         """Active members of `chapter` (the demo login first), a stable sample."""
         if chapter.pk not in self.members:
             rows = list(
-                Member.objects.filter(home_chapter__path__startswith=chapter.path,
-                                      user__is_active=True)
+                Member.objects.belonging_to(chapter).active()
                 .exclude(pk=self.demo.pk).select_related("home_chapter", "user")
                 .order_by("pk")[: limit * 4]
             )

@@ -153,7 +153,7 @@ class Names:
 
     def job(self) -> str:
         if not self.pool:
-            return self.faker("en_GB").job()
+            return str(self.faker("en_GB").job())
         if not self._jobs:
             self._jobs = [self.faker("en_GB").job() for _ in range(min(self.pool, 500))]
         return self._rng.choice(self._jobs)

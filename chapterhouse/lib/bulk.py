@@ -134,7 +134,7 @@ def _default(field: Any) -> Callable[[], Any]:
             return lambda: _json(field.get_default(), encoder)
         constant = _json(field.get_default(), encoder)
     elif callable(field.default):
-        return field.get_default
+        return lambda: field.get_default()
     else:
         constant = field.get_default()
     return lambda: constant
