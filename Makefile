@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Set up (once) and serve the demo organisation on SQLite with the task worker.
+# Set up (once) and serve the demo organisation on SQLite with the task worker
+# (the dev extras installed by $(STAMP) include `demo`: Faker, for seed_demo).
 demo: $(STAMP)
 	mkdir -p var
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0

@@ -3,7 +3,8 @@
     DJANGO_SETTINGS_MODULE=chapterhouse.config.settings DATABASE_URL=… python bench/generate.py \
         [--proposals 10000] [--posts 200000] [--local-votes 1000] [--seed 2012]
 
-With a fixed seed, in one transaction, COPY on PostgreSQL (bulk_create elsewhere):
+With a fixed seed, in one transaction, through lib.bulk (COPY on PostgreSQL, bulk_create
+elsewhere):
 
 - published proposals (in deliberation, each with its deliberation thread): `--large` in
   the largest city and `--small` in the smallest (bench/querycount.py measures the
@@ -14,7 +15,8 @@ With a fixed seed, in one transaction, COPY on PostgreSQL (bulk_create elsewhere
   `--comments` each, so that proposal is the most discussed);
 - the International vote: a Schulze ranking of 15 options, voting now, its roll frozen
   by the real service (every member), with ballots from `--turnout` of the roll, stored
-  exactly as cast_ballot stores them (ballot row and audit entry);
+  as cast_ballot stores them: the rows come from decisions.ballot_rows, which
+  cast_ballot's rows are tested against (ballot row and audit entry);
 - `--local-votes` votes now open in local chapters, cycling through every method
   (open and secret ballots), opened through the real services, with ballots.
 
@@ -42,7 +44,7 @@ import uuid
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -62,7 +64,7 @@ from django.utils import timezone  # noqa: E402
 from chapterhouse import voting  # noqa: E402
 from chapterhouse.audit.models import AuditEntry  # noqa: E402
 from chapterhouse.chapters.models import Chapter, ChapterLevel  # noqa: E402
-from chapterhouse.decisions import selectors, services  # noqa: E402
+from chapterhouse.decisions import ballot_rows, selectors, services  # noqa: E402
 from chapterhouse.decisions.models import (  # noqa: E402
     Ballot,
     DecisionRule,
@@ -74,7 +76,8 @@ from chapterhouse.decisions.models import (  # noqa: E402
     SecretBallot,
 )
 from chapterhouse.discussions.models import Post, Thread  # noqa: E402
-from chapterhouse.members.demo import copy_into, copy_rows, copy_text, next_ids  # noqa: E402
+from chapterhouse.lib import bulk  # noqa: E402
+from chapterhouse.lib.bulk import JsonText  # noqa: E402
 from chapterhouse.members.models import Member  # noqa: E402
 
 SEED = 2012
@@ -138,10 +141,6 @@ def _record(values: dict[str, Any]) -> None:
                            [key, json.dumps(value)])
 
 
-class _Raw(str):
-    """A JSON value already serialised (written as is by COPY)."""
-
-
 _TOP: dict[type, int] = {}
 
 
@@ -149,7 +148,7 @@ def _ids(model: type, count: int) -> list[int]:
     """`count` new primary keys: from the sequence on PostgreSQL, else after the largest
     (remembered, so two calls before an insert do not overlap)."""
     if connection.vendor == "postgresql":
-        return next_ids(model, count) if count else []
+        return bulk.next_ids(model, count)
     if model not in _TOP:
         _TOP[model] = model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0  # type: ignore[attr-defined]
     start = _TOP[model]
@@ -158,43 +157,15 @@ def _ids(model: type, count: int) -> list[int]:
 
 
 def _insert(model: type, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert rows (attname → value; "id" given or drawn by _ids): COPY on PostgreSQL,
-    bulk_create elsewhere. Returns the ids."""
+    """Insert rows (attname → value; "id" given or drawn by _ids) through lib.bulk (COPY
+    on PostgreSQL, bulk_create elsewhere). Returns the ids."""
     if not rows:
         return []
     if "id" not in rows[0]:
         for row, pk in zip(rows, _ids(model, len(rows)), strict=True):
             row["id"] = pk
-    if connection.vendor == "postgresql":
-        copy_into(model, rows)
-    else:
-        model.objects.bulk_create([model(**row) for row in rows], batch_size=500)  # type: ignore[attr-defined]
+    bulk.insert_rows(model, rows, batch_size=500)
     return [row["id"] for row in rows]
-
-
-def _fast_rows(model: type, columns: list[str], lines: Iterator[list[Any]]) -> None:
-    """Write many rows of `columns` (every column but an automatic primary key: checked)
-    without model instances on PostgreSQL. JSON columns take _Raw text or values."""
-    meta = model._meta  # type: ignore[attr-defined]
-    expected = {f.attname for f in meta.concrete_fields
-                if not (f.primary_key and f.get_internal_type().endswith("AutoField"))}
-    assert set(columns) == expected, f"{meta.label} columns changed: {expected ^ set(columns)}"
-    as_json = [meta.get_field(c).get_internal_type() == "JSONField" for c in columns]
-    if connection.vendor == "postgresql":
-        copy_rows(meta.db_table, [meta.get_field(c).column for c in columns], (
-            "\t".join(copy_text(str(v)) if isinstance(v, _Raw) else copy_text(v, j)
-                      for v, j in zip(values, as_json, strict=True))
-            for values in lines
-        ))
-        return
-    batch = []
-    for values in lines:
-        batch.append(model(**{c: json.loads(v) if isinstance(v, _Raw) else v
-                              for c, v in zip(columns, values, strict=True)}))
-        if len(batch) >= 2000:
-            model.objects.bulk_create(batch)  # type: ignore[attr-defined]
-            batch = []
-    model.objects.bulk_create(batch)  # type: ignore[attr-defined]
 
 
 class _People:
@@ -476,7 +447,7 @@ class _Generator:
         for member in range(n):
             if voted[member]:
                 ranking = order[member, : depth[member]].tolist()
-                ballots.append((entries[member], _Raw(
+                ballots.append((entries[member], JsonText(
                     '{"ranking": [' + ", ".join(quoted[j] for j in ranking) + "]}")))
         params = proposal.rule_snapshot.get("params", {})  # type: ignore[union-attr]
         for _entry, text in ballots[:500]:  # what cast_ballot would store, as stored here
@@ -545,29 +516,31 @@ class _Generator:
         span = max((self.now - opens).total_seconds() - 1, 1)
         moments = sorted(opens + timedelta(seconds=rng.uniform(0, span)) for _ in ballots)
         pid = proposal.pk
+        # Through decisions.ballot_rows, the rows cast_ballot stores (see its tests).
         if secret:
-            _fast_rows(Participation, ["proposal_id", "member_id"],
-                       ([pid, entry[0]] for entry, _text in ballots))
+            bulk.insert_rows(Participation, (
+                ballot_rows.participation(proposal_id=pid, member_id=member)
+                for (member, _w, _g), _text in ballots
+            ), batch_size=2000)
             # A receipt code like secrets.token_urlsafe(15), from the seeded generator.
-            _fast_rows(SecretBallot, ["id", "proposal_id", "receipt_hash", "ballot", "weight",
-                                      "group_id"], (
-                [_uuid(rng), pid,
-                 selectors.receipt_hash(base64.urlsafe_b64encode(rng.randbytes(15)).decode()),
-                 _Raw(text), weight, group]
+            bulk.insert_rows(SecretBallot, (
+                ballot_rows.secret_ballot(
+                    ballot_id=_uuid(rng), proposal_id=pid,
+                    receipt=base64.urlsafe_b64encode(rng.randbytes(15)).decode(),
+                    ballot=JsonText(text), weight=weight, group_id=group)
                 for (_member, weight, group), text in ballots
-            ))
+            ), batch_size=2000)
         else:
-            _fast_rows(Ballot, ["proposal_id", "member_id", "ballot", "weight", "group_id",
-                                "cast_at", "updated_at"], (
-                [pid, member, _Raw(text), weight, group, moment, moment]
+            bulk.insert_rows(Ballot, (
+                ballot_rows.open_ballot(proposal_id=pid, member_id=member, ballot=JsonText(text),
+                                        weight=weight, group_id=group, at=moment)
                 for ((member, weight, group), text), moment in zip(ballots, moments, strict=True)
-            ))
-        data = _Raw(json.dumps({"changed": False, "secret": secret}))
-        _fast_rows(AuditEntry, ["actor_id", "action", "target_type", "target_id", "chapter_id",
-                                "data", "created_at"], (
-            [member, "ballots.cast", "decisions.Proposal", str(pid), None, data, moment]
+            ), batch_size=2000)
+        bulk.insert_rows(AuditEntry, (
+            ballot_rows.audit_entry(member_id=member, proposal_id=pid, changed=False,
+                                    secret=secret, at=moment)
             for ((member, _w, _g), _t), moment in zip(ballots, moments, strict=True)
-        ))
+        ), batch_size=2000)
         return len(ballots)
 
 

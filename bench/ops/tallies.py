@@ -21,9 +21,9 @@ ballots and its times scaled linearly to the full count (said in the row's notes
 correctness check then compares both counts on that prefix).
 
 From the database ("close a Schulze vote"): the biggest Schulze proposal in voting, or one
-made by :func:`setup_vote` (through the services, ballots stored by COPY as cast_ballot
-stores them). Two rows against a plain SELECT of the same ballot rows fetched to Python
-through the same driver (target ≤ 1.5×):
+made by :func:`setup_vote` (through the services, ballots stored through lib.bulk as
+cast_ballot stores them). Two rows against a plain SELECT of the same ballot rows fetched
+to Python through the same driver (target ≤ 1.5×):
 
 - "read + count": ``services._ballot_arrays`` + ``voting.prepare`` + ``Prepared.count``,
   exactly as close_voting reads and counts;
@@ -308,13 +308,15 @@ def setup_vote(ctx: Context, size: int | None = None) -> Any:
     Made the way the app makes it (create_draft, publish, open_voting: the roll frozen
     from every active member), under a bench-only rule ("bench-ranked", Schulze, 15
     options). The ballots are random partial rankings (fixed seed) stored as
-    cast_ballot stores them (one row per member on the roll, the roll's weight and group),
-    by COPY on PostgreSQL. Beyond the roll's size, the extra ballots and roll entries
-    have no member (as a deleted account leaves them), so the count still balances.
+    cast_ballot stores them (one row per member on the roll, the roll's weight and group:
+    decisions.ballot_rows), through lib.bulk (COPY on PostgreSQL). Beyond the roll's size,
+    the extra ballots and roll entries have no member (as a deleted account leaves them),
+    so the count still balances.
     """
     from chapterhouse.chapters.models import Chapter
-    from chapterhouse.decisions import services
+    from chapterhouse.decisions import ballot_rows, services
     from chapterhouse.decisions.models import Ballot, DecisionRule, Method, Roll, RollEntry
+    from chapterhouse.lib import bulk
     from chapterhouse.members.models import Member
 
     international = Chapter.objects.get(depth=1)
@@ -353,27 +355,18 @@ def setup_vote(ctx: Context, size: int | None = None) -> Any:
     _options, _ranks, _w, ranked = ballots_for(ctx, size)
     cast_at = proposal.voting_opens_at + timedelta(hours=1)
     by_key = dict(zip(_options, keys, strict=True))
-    ballots = (
-        (member, {"ranking": [by_key[o] for o in r]}, weight, group)
+    # Through decisions.ballot_rows, the rows cast_ballot stores.
+    rows = (
+        ballot_rows.open_ballot(proposal_id=proposal.pk, member_id=member,
+                                ballot={"ranking": [by_key[o] for o in r]}, weight=weight,
+                                group_id=group, at=cast_at)
         for (member, weight, group), r in zip(entries[:size], ranked, strict=True)
     )
-    if connection.vendor == "postgresql":
-        with transaction.atomic(), connection.cursor() as cursor:
-            with cursor.cursor.copy(
-                "COPY decisions_ballot (proposal_id, member_id, ballot, weight, group_id, "
-                "cast_at, updated_at) FROM STDIN"
-            ) as copy:
-                for member, ballot, weight, group in ballots:
-                    copy.write_row((proposal.pk, member, json.dumps(ballot), weight, group,
-                                    cast_at, cast_at))
+    with transaction.atomic():
+        bulk.insert_rows(Ballot, rows, batch_size=5_000)
+    if bulk.uses_copy():
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE decisions_ballot")
-    else:
-        Ballot.objects.bulk_create(
-            (Ballot(proposal=proposal, member_id=m, ballot=b, weight=w, group_id=g,
-                    cast_at=cast_at, updated_at=cast_at) for m, b, w, g in ballots),
-            batch_size=5_000,
-        )
     return proposal
 
 

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "chapterhouse.decisions",
     "chapterhouse.discussions",
     "chapterhouse.api",
+    "chapterhouse.demo",
 ]
 
 MIDDLEWARE = [

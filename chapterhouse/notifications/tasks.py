@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks import task
+
+from chapterhouse.lib import bulk
 
 from .models import EMAIL_BY_DEFAULT, EmailPreference, Notification
 from .selectors import language_for, language_from
@@ -174,15 +175,7 @@ def deliver_to_members(chapter_id: int, kind: str, texts: dict[str, str], url: s
 
 def _store(rows: list[tuple[int, str]], kind: str, url: str, created: datetime) -> None:
     """One notice per (recipient id, text): COPY on PostgreSQL, one bulk INSERT elsewhere."""
-    if connection.vendor != "postgresql":
-        Notification.objects.bulk_create(
-            Notification(recipient_id=pk, kind=kind, text=text, url=url, created_at=created)
-            for pk, text in rows
-        )
-        return
-    table = connection.ops.quote_name(Notification._meta.db_table)
-    with connection.cursor() as cursor, cursor.cursor.copy(
-        f"COPY {table} (public_id, recipient_id, kind, text, url, created_at) FROM STDIN"
-    ) as copy:
-        for pk, text in rows:
-            copy.write_row((uuid.uuid4(), pk, kind, text, url, created))
+    bulk.insert_rows(Notification, [
+        {"recipient_id": pk, "kind": kind, "text": text, "url": url, "created_at": created}
+        for pk, text in rows
+    ])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from chapterhouse.chapters import services
+from chapterhouse.chapters import bulk, services
 from chapterhouse.chapters.models import Chapter
 from chapterhouse.places.models import Place
 from chapterhouse.places.tests.factories import make_city
@@ -59,8 +59,8 @@ def test_it_makes_the_same_tree_as_the_services_one_by_one(places):
 
     Chapter.objects.all().delete()
     london = existing_part()
-    made = services.bulk_ensure_place_chapters(places)
-    hoods = services.bulk_ensure_neighbourhoods(
+    made = bulk.bulk_ensure_place_chapters(places)
+    hoods = bulk.bulk_ensure_neighbourhoods(
         [(london, name) for name in HOODS] + [(made[places[4].pk], "Pill")]
     )
     assert snapshot() == expected
@@ -74,7 +74,7 @@ def test_it_makes_the_same_tree_as_the_services_one_by_one(places):
 
 
 def test_it_returns_every_place_and_ancestor_and_numchild_is_exact(places):
-    made = services.bulk_ensure_place_chapters(places)
+    made = bulk.bulk_ensure_place_chapters(places)
     assert set(made) == {p.pk for p in places} | {
         p.parent_id for p in places} | {Place.objects.get(code="GB").pk,
                                         Place.objects.get(code="FR").pk}
@@ -86,18 +86,18 @@ def test_it_returns_every_place_and_ancestor_and_numchild_is_exact(places):
 
 
 def test_running_it_again_creates_nothing(places):
-    first = services.bulk_ensure_place_chapters(places)
+    first = bulk.bulk_ensure_place_chapters(places)
     london = first[places[2].pk]
-    services.bulk_ensure_neighbourhoods([(london, name) for name in HOODS])
+    bulk.bulk_ensure_neighbourhoods([(london, name) for name in HOODS])
     before = snapshot()
-    again = services.bulk_ensure_place_chapters(reversed(places))
-    hoods = services.bulk_ensure_neighbourhoods([(london, "Camden"), (london, "CAMDEN")])
+    again = bulk.bulk_ensure_place_chapters(reversed(places))
+    hoods = bulk.bulk_ensure_neighbourhoods([(london, "Camden"), (london, "CAMDEN")])
     assert snapshot() == before
     assert {k: c.pk for k, c in again.items()} == {k: c.pk for k, c in first.items()}
     assert hoods[(london.pk, "CAMDEN")].url_path == "gb/eng/london/camden"
 
 
 def test_an_empty_request_writes_nothing(db):
-    assert services.bulk_ensure_place_chapters([]) == {}
-    assert services.bulk_ensure_neighbourhoods([]) == {}
+    assert bulk.bulk_ensure_place_chapters([]) == {}
+    assert bulk.bulk_ensure_neighbourhoods([]) == {}
     assert not Chapter.objects.exists()

@@ -8,7 +8,6 @@ from django.core.management import call_command
 from chapterhouse.chapters.models import ChapterRole
 from chapterhouse.chapters.services import grant_role
 from chapterhouse.decisions import selectors
-from chapterhouse.decisions.demo import seed_decisions
 from chapterhouse.decisions.models import (
     Amendment,
     Decision,
@@ -18,7 +17,8 @@ from chapterhouse.decisions.models import (
     SecretBallot,
     StakeDeclaration,
 )
-from chapterhouse.members.demo import DEMO_EMAIL
+from chapterhouse.demo.decisions import seed_decisions
+from chapterhouse.demo.people import DEMO_EMAIL
 from chapterhouse.members.tests.factories import make_member
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +119,7 @@ def test_seed_demo_seeds_the_decisions_too(db):
 
 def test_the_demo_completes_when_the_campaigns_category_is_rejected(org, monkeypatch):
     """Random ballots can reject the campaigns rule; the demo then leaves out its vote."""
-    from chapterhouse.decisions import demo
+    from chapterhouse.demo import script as demo
 
     original = demo._Demo.yes_no
 
@@ -141,7 +141,7 @@ def test_the_demo_completes_when_the_campaigns_category_is_rejected(org, monkeyp
 def test_the_demo_meets_quorums_when_rolls_outgrow_the_sample(org, monkeypatch):
     """With rolls larger than the sample size, the rule votes still reach their quorum
     (a 20,000-member demo once failed: the sample ignored the quorum)."""
-    from chapterhouse.decisions import demo
+    from chapterhouse.demo import script as demo
 
     monkeypatch.setattr(demo, "MAX_VOTERS", 1)
     report = seed_decisions()

@@ -8,7 +8,8 @@ from django.core.management import call_command
 
 from chapterhouse.chapters.models import Chapter, ChapterLevel
 from chapterhouse.decisions.models import Proposal
-from chapterhouse.members import demo
+from chapterhouse.demo import people as demo
+from chapterhouse.demo import plan
 from chapterhouse.members.models import Member
 from chapterhouse.places.tests.factories import make_city
 
@@ -33,7 +34,7 @@ def test_it_makes_the_chapters_asked_for_with_zipf_sizes(gazetteer):
     assert hoods.count() == 40 - 1 - 3 - 2 - 10  # countries, regions and cities
     homes = Counter(Member.objects.exclude(user__email=demo.DEMO_EMAIL)
                     .values_list("home_chapter_id", flat=True))
-    assert sorted(homes.values(), reverse=True) == demo._zipf(600, 10 + 24, 1.0)
+    assert sorted(homes.values(), reverse=True) == plan._zipf(600, 10 + 24, 1.0)
     # The biggest city is the most populous one, and holds its neighbourhoods.
     london = Chapter.objects.get(url_path="gb/eng/london")
     assert london.member_count == max(c.member_count for c in Chapter.objects.filter(level=3))
@@ -45,7 +46,7 @@ def test_it_makes_the_chapters_asked_for_with_zipf_sizes(gazetteer):
 
 
 def test_zipf_sizes_add_up_and_fall_as_one_over_rank():
-    sizes = demo._zipf(1_000_000, 50_000, 1.0)
+    sizes = plan._zipf(1_000_000, 50_000, 1.0)
     assert sum(sizes) == 1_000_000 and min(sizes) >= 1
     assert sizes == sorted(sizes, reverse=True)
     assert 0.45 < sizes[1] / sizes[0] < 0.55 and 0.09 < sizes[9] / sizes[0] < 0.11

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from chapterhouse.chapters.models import Chapter, ChapterLevel, ChapterRole
-from chapterhouse.members import demo
+from chapterhouse.demo import people as demo
 from chapterhouse.members.models import Member, User
 from chapterhouse.members.tests.factories import make_member
 from chapterhouse.places.models import Place

@@ -15,8 +15,8 @@ from chapterhouse.decisions.models import (
     RollEntry,
     SecretBallot,
 )
+from chapterhouse.demo import people as demo
 from chapterhouse.discussions.models import Post, Thread
-from chapterhouse.members import demo
 from chapterhouse.members.models import Member
 from chapterhouse.places.tests.factories import make_city
 

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from chapterhouse.members import demo
+from chapterhouse.demo import people as demo
+from chapterhouse.demo.decisions import seed_decisions
 
 
 class Command(BaseCommand):
@@ -96,8 +97,6 @@ class Command(BaseCommand):
         )
 
     def _decisions(self, options: dict[str, Any], verbose: bool) -> None:
-        from chapterhouse.decisions.demo import seed_decisions
-
         decisions = seed_decisions(
             seed=options["seed"],
             progress=(lambda message: self.stdout.write(message)) if verbose else None,
