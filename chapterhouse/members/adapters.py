@@ -25,18 +25,19 @@ class _ThisSite:
     domain: str
 
 
-class AccountAdapter(DefaultAccountAdapter):
+class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth is untyped
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         """A member lands on their home chapter's page (unless `?next=` says otherwise)."""
         member = viewer_of(request).member
         if member is not None:
             return member.home_chapter.get_absolute_url()
-        return super().get_login_redirect_url(request)
+        url: str = super().get_login_redirect_url(request)
+        return url
 
     def confirm_email(self, request: HttpRequest, email_address: EmailAddress) -> bool:
         """Confirm the address, then send the notices whose emails waited for it
         (notifications only mail confirmed addresses)."""
-        confirmed = super().confirm_email(request, email_address)
+        confirmed: bool = super().confirm_email(request, email_address)
         member = as_viewer(email_address.user).member
         if confirmed and member is not None:
             email_held_notices(member)
