@@ -38,6 +38,7 @@ lint: $(STAMP)
 	mkdir -p var
 	$(BIN)/ruff check .
 	CHAPTERHOUSE_TESTING=1 $(BIN)/mypy chapterhouse
+	$(BIN)/lint-imports --no-cache
 	CHAPTERHOUSE_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Regenerate the translation catalogues (needs GNU gettext) and compile them.

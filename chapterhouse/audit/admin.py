@@ -1,11 +1,19 @@
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
 from .models import AuditEntry
 
+# As chapterhouse.lib.admin.ModelAdmin (audit sits below lib in the app layers).
+if TYPE_CHECKING:
+    ModelAdmin = admin.ModelAdmin[Any]
+else:
+    ModelAdmin = admin.ModelAdmin
+
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ModelAdmin):
     """Read-only: the log is written by `chapterhouse.lib.audit.record` alone."""
 
     list_display = ["created_at", "action", "actor", "target_label", "chapter"]

@@ -126,7 +126,8 @@ def bulk_ensure_place_chapters(places: Iterable[Place]) -> dict[int, Chapter]:
         chapter_of: dict[int, Chapter] = {}
         for chunk in _chunks(list(order)):
             for chapter in Chapter.objects.filter(place_id__in=chunk):
-                chapter_of[chapter.place_id] = chapter
+                if chapter.place_id is not None:  # always, by the filter
+                    chapter_of[chapter.place_id] = chapter
         root = get_international()
         pending = [place for pk, place in order.items() if pk not in chapter_of]
         while pending:

@@ -22,7 +22,7 @@ class ChapterLevel(models.IntegerChoices):
     NEIGHBOURHOOD = 4, _("Neighbourhood")
 
 
-class ChapterQuerySet(MP_NodeQuerySet):
+class ChapterQuerySet(MP_NodeQuerySet["Chapter"]):
     """The words the domain speaks about sets of chapters (one path-prefix filter each)."""
 
     def within(self, chapter: Chapter) -> ChapterQuerySet:
@@ -42,8 +42,8 @@ class ChapterQuerySet(MP_NodeQuerySet):
         return self.filter(path__in=chapter.ancestor_paths())
 
 
-class ChapterManager(MP_NodeManager.from_queryset(ChapterQuerySet)):  # type: ignore[misc]
-    """treebeard's manager (ordered by path) with the vocabulary of ChapterQuerySet."""
+# treebeard's manager (ordered by path) with the vocabulary of ChapterQuerySet.
+ChapterManager = MP_NodeManager.from_queryset(ChapterQuerySet)
 
 
 class Chapter(MP_Node):
@@ -71,7 +71,8 @@ class Chapter(MP_Node):
     longitude = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ChapterManager()
+    # The stubs plugin takes treebeard's `objects` for a class variable of MP_Node.
+    objects = ChapterManager()  # type: ignore[misc]
 
     # No node_order_by: sorted insertion would rewrite the paths of later siblings
     # and their subtrees. Lists are ordered by name at query time instead.

@@ -265,7 +265,9 @@ def chapters_geojson(*, language: str | None = None) -> dict[str, Any]:
     features = [
         {
             "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]},
+            # The filter above leaves out chapters without coordinates.
+            "geometry": {"type": "Point",
+                         "coordinates": [round(lon, 5), round(lat, 5)]},  # type: ignore[arg-type]
             "properties": {
                 "name": local_name or name,
                 "level": level,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -13,6 +15,9 @@ from chapterhouse.places.models import Place, PlaceKind
 
 from .models import Chapter, ChapterLevel, ChapterRole
 from .selectors import GEOJSON_VERSION_KEY
+
+if TYPE_CHECKING:
+    from chapterhouse.members.models import Member
 
 # Words that name pages under a chapter's URL (/c/<path>/members/ …) or under /c/
 # itself; a chapter slug must never be one of them, or the page would hide it.
@@ -167,7 +172,9 @@ def _page_changed(chapter: Chapter) -> None:
     transaction.on_commit(lambda: pagecache.forget(path))
 
 
-def update_chapter(*, chapter: Chapter, description: str, actor=None) -> Chapter:
+def update_chapter(
+    *, chapter: Chapter, description: str, actor: Member | None = None
+) -> Chapter:
     with transaction.atomic():
         chapter.description = description
         chapter.save(update_fields=["description"])
@@ -178,8 +185,8 @@ def update_chapter(*, chapter: Chapter, description: str, actor=None) -> Chapter
 
 
 def grant_role(
-    *, chapter: Chapter, member, role: str = ChapterRole.Role.FACILITATOR, source: str,
-    accepted: bool = True, actor=None,
+    *, chapter: Chapter, member: Member, role: str = ChapterRole.Role.FACILITATOR, source: str,
+    accepted: bool = True, actor: Member | None = None,
 ) -> ChapterRole:
     """Grant (or invite to) a role. Idempotent: granting twice keeps one row."""
     with transaction.atomic():
@@ -213,7 +220,7 @@ def decline_role(*, chapter_role: ChapterRole) -> None:
         chapter_role.delete()
 
 
-def revoke_role(*, chapter_role: ChapterRole, actor=None) -> None:
+def revoke_role(*, chapter_role: ChapterRole, actor: Member | None = None) -> None:
     """Remove a role or an invitation (a site administrator, until chapters decide it)."""
     with transaction.atomic():
         audit.record(actor=actor, action="roles.revoke", target=chapter_role,

@@ -10,8 +10,9 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import URLPattern, URLResolver  # noqa: E402
 
-websocket_urlpatterns: list = []
+websocket_urlpatterns: list[URLPattern | URLResolver] = []
 
 application = ProtocolTypeRouter(
     {

@@ -6,7 +6,7 @@ a write is dropped, and the page is computed as if the cache were empty.
 
 import logging
 import time
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -15,12 +15,14 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+T = TypeVar("T")
 
 
 def version(key: str) -> int:
     """The version number stored at `key` (0 until bumped): part of the cache keys of
     what it covers, so bumping it retires them all at once."""
-    return cache.get(key, 0)
+    found: int = cache.get(key, 0)
+    return found
 
 
 def bump_version(key: str) -> None:
@@ -34,7 +36,7 @@ def bump_version(key: str) -> None:
 
 
 class ForgivingRedisCacheClient(RedisCacheClient):
-    def _missing(self, what: str, value: Any) -> Any:
+    def _missing(self, what: str, value: T) -> T:
         logger.warning("Redis unreachable: cache %s skipped", what)
         return value
 
@@ -82,7 +84,8 @@ class ForgivingRedisCacheClient(RedisCacheClient):
 
     def incr(self, key: Any, delta: int) -> int:
         try:
-            return super().incr(key, delta)
+            value: int = super().incr(key, delta)
+            return value
         except UNREACHABLE:
             self._missing("incr", None)
             raise ValueError(f"Key {key!r} not found (Redis unreachable)") from None

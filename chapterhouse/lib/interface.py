@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Hashable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import rules
 from django.contrib import messages
@@ -65,7 +65,7 @@ class Viewer:
             user = self.user
             authenticated = user is not None and user.is_authenticated
             self._member = getattr(user, "member", None) if authenticated else None
-        return self._member
+        return cast("Member | None", self._member)
 
     @property
     def active_member(self) -> Member | None:
@@ -100,7 +100,7 @@ class Viewer:
     def recall(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The remembered value for `key`, computing and remembering it the first time."""
         try:
-            return self._memo[key]
+            return cast(T, self._memo[key])
         except KeyError:
             value = self._memo[key] = compute()
             return value

@@ -1,11 +1,19 @@
+"""allauth's hooks: where a member lands after logging in, what confirming an address
+sets off, and the site named in allauth's emails."""
+
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.http import HttpRequest
 
-from .rules import member_of
+from chapterhouse.lib.interface import as_viewer, viewer_of
+from chapterhouse.notifications.services import email_held_notices
 
 
 @dataclass(frozen=True)
@@ -17,26 +25,25 @@ class _ThisSite:
     domain: str
 
 
-class AccountAdapter(DefaultAccountAdapter):
+class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth is untyped
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         """A member lands on their home chapter's page (unless `?next=` says otherwise)."""
-        member = member_of(request.user)
+        member = viewer_of(request).member
         if member is not None:
             return member.home_chapter.get_absolute_url()
-        return super().get_login_redirect_url(request)
+        url: str = super().get_login_redirect_url(request)
+        return url
 
-    def confirm_email(self, request: HttpRequest, email_address) -> bool:
+    def confirm_email(self, request: HttpRequest, email_address: EmailAddress) -> bool:
         """Confirm the address, then send the notices whose emails waited for it
         (notifications only mail confirmed addresses)."""
-        confirmed = super().confirm_email(request, email_address)
-        member = member_of(email_address.user)
+        confirmed: bool = super().confirm_email(request, email_address)
+        member = as_viewer(email_address.user).member
         if confirmed and member is not None:
-            from chapterhouse.notifications.services import email_held_notices
-
             email_held_notices(member)
         return confirmed
 
-    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         site = _ThisSite(
             name=settings.SITE_NAME,
             domain=urlsplit(settings.SITE_URL).netloc or settings.SITE_NAME,

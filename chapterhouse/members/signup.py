@@ -11,7 +11,7 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from django.db import transaction
 
 
-class AtomicSignupForm(AllauthSignupForm):
+class AtomicSignupForm(AllauthSignupForm):  # type: ignore[misc]  # allauth is untyped
     def save(self, request: Any) -> Any:
         with transaction.atomic():
             return super().save(request)

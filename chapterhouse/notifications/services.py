@@ -4,21 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
-from chapterhouse.chapters.models import Chapter
-from chapterhouse.members.models import Member
+from chapterhouse.lib.tasks import enqueue_in_batches, task_named
 
 from .models import EMAIL_BY_DEFAULT, EmailPreference, Kind, Notification
 from .selectors import forget_unread_count, language_for
-from .tasks import deliver_to_members, send_notification_emails
+
+if TYPE_CHECKING:
+    from chapterhouse.chapters.models import Chapter
+    from chapterhouse.members.models import Member
 
 # Emails are queued in batches: one job per recipient floods the queue when a
 # notice goes to a whole chapter. Each email in a batch is still sent at most once.
 EMAIL_BATCH_SIZE = 100
+
+# The tasks these services queue (named, not imported: the tasks call these services).
+SEND_EMAILS = "chapterhouse.notifications.tasks.send_notification_emails"
+DELIVER_TO_MEMBERS = "chapterhouse.notifications.tasks.deliver_to_members"
 
 
 def notify(
@@ -60,8 +67,7 @@ def notify(
         )
         default = kind in EMAIL_BY_DEFAULT
         emailed = [n.pk for n in notices if overrides.get(n.recipient_id, default)]
-        for start in range(0, len(emailed), EMAIL_BATCH_SIZE):
-            send_notification_emails.enqueue(emailed[start : start + EMAIL_BATCH_SIZE])
+        enqueue_in_batches(SEND_EMAILS, emailed, size=EMAIL_BATCH_SIZE)
     for member in members:
         forget_unread_count(member)
     return notices
@@ -89,8 +95,7 @@ def email_held_notices(member: Member) -> list[int]:
         EmailPreference.objects.filter(member=member).values_list("kind", "send_email")
     )
     wanted = [pk for pk, kind in held if overrides.get(kind, kind in EMAIL_BY_DEFAULT)]
-    for start in range(0, len(wanted), EMAIL_BATCH_SIZE):
-        send_notification_emails.enqueue(wanted[start : start + EMAIL_BATCH_SIZE])
+    enqueue_in_batches(SEND_EMAILS, wanted, size=EMAIL_BATCH_SIZE)
     return wanted
 
 
@@ -109,7 +114,9 @@ def notify_members_of(
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             texts[code] = str(text())[:500]
-    deliver_to_members.enqueue(chapter.pk, str(kind), texts, url, timezone.now().isoformat())
+    task_named(DELIVER_TO_MEMBERS).enqueue(
+        chapter.pk, str(kind), texts, url, timezone.now().isoformat()
+    )
 
 
 def mark_read(*, member: Member, notification_ids: Iterable[int] | None = None) -> int:

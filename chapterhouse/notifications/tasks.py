@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import TYPE_CHECKING, cast
 
+from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -14,10 +16,16 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks import task
 
+from chapterhouse.chapters.models import Chapter
 from chapterhouse.lib import bulk
+from chapterhouse.lib.tasks import enqueue_in_batches
 
+from . import services
 from .models import EMAIL_BY_DEFAULT, EmailPreference, Notification
 from .selectors import language_for, language_from
+
+if TYPE_CHECKING:
+    from chapterhouse.members.models import Member
 
 logger = logging.getLogger(__name__)
 
@@ -131,15 +139,10 @@ def deliver_to_members(chapter_id: int, kind: str, texts: dict[str, str], url: s
     that as a nested loop over all of them, minutes per batch.) `texts` holds the notice in each
     site language; each member gets it in theirs. Emails go as with notify().
     """
-    from chapterhouse.chapters.models import Chapter
-    from chapterhouse.members.models import Member
-
-    from .services import EMAIL_BATCH_SIZE
-
     chapter = Chapter.objects.get(pk=chapter_id)
     created = datetime.fromisoformat(created_at)
     default_email = kind in EMAIL_BY_DEFAULT
-    members = Member.objects.filter(
+    members = _recipient_model().objects.filter(
         home_chapter__path__startswith=chapter.path, user__is_active=True
     ).order_by("pk")
     languages: dict[tuple[str, ...], str] = {}
@@ -169,8 +172,15 @@ def deliver_to_members(chapter_id: int, kind: str, texts: dict[str, str], url: s
                 notices = list(Notification.objects.filter(
                     recipient_id__in=emailed, kind=kind, created_at=created, url=url,
                 ).order_by("pk").values_list("pk", flat=True))
-                for start in range(0, len(notices), EMAIL_BATCH_SIZE):
-                    send_notification_emails.enqueue(notices[start : start + EMAIL_BATCH_SIZE])
+                enqueue_in_batches(services.SEND_EMAILS, notices,
+                                   size=services.EMAIL_BATCH_SIZE)
+
+
+def _recipient_model() -> type[Member]:
+    """members.Member, by the label the notices' foreign key names it: notifications
+    sits below members in the app layers (members' services notify), so it refers to
+    the recipients' model as its foreign keys do, never importing members' code."""
+    return cast("type[Member]", apps.get_model("members", "Member"))
 
 
 def _store(rows: list[tuple[int, str]], kind: str, url: str, created: datetime) -> None:

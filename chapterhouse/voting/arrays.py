@@ -44,6 +44,12 @@ def to_weight(units: Any) -> Any:
     return np.asarray(units, dtype=np.float64) / UNITS
 
 
+def _to_weights(units: np.ndarray) -> np.ndarray:
+    """to_weight of an array, typed as the array it is."""
+    weights: np.ndarray = to_weight(units)
+    return weights
+
+
 def _check_matrix(matrix: Any, name: str) -> np.ndarray:
     m = np.asarray(matrix)
     if m.ndim != 2:
@@ -64,7 +70,7 @@ def tally_choices(choices: Any, weights: Any, m: int) -> np.ndarray:
     c = np.asarray(choices)
     wq = quantise(weights, c.shape[0])
     counted = c >= 0
-    return to_weight(np.bincount(c[counted].astype(np.intp), weights=wq[counted], minlength=m))
+    return _to_weights(np.bincount(c[counted].astype(np.intp), weights=wq[counted], minlength=m))
 
 
 def plurality(choices: Any, weights: Any, k: int) -> np.ndarray:
@@ -75,13 +81,13 @@ def plurality(choices: Any, weights: Any, k: int) -> np.ndarray:
 def approval(approvals: Any, weights: Any) -> np.ndarray:
     """Weight of the ballots approving each option."""
     a = _check_matrix(approvals, "approvals").astype(bool, copy=False)
-    return to_weight(_column_sums(a, quantise(weights, a.shape[0])))
+    return _to_weights(_column_sums(a, quantise(weights, a.shape[0])))
 
 
 def score(scores: Any, weights: Any) -> np.ndarray:
     """Weighted sum of the scores given to each option."""
     s = _check_matrix(scores, "scores")
-    return to_weight(_column_sums(s, quantise(weights, s.shape[0])))
+    return _to_weights(_column_sums(s, quantise(weights, s.shape[0])))
 
 
 def pairwise(ranks: Any, weights: Any) -> np.ndarray:
@@ -91,7 +97,7 @@ def pairwise(ranks: Any, weights: Any) -> np.ndarray:
     k vectorised passes, never a loop over ballots.
     """
     r = _check_matrix(ranks, "ranks")
-    return to_weight(_pairwise_units(r, quantise(weights, r.shape[0])))
+    return _to_weights(_pairwise_units(r, quantise(weights, r.shape[0])))
 
 
 def _pairwise_units(r: np.ndarray, wq: np.ndarray) -> np.ndarray:
@@ -157,7 +163,7 @@ def _top_choice(r: np.ndarray, continuing: np.ndarray) -> np.ndarray:
     """Each ballot's highest-ranked continuing option, or k when it has none."""
     k = r.shape[1]
     masked = np.where(continuing, r, k)
-    best = masked.argmin(axis=1)
+    best: np.ndarray = masked.argmin(axis=1)
     exhausted = np.take_along_axis(masked, best[:, None], axis=1)[:, 0] == k
     best[exhausted] = k
     return best

@@ -1,0 +1,1 @@
+# The part of django-treebeard that chapterhouse uses, typed (treebeard ships no types).
