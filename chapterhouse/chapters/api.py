@@ -134,14 +134,14 @@ class ChapterDetailSerializer(ChapterSerializer):
         read_only_fields = fields
 
     def _children(self, chapter: Chapter) -> QuerySet[Chapter]:
-        return Chapter.objects.filter(path__startswith=chapter.path, depth=chapter.depth + 1)
+        return Chapter.objects.children_of(chapter)
 
     def get_description_html(self, chapter: Chapter) -> str:
         return str(render_markdown(chapter.description))
 
     @extend_schema_field(ChapterRefSerializer(many=True))
     def get_breadcrumb(self, chapter: Chapter) -> Any:
-        ancestors = Chapter.objects.filter(path__in=chapter.ancestor_paths()).order_by("depth")
+        ancestors = Chapter.objects.containing(chapter).order_by("depth")
         return ChapterRefSerializer(ancestors, many=True, context=self.context).data
 
     def get_children_count(self, chapter: Chapter) -> int:
@@ -191,7 +191,7 @@ class ChapterList(generics.ListAPIView):
                 parent = get_chapter_by_api_lookup(parent_lookup)
             except Http404:
                 raise ValidationError({"parent": [_("There is no such chapter.")]}) from None
-            chapters = chapters.filter(path__startswith=parent.path, depth=parent.depth + 1)
+            chapters = chapters.children_of(parent)
             ordering = ("name", "path")
         return chapters.order_by(*ordering)
 

@@ -15,7 +15,7 @@ from .models import Member
 def chapters_of(member: Member) -> list[Chapter]:
     """The member's chapters, International first and the home chapter last (one query)."""
     return list(
-        Chapter.objects.filter(path__in=member.home_chapter.ancestor_paths()).order_by("depth")
+        Chapter.objects.containing(member.home_chapter).order_by("depth")
     )
 
 
@@ -31,11 +31,9 @@ def chapters_shown_to(member: Member, chapters: list[Chapter], *, is_owner: bool
 
 
 def active_role_chapter_ids(member: Member) -> set[int]:
-    return set(
-        ChapterRole.objects.filter(member=member, accepted_at__isnull=False).values_list(
-            "chapter_id", flat=True
-        )
-    )
+    """The chapters in which the member holds an accepted role."""
+    roles = ChapterRole.objects.active().filter(member=member)
+    return set(roles.values_list("chapter_id", flat=True))
 
 
 def language_names(codes: list[str]) -> list[str]:
