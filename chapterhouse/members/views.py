@@ -11,8 +11,8 @@ from allauth.account.decorators import verified_email_required
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -21,9 +21,9 @@ from chapterhouse.chapters.models import Chapter
 from chapterhouse.lib.interface import viewer_of
 
 from . import selectors, services
+from .access import access_member
 from .forms import AvatarForm, DeleteAccountForm, LocationForm, ProfileForm
 from .models import Member
-from .rules import member_of
 
 View = Callable[..., HttpResponse]
 
@@ -39,7 +39,7 @@ def member_required(view: View) -> View:
     @verified_email_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        member = member_of(request.user)
+        member = viewer_of(request).member
         if member is None:
             messages.info(
                 request, _("This page is for members; your account has no member profile.")
@@ -53,7 +53,7 @@ def member_required(view: View) -> View:
 
 def home(request: HttpRequest) -> HttpResponse:
     """A member's dashboard; for everyone else, what the organisation is."""
-    member = member_of(request.user)
+    member = viewer_of(request).member
     if member is None:
         # Read only: a GET must not create the International chapter.
         international = Chapter.objects.get_first_root_node()
@@ -67,11 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def profile(request: HttpRequest, public_id: str) -> HttpResponse:
-    member = get_object_or_404(
-        Member.objects.select_related("home_chapter"), public_id=public_id
-    )
-    if not viewer_of(request).can("members.see_profile", member):
-        raise Http404
+    member = access_member(request, public_id)
     is_owner = viewer_of(request).can("members.edit_profile", member)
     chapters = selectors.chapters_shown_to(
         member, selectors.chapters_of(member), is_owner=is_owner
