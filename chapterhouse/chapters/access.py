@@ -17,6 +17,22 @@ from chapterhouse.lib.interface import access, viewer_of
 from . import selectors, services
 from .models import ChapterRole
 
+# A chapter's address where the empty url_path cannot serve (API paths, form values):
+# its url_path, or `international` for the root. Country slugs are two-letter codes,
+# so no chapter's url_path can be `international`.
+INTERNATIONAL_SEGMENT = "international"
+
+
+def chapter_lookup(url_path: str) -> str:
+    """The chapter's address: its url_path, `international` for the root."""
+    return url_path or INTERNATIONAL_SEGMENT
+
+
+def url_path_of(lookup: str) -> str:
+    """The url_path a chapter address (`chapter_lookup`) stands for."""
+    url_path = lookup.strip("/")
+    return "" if url_path == INTERNATIONAL_SEGMENT else url_path
+
 
 def access_chapter(
     request: Any, url_path: str, permission: str | None = None, *, denied: str | None = None

@@ -25,9 +25,9 @@ from rest_framework.reverse import reverse
 from chapterhouse.lib.markdown import render_markdown
 
 from . import selectors
+from .access import chapter_lookup, url_path_of
 from .models import Chapter, ChapterLevel
 
-INTERNATIONAL_SEGMENT = "international"
 # A region can hold thousands of cities: the detail shows the largest, the list
 # filtered by ?parent= pages through all of them.
 CHILDREN_IN_DETAIL = 100
@@ -42,15 +42,12 @@ def parent_url_path(chapter: Chapter) -> str | None:
 
 def api_lookup(url_path: str) -> str:
     """The chapter's segment in API URLs: its url_path, `international` for the root."""
-    return url_path or INTERNATIONAL_SEGMENT
+    return chapter_lookup(url_path)
 
 
 def get_chapter_by_api_lookup(lookup: str) -> Chapter:
     """The chapter addressed by an API path segment; 404 when there is none."""
-    url_path = lookup.strip("/")
-    if url_path == INTERNATIONAL_SEGMENT:
-        url_path = ""
-    chapter = Chapter.objects.filter(url_path=url_path).first()
+    chapter = Chapter.objects.filter(url_path=url_path_of(lookup)).first()
     if chapter is None:
         raise Http404
     return chapter

@@ -150,6 +150,16 @@ def children_around(
     return result
 
 
+def chapters_named_within(scope: Chapter, query: str, *, limit: int = 50) -> list[Chapter]:
+    """`scope` and the chapters below it whose name or address contains `query`
+    (all of them if it is empty), the higher and larger first (for a chapter search)."""
+    rows = Chapter.objects.within(scope)
+    query = query.strip()
+    if query:
+        rows = rows.filter(Q(name__icontains=query) | Q(url_path__icontains=query.lower()))
+    return list(rows.order_by("depth", "-member_count", "name")[:limit])
+
+
 def children_of(chapter: Chapter) -> QuerySet[Chapter]:
     """All children of `chapter`, most members first (for the paginated list)."""
     return Chapter.objects.filter(_children_condition(chapter)).order_by(*CHILD_ORDER)

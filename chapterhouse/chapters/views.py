@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from chapterhouse.lib import pagecache
+from chapterhouse.lib.autocomplete import Suggestion, query_of, render_suggestions
 from chapterhouse.lib.interface import form_action, viewer_of
 
 from . import selectors, services
-from .access import access_chapter, access_role
+from .access import access_chapter, access_role, chapter_lookup, url_path_of
 from .forms import ChapterDescriptionForm
 from .models import ChapterLevel, ChapterRole
 from .navigation import page_context, subchapter_links
@@ -110,6 +111,19 @@ def mine(request: HttpRequest) -> HttpResponse:
         roles.setdefault(role.chapter_id, []).append(role)
     rows = [{"chapter": chapter, "roles": roles.get(chapter.pk, [])} for chapter in chapters]
     return render(request, "chapters/mine.html", {"rows": rows, "viewer": viewer})
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    """Chapter suggestions for the one autocomplete (lib.autocomplete): the chapter
+    `?within=` (its url_path, `international` for the root) and those below it
+    whose name contains `?q=`. The value is the chapter's url_path (`international`)."""
+    scope = access_chapter(request, url_path_of(request.GET.get("within", ""))).chapter
+    suggestions = [
+        Suggestion(value=chapter_lookup(chapter.url_path), label=chapter.display_name())
+        for chapter in selectors.chapters_named_within(scope, query_of(request))
+    ]
+    return render_suggestions(request, suggestions)
 
 
 # -- Roles and invitations (/me/roles/) ---------------------------------------------------

@@ -20,7 +20,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import reswap, retarget
 
 from chapterhouse.chapters.navigation import section_context
+from chapterhouse.lib.autocomplete import Suggestion, query_of, render_suggestions
 from chapterhouse.lib.interface import form_action, viewer_of
+from chapterhouse.members.selectors import members_named
 
 from . import markup, selectors, services
 from .access import access_post, access_thread
@@ -31,7 +33,6 @@ if TYPE_CHECKING:
     from chapterhouse.chapters.models import Chapter
 
 VERSIONS_PER_PAGE = 50
-MAX_QUERY_LENGTH = 80
 
 
 def _safe_next(request: HttpRequest, value: str | None) -> str:
@@ -315,17 +316,28 @@ def lock(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_safe
 def mention_search(request: HttpRequest) -> HttpResponse:
-    """Members to mention, by name. htmx (and the form's script) get the list
-    fragment; without JavaScript a page shows the code to paste."""
-    query = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
-    found = selectors.members_to_mention(query) if viewer_of(request).member is not None else []
-    rows = [{"member": person, "token": markup.mention_token(person)} for person in found]
-    template = (
-        "discussions/_mention_suggestions.html"
-        if request.htmx  # type: ignore[attr-defined]
-        else "discussions/mentions.html"
+    """Members to mention, by name (members.selectors.members_named). htmx gets the
+    suggestions of the one autocomplete; without JavaScript a page shows the code
+    to paste."""
+    query = query_of(request)
+    found = members_named(query) if viewer_of(request).member is not None else []
+    rows: list[dict[str, Any]] = [
+        {"member": person, "token": markup.mention_token(person)} for person in found
+    ]
+    if not request.htmx:  # type: ignore[attr-defined]
+        return render(request, "discussions/mentions.html", {"query": query, "rows": rows})
+    suggestions = [
+        Suggestion(
+            value=token,
+            label=person.display_name,
+            detail=person.home_chapter.display_name() if person.show_location else "",
+            data={"mention-token": token},
+        )
+        for person, token in ((row["member"], row["token"]) for row in rows)
+    ]
+    return render_suggestions(
+        request, suggestions, empty=_("No member by that name.") if query else "", rows=rows
     )
-    return render(request, template, {"query": query, "rows": rows})
 
 
 # -- A chapter's forum (/forums/<chapter path>/) ------------------------------------------

@@ -24,11 +24,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from chapterhouse.chapters.api import (
-    INTERNATIONAL_SEGMENT,
-    ChapterRefSerializer,
-    get_chapter_by_api_lookup,
-)
+from chapterhouse.chapters.access import INTERNATIONAL_SEGMENT
+from chapterhouse.chapters.api import ChapterRefSerializer, get_chapter_by_api_lookup
 from chapterhouse.chapters.selectors import members_listed_for
 from chapterhouse.lib.interface import viewer_of
 from chapterhouse.lib.languages import spoken_language_codes

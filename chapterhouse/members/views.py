@@ -10,14 +10,18 @@ from typing import Any
 from allauth.account.decorators import verified_email_required
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
+from chapterhouse.chapters.access import access_chapter, url_path_of
 from chapterhouse.chapters.models import Chapter
+from chapterhouse.chapters.selectors import members_listed_for
+from chapterhouse.lib.autocomplete import Suggestion, query_of, render_suggestions
 from chapterhouse.lib.interface import viewer_of
 
 from . import selectors, services
@@ -82,6 +86,34 @@ def profile(request: HttpRequest, public_id: str) -> HttpResponse:
         "show_presence": is_owner or member.show_presence,
         "spoken_languages": selectors.language_names(member.languages),
     })
+
+
+@login_required
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    """Member suggestions for the one autocomplete (lib.autocomplete), by name: the
+    value is the name, the code the member's public id. With `?within=` (a chapter's
+    url_path), members of that chapter as its members page lists them; else anyone
+    listed whom members may see (selectors.members_named)."""
+    query = query_of(request)
+    viewer = viewer_of(request).member
+    found: list[Member] = []
+    if "within" in request.GET:
+        scope = access_chapter(request, url_path_of(request.GET["within"])).chapter
+        if len(query.strip()) >= 2:
+            found = list(
+                members_listed_for(scope, viewer).filter(display_name__icontains=query.strip())[
+                    : selectors.SEARCH_SUGGESTIONS * 2
+                ]
+            )
+    elif viewer is not None:
+        found = selectors.members_named(query)
+    suggestions = [
+        Suggestion(value=person.display_name, label=person.display_name,
+                   code=str(person.public_id))
+        for person in found
+    ]
+    return render_suggestions(request, suggestions)
 
 
 def _own(request: HttpRequest) -> Member:
