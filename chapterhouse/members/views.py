@@ -22,7 +22,7 @@ from chapterhouse.chapters.access import access_chapter, url_path_of
 from chapterhouse.chapters.models import Chapter
 from chapterhouse.chapters.selectors import members_listed_for
 from chapterhouse.lib.autocomplete import Suggestion, query_of, render_suggestions
-from chapterhouse.lib.interface import viewer_of
+from chapterhouse.lib.interface import form_action, viewer_of
 
 from . import selectors, services
 from .access import access_member
@@ -145,9 +145,10 @@ def avatar(request: HttpRequest) -> HttpResponse:
     form = AvatarForm()
     if request.method == "POST":
         if "remove" in request.POST:
-            services.set_avatar(member=member, content=None)
-            messages.success(request, _("Your picture has been removed."))
-            return redirect("members:avatar")
+            return form_action(
+                request, lambda: services.set_avatar(member=member, content=None),
+                success=_("Your picture has been removed."), then="members:avatar",
+            )
         form = AvatarForm(request.POST, request.FILES)
         if form.is_valid():
             services.set_avatar(member=member, content=form.cleaned_data["avatar"])
