@@ -76,6 +76,13 @@
     clear(list);
   }
 
+  // A field may carry a datalist for browsers without JavaScript: the suggestion
+  // list takes its place.
+  document.addEventListener("htmx:afterProcessNode", function (event) {
+    var field = event.detail.elt;
+    if (field && field.matches && field.matches(FIELD + "[list]")) { field.removeAttribute("list"); }
+  });
+
   // Send the query under the name the endpoint reads; ask nothing when a mention
   // field has no "@name" before its caret.
   document.addEventListener("htmx:configRequest", function (event) {
