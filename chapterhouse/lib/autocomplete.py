@@ -10,8 +10,11 @@
   for a `mention` field sends only the "@name" being typed.
 
 Without JavaScript the field is a plain text field that the form resolves by name
-(or, for mentions, a link to a search page). Endpoints: places:cities (location form),
-chapters:search, members:search, discussions:mentions.
+(or, for mentions, a link to a search page); it may also carry a `<datalist>` for
+browsers without JavaScript, which autocomplete.js takes off. Endpoints: places:cities
+(location form), chapters:search and members:search (decisions' pickers),
+discussions:mentions. A template that writes the field by hand (decisions/
+_chapter_input.html) carries the same attributes as `autocomplete_attrs`.
 """
 
 from __future__ import annotations

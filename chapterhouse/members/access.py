@@ -24,5 +24,5 @@ def access_member(
     rows = queryset if queryset is not None else Member.objects.select_related("home_chapter")
     return access(
         request, rows.filter(public_id=public_id).first(), view="members.see_profile",
-        missing=_("There is no such member."), permission=permission, denied=denied,
+        missing=_("Not found"), permission=permission, denied=denied,
     )
