@@ -25,9 +25,9 @@ from rest_framework.reverse import reverse
 from chapterhouse.lib.markdown import render_markdown
 
 from . import selectors
+from .access import chapter_lookup, url_path_of
 from .models import Chapter, ChapterLevel
 
-INTERNATIONAL_SEGMENT = "international"
 # A region can hold thousands of cities: the detail shows the largest, the list
 # filtered by ?parent= pages through all of them.
 CHILDREN_IN_DETAIL = 100
@@ -42,15 +42,12 @@ def parent_url_path(chapter: Chapter) -> str | None:
 
 def api_lookup(url_path: str) -> str:
     """The chapter's segment in API URLs: its url_path, `international` for the root."""
-    return url_path or INTERNATIONAL_SEGMENT
+    return chapter_lookup(url_path)
 
 
 def get_chapter_by_api_lookup(lookup: str) -> Chapter:
     """The chapter addressed by an API path segment; 404 when there is none."""
-    url_path = lookup.strip("/")
-    if url_path == INTERNATIONAL_SEGMENT:
-        url_path = ""
-    chapter = Chapter.objects.filter(url_path=url_path).first()
+    chapter = Chapter.objects.filter(url_path=url_path_of(lookup)).first()
     if chapter is None:
         raise Http404
     return chapter
@@ -134,14 +131,14 @@ class ChapterDetailSerializer(ChapterSerializer):
         read_only_fields = fields
 
     def _children(self, chapter: Chapter) -> QuerySet[Chapter]:
-        return Chapter.objects.filter(path__startswith=chapter.path, depth=chapter.depth + 1)
+        return Chapter.objects.children_of(chapter)
 
     def get_description_html(self, chapter: Chapter) -> str:
         return str(render_markdown(chapter.description))
 
     @extend_schema_field(ChapterRefSerializer(many=True))
     def get_breadcrumb(self, chapter: Chapter) -> Any:
-        ancestors = Chapter.objects.filter(path__in=chapter.ancestor_paths()).order_by("depth")
+        ancestors = Chapter.objects.containing(chapter).order_by("depth")
         return ChapterRefSerializer(ancestors, many=True, context=self.context).data
 
     def get_children_count(self, chapter: Chapter) -> int:
@@ -191,7 +188,7 @@ class ChapterList(generics.ListAPIView):
                 parent = get_chapter_by_api_lookup(parent_lookup)
             except Http404:
                 raise ValidationError({"parent": [_("There is no such chapter.")]}) from None
-            chapters = chapters.filter(path__startswith=parent.path, depth=parent.depth + 1)
+            chapters = chapters.children_of(parent)
             ordering = ("name", "path")
         return chapters.order_by(*ordering)
 

@@ -45,6 +45,11 @@ class ChapterQuerySet(MP_NodeQuerySet["Chapter"]):
 # treebeard's manager (ordered by path) with the vocabulary of ChapterQuerySet.
 ChapterManager = MP_NodeManager.from_queryset(ChapterQuerySet)
 
+    def get_queryset(self) -> ChapterQuerySet:
+        # treebeard's get_queryset builds its own MP_NodeQuerySet: build ours instead,
+        # or the vocabulary would not be on the manager (nor on .all()).
+        return ChapterQuerySet(self.model, using=self._db).order_by("path")
+
 
 class Chapter(MP_Node):
     """A node of the chapter tree (treebeard materialised path).

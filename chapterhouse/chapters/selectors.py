@@ -63,7 +63,7 @@ class ChapterChain:
 
     @property
     def viewer_belongs(self) -> bool:
-        return self.home is not None and self.home.path.startswith(self.chapter.path)
+        return self.home is not None and self.chapter.contains(self.home)
 
 
 def chapter_chain(url_path: str, *, home_chapter_id: int | None = None) -> ChapterChain | None:
@@ -150,6 +150,16 @@ def children_around(
     return result
 
 
+def chapters_named_within(scope: Chapter, query: str, *, limit: int = 50) -> list[Chapter]:
+    """`scope` and the chapters below it whose name or address contains `query`
+    (all of them if it is empty), the higher and larger first (for a chapter search)."""
+    rows = Chapter.objects.within(scope)
+    query = query.strip()
+    if query:
+        rows = rows.filter(Q(name__icontains=query) | Q(url_path__icontains=query.lower()))
+    return list(rows.order_by("depth", "-member_count", "name")[:limit])
+
+
 def children_of(chapter: Chapter) -> QuerySet[Chapter]:
     """All children of `chapter`, most members first (for the paginated list)."""
     return Chapter.objects.filter(_children_condition(chapter)).order_by(*CHILD_ORDER)
@@ -200,10 +210,7 @@ def members_listed_for(chapter: Chapter, viewer: Member | None) -> QuerySet[Memb
     """
     from chapterhouse.members.models import Member, Visibility
 
-    members = Member.objects.filter(listed_in_directory=True, user__is_active=True)
-    if chapter.depth > 1:
-        # Everyone belongs to International (the root): no need to join the tree.
-        members = members.belonging_to(chapter)
+    members = Member.objects.active().filter(listed_in_directory=True).belonging_to(chapter)
     if viewer is None:
         members = members.filter(profile_visibility=Visibility.PUBLIC)
     else:
@@ -221,7 +228,7 @@ def chapters_of(member: Member) -> list[Chapter]:
     M: compiling five subqueries costs more than the round trip it saves.
     """
     home = member.home_chapter
-    return list(Chapter.objects.filter(path__in=home.ancestor_paths()).order_by("depth"))
+    return list(Chapter.objects.containing(home).order_by("depth"))
 
 
 def roles_of(member: Member) -> QuerySet[ChapterRole]:

@@ -57,9 +57,7 @@ def _place_slug(place: Place) -> str:
 
 
 def _unique_child_slug(parent: Chapter, slug: str, fallback: str) -> str:
-    taken = slug in RESERVED_SLUGS or Chapter.objects.filter(
-        path__startswith=parent.path, depth=parent.depth + 1, slug=slug
-    ).exists()
+    taken = slug in RESERVED_SLUGS or Chapter.objects.children_of(parent).filter(slug=slug).exists()
     return slugify(f"{slug}-{fallback}") if taken else slug
 
 
@@ -129,9 +127,7 @@ def ensure_neighbourhood(city_chapter: Chapter, name: str) -> tuple[Chapter, boo
     """
     slug = neighbourhood_slug(name)
     with transaction.atomic():
-        existing = Chapter.objects.filter(
-            path__startswith=city_chapter.path, depth=city_chapter.depth + 1, slug=slug
-        ).first()
+        existing = Chapter.objects.children_of(city_chapter).filter(slug=slug).first()
         if existing is not None:
             return existing, False
         chapter = _add_child(

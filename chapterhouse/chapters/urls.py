@@ -29,6 +29,8 @@ app_name = "chapters"
 urlpatterns = [
     path("", views.international, name="international"),
     path("mine/", views.mine, name="mine"),
+    # Country slugs are two-letter codes: "search" cannot be one.
+    path("search/", views.search, name="search"),
     # The map lives at /map/ (chapters.map_urls); this name and URL stay for old links.
     path("map/", RedirectView.as_view(pattern_name="map:index", permanent=False), name="map"),
     path("<chapterpath:url_path>members/", views.members, name="members"),

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from chapterhouse.lib.autocomplete import autocomplete_attrs
+
 from . import services
 from .models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
 
@@ -29,8 +31,10 @@ def _body_field(label: StrOrPromise | None = None) -> forms.CharField:
             attrs={
                 "rows": 8,
                 "maxlength": BODY_MAX_LENGTH,
-                # discussions.js offers members to mention as "@name" is typed.
-                "data-mentions": reverse_lazy("discussions:mentions"),
+                # Members to mention are suggested as "@name" is typed.
+                **autocomplete_attrs(
+                    reverse_lazy("discussions:mentions"), mention=True, delay_ms=200
+                ),
             }
         ),
         help_text=BODY_HELP,

@@ -1,4 +1,4 @@
-"""Reads: thread pages, forum lists, a post's place in its thread, member search."""
+"""Reads: thread pages, forum lists, a post's place in its thread."""
 
 from __future__ import annotations
 
@@ -8,18 +8,16 @@ from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
-from django.db.models import Model, Prefetch, Q, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 
 from . import markup
 from .models import Mention, Post, PostVersion, Thread
 
 if TYPE_CHECKING:
     from chapterhouse.chapters.models import Chapter
-    from chapterhouse.members.models import Member
 
 POSTS_PER_PAGE = 50
 THREADS_PER_PAGE = 50
-MENTION_SUGGESTIONS = 10
 
 
 def thread_about(subject: Model, *, kind: str) -> Thread | None:
@@ -124,27 +122,3 @@ def forum_threads(chapter: Chapter) -> QuerySet[Thread]:
 def versions_of(post: Post) -> QuerySet[PostVersion]:
     """Earlier bodies of a post, newest first."""
     return post.versions.order_by("-replaced_at", "-pk")
-
-
-def members_to_mention(query: str, *, limit: int = MENTION_SUGGESTIONS) -> list[Member]:
-    """Members whose name contains `query`, for the mention search.
-
-    Only members listed in the directory whose profile other members may see
-    (public or members-only), active accounts only; the same people a member can
-    find in a chapter's members list.
-    """
-    from chapterhouse.members.models import Member, Visibility
-
-    query = " ".join(query.split())
-    if not query:
-        return []
-    return list(
-        Member.objects.filter(
-            Q(display_name__icontains=query),
-            listed_in_directory=True,
-            user__is_active=True,
-            profile_visibility__in=[Visibility.PUBLIC, Visibility.MEMBERS],
-        )
-        .select_related("home_chapter")
-        .order_by("display_name", "pk")[:limit]
-    )

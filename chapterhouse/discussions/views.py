@@ -19,44 +19,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget
 
-from chapterhouse.chapters.views import section_context
-from chapterhouse.lib.interface import viewer_of
-from chapterhouse.members.rules import member_of
+from chapterhouse.chapters.navigation import section_context
+from chapterhouse.lib.autocomplete import Suggestion, query_of, render_suggestions
+from chapterhouse.lib.interface import form_action, viewer_of
+from chapterhouse.members.selectors import members_named
 
 from . import markup, selectors, services
+from .access import access_post, access_thread
 from .forms import EditPostForm, PostForm, ThreadForm
 from .models import Post, Thread
 
 if TYPE_CHECKING:
     from chapterhouse.chapters.models import Chapter
-    from chapterhouse.members.models import Member
 
 VERSIONS_PER_PAGE = 50
-MAX_QUERY_LENGTH = 80
-
-
-def _viewer(request: HttpRequest) -> Member | None:
-    return member_of(request.user)
-
-
-def _thread_or_404(request: HttpRequest, public_id: uuid.UUID) -> Thread:
-    thread = selectors.get_thread(public_id)
-    if thread is None or not viewer_of(request).can("discussions.view_thread", thread):
-        raise Http404(_("There is no such thread."))
-    return thread
-
-
-def _post_or_404(request: HttpRequest, public_id: uuid.UUID) -> Post:
-    post = selectors.get_post(public_id)
-    if post is None or not viewer_of(request).can("discussions.view_thread", post.thread):
-        raise Http404(_("There is no such post."))
-    return post
-
-
-def _may_post(request: HttpRequest, thread: Thread) -> bool:
-    return _viewer(request) is not None and viewer_of(request).can(
-        "discussions.post_in_thread", thread
-    )
 
 
 def _safe_next(request: HttpRequest, value: str | None) -> str:
@@ -88,15 +64,16 @@ def discussion_context(
     if page.page.has_next():
         # A reply would not show on this page: it lands on the thread's page instead.
         next_url = ""
+    viewer = viewer_of(request)
     for item in page.posts:
         # No query: each post's thread is the one loaded above.
-        item.can_edit = viewer_of(request).can("discussions.edit_post", item.post)
+        item.can_edit = viewer.can("discussions.edit_post", item.post)
     return {
         "thread": thread,
         "page_obj": page.page,
         "posts": page.posts,
-        "can_post": _may_post(request, thread),
-        "can_lock": viewer_of(request).can("discussions.lock_thread", thread),
+        "can_post": viewer.member is not None and viewer.can("discussions.post_in_thread", thread),
+        "can_lock": viewer.can("discussions.lock_thread", thread),
         "form": form or PostForm(),
         # New posts appear in place (htmx) only on the thread's last page; elsewhere
         # the reply is a plain POST that lands on the page where the post is.
@@ -113,7 +90,7 @@ def _url_of(subject: object) -> str:
 
 @require_safe
 def thread_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    thread = _thread_or_404(request, public_id)
+    thread = access_thread(request, public_id)
     subject = thread.subject if thread.subject_type_id else None
     context = {
         "discussion": discussion_context(request, thread, page_number=request.GET.get("page")),
@@ -127,7 +104,7 @@ def thread_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_safe
 def post_permalink(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """A post's lasting address: the page of its thread where it is, at its anchor."""
-    post = _post_or_404(request, public_id)
+    post = access_post(request, public_id)
     return redirect(f"{_thread_url(post.thread, selectors.page_of(post))}#post-{post.public_id}")
 
 
@@ -171,8 +148,8 @@ def _reply_form_response(
 def reply(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """GET: the reply form (answering `?to=` or quoting `?quote=` a post).
     POST: add the reply; htmx gets the new post (and a fresh form), others a redirect."""
-    thread = _thread_or_404(request, public_id)
-    viewer = _viewer(request)
+    thread = access_thread(request, public_id)
+    viewer = viewer_of(request).member
     if viewer is None or not viewer_of(request).can("discussions.post_in_thread", thread):
         if thread.is_locked:
             raise PermissionDenied(_("This thread is locked: no new posts."))
@@ -263,8 +240,8 @@ def _after_reply(request: HttpRequest, thread: Thread, post: Post, next_url: str
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def edit_post(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    post = _post_or_404(request, public_id)
-    viewer = _viewer(request)
+    post = access_post(request, public_id)
+    viewer = viewer_of(request).member
     if viewer is None or not viewer_of(request).can("discussions.edit_post", post):
         own = viewer is not None and post.author_id == viewer.pk
         if own and post.thread.is_locked:
@@ -293,7 +270,7 @@ def edit_post(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_safe
 def post_history(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Every earlier version of a post, newest first; visible to all who can read it."""
-    post = _post_or_404(request, public_id)
+    post = access_post(request, public_id)
     mentioned = {
         mention.member.public_id: mention.member
         for mention in post.mentions.select_related("member")
@@ -321,32 +298,46 @@ def post_history(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def lock(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    thread = _thread_or_404(request, public_id)
-    if not viewer_of(request).can("discussions.lock_thread", thread):
-        raise PermissionDenied(_("Only this chapter's facilitators can lock its threads."))
-    locked = request.POST.get("locked") != "0"
-    services.lock_thread(thread=thread, actor=_viewer(request), locked=locked)
-    messages.success(
-        request,
-        _("The thread is locked.") if locked else _("The thread is open again."),
+    thread = access_thread(
+        request, public_id, "discussions.lock_thread",
+        denied=_("Only this chapter's facilitators can lock its threads."),
     )
-    return redirect(thread.get_absolute_url())
+    locked = request.POST.get("locked") != "0"
+    return form_action(
+        request,
+        lambda: services.lock_thread(
+            thread=thread, actor=viewer_of(request).member, locked=locked
+        ),
+        success=_("The thread is locked.") if locked else _("The thread is open again."),
+        then=thread.get_absolute_url(),
+    )
 
 
 @login_required
 @require_safe
 def mention_search(request: HttpRequest) -> HttpResponse:
-    """Members to mention, by name. htmx (and the form's script) get the list
-    fragment; without JavaScript a page shows the code to paste."""
-    query = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
-    found = selectors.members_to_mention(query) if _viewer(request) is not None else []
-    rows = [{"member": person, "token": markup.mention_token(person)} for person in found]
-    template = (
-        "discussions/_mention_suggestions.html"
-        if request.htmx  # type: ignore[attr-defined]
-        else "discussions/mentions.html"
+    """Members to mention, by name (members.selectors.members_named). htmx gets the
+    suggestions of the one autocomplete; without JavaScript a page shows the code
+    to paste."""
+    query = query_of(request)
+    found = members_named(query) if viewer_of(request).member is not None else []
+    rows: list[dict[str, Any]] = [
+        {"member": person, "token": markup.mention_token(person)} for person in found
+    ]
+    if not request.htmx:  # type: ignore[attr-defined]
+        return render(request, "discussions/mentions.html", {"query": query, "rows": rows})
+    suggestions = [
+        Suggestion(
+            value=token,
+            label=person.display_name,
+            detail=person.home_chapter.display_name() if person.show_location else "",
+            data={"mention-token": token},
+        )
+        for person, token in ((row["member"], row["token"]) for row in rows)
+    ]
+    return render_suggestions(
+        request, suggestions, empty=_("No member by that name.") if query else "", rows=rows
     )
-    return render(request, template, {"query": query, "rows": rows})
 
 
 # -- A chapter's forum (/forums/<chapter path>/) ------------------------------------------
@@ -358,9 +349,8 @@ def chapter_forum(request: HttpRequest, url_path: str) -> HttpResponse:
     members) the form to start one."""
     context = section_context(request, url_path, "forums")
     chapter: Chapter = context["chapter"]
-    may_start = _viewer(request) is not None and viewer_of(request).can(
-        "discussions.start_thread", chapter
-    )
+    viewer = viewer_of(request)
+    may_start = viewer.member is not None and viewer.can("discussions.start_thread", chapter)
     form = ThreadForm()
     status = 200
     if request.method == "POST":
@@ -373,7 +363,7 @@ def chapter_forum(request: HttpRequest, url_path: str) -> HttpResponse:
             try:
                 thread = services.start_thread(
                     chapter=chapter,
-                    author=_viewer(request),  # type: ignore[arg-type]
+                    author=viewer.member,  # type: ignore[arg-type]
                     title=form.cleaned_data["title"],
                     body=form.cleaned_data["body"],
                     kind=Thread.Kind.FORUM,

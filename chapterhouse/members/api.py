@@ -14,7 +14,6 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -25,24 +24,17 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from chapterhouse.chapters.api import (
-    INTERNATIONAL_SEGMENT,
-    ChapterRefSerializer,
-    get_chapter_by_api_lookup,
-)
+from chapterhouse.chapters.access import INTERNATIONAL_SEGMENT
+from chapterhouse.chapters.api import ChapterRefSerializer, get_chapter_by_api_lookup
 from chapterhouse.chapters.selectors import members_listed_for
+from chapterhouse.lib.interface import viewer_of
 from chapterhouse.lib.languages import spoken_language_codes
 from chapterhouse.lib.markdown import render_markdown
 
 from . import services
+from .access import access_member
 from .forms import MAX_LANGUAGES, _clean_display_name
 from .models import Member
-from .rules import member_of
-
-
-def viewer_of(request: Request) -> Member | None:
-    """The signed-in member making the request, or None (anonymous, or no profile)."""
-    return member_of(request.user)
 
 
 class PlaceRefSerializer(serializers.Serializer):
@@ -152,7 +144,7 @@ class MemberList(generics.ListAPIView):
         return {**super().get_serializer_context(), "viewer": self.viewer}
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        self.viewer = viewer_of(request)
+        self.viewer = viewer_of(request).member
         return super().list(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Member]:
@@ -179,15 +171,17 @@ class MemberDetail(generics.RetrieveAPIView):
         return {**super().get_serializer_context(), "viewer": self.viewer}
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        self.viewer = viewer_of(request)
+        self.viewer = viewer_of(request).member
         return super().retrieve(request, *args, **kwargs)
 
     def get_object(self) -> Member:
-        member = get_object_or_404(
-            Member.objects.select_related("home_chapter", "country", "region", "city", "user"),
-            public_id=self.kwargs["public_id"],
+        member = access_member(
+            self.request, self.kwargs["public_id"],
+            queryset=Member.objects.select_related(
+                "home_chapter", "country", "region", "city", "user"
+            ),
         )
-        if not member.user.is_active or not member.visible_to(self.viewer):
+        if not member.user.is_active:
             raise Http404
         return member
 
@@ -256,7 +250,7 @@ class OwnProfileSerializer(StrictSerializer, serializers.ModelSerializer):
 
 
 def _own_member(request: Request) -> Member:
-    member = viewer_of(request)
+    member = viewer_of(request).member
     if member is None:
         raise Http404(_("You have no member profile."))
     return member

@@ -1,47 +1,16 @@
-import operator
-
 from django.http import HttpRequest
-from django.utils.functional import SimpleLazyObject, new_method_proxy
+from django.utils.functional import SimpleLazyObject
 
-from chapterhouse.notifications.selectors import unread_count
-
-
-class LazyCount(SimpleLazyObject):
-    """A lazy int that also does arithmetic and ordering.
-
-    `{% blocktranslate count %}` hands the number to gettext's plural rules,
-    which compute things like `n % 10` and `n >= 2`; a plain SimpleLazyObject
-    supports neither, so pages failed in languages with such rules (Spanish).
-    """
-
-    __int__ = new_method_proxy(int)
-    __index__ = new_method_proxy(operator.index)
-    __mod__ = new_method_proxy(operator.mod)
-    __add__ = new_method_proxy(operator.add)
-    __sub__ = new_method_proxy(operator.sub)
-    __mul__ = new_method_proxy(operator.mul)
-    __floordiv__ = new_method_proxy(operator.floordiv)
-    __le__ = new_method_proxy(operator.le)
-    __ge__ = new_method_proxy(operator.ge)
-    __round__ = new_method_proxy(round)
+from chapterhouse.lib.interface import viewer_of
 
 
 def member(request: HttpRequest) -> dict[str, object]:
-    """`current_member` (or None) and `unread_notifications` for every page.
+    """`current_member` (or None) for every page; lazy: it costs nothing until a
+    template uses it. (The unread count is notifications.context_processors.unread.)"""
 
-    Both are lazy: they cost nothing until a template uses them.
-    """
-    def _member():
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
+    def _member() -> object:
+        if getattr(request, "user", None) is None:
             return None
-        return getattr(user, "member", None)
+        return viewer_of(request).member
 
-    current = SimpleLazyObject(_member)
-
-    def _unread() -> int:
-        # user.member is cached on the user: the same instance as current_member.
-        member = _member()
-        return unread_count(member) if member is not None else 0
-
-    return {"current_member": current, "unread_notifications": LazyCount(_unread)}
+    return {"current_member": SimpleLazyObject(_member)}

@@ -3,9 +3,9 @@
 The location fields (country, region, city, neighbourhood) work without
 JavaScript: the region list follows the submitted country, and the city is
 resolved by name within the chosen region. With JavaScript, htmx reloads the
-regions when the country changes and suggests cities as the member types; a
-clicked suggestion also fills the hidden `city_code`, which picks exactly that
-city when two share a name.
+regions when the country changes and the city field is the one autocomplete
+(lib.autocomplete); a chosen suggestion also fills the hidden `city_code`, which
+picks exactly that city when two share a name.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from chapterhouse.lib.autocomplete import autocomplete_attrs
 from chapterhouse.lib.images import ImageRejected, make_avatar
 from chapterhouse.lib.languages import language_choices
 from chapterhouse.places import selectors as places
@@ -102,14 +103,15 @@ class LocationForm(forms.Form):
             "data-location-country": "",
         })
         self.fields["region"].widget.attrs.update({"data-location-region": ""})
+        suggestions = self._id_for("city") + "-suggestions"
         self.fields["city"].widget.attrs.update({
-            "hx-get": reverse("places:cities"),
-            "hx-trigger": "input changed delay:250ms, search",
-            "hx-target": "#" + self._id_for("city") + "-suggestions",
-            "hx-include": f"#{self._id_for('region')}, #{self._id_for('country')}",
-            "hx-sync": "this:replace",
-            "aria-controls": self._id_for("city") + "-suggestions",
-            "aria-autocomplete": "list",
+            **autocomplete_attrs(
+                reverse("places:cities"),
+                target=f"#{suggestions}",
+                include=f"#{self._id_for('region')}, #{self._id_for('country')}",
+                code=f"#{self._id_for('city_code')}",
+            ),
+            "aria-controls": suggestions,
             "data-location-city": "",
         })
         self.fields["city_code"].widget.attrs.update({"data-location-city-code": ""})

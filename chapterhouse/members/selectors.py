@@ -4,18 +4,43 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from chapterhouse.chapters.models import Chapter, ChapterLevel, ChapterRole
 from chapterhouse.lib.languages import language_name
 
-from .models import Member
+from .models import Member, Visibility
+
+# Members suggested at most by a search (members:search, mentions).
+SEARCH_SUGGESTIONS = 10
 
 
 def chapters_of(member: Member) -> list[Chapter]:
     """The member's chapters, International first and the home chapter last (one query)."""
     return list(
-        Chapter.objects.filter(path__in=member.home_chapter.ancestor_paths()).order_by("depth")
+        Chapter.objects.containing(member.home_chapter).order_by("depth")
+    )
+
+
+def members_named(query: str, *, limit: int = SEARCH_SUGGESTIONS) -> list[Member]:
+    """Members whose name contains `query`, for a member search.
+
+    Only members listed in the directory whose profile other members may see
+    (public or members-only), active accounts only; the same people a member can
+    find in a chapter's members list.
+    """
+    query = " ".join(query.split())
+    if not query:
+        return []
+    return list(
+        Member.objects.active().filter(
+            Q(display_name__icontains=query),
+            listed_in_directory=True,
+            profile_visibility__in=[Visibility.PUBLIC, Visibility.MEMBERS],
+        )
+        .select_related("home_chapter")
+        .order_by("display_name", "pk")[:limit]
     )
 
 
@@ -31,11 +56,9 @@ def chapters_shown_to(member: Member, chapters: list[Chapter], *, is_owner: bool
 
 
 def active_role_chapter_ids(member: Member) -> set[int]:
-    return set(
-        ChapterRole.objects.filter(member=member, accepted_at__isnull=False).values_list(
-            "chapter_id", flat=True
-        )
-    )
+    """The chapters in which the member holds an accepted role."""
+    roles = ChapterRole.objects.active().filter(member=member)
+    return set(roles.values_list("chapter_id", flat=True))
 
 
 def language_names(codes: list[str]) -> list[str]:

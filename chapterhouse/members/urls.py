@@ -5,6 +5,7 @@ from . import views
 app_name = "members"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("m/search/", views.search, name="search"),
     path("m/<uuid:public_id>/", views.profile, name="profile"),
     path("me/edit/", views.edit_profile, name="edit_profile"),
     path("me/avatar/", views.avatar, name="avatar"),

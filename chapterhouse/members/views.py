@@ -10,20 +10,24 @@ from typing import Any
 from allauth.account.decorators import verified_email_required
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
+from chapterhouse.chapters.access import access_chapter, url_path_of
 from chapterhouse.chapters.models import Chapter
-from chapterhouse.lib.interface import viewer_of
+from chapterhouse.chapters.selectors import members_listed_for
+from chapterhouse.lib.autocomplete import Suggestion, query_of, render_suggestions
+from chapterhouse.lib.interface import form_action, viewer_of
 
 from . import selectors, services
+from .access import access_member
 from .forms import AvatarForm, DeleteAccountForm, LocationForm, ProfileForm
 from .models import Member
-from .rules import member_of
 
 View = Callable[..., HttpResponse]
 
@@ -39,7 +43,7 @@ def member_required(view: View) -> View:
     @verified_email_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        member = member_of(request.user)
+        member = viewer_of(request).member
         if member is None:
             messages.info(
                 request, _("This page is for members; your account has no member profile.")
@@ -53,7 +57,7 @@ def member_required(view: View) -> View:
 
 def home(request: HttpRequest) -> HttpResponse:
     """A member's dashboard; for everyone else, what the organisation is."""
-    member = member_of(request.user)
+    member = viewer_of(request).member
     if member is None:
         # Read only: a GET must not create the International chapter.
         international = Chapter.objects.get_first_root_node()
@@ -67,11 +71,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def profile(request: HttpRequest, public_id: str) -> HttpResponse:
-    member = get_object_or_404(
-        Member.objects.select_related("home_chapter"), public_id=public_id
-    )
-    if not viewer_of(request).can("members.see_profile", member):
-        raise Http404
+    member = access_member(request, public_id)
     is_owner = viewer_of(request).can("members.edit_profile", member)
     chapters = selectors.chapters_shown_to(
         member, selectors.chapters_of(member), is_owner=is_owner
@@ -86,6 +86,34 @@ def profile(request: HttpRequest, public_id: str) -> HttpResponse:
         "show_presence": is_owner or member.show_presence,
         "spoken_languages": selectors.language_names(member.languages),
     })
+
+
+@login_required
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    """Member suggestions for the one autocomplete (lib.autocomplete), by name: the
+    value is the name, the code the member's public id. With `?within=` (a chapter's
+    url_path), members of that chapter as its members page lists them; else anyone
+    listed whom members may see (selectors.members_named)."""
+    query = query_of(request)
+    viewer = viewer_of(request).member
+    found: list[Member] = []
+    if "within" in request.GET:
+        scope = access_chapter(request, url_path_of(request.GET["within"])).chapter
+        if len(query.strip()) >= 2:
+            found = list(
+                members_listed_for(scope, viewer).filter(display_name__icontains=query.strip())[
+                    : selectors.SEARCH_SUGGESTIONS * 2
+                ]
+            )
+    elif viewer is not None:
+        found = selectors.members_named(query)
+    suggestions = [
+        Suggestion(value=person.display_name, label=person.display_name,
+                   code=str(person.public_id))
+        for person in found
+    ]
+    return render_suggestions(request, suggestions)
 
 
 def _own(request: HttpRequest) -> Member:
@@ -117,9 +145,10 @@ def avatar(request: HttpRequest) -> HttpResponse:
     form = AvatarForm()
     if request.method == "POST":
         if "remove" in request.POST:
-            services.set_avatar(member=member, content=None)
-            messages.success(request, _("Your picture has been removed."))
-            return redirect("members:avatar")
+            return form_action(
+                request, lambda: services.set_avatar(member=member, content=None),
+                success=_("Your picture has been removed."), then="members:avatar",
+            )
         form = AvatarForm(request.POST, request.FILES)
         if form.is_valid():
             services.set_avatar(member=member, content=form.cleaned_data["avatar"])

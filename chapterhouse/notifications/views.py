@@ -7,27 +7,18 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from chapterhouse.members.models import Member
-
 from . import selectors, services
+from .access import access_inbox, access_notification
 from .forms import EmailPreferencesForm
 
 PAGE_SIZE = 30
-
-
-def _member_of(request: HttpRequest) -> Member:
-    """The signed-in member; staff accounts without a profile have no notices."""
-    member = getattr(request.user, "member", None)
-    if member is None:
-        raise Http404
-    return member
 
 
 def _list_url(page: object = None) -> str:
@@ -40,7 +31,7 @@ def _list_url(page: object = None) -> str:
 @require_safe
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    member = _member_of(request)
+    member = access_inbox(request)
     page = Paginator(selectors.notifications_for(member), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -54,7 +45,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def mark_all_read(request: HttpRequest) -> HttpResponse:
-    member = _member_of(request)
+    member = access_inbox(request)
     count = services.mark_read(member=member)
     if count:
         messages.success(request, _("All notifications are marked as read."))
@@ -64,8 +55,8 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def mark_notification_read(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    member = _member_of(request)
-    notification = selectors.get_notification_for(member, public_id)
+    member = access_inbox(request)
+    notification = access_notification(request, public_id)
     services.mark_read(member=member, notification_ids=[notification.pk])
     if request.htmx:  # type: ignore[attr-defined]
         notification.refresh_from_db(fields=["read_at"])
@@ -81,8 +72,8 @@ def mark_notification_read(request: HttpRequest, public_id: UUID) -> HttpRespons
 @login_required
 def open_notification(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Mark the notice read and go to what it is about (a POST: GET never writes)."""
-    member = _member_of(request)
-    notification = selectors.get_notification_for(member, public_id)
+    member = access_inbox(request)
+    notification = access_notification(request, public_id)
     services.mark_read(member=member, notification_ids=[notification.pk])
     target = notification.link
     if target and url_has_allowed_host_and_scheme(
@@ -95,7 +86,7 @@ def open_notification(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def email_settings(request: HttpRequest) -> HttpResponse:
-    member = _member_of(request)
+    member = access_inbox(request)
     if request.method == "POST":
         form = EmailPreferencesForm(request.POST)
         if form.is_valid():

@@ -1,14 +1,18 @@
 """htmx endpoints behind the country › region › city fields of the location form.
 
 Public (the signup form uses them) and read-only. They return fragments: the
-`<option>`s of the region select, and the list of city suggestions.
+`<option>`s of the region select, and the city suggestions (the one autocomplete,
+chapterhouse.lib.autocomplete).
 """
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
+
+from chapterhouse.lib.autocomplete import Suggestion, render_suggestions
 
 from . import selectors
 from .models import Place, PlaceKind
@@ -38,6 +42,12 @@ def region_options(request: HttpRequest) -> HttpResponse:
     return render(request, "places/_region_options.html", {"country": country, "regions": regions})
 
 
+def _region_of(city: Place) -> str:
+    """In a country searched as a whole, the region tells same-named cities apart."""
+    parent = city.parent
+    return parent.local_name() if parent is not None and parent.kind == PlaceKind.REGION else ""
+
+
 @require_safe
 def city_suggestions(request: HttpRequest) -> HttpResponse:
     query = _param(request, "city")[:MAX_QUERY_LENGTH]
@@ -47,6 +57,20 @@ def city_suggestions(request: HttpRequest) -> HttpResponse:
     cities: list[Place] = []
     if area is not None and query.strip():
         cities = selectors.search_cities(region=area, query=query, limit=MAX_SUGGESTIONS)
-    return render(
-        request, "places/_city_suggestions.html", {"area": area, "cities": cities, "query": query}
-    )
+    whole_country = area is not None and area.kind == PlaceKind.COUNTRY
+    suggestions = [
+        Suggestion(
+            value=city.local_name(),
+            label=city.local_name(),
+            detail=_region_of(city) if whole_country else "",
+            code=city.code,
+            data={"city-code": city.code, "city-name": city.local_name()},
+        )
+        for city in cities
+    ]
+    empty = ""
+    if area is not None and query.strip():
+        empty = _("No place called “%(name)s” in %(area)s.") % {
+            "name": query, "area": area.local_name()
+        }
+    return render_suggestions(request, suggestions, empty=empty)

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from chapterhouse.chapters import selectors, views
+from chapterhouse.chapters import navigation, selectors
 from chapterhouse.chapters.models import Chapter
 from chapterhouse.members.tests.factories import make_member
 
@@ -79,7 +79,7 @@ def test_chapter_links_match_get_absolute_url_also_for_other_scripts(member):
                 country=("JP", "Japan"))
     chapters = list(Chapter.objects.all())
     assert any(not chapter.url_path.isascii() for chapter in chapters)
-    links = views.chapter_links(chapters)
+    links = navigation.chapter_links(chapters)
     assert [link.url for link in links] == [c.get_absolute_url() for c in chapters]
     assert [link.name for link in links] == [c.display_name() for c in chapters]
 
@@ -89,7 +89,7 @@ def test_children_around_loads_only_what_a_link_needs(member, django_assert_num_
     assert found is not None
     with django_assert_num_queries(1):
         children = selectors.children_around(found.chain)
-        links = views.chapter_links(c for level in children.values() for c in level.top)
+        links = navigation.chapter_links(c for level in children.values() for c in level.top)
     assert "gb/eng/london/hackney" in [link.url_path for link in links]
 
 

@@ -1,7 +1,7 @@
 import pytest
 from django.test import RequestFactory
 
-from chapterhouse.members.context_processors import member as member_context
+from chapterhouse.notifications.context_processors import unread as member_context
 from chapterhouse.notifications.models import EMAIL_BY_DEFAULT, Kind
 from chapterhouse.notifications.selectors import (
     email_choices_for,

@@ -1,8 +1,8 @@
 // Decisions: small enhancements over forms that work without JavaScript.
 // - countdowns keep ticking (time[data-countdown], words from Intl in the page language)
 // - the draft form shows options and the rules/roles fields only when the category
-//   needs them, adds option inputs and affected-group rows
-// - datalists ask the server for suggestions as you type (data-suggest-url)
+//   needs them, adds option inputs and affected-group rows (their sub-chapter field
+//   is the one autocomplete: autocomplete.js)
 // - ranked ballots get "move up/down" buttons and drag-and-drop that renumber ranks
 // - htmx swaps the ballot panel with its errors (400) in place
 // No inline scripts (CSP). Safe to load more than once.
@@ -117,33 +117,8 @@
       total.value = String(index + 1);
       var first = row.querySelector("input");
       if (first) { first.focus(); }
-      setupSuggestions(row);
-    });
-  }
-
-  // -- Suggestions in datalists -----------------------------------------------------------
-  var timers = new WeakMap();
-  function setupSuggestions(root) {
-    root.querySelectorAll("input[list]").forEach(function (input) {
-      if (input.dataset.suggesting) { return; }
-      var list = document.getElementById(input.getAttribute("list"));
-      var url = list && list.getAttribute("data-suggest-url");
-      if (!url) { return; }
-      input.dataset.suggesting = "1";
-      input.addEventListener("input", function () {
-        clearTimeout(timers.get(input));
-        var query = input.value.trim();
-        if (query.length < 2) { return; }
-        timers.set(input, setTimeout(function () {
-          fetch(url + "?q=" + encodeURIComponent(query), {
-            credentials: "same-origin", headers: { "HX-Request": "true" }
-          }).then(function (response) {
-            return response.ok ? response.text() : "";
-          }).then(function (html) {
-            if (html) { list.innerHTML = html; }
-          }).catch(function () { /* the typed value still works */ });
-        }, 250));
-      });
+      // The sub-chapter field is the one autocomplete (htmx attributes, autocomplete.js).
+      if (window.htmx) { window.htmx.process(row); }
     });
   }
 
@@ -250,7 +225,6 @@
     root.querySelectorAll("form[data-multi-categories]").forEach(setupDraftForm);
     root.querySelectorAll("[data-formset-add]").forEach(setupFormset);
     root.querySelectorAll("table[data-ranking]").forEach(setupRanking);
-    setupSuggestions(root);
     root.querySelectorAll("form[data-confirm]").forEach(function (form) {
       if (!once(form, "enhanced")) { return; }
       form.addEventListener("submit", function (event) {

@@ -1,0 +1,74 @@
+"""Fetch a chapter or a role for a request, with permission (lib.interface.access).
+
+Used by the chapter pages, the chapter section pages of other apps
+(chapters.navigation.section_context) and the API: 404 when there is no such
+chapter (or role of the viewer's), 403 when the viewer may see it but not do this.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from chapterhouse.lib.interface import access, viewer_of
+
+from . import selectors, services
+from .models import ChapterRole
+
+# A chapter's address where the empty url_path cannot serve (API paths, form values):
+# its url_path, or `international` for the root. Country slugs are two-letter codes,
+# so no chapter's url_path can be `international`.
+INTERNATIONAL_SEGMENT = "international"
+
+
+def chapter_lookup(url_path: str) -> str:
+    """The chapter's address: its url_path, `international` for the root."""
+    return url_path or INTERNATIONAL_SEGMENT
+
+
+def url_path_of(lookup: str) -> str:
+    """The url_path a chapter address (`chapter_lookup`) stands for."""
+    url_path = lookup.strip("/")
+    return "" if url_path == INTERNATIONAL_SEGMENT else url_path
+
+
+def access_chapter(
+    request: Any, url_path: str, permission: str | None = None, *, denied: str | None = None
+) -> selectors.ChapterChain:
+    """The chapter at `url_path` with its ancestors and the viewer's home chapter (one
+    query); `.chapter` is the chapter itself. Chapters are public: anyone sees them."""
+    member = viewer_of(request).member
+    home_chapter_id = member.home_chapter_id if member is not None else None
+    found = selectors.chapter_chain(url_path, home_chapter_id=home_chapter_id)
+    if found is None and url_path == "":
+        # The root is created with the first member; on a fresh install /c/ must
+        # still work. Creating the singleton root is idempotent and happens once.
+        services.get_international()
+        found = selectors.chapter_chain(url_path, home_chapter_id=home_chapter_id)
+    if found is None:
+        raise Http404(_("There is no such chapter."))
+    if permission is not None:
+        access(request, found.chapter, view=None, missing="", permission=permission,
+               denied=denied)
+    return found
+
+
+def access_role(
+    request: Any, url_path: str, role: str, permission: str | None = None, *,
+    denied: str | None = None,
+) -> ChapterRole:
+    """The viewer's own `role` (or invitation) in the chapter at `url_path`, with its
+    chapter; anyone else's, or none, is a 404."""
+    member = viewer_of(request).member
+    chapter_role = (
+        ChapterRole.objects.select_related("chapter")
+        .filter(member=member, chapter__url_path=url_path, role=role)
+        .first()
+        if member is not None
+        else None
+    )
+    return access(
+        request, chapter_role, view=None, missing="", permission=permission, denied=denied
+    )
