@@ -42,13 +42,15 @@ class ChapterQuerySet(MP_NodeQuerySet["Chapter"]):
         return self.filter(path__in=chapter.ancestor_paths())
 
 
-# treebeard's manager (ordered by path) with the vocabulary of ChapterQuerySet.
-ChapterManager = MP_NodeManager.from_queryset(ChapterQuerySet)
-
+class _ChapterManagerBase(MP_NodeManager["Chapter"]):
     def get_queryset(self) -> ChapterQuerySet:
         # treebeard's get_queryset builds its own MP_NodeQuerySet: build ours instead,
         # or the vocabulary would not be on the manager (nor on .all()).
         return ChapterQuerySet(self.model, using=self._db).order_by("path")
+
+
+# treebeard's manager (ordered by path) with the vocabulary of ChapterQuerySet.
+ChapterManager = _ChapterManagerBase.from_queryset(ChapterQuerySet)
 
 
 class Chapter(MP_Node):
