@@ -29,7 +29,7 @@ from ..forms import (
     ProposalForm,
     groups_formset,
 )
-from ..models import Proposal
+from ..models import MULTI_OPTION_METHODS, Proposal
 from ..services import DecisionError
 from .common import scope_chain, subchapter_suggestions
 
@@ -78,7 +78,7 @@ def _draft_form_response(request: HttpRequest, scope: Chapter, form: ProposalFor
         "formset": formset,
         "proposal": proposal,
         "categories": [
-            {"category": c, "multi": r.method in presenters.MULTI_OPTION_METHODS,
+            {"category": c, "multi": r.method in MULTI_OPTION_METHODS,
              "method": presenters.method_label(r.method)}
             for c, r in rules.items()
         ],
