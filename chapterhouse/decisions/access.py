@@ -53,12 +53,13 @@ def access_decision(request: Any, public_id: Any = None, permission: str | None 
 
 
 def ballot_refusal(request: Any, proposal: Proposal) -> services.DecisionError | None:
-    """None when the viewer may cast a ballot now (decisions.cast_ballot). Otherwise
-    what cast_ballot refuses them: 403 when they are not on the roll; the refusal
-    itself (voting not open) for the interface to show as a message or a 400."""
-    if viewer_of(request).can("decisions.cast_ballot", proposal):
-        return None
-    refusal = services.ballot_refusal(proposal=proposal)
-    if isinstance(refusal, services.NotOnRoll):
-        raise PermissionDenied(refusal.message)
-    return refusal
+    """Whether the viewer may cast a ballot now. While voting is not open: the
+    service's refusal, for the interface to show as a page message or a 400. While
+    it is open: 403 unless decisions.cast_ballot allows them (they are on the roll);
+    None when it does."""
+    refusal = services.window_refusal(proposal=proposal)
+    if refusal is not None:
+        return refusal
+    if not viewer_of(request).can("decisions.cast_ballot", proposal):
+        raise PermissionDenied(services.NotOnRoll().message)
+    return None

@@ -81,6 +81,8 @@ def resolve_chapter(value: str, scope: Chapter) -> Chapter:
     that is unique inside `scope`. Paths may lie outside the scope (the service then
     says where to move the proposal); names are looked up inside it only."""
     text = value.strip()
+    # What was typed is an address (url_path text), not yet a chapter: the prefix
+    # tests below read the text; the tree is asked through Chapter.objects.within.
     path = text.strip("/")
     if path.startswith("c/"):
         path = path[2:]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,10 +19,6 @@ from ..models import (
     Proposal,
     ProposalEvent,
 )
-
-if TYPE_CHECKING:
-    pass
-
 from .text import (
     OUTCOME_LABELS,
     category_label,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -14,10 +14,6 @@ from ..models import (
     Decision,
     Method,
 )
-
-if TYPE_CHECKING:
-    pass
-
 from .text import (
     CHOICE_LABELS,
     CHOICES,

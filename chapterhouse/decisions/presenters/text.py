@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils import formats
 from django.utils.functional import Promise
@@ -23,11 +23,6 @@ from ..models import (
     Method,
     Proposal,
 )
-
-if TYPE_CHECKING:
-    pass
-
-
 
 Status = Proposal.Status
 RANKED_METHODS = frozenset({Method.SCHULZE, Method.IRV})

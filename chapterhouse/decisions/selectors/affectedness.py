@@ -19,8 +19,6 @@ if TYPE_CHECKING:
     from chapterhouse.members.models import Member
 
 
-
-
 # -- Affectedness -----------------------------------------------------------------------
 
 

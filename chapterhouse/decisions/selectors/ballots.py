@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from chapterhouse.members.models import Member
 
 
-
-
 # -- Rolls and ballots ------------------------------------------------------------------
 
 

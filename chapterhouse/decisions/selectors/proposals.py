@@ -22,8 +22,6 @@ if TYPE_CHECKING:
     from chapterhouse.members.models import Member
 
 
-
-
 # -- Proposals --------------------------------------------------------------------------
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from chapterhouse.chapters.models import Chapter
 from chapterhouse.lib import cache as lib_cache
 
@@ -12,12 +10,6 @@ from ..models import (
     DecisionRule,
     Proposal,
 )
-
-if TYPE_CHECKING:
-    pass
-
-
-
 
 # -- Rules in force ---------------------------------------------------------------------
 

@@ -53,7 +53,7 @@ from __future__ import annotations
 
 from .affectedness import declare_stake, set_affected_groups, withdraw_stake
 from .amendments import accept_amendment, propose_amendment, withdraw_amendment
-from .ballots import CastResult, NotOnRoll, ballot_refusal, cast_ballot, send_reminders
+from .ballots import CastResult, NotOnRoll, cast_ballot, send_reminders, window_refusal
 from .closing import _ballot_arrays, _normal, add_dissent, close_voting
 from .common import (
     BREAKDOWN_MIN_VOTERS,
@@ -77,10 +77,10 @@ __all__ = [
     "BREAKDOWN_MIN_VOTERS", "MAX_OPTIONS", "MAX_PERIOD_DAYS", "REMINDER_BATCH_SIZE",
     "REMINDER_LEAD", "RULE_FIELDS", "CastResult", "DecisionError", "GroupInput", "NotOnRoll",
     "OptionInput", "_ballot_arrays", "_normal", "_start_deliberation_thread",
-    "accept_amendment", "add_dissent", "advance", "advance_all", "ballot_refusal",
+    "accept_amendment", "add_dissent", "advance", "advance_all",
     "bump_rules_version", "cast_ballot", "check_rule_values", "close_voting", "create_draft",
     "declare_stake", "due_proposals", "move_up", "open_voting", "propose_amendment",
     "publish", "refer_down", "save_draft", "send_reminders", "set_affected_groups",
     "set_step_runner", "update_draft", "withdraw_amendment", "withdraw_proposal",
-    "withdraw_stake",
+    "withdraw_stake", "window_refusal",
 ]

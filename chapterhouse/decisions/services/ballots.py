@@ -33,6 +33,7 @@ class CastResult:
     secret: bool
     receipt: str | None = None
 
+
 class NotOnRoll(DecisionError):
     """The member is not on the frozen roll of this vote (interfaces answer 403)."""
 
@@ -53,12 +54,12 @@ def _window_refusal(status: str, closes_at: datetime | None, now: datetime
     return None
 
 
-def ballot_refusal(*, proposal: Proposal, now: datetime | None = None) -> DecisionError:
-    """What cast_ballot answers a member whom the rule decisions.cast_ballot (voting
-    open, on the roll) turns away: the window as `proposal` was read, else NotOnRoll.
-    No query. For interfaces, so that they translate the service's refusal instead of
-    writing their own."""
-    return _window_refusal(proposal.status, proposal.voting_closes_at, _now(now)) or NotOnRoll()
+def window_refusal(*, proposal: Proposal, now: datetime | None = None
+                   ) -> DecisionError | None:
+    """What cast_ballot answers anyone while voting is not open (`proposal` as it was
+    read), or None. No query. For interfaces, so that they show the service's refusal
+    instead of writing their own."""
+    return _window_refusal(proposal.status, proposal.voting_closes_at, _now(now))
 
 
 def _lock_clause(alias: str) -> str:

@@ -135,6 +135,7 @@ def _breakdown(proposal: Proposal, counted: voting.Prepared, group_ids: np.ndarr
     }
     return summary, hidden
 
+
 def _outcome(result: Any, snapshot: Mapping[str, Any]) -> str:
     if snapshot.get("switched") and result.outcome == "elected":
         if result.winners == ["proposal"]:

@@ -1,12 +1,11 @@
-"""What every topic of the decisions services shares: the refusal, the limits,
-the small helpers (the proposal locked, the rule in force, events) and the step scheduler."""
+"""What every topic of the decisions services shares: the refusal, the limits, the
+small helpers (the proposal locked, the rule in force, events) and the step scheduler."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import Any, TypedDict
 
 from django.apps import apps
 from django.utils import formats, timezone
@@ -19,11 +18,7 @@ from chapterhouse.members.models import Member
 from .. import selectors
 from ..models import Amendment, DecisionRule, Method, Proposal, ProposalEvent, ProposalVersion
 
-if TYPE_CHECKING:
-    pass
-
-logger = logging.getLogger(__name__)
-
+# Members who have not voted are reminded this long before the close.
 REMINDER_LEAD = timedelta(days=1)
 REMINDER_BATCH_SIZE = 1000
 # The breakdown by sub-chapter of a secret ballot shows a group only with this many voters.
@@ -54,7 +49,6 @@ class GroupInput(TypedDict):
 
 
 OptionInput = str | Mapping[str, str]
-
 
 
 # -- Small helpers ------------------------------------------------------------------------
@@ -120,7 +114,6 @@ def _rule_for(chapter: Chapter, category: str) -> DecisionRule:
     return rule
 
 
-
 # -- Scheduling the next step ----------------------------------------------------------
 # A proposal's next step (open the vote, remind, close) is taken by the task
 # decisions.tasks.advance_proposal. Services decide *when*; they hand the moment to a
@@ -165,7 +158,6 @@ def _clean_text(text: str) -> str:
     if len(text) > 50_000:
         raise DecisionError(_("A text can be at most 50,000 characters long."))
     return text
-
 
 
 def _new_version(proposal: Proposal, author: Member | None,

@@ -74,12 +74,14 @@ def _clean_options(options: Sequence[OptionInput], method: str) -> list[tuple[st
         raise DecisionError(_("A proposal can have at most %(n)s options.") % {"n": MAX_OPTIONS})
     return cleaned
 
+
 def _store_options(proposal: Proposal, options: list[tuple[str, str]]) -> None:
     proposal.options.all().delete()
     Option.objects.bulk_create(
         Option(proposal=proposal, key=f"o{i}", label=label, text=text, position=i)
         for i, (label, text) in enumerate(options, start=1)
     )
+
 
 def create_draft(
     *,
@@ -156,6 +158,7 @@ def update_draft(
             _new_version(proposal, actor)
         _event(proposal, ProposalEvent.Kind.EDITED, actor)
     return proposal
+
 
 def publish(*, proposal: Proposal, actor: Member, now: datetime | None = None) -> Proposal:
     """Publish a draft: deliberation starts, and the periods are set from the rule in

@@ -167,6 +167,7 @@ def _clean_payload(scope: Chapter, category: str, payload: Mapping[str, Any] | N
         raise DecisionError(_("Only rules and roles proposals carry a structured change."))
     return payload
 
+
 def _apply_effect(proposal: Proposal, outcome: str) -> dict[str, Any]:
     """Apply a passed "rules" or "roles" proposal. A change that no longer fits
     (e.g. the member left) is recorded as not applied, never raised: the decision

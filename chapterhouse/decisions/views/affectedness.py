@@ -22,11 +22,8 @@ from ..forms import (
     StakeForm,
     groups_formset,
 )
-from ..models import Proposal
 from ..services import DecisionError
 from .common import scope_chain, subchapter_suggestions
-
-Status = Proposal.Status
 
 
 @login_required

@@ -21,11 +21,9 @@ from ..access import access_amendment, access_proposal
 from ..forms import (
     AmendmentForm,
 )
-from ..models import Amendment, Proposal
+from ..models import Amendment
 from ..services import DecisionError
 from .common import scope_chain
-
-Status = Proposal.Status
 
 
 @login_required

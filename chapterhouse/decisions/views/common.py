@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from chapterhouse.chapters.models import Chapter
 
-from ..models import Proposal
-
-Status = Proposal.Status
-
-
 SUBCHAPTER_SUGGESTIONS = 200
+
 
 def scope_chain(chapter: Chapter) -> list[Chapter]:
     """The scope with its ancestors, root first (one query), for the crumbs."""

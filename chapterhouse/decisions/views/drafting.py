@@ -33,8 +33,6 @@ from ..models import MULTI_OPTION_METHODS, Proposal
 from ..services import DecisionError
 from .common import scope_chain, subchapter_suggestions
 
-Status = Proposal.Status
-
 
 @login_required
 @require_safe

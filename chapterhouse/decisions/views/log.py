@@ -45,6 +45,7 @@ RULES_CACHE_SECONDS = 600
 
 EXPORT_CHUNK = 2000
 
+
 def _filter_form(request: HttpRequest) -> DecisionFilterForm:
     categories = list(
         Decision.objects.order_by().values_list("category", flat=True).distinct()[:100]
@@ -77,6 +78,7 @@ EXPORT_FIELDS = (
     "method", "secret", "voters", "turnout_weight", "eligible_weight", "turnout_share",
     "roll_hash", "record_hash", "previous_hash", "url",
 )
+
 
 def _export_rows(request: HttpRequest, form: DecisionFilterForm) -> Iterator[dict[str, Any]]:
     """The filtered decisions as flat rows, streamed in chunks (no instance per row

@@ -26,11 +26,9 @@ from ..forms import (
     DissentForm,
     ReceiptForm,
 )
-from ..models import Decision, Proposal
+from ..models import Decision
 from ..services import DecisionError
 from .common import scope_chain
-
-Status = Proposal.Status
 
 
 def record_context(request: HttpRequest, decision: Decision) -> dict[str, Any]:

@@ -25,11 +25,8 @@ from ..forms import (
     MoveUpForm,
     ReferDownForm,
 )
-from ..models import Proposal
 from ..services import DecisionError
 from .common import scope_chain
-
-Status = Proposal.Status
 
 
 @login_required
