@@ -6,3 +6,8 @@ class DecisionsConfig(AppConfig):
     name = "chapterhouse.decisions"
     label = "decisions"
     verbose_name = _("Decisions")
+
+    def ready(self) -> None:
+        # Registers the runner of scheduled steps (services never import tasks).
+        from . import tasks  # noqa: F401
+

@@ -1,10 +1,20 @@
-"""Background steps of a proposal. Tasks take ids and are safe to run twice."""
+"""Background steps of a proposal. Tasks take ids and are safe to run twice.
+
+Tasks are an interface like views: they import services, never the other way. The
+services say when a proposal's next step is due (services.common.schedule_step);
+this module registers the runner that enqueues `advance_proposal` for that moment,
+and DecisionsConfig.ready imports it so the runner is in place before any request.
+"""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from django_tasks import task
+
+from . import services
+from .models import Proposal
 
 logger = logging.getLogger(__name__)
 
@@ -14,18 +24,27 @@ def advance_proposal(proposal_id: int) -> str:
     """Take the step that is due for one proposal: open its vote, send the reminders
     of the last day, or close it and record the decision.
 
-    Enqueued with `run_after` by services.publish and services.open_voting (where
-    the backend can defer). Idempotent: a step not yet due, or already taken, does
-    nothing; returns the step taken ("opened", "reminded", "closed") or "".
+    Enqueued with `run_after` when a service schedules a step (publish, open_voting,
+    move_up, refer_down), where the backend can defer. Idempotent: a step not yet
+    due, or already taken, does nothing; returns the step taken ("opened",
+    "reminded", "closed") or "".
     """
-    from .models import Proposal
-    from .services import DecisionError, advance
-
     proposal = Proposal.objects.filter(pk=proposal_id).first()
     if proposal is None:
         return ""
     try:
-        return advance(proposal=proposal)
-    except DecisionError as exc:
+        return services.advance(proposal=proposal)
+    except services.DecisionError as exc:
         logger.warning("Proposal %s not advanced: %s", proposal.public_id, exc.message)
         return ""
+
+
+def enqueue_step(proposal_id: int, when: datetime) -> None:
+    """Run advance_proposal at `when`, if the backend can defer tasks (else the
+    advance_decisions sweep takes the step)."""
+    if not advance_proposal.get_backend().supports_defer:
+        return
+    advance_proposal.using(run_after=when).enqueue(proposal_id)
+
+
+services.set_step_runner(enqueue_step)

@@ -1,0 +1,149 @@
+"""Voting methods, categories and the decision rule of a chapter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MAX_WEIGHT = 10.0
+
+
+class Method(models.TextChoices):
+    """The counting methods of the pure `chapterhouse.voting` package (its METHODS)."""
+
+    MAJORITY = "majority", _("Majority")
+    SUPERMAJORITY = "supermajority", _("Supermajority")
+    CONSENT = "consent", _("Consent (passes unless blocked)")
+    CONSENSUS = "consensus", _("Consensus-seeking")
+    PLURALITY = "plurality", _("Plurality")
+    APPROVAL = "approval", _("Approval")
+    SCORE = "score", _("Score (0–5)")
+    SCHULZE = "schulze", _("Ranked: Schulze")
+    IRV = "irv", _("Ranked: instant runoff")
+
+
+# Methods whose options are implied (yes/no, consent/block…): a proposal decided by
+# one of them has no Option rows unless a competing alternative turns the ballot
+# into a choice between options (see services.open_voting).
+YES_NO_METHODS = frozenset({
+    Method.MAJORITY, Method.SUPERMAJORITY, Method.CONSENT, Method.CONSENSUS,
+})
+MULTI_OPTION_METHODS = frozenset(set(Method) - YES_NO_METHODS)
+
+
+class Category(models.TextChoices):
+    """The built-in categories. A chapter may add others by a "rules" decision."""
+
+    ROUTINE = "routine", _("Routine")
+    POLICY = "policy", _("Policy")
+    BUDGET = "budget", _("Budget")
+    ROLES = "roles", _("Roles")
+    RULES = "rules", _("Rules")
+
+
+# The rules International starts with (and the fallback when a database was emptied,
+# e.g. between transactional tests). Migration 0002 stores a frozen copy of these.
+BUILT_IN_RULES: dict[str, dict[str, Any]] = {
+    Category.ROUTINE: {
+        "method": Method.MAJORITY, "params": {"threshold": 0.5, "quorum": 0},
+        "deliberation_days": 3, "amendment_days": 2, "voting_days": 3,
+    },
+    Category.POLICY: {
+        "method": Method.SUPERMAJORITY, "params": {"threshold": 2 / 3, "quorum": 0.1},
+        "deliberation_days": 14, "amendment_days": 10, "voting_days": 7,
+    },
+    Category.BUDGET: {
+        "method": Method.MAJORITY, "params": {"threshold": 0.5, "quorum": 0.1},
+        "deliberation_days": 14, "amendment_days": 10, "voting_days": 7,
+    },
+    Category.ROLES: {
+        "method": Method.MAJORITY, "params": {"threshold": 0.5, "quorum": 0},
+        "deliberation_days": 7, "amendment_days": 5, "voting_days": 5,
+    },
+    Category.RULES: {
+        "method": Method.SUPERMAJORITY, "params": {"threshold": 2 / 3, "quorum": 0.2},
+        "deliberation_days": 21, "amendment_days": 14, "voting_days": 14,
+    },
+}
+
+
+class DecisionRule(models.Model):
+    """How a chapter decides one category of matters.
+
+    A chapter without its own rule for a category uses its nearest ancestor's
+    (selectors.effective_rule). Rules change only through a decision of the
+    category "rules" (services.close_voting applies it).
+
+    `params` are the voting package's parameters: threshold, quorum, block_limit,
+    min_choices, max_choices, tie_break ("no_decision" | "lot"), seed.
+    `alternatives_method` decides a yes/no proposal that has competing
+    alternatives on its ballot (the ballot becomes a choice between options).
+    """
+
+    chapter = models.ForeignKey(
+        "chapters.Chapter", on_delete=models.CASCADE, related_name="decision_rules"
+    )
+    category = models.SlugField(_("category"), max_length=40)
+    method = models.CharField(_("voting method"), max_length=20, choices=Method.choices)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    alternatives_method = models.CharField(
+        _("method when alternatives compete"),
+        max_length=20,
+        choices=[(m.value, m.label) for m in Method if m in MULTI_OPTION_METHODS],
+        default=Method.SCHULZE,
+    )
+    deliberation_days = models.PositiveSmallIntegerField(_("deliberation (days)"))
+    amendment_days = models.PositiveSmallIntegerField(_("amendments (days)"))
+    voting_days = models.PositiveSmallIntegerField(_("voting (days)"))
+    secret = models.BooleanField(_("secret ballot"), default=False)
+    allow_self_declared_stakes = models.BooleanField(
+        _("members may declare a stronger stake"), default=False
+    )
+    self_declared_cap = models.FloatField(_("highest weight a member may declare"), default=2.0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("decision rule")
+        verbose_name_plural = _("decision rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chapter", "category"], name="decisionrule_unique_category"
+            ),
+            models.CheckConstraint(
+                condition=Q(method__in=Method.values), name="decisionrule_method_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(amendment_days__lte=models.F("deliberation_days")),
+                name="decisionrule_amendments_within_deliberation",
+            ),
+            models.CheckConstraint(
+                condition=Q(voting_days__gte=1), name="decisionrule_voting_at_least_a_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(self_declared_cap__gte=0, self_declared_cap__lte=MAX_WEIGHT),
+                name="decisionrule_cap_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chapter}: {self.category} → {self.method}"
+
+    def snapshot(self) -> dict[str, Any]:
+        """The rule as JSON, frozen onto a proposal when voting opens."""
+        return {
+            "chapter": self.chapter.url_path if self.chapter_id else "",
+            "category": self.category,
+            "method": self.method,
+            "params": dict(self.params),
+            "alternatives_method": self.alternatives_method,
+            "deliberation_days": self.deliberation_days,
+            "amendment_days": self.amendment_days,
+            "voting_days": self.voting_days,
+            "secret": self.secret,
+            "allow_self_declared_stakes": self.allow_self_declared_stakes,
+            "self_declared_cap": self.self_declared_cap,
+        }

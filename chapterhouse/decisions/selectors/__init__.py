@@ -1,0 +1,108 @@
+"""Reads about decisions: rules in force, proposals, affectedness, rolls, ballot files
+and the record. One module per subject; callers use the names re-exported here
+(`selectors.weight_of(...)`).
+"""
+
+from __future__ import annotations
+
+from .affectedness import (
+    AffectedRow,
+    affectedness,
+    belongs_to,
+    common_scope,
+    default_reason,
+    group_reason,
+    stake_reason,
+    stakes,
+    weight_for,
+    weight_of,
+)
+from .ballots import (
+    BallotRow,
+    ballot_file,
+    ballot_rows,
+    find_secret_ballot,
+    has_voted,
+    own_ballot,
+    receipt_hash,
+    roll_digest,
+    roll_lines,
+    roll_weights,
+)
+from .proposals import (
+    DiffBlock,
+    amendments,
+    get_proposal_for,
+    options,
+    proposal_history,
+    proposals_in,
+    proposals_visible_to,
+    unified_version_diff,
+    version_diff,
+    versions,
+)
+from .records import (
+    Recount,
+    chain_problems,
+    decisions,
+    dissents,
+    eligible_weight_by_group,
+    may_dissent,
+    recount,
+    voted_against,
+)
+from .rules_in_force import (
+    RULES_VERSION_KEY,
+    _built_in,
+    effective_rule,
+    effective_rules,
+    method_for,
+    rules_version,
+)
+
+__all__ = [
+    "AffectedRow",
+    "BallotRow",
+    "DiffBlock",
+    "RULES_VERSION_KEY",
+    "Recount",
+    "_built_in",
+    "affectedness",
+    "amendments",
+    "ballot_file",
+    "ballot_rows",
+    "belongs_to",
+    "chain_problems",
+    "common_scope",
+    "decisions",
+    "default_reason",
+    "dissents",
+    "effective_rule",
+    "effective_rules",
+    "eligible_weight_by_group",
+    "find_secret_ballot",
+    "get_proposal_for",
+    "group_reason",
+    "has_voted",
+    "may_dissent",
+    "method_for",
+    "options",
+    "own_ballot",
+    "proposal_history",
+    "proposals_in",
+    "proposals_visible_to",
+    "receipt_hash",
+    "recount",
+    "roll_digest",
+    "roll_lines",
+    "roll_weights",
+    "rules_version",
+    "stake_reason",
+    "stakes",
+    "unified_version_diff",
+    "version_diff",
+    "versions",
+    "voted_against",
+    "weight_for",
+    "weight_of",
+]

@@ -1,0 +1,151 @@
+"""Who is affected, and how strongly: the groups the author names, and the
+stakes members declare."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from chapterhouse.chapters.models import Chapter
+from chapterhouse.lib import audit
+from chapterhouse.members.models import Member
+
+from .. import selectors
+from ..models import MAX_WEIGHT, AffectedGroup, Proposal, ProposalEvent, StakeDeclaration
+from .common import (
+    DecisionError,
+    GroupInput,
+    Status,
+    _belongs,
+    _event,
+    _locked,
+    _now,
+    _require_author,
+    _rule_for,
+)
+
+
+def _check_groups_inside(proposal: Proposal) -> None:
+    outside = [
+        g.chapter for g in proposal.affected_groups.select_related("chapter")
+        if not proposal.chapter.contains(g.chapter)
+    ]
+    if outside:
+        raise _outside_error(proposal, outside)
+
+
+def _outside_error(proposal: Proposal, outside: list[Chapter]) -> DecisionError:
+    target = selectors.common_scope([proposal.chapter, *outside])
+    return DecisionError(
+        _("%(groups)s lie outside %(scope)s. Move the proposal up to %(target)s first, so that "
+          "everyone affected decides.")
+        % {
+            "groups": ", ".join(c.display_name() for c in outside),
+            "scope": proposal.chapter.display_name(),
+            "target": target.display_name() if target else "",
+        }
+    )
+
+
+def set_affected_groups(*, proposal: Proposal, actor: Member,
+                        groups: Sequence[GroupInput]) -> list[AffectedGroup]:
+    """Replace the proposal's affected groups (author only, before voting opens).
+
+    Each group is a chapter inside the scope (or the scope itself) with a weight from
+    0 to 10 and a reason. Groups outside the scope are refused, naming the chapter to
+    move the proposal up to.
+    """
+    cleaned: list[tuple[Chapter, float, str]] = []
+    seen: set[int] = set()
+    for group in groups:
+        chapter, weight, reason = group["chapter"], group["weight"], " ".join(
+            str(group.get("reason", "")).split()
+        )
+        if isinstance(weight, bool) or not isinstance(weight, int | float):
+            raise DecisionError(_("A weight is a number from 0 to 10."))
+        weight = float(weight)
+        if not 0 <= weight <= MAX_WEIGHT:
+            raise DecisionError(_("A weight is a number from 0 to 10."))
+        if not reason:
+            raise DecisionError(_("Say why %(chapter)s is affected with this weight.")
+                                % {"chapter": chapter.display_name()})
+        if len(reason) > 300:
+            raise DecisionError(_("A reason can be at most 300 characters long."))
+        if chapter.pk in seen:
+            raise DecisionError(_("%(chapter)s is listed twice.")
+                                % {"chapter": chapter.display_name()})
+        seen.add(chapter.pk)
+        cleaned.append((chapter, weight, reason))
+    with transaction.atomic():
+        proposal = _locked(proposal)
+        _require_author(proposal, actor)
+        if proposal.status not in (Status.DRAFT, Status.DELIBERATION):
+            raise DecisionError(_("Affectedness can change only before voting opens."))
+        outside = [c for c, _w, _r in cleaned if not proposal.chapter.contains(c)]
+        if outside:
+            raise _outside_error(proposal, outside)
+        proposal.affected_groups.all().delete()
+        created = AffectedGroup.objects.bulk_create(
+            AffectedGroup(proposal=proposal, chapter=c, weight=w, reason=r)
+            for c, w, r in cleaned
+        )
+        _event(proposal, ProposalEvent.Kind.AFFECTEDNESS_CHANGED, actor,
+               groups=[{"chapter": c.url_path, "weight": w, "reason": r} for c, w, r in cleaned])
+        if proposal.status != Status.DRAFT:
+            audit.record(actor=actor, action="decisions.set_affected_groups", target=proposal,
+                         chapter=proposal.chapter,
+                         data={"groups": [[c.url_path, w, r] for c, w, r in cleaned]})
+    return created
+
+
+def declare_stake(*, proposal: Proposal, member: Member, weight: float, reason: str,
+                  now: datetime | None = None) -> StakeDeclaration:
+    """A member of the scope declares a stronger stake, with a public reason, where
+    the rule allows it, up to its cap, before voting opens. Declaring again replaces it."""
+    now = _now(now)
+    reason = " ".join((reason or "").split())
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
+        raise DecisionError(_("A declared weight is a number above 0."))
+    if not reason:
+        raise DecisionError(_("Say publicly why you are more affected."))
+    if len(reason) > 300:
+        raise DecisionError(_("A reason can be at most 300 characters long."))
+    with transaction.atomic():
+        proposal = _locked(proposal)
+        if proposal.status != Status.DELIBERATION:
+            raise DecisionError(_("Stakes can be declared only during deliberation."))
+        if not _belongs(member, proposal.chapter):
+            raise DecisionError(_("Only members of %(chapter)s can declare a stake.")
+                                % {"chapter": proposal.chapter.display_name()})
+        rule = _rule_for(proposal.chapter, proposal.category)
+        if not rule.allow_self_declared_stakes:
+            raise DecisionError(_("The rule for this category does not let members declare "
+                                  "their own stake."))
+        if weight > rule.self_declared_cap:
+            raise DecisionError(_("You can declare a weight of at most %(cap)s.")
+                                % {"cap": formats.number_format(rule.self_declared_cap)})
+        stake, _created = StakeDeclaration.objects.update_or_create(
+            proposal=proposal, member=member,
+            defaults={"weight": float(weight), "reason": reason, "created_at": now},
+        )
+        _event(proposal, ProposalEvent.Kind.STAKE_DECLARED, member, weight=float(weight),
+               reason=reason)
+        audit.record(actor=member, action="decisions.declare_stake", target=stake,
+                     chapter=proposal.chapter, data={"weight": float(weight), "reason": reason})
+    return stake
+
+
+def withdraw_stake(*, proposal: Proposal, member: Member) -> None:
+    """Withdraw one's stake declaration during deliberation (idempotent)."""
+    with transaction.atomic():
+        proposal = _locked(proposal)
+        if proposal.status != Status.DELIBERATION:
+            raise DecisionError(_("Stakes can be changed only during deliberation."))
+        stakes = StakeDeclaration.objects.filter(proposal=proposal, member=member)
+        deleted, _detail = stakes.delete()
+        if deleted:
+            _event(proposal, ProposalEvent.Kind.STAKE_WITHDRAWN, member)

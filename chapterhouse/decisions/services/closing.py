@@ -1,0 +1,273 @@
+"""Closing the vote: the count, the breakdown by sub-chapter, the record in the
+hash chain, and dissent attached to it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
+
+from chapterhouse import voting
+from chapterhouse.chapters.models import Chapter
+from chapterhouse.lib import audit
+from chapterhouse.members.models import Member
+from chapterhouse.notifications.models import Kind
+from chapterhouse.notifications.services import notify
+
+from .. import selectors
+from ..models import (
+    Ballot,
+    Decision,
+    Dissent,
+    Proposal,
+    ProposalEvent,
+    Roll,
+    SecretBallot,
+    canonical_json,
+)
+from .common import (
+    BREAKDOWN_MIN_VOTERS,
+    DecisionError,
+    Status,
+    _event,
+    _facilitators,
+    _locked,
+    _now,
+    _when,
+)
+from .rules_changes import _apply_effect
+
+
+def _normal(value: Any) -> Any:
+    """The value as it will read back from a JSON column (for hashing before saving)."""
+    return json.loads(canonical_json(value))
+
+
+def _ballot_arrays(proposal: Proposal) -> tuple[np.ndarray, list[Any], np.ndarray]:
+    """(weights, ballots, group ids, -1 for none) in the canonical order of
+    selectors.ballot_rows, for the count.
+
+    On PostgreSQL one aggregate row: the ballots as one JSON array (parsed in one call),
+    weights and groups as text numpy parses; no row tuple, no per-row JSON decoding.
+    The three aggregates advance together row by row, so they always line up; they take
+    the rows as the ordered subquery gives them (one sort, not three), which only
+    decides which bad ballot an error would name first; the count is order-free.
+    """
+    if connection.vendor != "postgresql":
+        rows = list(selectors.ballot_rows(proposal))
+        return (np.array([r[1] for r in rows], dtype=np.float64), [r[2] for r in rows],
+                np.array([-1 if r[3] is None else r[3] for r in rows], dtype=np.int64))
+    model, order = (SecretBallot, "receipt_hash") if proposal.is_secret else (Ballot, "id")
+    texts = ", ".join(f"coalesce(string_agg({column}::text, ','), '')"
+                      for column in ("ballot", "weight", "coalesce(group_id, -1)"))
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = (f"SELECT count(*), {texts} FROM (SELECT ballot, weight, group_id FROM {table} "  # noqa: S608
+           f"WHERE proposal_id = %s ORDER BY {order}) AS b")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [proposal.pk])
+        n, ballots, weights, groups = cursor.fetchone()
+    if not n:
+        return np.zeros(0), [], np.zeros(0, dtype=np.int64)
+    return (np.fromstring(weights, dtype=np.float64, sep=","), json.loads(f"[{ballots}]"),
+            np.fromstring(groups, dtype=np.int64, sep=","))
+
+
+def _breakdown(proposal: Proposal, counted: voting.Prepared, group_ids: np.ndarray,
+               secret: bool) -> tuple[dict[str, Any], set[int | None]]:
+    """The result per sub-chapter of the scope (by where voters lived at the freeze).
+
+    Secret ballots: a group is shown only with BREAKDOWN_MIN_VOTERS voters or more,
+    and if the hidden groups together have fewer, more groups are hidden (smallest
+    first), so no group's result can be worked out by subtraction from the total.
+    Returns the breakdown and the ids of the hidden groups. Each group is counted from
+    the arrays the whole count made (no ballot is read or validated again).
+    """
+    found, inverse = np.unique(group_ids, return_inverse=True)
+    by_row = np.argsort(inverse, kind="stable")  # each group's ballots, in order
+    cuts = np.cumsum(np.bincount(inverse, minlength=found.size))[:-1]
+    parts = np.split(by_row, cuts)
+    # In the order the groups first appear, as the rows were read (ties in name keep it).
+    by_group: dict[int | None, np.ndarray] = {
+        (None if found[i] < 0 else int(found[i])): parts[i]
+        for i in sorted(range(found.size), key=lambda i: int(parts[i][0]))
+    }
+    hidden: set[int | None] = set()
+    if secret:
+        hidden = {g for g, ballots in by_group.items() if len(ballots) < BREAKDOWN_MIN_VOTERS}
+        shown = sorted((g for g in by_group if g not in hidden), key=lambda g: len(by_group[g]))
+        while shown and 0 < sum(len(by_group[g]) for g in hidden) < BREAKDOWN_MIN_VOTERS:
+            hidden.add(shown.pop(0))
+    eligible = selectors.eligible_weight_by_group(proposal)
+    chapters = {
+        c["pk"]: c for c in Chapter.objects.filter(
+            pk__in=[g for g in by_group if g is not None]
+        ).values("pk", "url_path", "name")
+    }
+    groups = []
+    def name_of(group_id: int | None) -> str:
+        return chapters[group_id]["name"] if group_id in chapters else ""
+
+    for group_id in sorted(by_group, key=name_of):
+        if group_id in hidden:
+            continue
+        ballots = by_group[group_id]
+        result = counted.count(eligible_weight=eligible.get(group_id, (0.0, 0))[0],
+                               rows=ballots)
+        chapter = chapters.get(group_id) if group_id is not None else None
+        groups.append({
+            "chapter": chapter["url_path"] if chapter else proposal.chapter.url_path,
+            "name": chapter["name"] if chapter else proposal.chapter.name,
+            "direct": chapter is None,
+            "voters": len(ballots),
+            "eligible_members": eligible.get(group_id, (0.0, 0))[1],
+            "result": result.to_dict(),
+        })
+    summary = {
+        "groups": groups,
+        "hidden_groups": len(hidden),
+        "hidden_voters": sum(len(by_group[g]) for g in hidden),
+        "min_voters": BREAKDOWN_MIN_VOTERS if secret else 0,
+    }
+    return summary, hidden
+
+
+def _outcome(result: Any, snapshot: Mapping[str, Any]) -> str:
+    if snapshot.get("switched") and result.outcome == "elected":
+        if result.winners == ["proposal"]:
+            return Decision.Outcome.PASSED
+        if result.winners == ["none"]:
+            return Decision.Outcome.REJECTED
+    return str(result.outcome)
+
+
+def close_voting(*, proposal: Proposal, now: datetime | None = None) -> Decision:
+    """Count the ballots and record the decision, when voting is due to close.
+
+    Atomic and idempotent: the proposal row is locked for update (in-flight ballots
+    hold a share lock, so they commit first and are counted, and later ones are
+    refused); a proposal already closed returns its decision. Refuses before
+    `voting_closes_at`. The ballots are read as tuples, never model instances.
+    Passed "rules" and "roles" proposals are applied in the same transaction.
+    """
+    now = _now(now)
+    with transaction.atomic():
+        proposal = _locked(proposal)
+        if proposal.status == Status.CLOSED:
+            return Decision.objects.get(proposal=proposal)
+        if proposal.status != Status.VOTING:
+            raise DecisionError(_("Only a proposal being voted on can be closed."))
+        if now < proposal.voting_closes_at:  # type: ignore[operator]
+            raise DecisionError(_("Voting is open until %(when)s.")
+                                % {"when": _when(proposal.voting_closes_at)})  # type: ignore[arg-type]
+        snapshot = proposal.rule_snapshot or {}
+        roll = Roll.objects.get(proposal=proposal)
+        secret = bool(snapshot.get("secret"))
+        weights, ballots, group_ids = _ballot_arrays(proposal)
+        counted = voting.prepare(
+            method=snapshot["method"], options=snapshot.get("options", []), weights=weights,
+            ballots=ballots, params=snapshot.get("params", {}),
+        )
+        result = counted.count(eligible_weight=roll.total_weight)
+        outcome = _outcome(result, snapshot)
+        breakdown, hidden = _breakdown(proposal, counted, group_ids, secret)
+        effect = _apply_effect(proposal, outcome)
+        options = [
+            {"key": o.key, "label": o.label, "text": o.text, "source": o.source}
+            for o in proposal.options.order_by("position", "id")
+        ]
+        decision = Decision(
+            proposal=proposal, chapter=proposal.chapter, scope_path=proposal.chapter.url_path,
+            category=proposal.category, title=proposal.title, text=proposal.text,
+            options=_normal(options), outcome=outcome, winners=_normal(list(result.winners)),
+            result=_normal(result.to_dict()), rule=_normal(snapshot),
+            roll=_normal({
+                "hash": roll.hash, "size": roll.size, "total_weight": roll.total_weight,
+                "frozen_at": roll.frozen_at.isoformat(),
+                "weights": selectors.roll_weights(proposal),
+            }),
+            turnout=_normal({
+                "voters": len(counted), "turnout_weight": result.turnout_weight,
+                "eligible_weight": result.eligible_weight,
+                "share": (result.turnout_weight / result.eligible_weight
+                          if result.eligible_weight else 0.0),
+            }),
+            breakdown=_normal(breakdown), effect=_normal(effect), decided_at=now,
+        )
+        _chain(decision)
+        hidden_ids = [g for g in hidden if g is not None]
+        if secret and hidden_ids:
+            # A ballot's sub-chapter only fed the breakdown: forget it where the group
+            # was too small to show.
+            SecretBallot.objects.filter(proposal=proposal, group_id__in=hidden_ids).update(
+                group=None
+            )
+        proposal.status = Status.CLOSED
+        proposal.closed_at = now
+        proposal.updated_at = now
+        proposal.save(update_fields=["status", "closed_at", "updated_at"])
+        _event(proposal, ProposalEvent.Kind.CLOSED, None, outcome=outcome,
+               winners=list(result.winners), sequence=decision.sequence,
+               record_hash=decision.record_hash)
+        audit.record(actor=None, action="decisions.close_voting", target=decision,
+                     chapter=proposal.chapter,
+                     data={"proposal": str(proposal.public_id), "outcome": outcome,
+                           "sequence": decision.sequence, "record_hash": decision.record_hash})
+        recipients = _facilitators(proposal.chapter)
+        if proposal.author is not None:
+            recipients.append(proposal.author)
+        title = proposal.title
+        notify(
+            recipients=recipients, kind=Kind.DECISION_RECORDED,
+            text=lambda m: _("“%(title)s” was decided: %(outcome)s.")
+            % {"title": title, "outcome": Decision.Outcome(outcome).label},
+            url=proposal.get_absolute_url(),
+        )
+    return decision
+
+
+def _chain(decision: Decision) -> None:
+    """Give the decision the next sequence number and link it to the previous record.
+
+    Two closes at once compute the same next number; the unique constraint lets one
+    through and the other retries with the new head of the chain.
+    """
+    for _attempt in range(10):
+        head = Decision.objects.order_by("-sequence").values_list("sequence", "record_hash").first()
+        decision.sequence = head[0] + 1 if head else 1
+        decision.previous_hash = head[1] if head else ""
+        decision.record_hash = decision.compute_hash()
+        try:
+            with transaction.atomic():
+                decision.save(force_insert=True)
+            return
+        except IntegrityError:
+            decision.pk = None
+            continue
+    raise DecisionError(_("The decision record could not be written; try again."))
+
+
+def add_dissent(*, decision: Decision, member: Member, text: str) -> Dissent:
+    """A member who voted against the outcome (open ballot: their ballot says so;
+    secret ballot: any member who voted, since what they voted is not known) attaches
+    a statement to the record. Writing again replaces their statement."""
+    text = (text or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise DecisionError(_("Write your dissent."))
+    if len(text) > 5000:
+        raise DecisionError(_("A dissent can be at most 5,000 characters long."))
+    if not selectors.may_dissent(decision, member):
+        raise DecisionError(_("Only members who voted against this outcome can add a dissent."))
+    with transaction.atomic():
+        dissent, _created = Dissent.objects.update_or_create(
+            decision=decision, member=member, defaults={"text": text},
+        )
+        _event(decision.proposal, ProposalEvent.Kind.DISSENT_ADDED, member)
+        audit.record(actor=member, action="decisions.add_dissent", target=dissent,
+                     chapter=decision.chapter,
+                     data={"proposal": str(decision.proposal.public_id)})
+    return dissent

@@ -1,0 +1,20 @@
+"""What the decision pages share: the scope's crumbs and the sub-chapter suggestions."""
+
+from __future__ import annotations
+
+from chapterhouse.chapters.models import Chapter
+
+SUBCHAPTER_SUGGESTIONS = 200
+
+
+def scope_chain(chapter: Chapter) -> list[Chapter]:
+    """The scope with its ancestors, root first (one query), for the crumbs."""
+    return list(Chapter.objects.containing(chapter).order_by("depth"))
+
+
+def subchapter_suggestions(scope: Chapter) -> list[Chapter]:
+    return list(
+        Chapter.objects.within(scope)
+        .order_by("depth", "-member_count", "name")[:SUBCHAPTER_SUGGESTIONS]
+    )
+

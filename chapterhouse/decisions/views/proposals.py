@@ -1,0 +1,145 @@
+"""The proposal page and the versions of its text."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+)
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from chapterhouse.lib.interface import viewer_of
+from chapterhouse.lib.markdown import render_markdown
+
+from .. import presenters, selectors
+from ..access import access_proposal
+from ..forms import (
+    StakeForm,
+)
+from ..models import Decision, Proposal, ProposalVersion
+from .common import scope_chain
+from .records import record_context
+from .voting import ballot_context
+
+Status = Proposal.Status
+
+
+def _rule_terms(proposal: Proposal) -> tuple[str, list[tuple[str, str]]]:
+    """The method and terms the proposal is (or will be) decided by."""
+    if proposal.rule_snapshot:
+        snapshot = proposal.rule_snapshot
+        return str(snapshot.get("method", "")), presenters.rule_terms(snapshot)
+    rule = selectors.effective_rule(proposal.chapter, proposal.category)
+    if rule is None:
+        return "", []
+    return rule.method, presenters.rule_terms(rule.snapshot())
+
+
+def _amendment_rows(request: HttpRequest, proposal: Proposal) -> list[dict[str, Any]]:
+    viewer = viewer_of(request)
+    rows = []
+    for amendment in selectors.amendments(proposal):
+        amendment.proposal = proposal
+        rows.append({
+            "amendment": amendment,
+            "html": render_markdown(amendment.text),
+            "can_accept": viewer.can("decisions.accept_amendment", amendment),
+            "can_withdraw": viewer.can("decisions.withdraw_amendment", amendment),
+        })
+    return rows
+
+
+@require_safe
+def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    proposal = access_proposal(request, public_id)
+    viewer = viewer_of(request)
+    member = viewer.member
+    method, terms = _rule_terms(proposal)
+    versions = list(selectors.versions(proposal))
+    context: dict[str, Any] = {
+        "proposal": proposal,
+        "scope_chain": scope_chain(proposal.chapter),
+        "text_html": render_markdown(proposal.text),
+        "method": method,
+        "method_label": presenters.method_label(method),
+        "category_label": presenters.category_label(proposal.category),
+        "yes_no": method in presenters.CHOICES,
+        "rule_terms": terms,
+        "payload_lines": presenters.payload_lines(proposal, proposal.category,
+                                                  proposal.payload),
+        "versions": versions,
+        "current_version": versions[-1] if versions else None,
+        "options": selectors.options(proposal),
+        "amendments": _amendment_rows(request, proposal),
+        "affected": selectors.affectedness(proposal),
+        "stakes": list(selectors.stakes(proposal)),
+        "timeline": presenters.timeline(proposal),
+        "can": {
+            "edit": viewer.can("decisions.edit_draft", proposal),
+            "publish": viewer.can("decisions.publish_proposal", proposal),
+            "withdraw": viewer.can("decisions.withdraw_proposal", proposal),
+            "amend": viewer.can("decisions.amend", proposal),
+            "set_groups": viewer.can("decisions.set_affected_groups", proposal),
+            "declare_stake": viewer.can("decisions.declare_stake", proposal),
+            "move_up": viewer.can("decisions.move_up", proposal)
+            and proposal.chapter.depth > 1,
+            "refer_down": viewer.can("decisions.refer_down", proposal)
+            and proposal.chapter.numchild > 0,
+        },
+        "now": timezone.now(),
+    }
+    if proposal.status in (Status.DRAFT, Status.DELIBERATION) and member is not None:
+        context["my_weight"] = selectors.weight_for(viewer, proposal)
+        context["my_stake"] = next((s for s in context["stakes"] if s.member_id == member.pk),
+                                   None)
+    if context["can"]["declare_stake"]:
+        rule = selectors.effective_rule(proposal.chapter, proposal.category)
+        cap = rule.self_declared_cap if rule is not None else None
+        mine = context.get("my_stake")
+        context["stake_form"] = StakeForm(
+            initial={"weight": mine.weight, "reason": mine.reason} if mine else None, cap=cap)
+    if proposal.is_published:
+        from chapterhouse.discussions.selectors import thread_about
+
+        context["thread"] = thread_about(proposal, kind="deliberation")
+    if proposal.status in (Status.VOTING, Status.CLOSED):
+        context["roll"] = getattr(proposal, "roll", None)
+    if proposal.status == Status.VOTING:
+        context["ballot"] = ballot_context(request, proposal)
+    if proposal.status == Status.CLOSED:
+        decision = Decision.objects.filter(proposal=proposal).select_related("chapter").first()
+        if decision is not None:
+            decision.proposal = proposal
+            context.update(record_context(request, decision))
+    return render(request, "decisions/detail.html", context)
+
+
+@require_safe
+def versions(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Every version of the text, and the diff between two of them (?old=&new=)."""
+    proposal = access_proposal(request, public_id)
+    rows = list(selectors.versions(proposal))
+    numbers = [v.number for v in rows]
+    diff: list[presenters.DiffLine] = []
+    old = new = None
+    if len(rows) >= 2:
+        try:
+            new = int(request.GET.get("new", numbers[-1]))
+            old = int(request.GET.get("old", numbers[numbers.index(new) - 1]
+                                      if new in numbers and numbers.index(new) > 0
+                                      else numbers[0]))
+            diff = presenters.diff_lines(selectors.version_diff(proposal, old, new))
+        except (ValueError, ProposalVersion.DoesNotExist):
+            raise Http404(_("There is no such version.")) from None
+    return render(request, "decisions/versions.html", {
+        "proposal": proposal, "scope_chain": scope_chain(proposal.chapter),
+        "versions": rows, "old": old, "new": new, "diff": diff,
+    })
+

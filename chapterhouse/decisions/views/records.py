@@ -1,0 +1,137 @@
+"""The decision record: the page, the ballot file, dissent and finding a receipt."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from chapterhouse import voting
+from chapterhouse.lib.interface import member_required, viewer_of
+from chapterhouse.lib.markdown import render_markdown
+
+from .. import presenters, selectors, services
+from ..access import access_decision
+from ..forms import (
+    DissentForm,
+    ReceiptForm,
+)
+from ..models import Decision
+from ..services import DecisionError
+from .common import scope_chain
+
+
+def record_context(request: HttpRequest, decision: Decision) -> dict[str, Any]:
+    """The decision record: outcome, tally tables and chart, roll, breakdown, dissent."""
+    labels = presenters.labels_of(decision.options)
+    viewer = viewer_of(request).member
+    dissents = list(selectors.dissents(decision))
+    can_dissent = viewer_of(request).can("decisions.add_dissent", decision)
+    own = next((d for d in dissents if viewer is not None and d.member_id == viewer.pk), None)
+    return {
+        "decision": decision,
+        "labels": labels,
+        "winner_labels": [labels.get(w, w) for w in decision.winners],
+        "tally": presenters.tally_view(decision.result, labels),
+        "breakdown": presenters.breakdown_view(decision, labels),
+        "record_rule_terms": presenters.rule_terms(decision.rule),
+        "record_method": presenters.method_label(str(decision.rule.get("method", ""))),
+        "switched": bool(decision.rule.get("switched")),
+        "effect": presenters.effect_text(decision),
+        "record_text_html": render_markdown(decision.text),
+        "dissents": [{"dissent": d, "html": render_markdown(d.text)} for d in dissents],
+        "can_dissent": can_dissent,
+        "own_dissent": own is not None,
+        "dissent_form": DissentForm(initial={"text": own.text} if own else None),
+        "secret": bool(decision.rule.get("secret")),
+        "receipt_form": ReceiptForm(),
+    }
+
+
+def _record_response(request: HttpRequest, decision: Decision, **extra: Any) -> HttpResponse:
+    proposal = decision.proposal
+    context = {
+        "proposal": proposal,
+        "scope_chain": scope_chain(decision.chapter),
+        "roll": getattr(proposal, "roll", None),
+        **record_context(request, decision),
+        **extra,
+    }
+    return render(request, "decisions/record.html", context)
+
+
+@require_safe
+def record(request: HttpRequest, public_id: uuid.UUID | None = None,
+           sequence: int | None = None) -> HttpResponse:
+    decision = access_decision(request, public_id, sequence=sequence)
+    return _record_response(request, decision)
+
+
+@require_safe
+def ballot_file(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The published ballot file (JSON) that `python -m chapterhouse.voting recount`
+    reads. No member is named in it; secret ballots carry their receipt hash."""
+    decision = access_decision(request, public_id)
+    data = selectors.ballot_file(decision.proposal)
+    response = HttpResponse(voting.ballot_file_json(data),
+                            content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="decision-{decision.sequence}-ballots.json"'
+    )
+    return response
+
+
+@login_required
+@require_POST
+def dissent(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    decision = access_decision(
+        request, public_id, "decisions.add_dissent",
+        denied=_("Only members who voted against this outcome can add a dissent."))
+    form = DissentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_dissent(decision=decision, member=member_required(request),
+                                 text=form.cleaned_data["text"])
+        except DecisionError as error:
+            form.add_error("text", error.message)
+        else:
+            messages.success(request, _("Your dissent is published with the record."))
+            return redirect(reverse("decisions:record",
+                                    kwargs={"public_id": decision.proposal.public_id})
+                            + "#dissent")
+    response = _record_response(request, decision, dissent_form=form)
+    response.status_code = 400
+    return response
+
+
+@require_POST
+def find_receipt(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Find one's secret ballot in the published file by its receipt code. A POST, so
+    the code never lands in an address, a log or the browser history."""
+    decision = access_decision(request, public_id)
+    form = ReceiptForm(request.POST)
+    found: dict[str, Any] | None = None
+    if form.is_valid():
+        found = selectors.find_secret_ballot(decision.proposal, form.cleaned_data["receipt"])
+        if found is not None:
+            labels = presenters.labels_of(decision.options)
+            found["text"] = presenters.describe_ballot(str(decision.rule.get("method", "")),
+                                                       found["ballot"], labels)
+        else:
+            form.add_error("receipt", _("No ballot in this vote matches that receipt code."))
+    response = _record_response(request, decision, receipt_form=form, found_ballot=found,
+                                receipt_checked=True)
+    if found is None:
+        response.status_code = 400
+    return response
+

@@ -1,0 +1,91 @@
+"""Moving a proposal up to a containing chapter, or referring it down."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
+
+from chapterhouse.chapters import selectors as chapter_selectors
+from chapterhouse.lib.interface import member_required
+
+from .. import services
+from ..access import access_proposal
+from ..forms import (
+    MoveUpForm,
+    ReferDownForm,
+)
+from ..services import DecisionError
+from .common import scope_chain
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def move_up(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    proposal = access_proposal(
+        request, public_id, "decisions.move_up",
+        denied=_("Only the author or a facilitator of the scope can move a proposal, before "
+                 "voting opens."))
+    ancestors = scope_chain(proposal.chapter)[:-1]
+    if not ancestors:
+        raise PermissionDenied(_("International contains every chapter: there is nowhere "
+                                 "further up."))
+    status = 200
+    form = MoveUpForm(request.POST or None, ancestors=ancestors)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.move_up(proposal=proposal, to_chapter=form.chapter(),
+                                 actor=member_required(request))
+            except DecisionError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("The proposal moved up to %(chapter)s.")
+                                 % {"chapter": form.chapter().display_name()})
+                return redirect(proposal.get_absolute_url())
+        status = 400
+    return render(request, "decisions/move.html", {
+        "proposal": proposal, "scope_chain": scope_chain(proposal.chapter), "form": form,
+        "direction": "up",
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def refer_down(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    proposal = access_proposal(
+        request, public_id, "decisions.refer_down",
+        denied=_("Only the author or a facilitator of the scope can refer a proposal down, "
+                 "during deliberation."))
+    children = list(chapter_selectors.children_of(proposal.chapter).order_by("name")[:500])
+    status = 200
+    form = ReferDownForm(request.POST or None, children=children)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                copies = services.refer_down(proposal=proposal, to_chapters=form.selected(),
+                                             actor=member_required(request))
+            except DecisionError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, ngettext(
+                    "The proposal is referred to %(n)s sub-chapter.",
+                    "The proposal is referred to %(n)s sub-chapters.", len(copies))
+                    % {"n": len(copies)})
+                return redirect(proposal.get_absolute_url())
+        status = 400
+    return render(request, "decisions/move.html", {
+        "proposal": proposal, "scope_chain": scope_chain(proposal.chapter), "form": form,
+        "direction": "down",
+    }, status=status)
+
