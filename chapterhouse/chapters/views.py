@@ -24,10 +24,6 @@ from .forms import ChapterDescriptionForm
 from .models import ChapterLevel, ChapterRole
 from .navigation import page_context, subchapter_links
 
-# Other apps' chapter sections import it from here until they import it from
-# chapters.navigation (decisions.views does).
-from .navigation import section_context  # noqa: F401  isort: skip
-
 MEMBERS_PER_PAGE = 50
 CHAPTERS_PER_PAGE = 100
 

@@ -17,12 +17,13 @@ from .models import Member, User
 
 
 def _facilitators_of(chapters: list[Chapter]) -> list[Member]:
+    """The members facilitating any of `chapters` (each once)."""
     return list(
         Member.objects.filter(
-            chapter_roles__chapter__in=chapters,
-            chapter_roles__role=ChapterRole.Role.FACILITATOR,
-            chapter_roles__accepted_at__isnull=False,
-        ).distinct()
+            pk__in=ChapterRole.objects.active()
+            .filter(chapter__in=chapters, role=ChapterRole.Role.FACILITATOR)
+            .values("member_id")
+        )
     )
 
 

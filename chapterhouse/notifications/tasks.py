@@ -142,9 +142,7 @@ def deliver_to_members(chapter_id: int, kind: str, texts: dict[str, str], url: s
     chapter = Chapter.objects.get(pk=chapter_id)
     created = datetime.fromisoformat(created_at)
     default_email = kind in EMAIL_BY_DEFAULT
-    members = _recipient_model().objects.filter(
-        home_chapter__path__startswith=chapter.path, user__is_active=True
-    ).order_by("pk")
+    members = _recipient_model().objects.belonging_to(chapter).active().order_by("pk")
     languages: dict[tuple[str, ...], str] = {}
     stored = 0
     last = Notification.objects.filter(created_at=created, kind=kind, url=url).aggregate(

@@ -17,7 +17,7 @@ from chapterhouse.members.models import Member
 from chapterhouse.notifications.models import Kind
 from chapterhouse.notifications.services import notify
 
-from .. import selectors
+from .. import ballot_rows, selectors
 from ..models import Ballot, Participation, Proposal, Roll, RollEntry, SecretBallot
 from .common import REMINDER_BATCH_SIZE, REMINDER_LEAD, DecisionError, Status, _now, _when
 
@@ -123,8 +123,8 @@ def cast_ballot(
         if result is None:
             result = _cast_checked(proposal.pk, member, ballot, receipt, now)
         # The entry says who voted (public for open and secret ballots alike), never what.
-        audit.record(actor=member, action="ballots.cast", target=proposal,
-                     data={"changed": result.changed, "secret": result.secret})
+        audit.record(actor=member, action=ballot_rows.AUDIT_ACTION, target=proposal,
+                     data=ballot_rows.audit_data(changed=result.changed, secret=result.secret))
     return result
 
 
@@ -163,7 +163,8 @@ def _cast_checked(proposal_id: int, member: Member, ballot: Mapping[str, Any],
 
 def _cast_open(proposal_id: int, member_id: int, ballot: dict[str, Any], now: datetime
                ) -> CastResult | None:
-    """Store the member's ballot, with the weight and group of their roll entry, or
+    """Store the member's ballot, with the weight and group of their roll entry (the
+    columns of ballot_rows.open_ballot, filled from the roll in SQL), or
     change the one they cast before, if the proposal is being voted on at `now` and
     they are on its roll; None, storing nothing, otherwise. Locks the proposal row
     (_lock_clause), even when the insert gives way to the update."""
@@ -224,10 +225,9 @@ def _cast_secret(proposal_id: int, member: Member, ballot: dict[str, Any], weigh
             raise DecisionError(_("No ballot in this vote matches that receipt code."))
         return CastResult(ballot=ballot, weight=weight, changed=True, secret=True)
     code = secrets.token_urlsafe(15)
-    SecretBallot.objects.create(
-        proposal_id=proposal_id, receipt_hash=selectors.receipt_hash(code), ballot=ballot,
-        weight=weight, group_id=group_id,
-    )
+    SecretBallot.objects.create(**ballot_rows.secret_ballot(
+        proposal_id=proposal_id, receipt=code, ballot=ballot, weight=weight, group_id=group_id,
+    ))
     return CastResult(ballot=ballot, weight=weight, changed=False, secret=True, receipt=code)
 
 

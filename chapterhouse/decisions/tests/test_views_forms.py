@@ -208,13 +208,12 @@ def test_a_roles_proposal_names_a_member_of_the_chapter(member_client, member, f
 
 def test_suggestions_list_sub_chapters_and_members(member_client, client, member, facilitator,
                                                    neighbour):
-    html = member_client.get(f"/decisions/suggest/chapters/{LONDON}/", {"q": "hack"}
-                             ).content.decode()
-    assert f'<option value="{HACKNEY}">Hackney</option>' in html and "Islington" not in html
-    html = member_client.get(f"/decisions/suggest/members/{HACKNEY}/", {"q": "fay"}
-                             ).content.decode()
+    # The draft form's pickers ask the one autocomplete (chapters:search, members:search).
+    html = member_client.get("/c/search/", {"within": LONDON, "q": "hack"}).content.decode()
+    assert f'data-suggestion="{HACKNEY}"' in html and "Islington" not in html
+    html = member_client.get("/m/search/", {"within": HACKNEY, "q": "fay"}).content.decode()
     assert str(facilitator.public_id) in html and "Nia" not in html
-    assert client.get(f"/decisions/suggest/members/{HACKNEY}/").status_code == 302
+    assert client.get("/m/search/", {"within": HACKNEY}).status_code == 302
 
 
 def test_hidden_members_are_neither_suggested_nor_found_by_name(member_client, member):
@@ -223,8 +222,7 @@ def test_hidden_members_are_neither_suggested_nor_found_by_name(member_client, m
 
     hidden = make_member("Hal Hidden", city="London", neighbourhood="Hackney")
     update_profile(member=hidden, profile_visibility=Visibility.HIDDEN)
-    html = member_client.get(f"/decisions/suggest/members/{HACKNEY}/", {"q": "hal"}
-                             ).content.decode()
+    html = member_client.get("/m/search/", {"within": HACKNEY, "q": "hal"}).content.decode()
     assert "Hal" not in html
     response = member_client.post(NEW, proposal_data(category="roles", role_action="grant",
                                                      role_member="Hal Hidden"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chapterhouse.chapters.models import Chapter
+from chapterhouse.chapters.selectors import chapters_named_within
 
 SUBCHAPTER_SUGGESTIONS = 200
 
@@ -13,8 +14,6 @@ def scope_chain(chapter: Chapter) -> list[Chapter]:
 
 
 def subchapter_suggestions(scope: Chapter) -> list[Chapter]:
-    return list(
-        Chapter.objects.within(scope)
-        .order_by("depth", "-member_count", "name")[:SUBCHAPTER_SUGGESTIONS]
-    )
+    """The chapters offered to a browser without JavaScript (a datalist)."""
+    return chapters_named_within(scope, "", limit=SUBCHAPTER_SUGGESTIONS)
 

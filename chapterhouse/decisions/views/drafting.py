@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from chapterhouse.chapters import selectors as chapter_selectors
 from chapterhouse.chapters.models import Chapter
-from chapterhouse.chapters.views import section_context
+from chapterhouse.chapters.navigation import section_context
 from chapterhouse.lib.interface import form_action, member_required, require, viewer_of
 
 from .. import presenters, selectors, services
@@ -32,37 +32,6 @@ from ..forms import (
 from ..models import MULTI_OPTION_METHODS, Proposal
 from ..services import DecisionError
 from .common import scope_chain, subchapter_suggestions
-
-
-@login_required
-@require_safe
-def subchapter_search(request: HttpRequest, url_path: str) -> HttpResponse:
-    """<option>s for the affected-group chapter field (htmx refreshes the datalist)."""
-    scope = Chapter.objects.filter(url_path=url_path).first()
-    if scope is None:
-        raise Http404(_("There is no such chapter."))
-    query = request.GET.get("q", "").strip()[:80]
-    rows = Chapter.objects.within(scope)
-    if query:
-        rows = rows.filter(Q(name__icontains=query) | Q(url_path__icontains=query.lower()))
-    chapters = list(rows.order_by("depth", "-member_count", "name")[:50])
-    return render(request, "decisions/_subchapter_options.html", {"chapters": chapters})
-
-
-@login_required
-@require_safe
-def member_search(request: HttpRequest, url_path: str) -> HttpResponse:
-    """<option>s for the role change's member field: members of the chapter by name,
-    as its members page lists them (hidden and unlisted profiles are not suggested)."""
-    scope = Chapter.objects.filter(url_path=url_path).first()
-    if scope is None:
-        raise Http404(_("There is no such chapter."))
-    query = request.GET.get("q", "").strip()[:80]
-    rows: Any = []
-    if len(query) >= 2:
-        rows = chapter_selectors.members_listed_for(scope, viewer_of(request).member).filter(
-            display_name__icontains=query)[:20]
-    return render(request, "decisions/_member_options.html", {"members": rows})
 
 
 def _draft_form_response(request: HttpRequest, scope: Chapter, form: ProposalForm,

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from chapterhouse.chapters.models import Chapter
-from chapterhouse.chapters.views import section_context
+from chapterhouse.chapters.navigation import section_context
 from chapterhouse.lib.interface import is_htmx, viewer_of
 
 from .. import presenters, selectors
