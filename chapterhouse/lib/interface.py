@@ -13,6 +13,9 @@ button. New apps use only this; see docs/architecture.md.
   Django and DRF turn Http404 and PermissionDenied into the same 404 and 403.
 - `form_action(request, run, success=…, then=…)` is the POST-then-redirect button:
   it runs one service, turns its refusal into a page message, and redirects.
+- `submit_form(request, form, run, success=…, then=…)` is the POST of a form page:
+  when the form is valid it runs one service and redirects; otherwise (or when the
+  service refuses, its refusal now an error of the form) the page is shown again.
 
 Permission rules (`<app>/rules.py`, django-rules predicates) receive a `Viewer` as
 their first argument: `viewer.can(name, obj)` on a request shares its memo between
@@ -206,6 +209,34 @@ def form_action(
         messages.success(request, success)
     viewer_of(request).forget()
     return redirect(then)
+
+
+def submit_form(
+    request: HttpRequest,
+    form: Any,
+    run: Callable[[], T],
+    *,
+    success: str | Callable[[T], str],
+    then: str | Callable[[T], str],
+    field: str | None = None,
+) -> HttpResponse | None:
+    """The POST of a form page: when `form` is valid, run its one service. Returns the
+    redirect to `then` after it succeeded (with `success` as a message), or None when
+    the page should be shown again with status 400: the form's errors, or the service's
+    refusal as an error of the form (of `field`, or of the whole form)."""
+    if not form.is_valid():
+        return None
+    try:
+        result = run()
+    except Refused as error:
+        form.add_error(field, error.message)
+        return None
+    except ValidationError as error:
+        form.add_error(field, error)
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    viewer_of(request).forget()
+    return redirect(then(result) if callable(then) else then)
 
 
 def is_htmx(request: HttpRequest) -> bool:

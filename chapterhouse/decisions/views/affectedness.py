@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from chapterhouse.lib.interface import form_action, member_required
+from chapterhouse.lib.interface import form_action, member_required, submit_form
 
 from .. import selectors, services
 from ..access import access_proposal
@@ -76,16 +76,15 @@ def stake(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             then=proposal.get_absolute_url() + "#affectedness")
     if request.method == "POST":
         form = StakeForm(request.POST, cap=cap)
-        if form.is_valid():
-            try:
-                services.declare_stake(proposal=proposal, member=viewer,
-                                       weight=form.cleaned_data["weight"],
-                                       reason=form.cleaned_data["reason"])
-            except DecisionError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, _("Your stake is declared."))
-                return redirect(proposal.get_absolute_url() + "#affectedness")
+        done = submit_form(
+            request, form,
+            lambda: services.declare_stake(proposal=proposal, member=viewer,
+                                           weight=form.cleaned_data["weight"],
+                                           reason=form.cleaned_data["reason"]),
+            success=_("Your stake is declared."),
+            then=proposal.get_absolute_url() + "#affectedness")
+        if done is not None:
+            return done
         status = 400
     else:
         form = StakeForm(cap=cap)

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import uuid
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import (
     HttpRequest,
     HttpResponse,
 )
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from chapterhouse.lib.interface import form_action, member_required
+from chapterhouse.lib.interface import form_action, member_required, submit_form
 
 from .. import services
 from ..access import access_amendment, access_proposal
@@ -22,7 +21,6 @@ from ..forms import (
     AmendmentForm,
 )
 from ..models import Amendment
-from ..services import DecisionError
 from .common import scope_chain
 
 
@@ -36,18 +34,17 @@ def amend(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = AmendmentForm(request.POST)
-        if form.is_valid():
-            try:
-                services.propose_amendment(
-                    proposal=proposal, author=member_required(request),
-                    kind=form.cleaned_data["kind"], text=form.cleaned_data["text"],
-                    label=form.cleaned_data["label"],
-                )
-            except DecisionError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, _("Your amendment is proposed."))
-                return redirect(proposal.get_absolute_url() + "#amendments")
+        done = submit_form(
+            request, form,
+            lambda: services.propose_amendment(
+                proposal=proposal, author=member_required(request),
+                kind=form.cleaned_data["kind"], text=form.cleaned_data["text"],
+                label=form.cleaned_data["label"],
+            ),
+            success=_("Your amendment is proposed."),
+            then=proposal.get_absolute_url() + "#amendments")
+        if done is not None:
+            return done
         status = 400
     else:
         form = AmendmentForm(initial={"kind": Amendment.Kind.TEXT_CHANGE,

@@ -8,17 +8,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
 )
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST
 
-from chapterhouse.chapters import selectors as chapter_selectors
 from chapterhouse.chapters.models import Chapter
 from chapterhouse.chapters.navigation import section_context
 from chapterhouse.lib.interface import form_action, member_required, require, viewer_of

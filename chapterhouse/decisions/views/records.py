@@ -5,19 +5,18 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import (
     HttpRequest,
     HttpResponse,
 )
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from chapterhouse import voting
-from chapterhouse.lib.interface import member_required, viewer_of
+from chapterhouse.lib.interface import member_required, submit_form, viewer_of
 from chapterhouse.lib.markdown import render_markdown
 
 from .. import presenters, selectors, services
@@ -27,7 +26,6 @@ from ..forms import (
     ReceiptForm,
 )
 from ..models import Decision
-from ..services import DecisionError
 from .common import scope_chain
 
 
@@ -98,17 +96,16 @@ def dissent(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         request, public_id, "decisions.add_dissent",
         denied=_("Only members who voted against this outcome can add a dissent."))
     form = DissentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_dissent(decision=decision, member=member_required(request),
-                                 text=form.cleaned_data["text"])
-        except DecisionError as error:
-            form.add_error("text", error.message)
-        else:
-            messages.success(request, _("Your dissent is published with the record."))
-            return redirect(reverse("decisions:record",
-                                    kwargs={"public_id": decision.proposal.public_id})
-                            + "#dissent")
+    done = submit_form(
+        request, form,
+        lambda: services.add_dissent(decision=decision, member=member_required(request),
+                                     text=form.cleaned_data["text"]),
+        success=_("Your dissent is published with the record."),
+        then=reverse("decisions:record", kwargs={"public_id": decision.proposal.public_id})
+        + "#dissent",
+        field="text")
+    if done is not None:
+        return done
     response = _record_response(request, decision, dissent_form=form)
     response.status_code = 400
     return response

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import uuid
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import (
     HttpRequest,
     HttpResponse,
 )
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from chapterhouse.chapters import selectors as chapter_selectors
-from chapterhouse.lib.interface import member_required
+from chapterhouse.lib.interface import member_required, submit_form
 
 from .. import services
 from ..access import access_proposal
@@ -25,7 +24,6 @@ from ..forms import (
     MoveUpForm,
     ReferDownForm,
 )
-from ..services import DecisionError
 from .common import scope_chain
 
 
@@ -43,16 +41,15 @@ def move_up(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     status = 200
     form = MoveUpForm(request.POST or None, ancestors=ancestors)
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.move_up(proposal=proposal, to_chapter=form.chapter(),
-                                 actor=member_required(request))
-            except DecisionError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, _("The proposal moved up to %(chapter)s.")
-                                 % {"chapter": form.chapter().display_name()})
-                return redirect(proposal.get_absolute_url())
+        done = submit_form(
+            request, form,
+            lambda: services.move_up(proposal=proposal, to_chapter=form.chapter(),
+                                     actor=member_required(request)),
+            success=lambda _moved: _("The proposal moved up to %(chapter)s.")
+            % {"chapter": form.chapter().display_name()},
+            then=proposal.get_absolute_url())
+        if done is not None:
+            return done
         status = 400
     return render(request, "decisions/move.html", {
         "proposal": proposal, "scope_chain": scope_chain(proposal.chapter), "form": form,
@@ -71,18 +68,17 @@ def refer_down(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     status = 200
     form = ReferDownForm(request.POST or None, children=children)
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                copies = services.refer_down(proposal=proposal, to_chapters=form.selected(),
-                                             actor=member_required(request))
-            except DecisionError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, ngettext(
-                    "The proposal is referred to %(n)s sub-chapter.",
-                    "The proposal is referred to %(n)s sub-chapters.", len(copies))
-                    % {"n": len(copies)})
-                return redirect(proposal.get_absolute_url())
+        done = submit_form(
+            request, form,
+            lambda: services.refer_down(proposal=proposal, to_chapters=form.selected(),
+                                        actor=member_required(request)),
+            success=lambda copies: ngettext(
+                "The proposal is referred to %(n)s sub-chapter.",
+                "The proposal is referred to %(n)s sub-chapters.", len(copies))
+            % {"n": len(copies)},
+            then=proposal.get_absolute_url())
+        if done is not None:
+            return done
         status = 400
     return render(request, "decisions/move.html", {
         "proposal": proposal, "scope_chain": scope_chain(proposal.chapter), "form": form,
