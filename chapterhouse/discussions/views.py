@@ -21,7 +21,7 @@ from django_htmx.http import reswap, retarget
 
 from chapterhouse.chapters.navigation import section_context
 from chapterhouse.lib.autocomplete import Suggestion, query_of, render_suggestions
-from chapterhouse.lib.interface import form_action, viewer_of
+from chapterhouse.lib.interface import add_refusal, form_action, submit_form, viewer_of
 from chapterhouse.members.selectors import members_named
 
 from . import markup, selectors, services
@@ -189,7 +189,7 @@ def reply(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                 reply_to=replying_to,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_refusal(form, error)
         else:
             return _after_reply(request, thread, post, next_url)
     response = _reply_form_response(
@@ -200,14 +200,6 @@ def reply(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         retarget(response, f"#reply-form-{thread.public_id}")
         reswap(response, "outerHTML")
     return response
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _after_reply(request: HttpRequest, thread: Thread, post: Post, next_url: str
@@ -249,14 +241,12 @@ def edit_post(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         raise PermissionDenied(_("Only the author can edit this post."))
     if request.method == "POST":
         form = EditPostForm(request.POST)
-        if form.is_valid():
-            try:
-                services.edit_post(post=post, editor=viewer, body=form.cleaned_data["body"])
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                messages.success(request, _("Your post is saved."))
-                return redirect(post.get_absolute_url())
+        done = submit_form(
+            request, form,
+            lambda: services.edit_post(post=post, editor=viewer, body=form.cleaned_data["body"]),
+            success=_("Your post is saved."), then=post.get_absolute_url())
+        if done is not None:
+            return done
     else:
         form = EditPostForm(initial={"body": post.body})
     return render(
@@ -359,20 +349,18 @@ def chapter_forum(request: HttpRequest, url_path: str) -> HttpResponse:
         if not may_start:
             raise PermissionDenied(_("Only members of this chapter can start a thread here."))
         form = ThreadForm(request.POST)
-        if form.is_valid():
-            try:
-                thread = services.start_thread(
-                    chapter=chapter,
-                    author=viewer.member,  # type: ignore[arg-type]
-                    title=form.cleaned_data["title"],
-                    body=form.cleaned_data["body"],
-                    kind=Thread.Kind.FORUM,
-                )
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                messages.success(request, _("Your thread is started."))
-                return redirect(thread.get_absolute_url())
+        done = submit_form(
+            request, form,
+            lambda: services.start_thread(
+                chapter=chapter,
+                author=viewer.member,  # type: ignore[arg-type]
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                kind=Thread.Kind.FORUM,
+            ),
+            success=_("Your thread is started."), then=lambda thread: thread.get_absolute_url())
+        if done is not None:
+            return done
         status = 400
     context.update(
         page_obj=Paginator(selectors.forum_threads(chapter), selectors.THREADS_PER_PAGE)

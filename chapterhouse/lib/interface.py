@@ -211,6 +211,17 @@ def form_action(
     return redirect(then)
 
 
+def add_refusal(form: Any, error: Refused | ValidationError, field: str | None = None) -> None:
+    """A service's refusal as errors of `form`: a ValidationError naming fields puts each
+    message on its field (on the whole form for a field the form does not have); any
+    other refusal goes on `field`, or on the whole form."""
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(field, refusal_messages(error))
+
+
 def submit_form(
     request: HttpRequest,
     form: Any,
@@ -228,11 +239,8 @@ def submit_form(
         return None
     try:
         result = run()
-    except Refused as error:
-        form.add_error(field, error.message)
-        return None
-    except ValidationError as error:
-        form.add_error(field, error)
+    except (Refused, ValidationError) as error:
+        add_refusal(form, error, field)
         return None
     messages.success(request, success(result) if callable(success) else success)
     viewer_of(request).forget()
