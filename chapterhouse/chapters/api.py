@@ -53,7 +53,9 @@ def get_chapter_by_api_lookup(lookup: str) -> Chapter:
     return chapter
 
 
-class ChapterRefSerializer(serializers.Serializer):
+# Serializer[Any]: the stubs type a plain Serializer's instance as one object, and
+# this one also serializes lists (many=True).
+class ChapterRefSerializer(serializers.Serializer[Any]):
     """Enough of a chapter to name and link it."""
 
     url_path = serializers.CharField(read_only=True)
@@ -64,7 +66,7 @@ class ChapterRefSerializer(serializers.Serializer):
         return chapter.display_name()
 
 
-class ChapterSerializer(serializers.ModelSerializer):
+class ChapterSerializer(serializers.ModelSerializer[Chapter]):
     name = serializers.SerializerMethodField(help_text=_("The name in the active language."))
     names = serializers.DictField(
         child=serializers.CharField(), read_only=True,
@@ -168,7 +170,7 @@ class ChapterDetailSerializer(ChapterSerializer):
         ),
     ]
 )
-class ChapterList(generics.ListAPIView):
+class ChapterList(generics.ListAPIView[Chapter]):
     """Chapters, in tree order; filtered by level or parent, by name."""
 
     serializer_class = ChapterSerializer
@@ -202,7 +204,7 @@ class ChapterList(generics.ListAPIView):
         ),
     ],
 )
-class ChapterDetail(generics.RetrieveAPIView):
+class ChapterDetail(generics.RetrieveAPIView[Chapter]):
     """One chapter with its description, breadcrumb and largest sub-chapters."""
 
     serializer_class = ChapterDetailSerializer

@@ -9,7 +9,12 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
+
+# Lets the classes that django-stubs makes generic be subscripted at run time too
+# (forms.BaseFormSet[F], admin.TabularInline[M, P]). django-tasks depends on it.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = BASE_DIR.parent

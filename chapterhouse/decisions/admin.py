@@ -6,22 +6,16 @@ never be browsed next to participation."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
+
+from chapterhouse.lib import admin as lib_admin
 
 from .models import Amendment, Decision, DecisionRule, Proposal, ProposalEvent
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(lib_admin.ReadOnlyAdmin):
     show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(DecisionRule)
@@ -32,7 +26,7 @@ class DecisionRuleAdmin(ReadOnlyAdmin):
     list_select_related = ("chapter",)
 
 
-class AmendmentInline(admin.TabularInline):
+class AmendmentInline(admin.TabularInline[Amendment, Proposal]):
     model = Amendment
     fields = ("number", "kind", "label", "status", "author", "created_at")
     readonly_fields = fields
@@ -44,7 +38,7 @@ class AmendmentInline(admin.TabularInline):
         return False
 
 
-class EventInline(admin.TabularInline):
+class EventInline(admin.TabularInline[ProposalEvent, Proposal]):
     model = ProposalEvent
     fields = ("created_at", "kind", "actor", "data")
     readonly_fields = fields
@@ -64,7 +58,7 @@ class ProposalAdmin(ReadOnlyAdmin):
     raw_id_fields = ("author", "chapter", "referred_from")
     inlines = [AmendmentInline, EventInline]
 
-    def get_queryset(self, request: HttpRequest):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Proposal]:
         # Staff see published proposals; drafts are private to their authors.
         return super().get_queryset(request).exclude(status=Proposal.Status.DRAFT)
 

@@ -97,13 +97,13 @@ def _chapter_or_400(lookup: str, field: str = "chapter") -> Chapter:
         OpenApiParameter("category", str),
     ],
 )
-class ProposalList(generics.ListCreateAPIView):
+class ProposalList(generics.ListCreateAPIView[Proposal]):
     """Published proposals (and your own drafts), newest first. POST creates a draft
     in a chapter you belong to: private to you until you publish it."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
 
-    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Proposal]]:
         return ProposalCreateSerializer if self.request.method == "POST" else ProposalSerializer
 
     def get_queryset(self) -> QuerySet[Proposal]:
@@ -147,7 +147,7 @@ class ProposalList(generics.ListCreateAPIView):
 
 
 @extend_schema(tags=TAG_PROPOSALS)
-class ProposalDetail(generics.RetrieveAPIView):
+class ProposalDetail(generics.RetrieveAPIView[Proposal]):
     """One proposal with its text, options, affectedness and roll. A draft is visible
     to its author only (404 to anyone else)."""
 
@@ -178,14 +178,14 @@ def publish(request: Request, public_id: uuid.UUID) -> Response:
 
 
 @extend_schema(tags=TAG_PROPOSALS)
-class AmendmentList(generics.ListCreateAPIView):
+class AmendmentList(generics.ListCreateAPIView[Amendment]):
     """A proposal's amendments. POST proposes one (affected members, during the
     amendment period)."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
     pagination_class = None
 
-    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Amendment]]:
         return AmendmentCreateSerializer if self.request.method == "POST" \
             else AmendmentSerializer
 
@@ -315,7 +315,7 @@ def _date(value: str, field: str) -> datetime:
         OpenApiParameter("until", OpenApiTypes.DATE, description=gettext_lazy("Inclusive.")),
     ],
 )
-class DecisionList(generics.ListAPIView):
+class DecisionList(generics.ListAPIView[Decision]):
     """The decision log of every chapter, newest first."""
 
     serializer_class = DecisionSerializer
@@ -337,7 +337,7 @@ class DecisionList(generics.ListAPIView):
 
 
 @extend_schema(tags=TAG_PROPOSALS)
-class DecisionDetail(generics.RetrieveAPIView):
+class DecisionDetail(generics.RetrieveAPIView[Decision]):
     """One decision record: text, options, rule, roll, turnout, the full tally
     explanation, the breakdown by sub-chapter, dissent, and its place in the hash chain."""
 

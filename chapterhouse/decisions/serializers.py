@@ -19,19 +19,22 @@ from rest_framework.reverse import reverse
 from chapterhouse.chapters.api import ChapterRefSerializer
 from chapterhouse.lib.markdown import render_markdown
 from chapterhouse.members.api import StrictSerializer
+from chapterhouse.members.models import Member
 
 from . import selectors, services
-from .models import Amendment, Decision, Proposal
+from .models import Amendment, Decision, Proposal, Roll
 
 Status = Proposal.Status
 
 
-class MemberRefSerializer(serializers.Serializer):
+class MemberRefSerializer(serializers.Serializer[Member]):
     public_id = serializers.UUIDField(read_only=True)
     display_name = serializers.CharField(read_only=True)
 
 
-class OptionSerializer(serializers.Serializer):
+# Serializer[Any] where a serializer also takes lists (many=True): the stubs type a
+# plain Serializer's instance as one object.
+class OptionSerializer(serializers.Serializer[Any]):
     # DRF takes declared fields off the class: "label" and "source" shadow nothing.
     key = serializers.CharField(read_only=True)
     label = serializers.CharField(read_only=True)  # type: ignore[assignment]
@@ -39,7 +42,7 @@ class OptionSerializer(serializers.Serializer):
     source = serializers.CharField(read_only=True)  # type: ignore[assignment]
 
 
-class ProposalSerializer(serializers.ModelSerializer):
+class ProposalSerializer(serializers.ModelSerializer[Proposal]):
     chapter = ChapterRefSerializer(read_only=True)
     author = MemberRefSerializer(read_only=True, allow_null=True)
     secret = serializers.SerializerMethodField(
@@ -71,7 +74,7 @@ class ProposalSerializer(serializers.ModelSerializer):
                        request=self.context.get("request"))
 
 
-class AffectedGroupOutSerializer(serializers.Serializer):
+class AffectedGroupOutSerializer(serializers.Serializer[dict[str, Any]]):
     chapter = serializers.CharField(read_only=True, help_text=gettext_lazy("url_path"))
     name = serializers.CharField(read_only=True)
     weight = serializers.FloatField(read_only=True)
@@ -79,13 +82,13 @@ class AffectedGroupOutSerializer(serializers.Serializer):
     members = serializers.IntegerField(read_only=True)
 
 
-class StakeSerializer(serializers.Serializer):
+class StakeSerializer(serializers.Serializer[Any]):
     member = MemberRefSerializer(read_only=True)
     weight = serializers.FloatField(read_only=True)
     reason = serializers.CharField(read_only=True)
 
 
-class RollSerializer(serializers.Serializer):
+class RollSerializer(serializers.Serializer[Roll]):
     hash = serializers.CharField(read_only=True)
     size = serializers.IntegerField(read_only=True)
     total_weight = serializers.FloatField(read_only=True)
@@ -195,7 +198,7 @@ class PublishSerializer(StrictSerializer):
     """Publishing takes no fields."""
 
 
-class AmendmentSerializer(serializers.ModelSerializer):
+class AmendmentSerializer(serializers.ModelSerializer[Amendment]):
     author = MemberRefSerializer(read_only=True, allow_null=True)
     option_key = serializers.CharField(read_only=True)
     # A plain string (not an enum) in the schema: "status" is the proposal's enum there.
@@ -229,7 +232,7 @@ class BallotInputSerializer(StrictSerializer):
         help_text=gettext_lazy("To change a secret ballot: the receipt code you were given."))
 
 
-class BallotResultSerializer(serializers.Serializer):
+class BallotResultSerializer(serializers.Serializer[dict[str, Any]]):
     ballot = serializers.DictField(read_only=True)
     weight = serializers.FloatField(read_only=True)
     changed = serializers.BooleanField(read_only=True)
@@ -239,7 +242,7 @@ class BallotResultSerializer(serializers.Serializer):
         help_text=gettext_lazy("A secret ballot's receipt code: returned once, kept nowhere."))
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(serializers.ModelSerializer[Decision]):
     proposal = serializers.UUIDField(source="proposal.public_id", read_only=True)
     chapter = ChapterRefSerializer(read_only=True)
     voters = serializers.SerializerMethodField()
@@ -270,7 +273,7 @@ class DecisionSerializer(serializers.ModelSerializer):
                        request=self.context.get("request"))
 
 
-class DissentSerializer(serializers.Serializer):
+class DissentSerializer(serializers.Serializer[Any]):
     member = MemberRefSerializer(read_only=True)
     text = serializers.CharField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django import forms
@@ -42,7 +43,7 @@ def _body_field(label: StrOrPromise | None = None) -> forms.CharField:
     )
 
 
-def _validate(cleaner, value: str, field: str) -> str:
+def _validate(cleaner: Callable[[str], str], value: str, field: str) -> str:
     try:
         return cleaner(value)
     except ValidationError as error:

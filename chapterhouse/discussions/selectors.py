@@ -75,7 +75,7 @@ class RenderedPost:
 @dataclass
 class ThreadPage:
     thread: Thread
-    page: Page
+    page: Page[Post]
     posts: list[RenderedPost] = field(default_factory=list)
 
 

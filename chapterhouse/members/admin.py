@@ -1,6 +1,15 @@
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+
+from chapterhouse.lib.admin import ModelAdmin
 
 from . import services
 from .models import Member, User
@@ -14,13 +23,15 @@ class _DeletesWithWhatBelongsToIt:
     delete the member is what counts here.
     """
 
-    def get_deleted_objects(self, objs, request):
+    def get_deleted_objects(
+        self, objs: Sequence[Any] | QuerySet[Any], request: HttpRequest
+    ) -> tuple[list[str], dict[str, int], set[str], list[str]]:
         deleted = super().get_deleted_objects(objs, request)  # type: ignore[misc]
         to_delete, model_count, _perms_needed, protected = deleted
         return to_delete, model_count, set(), protected
 
 
-def _delete_users(users) -> None:
+def _delete_users(users: Iterable[User]) -> None:
     # A member's chapters shrink by one when they go: through the service, not a cascade.
     for user in users:
         member = Member.objects.filter(user=user).first()
@@ -31,7 +42,7 @@ def _delete_users(users) -> None:
 
 
 @admin.register(User)
-class UserAdmin(_DeletesWithWhatBelongsToIt, DjangoUserAdmin):
+class UserAdmin(_DeletesWithWhatBelongsToIt, DjangoUserAdmin[User]):
     """Django's user admin, with the email address as the login and no username."""
 
     fieldsets = (
@@ -52,15 +63,15 @@ class UserAdmin(_DeletesWithWhatBelongsToIt, DjangoUserAdmin):
     ordering = ("email",)
     readonly_fields = ("last_login", "date_joined")
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
         _delete_users([obj])
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         _delete_users(list(queryset))
 
 
 @admin.register(Member)
-class MemberAdmin(_DeletesWithWhatBelongsToIt, admin.ModelAdmin):
+class MemberAdmin(_DeletesWithWhatBelongsToIt, ModelAdmin):
     list_display = ("display_name", "email", "home_chapter", "joined_at", "last_seen",
                     "profile_visibility")
     list_select_related = ("user", "home_chapter")
@@ -77,19 +88,19 @@ class MemberAdmin(_DeletesWithWhatBelongsToIt, admin.ModelAdmin):
     def email(self, obj: Member) -> str:
         return obj.user.email
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         # A member joins through signup (members.services.register_member), which
         # places them in their chapters and keeps the counts exact.
         return False
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Member) -> None:
         services.delete_account(member=obj)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
         for member in queryset:
             services.delete_account(member=member)
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Member | None = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None:
             # Counts are denormalised; only the members services move a member.

@@ -30,6 +30,7 @@ from chapterhouse.chapters.selectors import members_listed_for
 from chapterhouse.lib.interface import viewer_of
 from chapterhouse.lib.languages import spoken_language_codes
 from chapterhouse.lib.markdown import render_markdown
+from chapterhouse.places.models import Place
 
 from . import services
 from .access import access_member
@@ -37,15 +38,15 @@ from .forms import MAX_LANGUAGES, _clean_display_name
 from .models import Member
 
 
-class PlaceRefSerializer(serializers.Serializer):
+class PlaceRefSerializer(serializers.Serializer[Place]):
     code = serializers.CharField(read_only=True)
     name = serializers.SerializerMethodField()
 
-    def get_name(self, place: Any) -> str:
+    def get_name(self, place: Place) -> str:
         return place.local_name()
 
 
-class PublicMemberSerializer(serializers.ModelSerializer):
+class PublicMemberSerializer(serializers.ModelSerializer[Member]):
     """A member as others see them. Hidden parts are null, never left out."""
 
     web_url = serializers.SerializerMethodField()
@@ -87,7 +88,7 @@ class PublicMemberSerializer(serializers.ModelSerializer):
         if not member.avatar:
             return None
         request = self.context.get("request")
-        url = member.avatar.url
+        url: str = member.avatar.url
         return request.build_absolute_uri(url) if request is not None else url
 
     def get_city(self, member: Member) -> str | None:
@@ -135,7 +136,7 @@ class PublicMemberSerializer(serializers.ModelSerializer):
         ),
     ]
 )
-class MemberList(generics.ListAPIView):
+class MemberList(generics.ListAPIView[Member]):
     """The member directory: the profiles you may see, of members who list themselves."""
 
     serializer_class = PublicMemberSerializer
@@ -161,7 +162,7 @@ class MemberList(generics.ListAPIView):
 
 
 @extend_schema(tags=["members"])
-class MemberDetail(generics.RetrieveAPIView):
+class MemberDetail(generics.RetrieveAPIView[Member]):
     """One member's profile, as you may see it; 404 when it is not shown to you."""
 
     serializer_class = PublicMemberSerializer
@@ -186,7 +187,7 @@ class MemberDetail(generics.RetrieveAPIView):
         return member
 
 
-class StrictSerializer(serializers.Serializer):
+class StrictSerializer(serializers.Serializer[Any]):
     """Refuses fields it does not know, or may not write, instead of ignoring them."""
 
     def to_internal_value(self, data: Any) -> Any:
@@ -200,7 +201,7 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class OwnProfileSerializer(StrictSerializer, serializers.ModelSerializer):
+class OwnProfileSerializer(StrictSerializer, serializers.ModelSerializer[Member]):
     """Your own profile: everything, and the parts you may change."""
 
     web_url = serializers.SerializerMethodField()

@@ -40,7 +40,6 @@ def member_required(view: View) -> View:
     profile (e.g. a staff account made with createsuperuser) is sent home.
     """
 
-    @verified_email_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         member = viewer_of(request).member
@@ -52,7 +51,10 @@ def member_required(view: View) -> View:
         request.member = member  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
 
-    return wrapper
+    # Called rather than stacked on `wrapper`: allauth is untyped, and as a decorator
+    # it would make `wrapper` untyped too.
+    checked: View = verified_email_required(wrapper)
+    return checked
 
 
 def home(request: HttpRequest) -> HttpResponse:

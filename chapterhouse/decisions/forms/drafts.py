@@ -175,7 +175,7 @@ class ProposalForm(forms.Form):
         return initial
 
     def clean_category(self) -> str:
-        category = self.cleaned_data["category"]
+        category: str = self.cleaned_data["category"]
         if category not in self.rules:
             raise ValidationError(_("Choose one of the chapter's categories."))
         return category
@@ -287,7 +287,7 @@ class AffectedGroupForm(forms.Form):
         return resolve_chapter(self.cleaned_data["chapter"], self.scope)
 
 
-class BaseAffectedGroupFormSet(forms.BaseFormSet):
+class BaseAffectedGroupFormSet(forms.BaseFormSet[AffectedGroupForm]):
     def clean(self) -> None:
         if any(self.errors):
             return

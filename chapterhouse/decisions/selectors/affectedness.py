@@ -12,6 +12,7 @@ from chapterhouse.chapters.models import Chapter
 from ..models import (
     Proposal,
     RollEntry,
+    StakeDeclaration,
 )
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ def affectedness(proposal: Proposal) -> list[AffectedRow]:
     return rows
 
 
-def stakes(proposal: Proposal) -> QuerySet:
+def stakes(proposal: Proposal) -> QuerySet[StakeDeclaration]:
     return proposal.stake_declarations.select_related("member").order_by("-weight", "created_at")
 
 

@@ -16,6 +16,7 @@ from ..models import (
     MULTI_OPTION_METHODS,
     Ballot,
     Decision,
+    Dissent,
     Participation,
     Proposal,
     Roll,
@@ -56,7 +57,7 @@ def decisions(
     return qs.order_by("-decided_at", "-sequence")
 
 
-def dissents(decision: Decision) -> QuerySet:
+def dissents(decision: Decision) -> QuerySet[Dissent]:
     return decision.dissents.select_related("member").order_by("created_at", "id")
 
 

@@ -116,7 +116,8 @@ def _freeze_roll(proposal: Proposal, now: datetime) -> Roll:
                                                       .related_model._meta.db_table)  # type: ignore[union-attr]
     chapter_t, stake_t = qn(Chapter._meta.db_table), qn(StakeDeclaration._meta.db_table)
     entry_t = qn(RollEntry._meta.db_table)
-    weight_sql, weight_params = "%s", [1.0]
+    weight_sql = "%s"
+    weight_params: list[str | float] = [1.0]  # path LIKE patterns and weights, in turn
     reason_sql, reason_params = "%s", [selectors.default_reason(scope)]
     if groups:
         weight_sql = "CASE " + " ".join("WHEN c.path LIKE %s THEN %s" for _g in groups) + \

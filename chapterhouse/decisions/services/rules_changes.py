@@ -157,7 +157,9 @@ def _uuid_or_none(value: Any) -> str | None:
         return None
 
 
-def _clean_payload(scope: Chapter, category: str, payload: Mapping[str, Any] | None) -> dict:
+def _clean_payload(
+    scope: Chapter, category: str, payload: Mapping[str, Any] | None
+) -> dict[str, Any]:
     payload = dict(payload or {})
     if category == Category.RULES:
         _rule_change(scope, payload)
