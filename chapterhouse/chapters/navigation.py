@@ -31,7 +31,7 @@ BREADCRUMB_CACHE_SECONDS = 60
 # here that takes `url_path`; until it exists the section reads "coming soon".
 SECTIONS: list[tuple[str, Promise, str]] = [
     ("overview", gettext_lazy("Overview"), "chapters:detail"),
-    ("members", gettext_lazy("Members"), "chapters:members"),
+    ("members", gettext_lazy("Members"), "members:chapter_members"),
     ("decisions", gettext_lazy("Decisions"), "decisions:chapter"),
     ("forums", gettext_lazy("Forums"), "forums:chapter"),
     ("events", gettext_lazy("Events"), "events:chapter"),

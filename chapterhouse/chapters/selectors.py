@@ -202,24 +202,6 @@ def facilitates(viewer: Viewer, chapter: Chapter) -> bool:
     )
 
 
-def members_listed_for(chapter: Chapter, viewer: Member | None) -> QuerySet[Member]:
-    """Members belonging to `chapter` whom `viewer` (None: anonymous) may see listed.
-
-    Only members who chose to be listed; anonymous visitors see only public
-    profiles; members see public and members-only profiles (and themselves).
-    """
-    from chapterhouse.members.models import Member, Visibility
-
-    members = Member.objects.active().filter(listed_in_directory=True).belonging_to(chapter)
-    if viewer is None:
-        members = members.filter(profile_visibility=Visibility.PUBLIC)
-    else:
-        members = members.filter(
-            Q(profile_visibility__in=[Visibility.PUBLIC, Visibility.MEMBERS]) | Q(pk=viewer.pk)
-        )
-    return members.select_related("home_chapter").order_by("display_name", "pk")
-
-
 def chapters_of(member: Member) -> list[Chapter]:
     """The member's home chapter and all its ancestors, root first.
 

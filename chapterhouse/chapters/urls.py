@@ -33,7 +33,8 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     # The map lives at /map/ (chapters.map_urls); this name and URL stay for old links.
     path("map/", RedirectView.as_view(pattern_name="map:index", permanent=False), name="map"),
-    path("<chapterpath:url_path>members/", views.members, name="members"),
+    # <path>members/ is the members app's page of a chapter's members (members.urls,
+    # included before this file).
     path("<chapterpath:url_path>chapters/", views.subchapters, name="subchapters"),
     path("<chapterpath:url_path>edit/", views.edit, name="edit"),
     path("<chapterpath:url_path>", views.detail, name="detail"),

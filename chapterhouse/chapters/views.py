@@ -24,7 +24,6 @@ from .forms import ChapterDescriptionForm
 from .models import ChapterLevel, ChapterRole
 from .navigation import page_context, subchapter_links
 
-MEMBERS_PER_PAGE = 50
 CHAPTERS_PER_PAGE = 100
 
 
@@ -49,15 +48,6 @@ def detail(request: HttpRequest, url_path: str) -> HttpResponse:
 
 def international(request: HttpRequest) -> HttpResponse:
     return detail(request, "")
-
-
-@require_safe
-def members(request: HttpRequest, url_path: str) -> HttpResponse:
-    found = access_chapter(request, url_path)
-    context = page_context(found, "members")
-    listed = selectors.members_listed_for(found.chapter, viewer_of(request).member)
-    context["page_obj"] = Paginator(listed, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "chapters/members.html", context)
 
 
 @require_safe

@@ -5,9 +5,9 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-# admin.ModelAdmin is generic only in django-stubs (it cannot be subscripted at run
-# time without django-stubs-ext, a development dependency): admin classes derive from
-# this name so that strict mypy sees its type parameter.
+# admin.ModelAdmin is generic in django-stubs; at run time only after
+# django_stubs_ext.monkeypatch() (settings call it). Admin classes derive from this name
+# so that strict mypy sees its type parameter whatever imports the module first.
 if TYPE_CHECKING:
     ModelAdmin = admin.ModelAdmin[Any]
 else:

@@ -26,13 +26,12 @@ from rest_framework.response import Response
 
 from chapterhouse.chapters.access import INTERNATIONAL_SEGMENT
 from chapterhouse.chapters.api import ChapterRefSerializer, get_chapter_by_api_lookup
-from chapterhouse.chapters.selectors import members_listed_for
 from chapterhouse.lib.interface import viewer_of
 from chapterhouse.lib.languages import spoken_language_codes
 from chapterhouse.lib.markdown import render_markdown
 from chapterhouse.places.models import Place
 
-from . import services
+from . import selectors, services
 from .access import access_member
 from .forms import MAX_LANGUAGES, _clean_display_name
 from .models import Member
@@ -157,7 +156,7 @@ class MemberList(generics.ListAPIView[Member]):
                 raise ValidationError({"chapter": [_("There is no such chapter.")]}) from None
             return Member.objects.none()  # No International yet: nobody has joined.
         # The same list as the chapter's members page on the web.
-        members = members_listed_for(chapter, self.viewer)
+        members = selectors.members_listed_for(chapter, self.viewer)
         return members.select_related("country", "region", "city")
 
 

@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import rules
 
 from chapterhouse.lib.interface import Viewer
 
 from .models import Member
-
-if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
-    from django.contrib.auth.models import AnonymousUser
-
-
-def member_of(user: AbstractBaseUser | AnonymousUser | None) -> Member | None:
-    """The Member behind a request's user, or None (anonymous, or staff without a profile)."""
-    if user is None or not user.is_authenticated:
-        return None
-    member: Member | None = getattr(user, "member", None)
-    return member
 
 
 @rules.predicate

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from chapterhouse.chapters.models import Chapter, ChapterLevel, ChapterRole
@@ -139,3 +139,19 @@ def export_data_for(member: Member) -> dict[str, Any]:
             for preference in EmailPreference.objects.filter(member=member).order_by("kind")
         },
     }
+
+
+def members_listed_for(chapter: Chapter, viewer: Member | None) -> QuerySet[Member]:
+    """Members belonging to `chapter` whom `viewer` (None: anonymous) may see listed.
+
+    Only members who chose to be listed; anonymous visitors see only public
+    profiles; members see public and members-only profiles (and themselves).
+    """
+    members = Member.objects.active().filter(listed_in_directory=True).belonging_to(chapter)
+    if viewer is None:
+        members = members.filter(profile_visibility=Visibility.PUBLIC)
+    else:
+        members = members.filter(
+            Q(profile_visibility__in=[Visibility.PUBLIC, Visibility.MEMBERS]) | Q(pk=viewer.pk)
+        )
+    return members.select_related("home_chapter").order_by("display_name", "pk")

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from chapterhouse.chapters.access import access_chapter, url_path_of
 from chapterhouse.chapters.models import Chapter
-from chapterhouse.chapters.selectors import members_listed_for
+from chapterhouse.chapters.navigation import page_context
 from chapterhouse.lib.autocomplete import Suggestion, query_of, render_suggestions
 from chapterhouse.lib.interface import form_action, viewer_of
 
@@ -28,6 +29,8 @@ from . import selectors, services
 from .access import access_member
 from .forms import AvatarForm, DeleteAccountForm, LocationForm, ProfileForm
 from .models import Member
+
+MEMBERS_PER_PAGE = 50
 
 View = Callable[..., HttpResponse]
 
@@ -90,6 +93,17 @@ def profile(request: HttpRequest, public_id: str) -> HttpResponse:
     })
 
 
+@require_safe
+def chapter_members(request: HttpRequest, url_path: str) -> HttpResponse:
+    """The members section of a chapter's sub-site: those who belong there and chose
+    to be listed, as the viewer may see them."""
+    found = access_chapter(request, url_path)
+    context = page_context(found, "members")
+    listed = selectors.members_listed_for(found.chapter, viewer_of(request).member)
+    context["page_obj"] = Paginator(listed, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "members/chapter_members.html", context)
+
+
 @login_required
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
@@ -103,8 +117,9 @@ def search(request: HttpRequest) -> HttpResponse:
     if "within" in request.GET:
         scope = access_chapter(request, url_path_of(request.GET["within"])).chapter
         if len(query.strip()) >= 2:
+            listed = selectors.members_listed_for(scope, viewer)
             found = list(
-                members_listed_for(scope, viewer).filter(display_name__icontains=query.strip())[
+                listed.filter(display_name__icontains=query.strip())[
                     : selectors.SEARCH_SUGGESTIONS * 2
                 ]
             )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 
-from chapterhouse.members.models import Member
+if TYPE_CHECKING:
+    from chapterhouse.members.models import Member
 
 from .models import EMAIL_BY_DEFAULT, EmailPreference, Kind, Notification
 

@@ -17,8 +17,8 @@ def test_urls_carry_the_chapter_path():
     assert reverse("chapters:international") == "/c/"
     assert reverse("chapters:detail", kwargs={"url_path": ""}) == "/c/"
     assert reverse("chapters:detail", kwargs={"url_path": "gb/eng"}) == "/c/gb/eng/"
-    assert reverse("chapters:members", kwargs={"url_path": ""}) == "/c/members/"
-    assert reverse("chapters:members", kwargs={"url_path": "gb/eng"}) == "/c/gb/eng/members/"
+    assert reverse("members:chapter_members", kwargs={"url_path": ""}) == "/c/members/"
+    assert reverse("members:chapter_members", kwargs={"url_path": "gb/eng"}) == "/c/gb/eng/members/"
     assert reverse("chapters:edit", kwargs={"url_path": "gb"}) == "/c/gb/edit/"
     assert reverse("chapters:subchapters", kwargs={"url_path": "gb"}) == "/c/gb/chapters/"
     assert reverse("map:index") == "/map/"
@@ -272,7 +272,7 @@ class TestMembersList:
         assert 'href="/c/gb/eng/london/hackney/">Hackney<' not in page
 
     def test_it_is_paginated_by_fifty(self, member_client, member, monkeypatch):
-        from chapterhouse.chapters import views
+        from chapterhouse.members import views
 
         monkeypatch.setattr(views, "MEMBERS_PER_PAGE", 2)
         make_member("B", city="London")
@@ -285,7 +285,7 @@ class TestMembersList:
         assert member_client.get("/c/gb/members/?page=zzz").status_code == 200
 
     def test_the_default_page_size_is_fifty(self):
-        from chapterhouse.chapters import views
+        from chapterhouse.members import views
 
         assert views.MEMBERS_PER_PAGE == 50
 

@@ -116,7 +116,7 @@ def resolve_chapter(value: str, scope: Chapter) -> Chapter:
 def resolve_member(value: str, scope: Chapter, viewer: Member | None = None) -> Member:
     """A member typed as their public id (or profile address), or a display name that
     is unique among the members of `scope` that `viewer` may see listed."""
-    from chapterhouse.chapters.selectors import members_listed_for
+    from chapterhouse.members.selectors import members_listed_for
 
     text = value.strip()
     found = re.search(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?"
