@@ -5,7 +5,7 @@ from django.utils.functional import SimpleLazyObject, new_method_proxy
 
 from chapterhouse.lib.interface import viewer_of
 
-from .selectors import unread_count
+from .selectors import unread_count_for
 
 
 class LazyCount(SimpleLazyObject):
@@ -30,12 +30,11 @@ class LazyCount(SimpleLazyObject):
 
 def unread(request: HttpRequest) -> dict[str, object]:
     """`unread_notifications` for every page: lazy, it costs nothing until a template
-    uses it (the member is the same instance as `current_member`)."""
+    uses it, and then once per request (the viewer's memo)."""
 
     def _unread() -> int:
         if getattr(request, "user", None) is None:
             return 0
-        member = viewer_of(request).member
-        return unread_count(member) if member is not None else 0
+        return unread_count_for(viewer_of(request))
 
     return {"unread_notifications": LazyCount(_unread)}

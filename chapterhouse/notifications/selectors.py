@@ -10,31 +10,24 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 if TYPE_CHECKING:
+    from chapterhouse.lib.interface import Viewer
     from chapterhouse.members.models import Member
 
 from .models import EMAIL_BY_DEFAULT, EmailPreference, Kind, Notification
 
-# The count is kept on the Member instance. `request.user.member` is one instance
-# for the whole request, so the header costs one query however many templates
-# render it; a new request loads a new instance and counts again.
-_UNREAD_CACHE = "_unread_notifications_count"
-
 
 def unread_count(member: Member) -> int:
-    """How many of `member`'s notices are unread. One query, cached per instance."""
-    cached = getattr(member, _UNREAD_CACHE, None)
-    if cached is None:
-        cached = Notification.objects.filter(recipient=member, read_at__isnull=True).count()
-        setattr(member, _UNREAD_CACHE, cached)
-    return cached
+    """How many of `member`'s notices are unread (one query)."""
+    return Notification.objects.filter(recipient=member, read_at__isnull=True).count()
 
 
-def forget_unread_count(member: Member) -> None:
-    """Drop the cached count after the member's notices change."""
-    try:
-        delattr(member, _UNREAD_CACHE)
-    except AttributeError:
-        pass
+def unread_count_for(viewer: Viewer) -> int:
+    """The viewer's unread count, counted once per request however many templates show
+    it (a write forgets it with the rest of the viewer's memo); 0 without a member."""
+    member = viewer.member
+    if member is None:
+        return 0
+    return viewer.recall(("unread notifications", member.pk), lambda: unread_count(member))
 
 
 def notifications_for(member: Member) -> QuerySet[Notification]:

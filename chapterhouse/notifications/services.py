@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from chapterhouse.lib.tasks import enqueue_in_batches, task_named
 
 from .models import EMAIL_BY_DEFAULT, EmailPreference, Kind, Notification
-from .selectors import forget_unread_count, language_for
+from .selectors import language_for
 
 if TYPE_CHECKING:
     from chapterhouse.chapters.models import Chapter
@@ -68,8 +68,6 @@ def notify(
         default = kind in EMAIL_BY_DEFAULT
         emailed = [n.pk for n in notices if overrides.get(n.recipient_id, default)]
         enqueue_in_batches(SEND_EMAILS, emailed, size=EMAIL_BATCH_SIZE)
-    for member in members:
-        forget_unread_count(member)
     return notices
 
 
@@ -129,7 +127,6 @@ def mark_read(*, member: Member, notification_ids: Iterable[int] | None = None) 
         if notification_ids is not None:
             unread = unread.filter(pk__in=list(notification_ids))
         count = unread.update(read_at=timezone.now())
-    forget_unread_count(member)
     return count
 
 

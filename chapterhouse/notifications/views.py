@@ -14,6 +14,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from chapterhouse.lib.interface import viewer_of
+
 from . import selectors, services
 from .access import access_inbox, access_notification
 from .forms import EmailPreferencesForm
@@ -38,7 +40,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/list.html",
-        {"page_obj": page, "unread": selectors.unread_count(member)},
+        {"page_obj": page, "unread": selectors.unread_count_for(viewer_of(request))},
     )
 
 
@@ -58,6 +60,7 @@ def mark_notification_read(request: HttpRequest, public_id: UUID) -> HttpRespons
     member = access_inbox(request)
     notification = access_notification(request, public_id)
     services.mark_read(member=member, notification_ids=[notification.pk])
+    viewer_of(request).forget()  # the unread count changed
     if request.htmx:  # type: ignore[attr-defined]
         notification.refresh_from_db(fields=["read_at"])
         return render(

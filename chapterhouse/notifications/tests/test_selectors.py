@@ -7,6 +7,7 @@ from chapterhouse.notifications.selectors import (
     email_choices_for,
     language_for,
     unread_count,
+    unread_count_for,
 )
 from chapterhouse.notifications.services import mark_read, notify, set_email_preferences
 from chapterhouse.notifications.tests.factories import make_notices
@@ -14,11 +15,18 @@ from chapterhouse.notifications.tests.factories import make_notices
 pytestmark = pytest.mark.django_db
 
 
-def test_the_unread_count_is_counted_once_per_member_instance(member, django_assert_num_queries):
+def test_the_unread_count_is_counted_once_per_viewer(member, django_assert_num_queries):
+    from chapterhouse.lib.interface import Viewer
+
     make_notices(member, 3)
+    viewer = Viewer(member.user)
+    viewer.member  # noqa: B018 - load the profile outside the count
     with django_assert_num_queries(1):
-        assert unread_count(member) == 5
-        assert unread_count(member) == 5
+        assert unread_count_for(viewer) == 5
+        assert unread_count_for(viewer) == 5
+    viewer.forget()  # after a write
+    make_notices(member, 1)
+    assert unread_count_for(viewer) == 6
 
 
 def test_the_unread_count_follows_changes_made_through_the_services(member):
