@@ -7,7 +7,3 @@ class DecisionsConfig(AppConfig):
     label = "decisions"
     verbose_name = _("Decisions")
 
-    def ready(self) -> None:
-        # Registers the runner of scheduled steps (services never import tasks).
-        from . import tasks  # noqa: F401
-

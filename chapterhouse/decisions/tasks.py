@@ -1,15 +1,13 @@
 """Background steps of a proposal. Tasks take ids and are safe to run twice.
 
 Tasks are an interface like views: they import services, never the other way. The
-services say when a proposal's next step is due (services.common.schedule_step);
-this module registers the runner that enqueues `advance_proposal` for that moment,
-and DecisionsConfig.ready imports it so the runner is in place before any request.
+services enqueue `advance_proposal` by its name when a proposal's next step is due
+(services.common.schedule_step, with lib.tasks.task_named).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from django_tasks import task
 
@@ -37,14 +35,3 @@ def advance_proposal(proposal_id: int) -> str:
     except services.DecisionError as exc:
         logger.warning("Proposal %s not advanced: %s", proposal.public_id, exc.message)
         return ""
-
-
-def enqueue_step(proposal_id: int, when: datetime) -> None:
-    """Run advance_proposal at `when`, if the backend can defer tasks (else the
-    advance_decisions sweep takes the step)."""
-    if not advance_proposal.get_backend().supports_defer:
-        return
-    advance_proposal.using(run_after=when).enqueue(proposal_id)
-
-
-services.set_step_runner(enqueue_step)

@@ -65,7 +65,6 @@ from .common import (
     GroupInput,
     OptionInput,
     _start_deliberation_thread,
-    set_step_runner,
 )
 from .drafts import create_draft, publish, save_draft, update_draft, withdraw_proposal
 from .opening import open_voting
@@ -81,6 +80,6 @@ __all__ = [
     "bump_rules_version", "cast_ballot", "check_rule_values", "close_voting", "create_draft",
     "declare_stake", "due_proposals", "move_up", "open_voting", "propose_amendment",
     "publish", "refer_down", "save_draft", "send_reminders", "set_affected_groups",
-    "set_step_runner", "update_draft", "withdraw_amendment", "withdraw_proposal",
+    "update_draft", "withdraw_amendment", "withdraw_proposal",
     "withdraw_stake", "window_refusal",
 ]

@@ -3,7 +3,7 @@ small helpers (the proposal locked, the rule in force, events) and the step sche
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from chapterhouse.chapters.models import Chapter, ChapterRole
 from chapterhouse.lib.errors import Refused
+from chapterhouse.lib.tasks import task_named
 from chapterhouse.members.models import Member
 
 from .. import selectors
@@ -116,27 +117,21 @@ def _rule_for(chapter: Chapter, category: str) -> DecisionRule:
 
 # -- Scheduling the next step ----------------------------------------------------------
 # A proposal's next step (open the vote, remind, close) is taken by the task
-# decisions.tasks.advance_proposal. Services decide *when*; they hand the moment to a
-# step runner that the tasks module registers when the app is ready
-# (DecisionsConfig.ready). So tasks import services and services never import tasks,
-# not even lazily: the dependency runs one way, as between any interface and its
-# services. Without a runner (or when the backend cannot defer) the advance_decisions
-# sweep takes every step; it is the safety net either way.
+# decisions.tasks.advance_proposal. Services decide *when* and name the task they queue
+# (lib.tasks.task_named), so tasks import services and services never import tasks:
+# the dependency runs one way, as between any interface and its services. Where the
+# backend cannot defer, the advance_decisions sweep takes every step; it is the safety
+# net either way.
 
-StepRunner = Callable[[int, datetime], None]
-_step_runner: StepRunner | None = None
-
-
-def set_step_runner(runner: StepRunner | None) -> None:
-    """Register who runs a proposal's step at a moment (decisions.tasks does)."""
-    global _step_runner
-    _step_runner = runner
+ADVANCE_PROPOSAL = "chapterhouse.decisions.tasks.advance_proposal"
 
 
 def schedule_step(proposal: Proposal, when: datetime) -> None:
-    """Ask for the proposal's next step to be taken at `when`, if anyone can defer it."""
-    if _step_runner is not None:
-        _step_runner(proposal.pk, when)
+    """Enqueue the proposal's next step for `when`, in the caller's transaction, if the
+    task backend can defer tasks."""
+    task = task_named(ADVANCE_PROPOSAL)
+    if task.get_backend().supports_defer:
+        task.using(run_after=when).enqueue(proposal.pk)
 
 
 # -- Validation of what a draft says ------------------------------------------------------
