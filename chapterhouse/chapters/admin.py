@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from chapterhouse.lib.admin import ModelAdmin
+from chapterhouse.lib.interface import viewer_of
 
 from . import services
 from .models import Chapter, ChapterRole
@@ -19,8 +20,7 @@ if TYPE_CHECKING:
 
 def _actor(request: HttpRequest) -> Member | None:
     """The acting administrator's member profile, if they have one (for the audit log)."""
-    member: Member | None = getattr(request.user, "member", None)
-    return member
+    return viewer_of(request).member
 
 
 @admin.register(Chapter)
