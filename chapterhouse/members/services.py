@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +15,10 @@ from chapterhouse.notifications.models import Kind
 from chapterhouse.notifications.services import notify
 from chapterhouse.places.models import Place
 
-from .models import Member, User
+from .models import ApiToken, Member, User
+
+# Older tokens beyond this many are ended when a new one is made.
+MAX_API_TOKENS = 20
 
 
 def _facilitators_of(chapters: list[Chapter]) -> list[Member]:
@@ -210,3 +215,53 @@ def delete_account(*, member: Member) -> None:
         member.user.delete()
         if avatar:
             transaction.on_commit(lambda: storage.delete(avatar))
+
+
+def issue_api_token(*, user: User) -> tuple[ApiToken, str]:
+    """A new API token for `user` and its key (shown once; only its digest is kept).
+
+    It lasts `API_TOKEN_DAYS` days and ends early if the password changes. Beyond
+    `MAX_API_TOKENS`, the user's oldest tokens end.
+    """
+    import secrets
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    key = secrets.token_urlsafe(30)
+    now = timezone.now()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            digest=ApiToken.digest_of(key),
+            prefix=key[:6],
+            password_hash=user.get_session_auth_hash(),
+            created_at=now,
+            expires_at=now + timedelta(days=settings.API_TOKEN_DAYS),
+        )
+        ApiToken.objects.filter(user=user).exclude(
+            pk__in=ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")
+            .values("pk")[:MAX_API_TOKENS]
+        ).delete()
+        # Expired ones are of no use to anyone: tidy them as we go.
+        ApiToken.objects.filter(user=user, expires_at__lte=now).delete()
+    return token, key
+
+
+def revoke_api_token(*, user: User, public_id: uuid.UUID | None) -> None:
+    """End one of `user`'s tokens; someone else's (or a gone one) is refused as unknown."""
+    from chapterhouse.lib.errors import Refused
+
+    deleted = 0
+    if public_id is not None:
+        with transaction.atomic():
+            deleted, _kinds = ApiToken.objects.filter(user=user, public_id=public_id).delete()
+    if not deleted:
+        raise Refused(_("There is no such token."))
+
+
+def revoke_api_tokens(*, user: User) -> int:
+    """End all of `user`'s API tokens (a new password, a new second factor): how many."""
+    with transaction.atomic():
+        deleted, _kinds = ApiToken.objects.filter(user=user).delete()
+    return deleted
