@@ -7,6 +7,7 @@ it recurse as deep. No request body of ours nests more than a few levels.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -35,7 +36,7 @@ def _too_deep(value: Any, limit: int) -> bool:
 
 class BoundedJSONParser(JSONParser):
     def parse(self, stream: Any, media_type: str | None = None,
-              parser_context: dict[str, Any] | None = None) -> Any:
+              parser_context: Mapping[str, Any] | None = None) -> Any:
         message = _("The JSON is nested too deeply (at most %(depth)s levels).") % {
             "depth": MAX_JSON_DEPTH
         }

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from chapterhouse.chapters import services as chapter_services
 from chapterhouse.chapters.models import Chapter, ChapterLevel, ChapterRole
+from chapterhouse.lib.text import without_bidi_controls
 from chapterhouse.notifications.models import Kind
 from chapterhouse.notifications.services import notify
 from chapterhouse.places.models import Place
@@ -93,7 +94,7 @@ def register_member(
         )
         member = Member.objects.create(
             user=user,
-            display_name=display_name.strip(),
+            display_name=without_bidi_controls(display_name).strip(),
             home_chapter=home,
             country=_country_of(city),
             region=_region_of(city),
@@ -152,9 +153,28 @@ def move_member(*, member: Member, city: Place, neighbourhood: str = "") -> Memb
             update_fields=["home_chapter", "country", "region", "city", "neighbourhood"]
         )
         if new_home.pk != old_home.pk:
+            _end_roles_left_behind(member, new_home)
             _invite_first_member(member, created)
             _tell_local_facilitators(member, new_home)
     return member
+
+
+def _end_roles_left_behind(member: Member, home: Chapter) -> None:
+    """Roles and invitations in chapters the member no longer belongs to end, and the
+    member is told which (a facilitator who moved away no longer runs the old chapter)."""
+    ended = chapter_services.end_roles_outside(member=member, home=home)
+    if ended:
+        names = ", ".join(role.chapter.display_name() for role in ended)
+        notify(
+            recipients=[member],
+            kind=Kind.ROLE_INVITATION,
+            text=lambda m: ngettext(
+                "You moved away from %(chapters)s: your role or invitation there has ended.",
+                "You moved away from %(chapters)s: your roles and invitations there have ended.",
+                len(ended),
+            ) % {"chapters": names},
+            url="/me/roles/",
+        )
 
 
 PROFILE_FIELDS = {
@@ -174,6 +194,10 @@ def update_profile(*, member: Member, **changes: object) -> Member:
     unknown = set(changes) - PROFILE_FIELDS
     if unknown:
         raise ValueError(f"Not profile fields: {sorted(unknown)}")
+    changes = {
+        field: without_bidi_controls(value) if isinstance(value, str) else value
+        for field, value in changes.items()
+    }
     with transaction.atomic():
         for field, value in changes.items():
             setattr(member, field, value)
