@@ -59,3 +59,15 @@ def test_accepting_an_invitation_to_a_chapter_one_does_not_belong_to_is_refused(
         chapter_services.accept_role(chapter_role=invitation)
     invitation.refresh_from_db()
     assert not invitation.is_active
+
+
+def test_the_roles_page_refuses_with_a_message(member, outsider):
+    chapter_services.grant_role(
+        chapter=member.home_chapter, member=outsider, source="admin", accepted=False
+    )
+    browser = client_for(outsider)
+    response = browser.post("/me/roles/", {
+        "chapter": member.home_chapter.url_path, "role": "facilitator", "action": "accept",
+    }, follow=True)
+    assert "You no longer belong to" in response.content.decode()
+    assert not ChapterRole.objects.active().filter(member=outsider).exists()
