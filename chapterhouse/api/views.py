@@ -4,54 +4,36 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.adapter import get_adapter
 from allauth.mfa.utils import is_mfa_enabled
-from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import (
     api_view,
     authentication_classes,
     permission_classes,
     throttle_classes,
 )
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
+
+from chapterhouse.members.services import issue_api_token
 
 from .serializers import TokenRequestSerializer
-
-
-class TokenPerAddressThrottle(SimpleRateThrottle):
-    """Token requests per client IP address."""
-
-    scope = "token_ip"
-    rate = "10/min"
-
-    def get_cache_key(self, request: Request, view: Any) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
-class TokenPerAccountThrottle(SimpleRateThrottle):
-    """Token requests per email address, whoever sends them (guessing one password)."""
-
-    scope = "token_account"
-    rate = "5/min"
-
-    def get_cache_key(self, request: Request, view: Any) -> str | None:
-        email = request.data.get("email") if hasattr(request.data, "get") else None
-        if not isinstance(email, str) or not email.strip():
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": email.strip().lower()}
+from .throttling import TokenPerAccountThrottle, TokenPerAddressThrottle
 
 
 @extend_schema(
     request=TokenRequestSerializer,
-    responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+    responses={200: inline_serializer("TokenResponse", {
+        "token": serializers.CharField(),
+        "expires_at": serializers.DateTimeField(),
+    })},
     auth=[],
     tags=["auth"],
 )
@@ -60,19 +42,27 @@ class TokenPerAccountThrottle(SimpleRateThrottle):
 @permission_classes([AllowAny])
 @throttle_classes([TokenPerAddressThrottle, TokenPerAccountThrottle])
 def obtain_token(request: Request) -> Response:
-    """Exchange your email and password for an API token (`Authorization: Token <key>`).
+    """Exchange your email and password for a new API token (`Authorization: Token <key>`).
 
-    Asking again returns the same token. The same answer is given for an unknown
-    email and a wrong password; the address must be verified, and an account with
+    Each request makes a new token, shown only now. It expires at `expires_at`, and
+    ends earlier when you revoke it in your account settings, change or reset your
+    password, or add a second factor. The same answer is given for an unknown email
+    and a wrong password; failed attempts count with those of the web login, per
+    account and per address. The address must be verified, and an account with
     two-factor authentication must send its `code`, as for signing in.
     """
     serializer = TokenRequestSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
-    user = authenticate(
-        request._request,
-        email=serializer.validated_data["email"],
-        password=serializer.validated_data["password"],
-    )
+    try:
+        # allauth's own login path: its failure counter (per account and per address)
+        # is the web login's, so the two cannot be used to double the guesses.
+        user = get_adapter(request._request).authenticate(
+            request._request,
+            email=serializer.validated_data["email"],
+            password=serializer.validated_data["password"],
+        )
+    except DjangoValidationError as error:
+        raise Throttled(detail=" ".join(error.messages)) from error
     if user is None or not user.is_active:
         raise ValidationError({"non_field_errors": [_("The email or password is not right.")]})
     from allauth.account.models import EmailAddress
@@ -85,8 +75,8 @@ def obtain_token(request: Request) -> Response:
         raise ValidationError(
             {"code": [_("Enter the code from your authenticator app, or a recovery code.")]}
         )
-    token, _created = Token.objects.get_or_create(user=user)
-    return Response({"token": token.key})
+    token, key = issue_api_token(user=user)
+    return Response({"token": key, "expires_at": token.expires_at.isoformat()})
 
 
 def _second_factor_ok(user: Any, code: str | None) -> bool:

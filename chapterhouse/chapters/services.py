@@ -8,9 +8,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from chapterhouse.lib import audit, pagecache
 from chapterhouse.lib import cache as lib_cache
+from chapterhouse.lib.errors import Refused
 from chapterhouse.places.models import Place, PlaceKind
 
 from .models import Chapter, ChapterLevel, ChapterRole
@@ -199,7 +201,13 @@ def grant_role(
 
 
 def accept_role(*, chapter_role: ChapterRole) -> ChapterRole:
+    """Take up a role one was invited to; only in a chapter one belongs to."""
     with transaction.atomic():
+        if not chapter_role.chapter.contains(chapter_role.member.home_chapter):
+            raise Refused(
+                _("You no longer belong to %(chapter)s, so you cannot take a role there.")
+                % {"chapter": chapter_role.chapter.display_name()}
+            )
         if chapter_role.accepted_at is None:
             chapter_role.accepted_at = timezone.now()
             chapter_role.save(update_fields=["accepted_at"])
@@ -223,3 +231,25 @@ def revoke_role(*, chapter_role: ChapterRole, actor: Member | None = None) -> No
                      chapter=chapter_role.chapter, data={"role": chapter_role.role})
         _page_changed(chapter_role.chapter)
         chapter_role.delete()
+
+
+def end_roles_outside(*, member: Member, home: Chapter) -> list[ChapterRole]:
+    """End `member`'s roles and invitations in every chapter that does not contain
+    `home` (they moved away): each is audited; returns the ended ones (their chapters
+    loaded), for the caller to tell the member."""
+    with transaction.atomic():
+        ended = [
+            chapter_role
+            for chapter_role in ChapterRole.objects.filter(member=member)
+            .select_related("chapter").select_for_update(of=("self",))
+            if not chapter_role.chapter.contains(home)
+        ]
+        for chapter_role in ended:
+            audit.record(
+                actor=member, action="roles.end_on_move", target=chapter_role,
+                chapter=chapter_role.chapter,
+                data={"role": chapter_role.role, "accepted": chapter_role.is_active},
+            )
+            _page_changed(chapter_role.chapter)
+        ChapterRole.objects.filter(pk__in=[r.pk for r in ended]).delete()
+    return ended

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 # Lets the classes that django-stubs makes generic be subscripted at run time too
@@ -37,8 +38,25 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("CHAPTERHOUSE_TESTING", False)
-# The default is flagged by `check --deploy`: production must set SECRET_KEY.
-SECRET_KEY = env("SECRET_KEY", "django-insecure-development-key-change-me-" + "x" * 30)
+# With a known key anyone can forge sessions, password-reset and email-confirmation
+# links: outside debug and the test suite the site refuses to start without a real one.
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-key-change-me-" + "x" * 30
+SECRET_KEY = env("SECRET_KEY")
+if DEBUG or TESTING:
+    SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
+elif (
+    len(SECRET_KEY) < 32
+    or len(set(SECRET_KEY)) < 5
+    or SECRET_KEY.startswith("django-insecure")
+    or "change-me" in SECRET_KEY
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is missing or is a placeholder, and DEBUG is off. Set SECRET_KEY to a "
+        "long random string of your own (at least 32 characters), for example the output of\n"
+        "    python -c 'from django.core.management.utils import get_random_secret_key; "
+        "print(get_random_secret_key())'\n"
+        "(or set DEBUG=1 to run the development server on this machine only)."
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
@@ -65,7 +83,6 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
@@ -231,6 +248,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# API tokens (members.ApiToken) end after this many days, or earlier: revoked, a new
+# password, a new second factor.
+API_TOKEN_DAYS = int(env("API_TOKEN_DAYS", "90"))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 
@@ -316,19 +336,30 @@ CSRF_COOKIE_SECURE = env_bool("HTTPS", False)
 SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-if env_bool("BEHIND_PROXY", False):
+# Behind our own reverse proxies the client's address is the one the outermost of
+# them appended to X-Forwarded-For; otherwise the header is the client's to forge and
+# is never read (chapterhouse.lib.clientip, for every throttle and rate limit).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "1")) if BEHIND_PROXY else 0
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # REST API
 REST_FRAMEWORK = {
     # Token first: a request without credentials then gets 401 + WWW-Authenticate: Token.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "chapterhouse.members.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     # JSON only: DRF's browsable pages use inline styles our CSP refuses; /api/docs/ browses.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's JSON parser, refusing deep nesting with a 400 (not a RecursionError's 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "chapterhouse.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
     "ALLOWED_VERSIONS": ["v1"],
     "DEFAULT_VERSION": "v1",  # the schema and docs (outside /api/v1/) describe v1
@@ -336,10 +367,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "chapterhouse.api.throttling.AnonRateThrottle",
+        "chapterhouse.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
+    # DRF's default (None) takes X-Forwarded-For as sent, whoever sent it.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Chapterhouse API",

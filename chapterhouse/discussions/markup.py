@@ -116,6 +116,12 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
+def plain_text(text: str) -> str:
+    """`text` written so that it renders as itself in a post: no link, emphasis, HTML
+    or mention (a proposal's title quoted in its deliberation thread)."""
+    return escape_markdown(" ".join(text.split())).replace("&", "&amp;").replace("@", "&#64;")
+
+
 def quote(post: Post) -> str:
     """The text a reply starts with to quote `post`: an attributed blockquote
     linking to the quoted post. Quotes inside the quoted post are left out."""

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chapterhouse.lib import audit
+from chapterhouse.lib.text import without_bidi_controls
 from chapterhouse.notifications.models import Kind
 from chapterhouse.notifications.services import notify
 
@@ -45,7 +46,7 @@ def clean_body(body: str) -> str:
 
     Raises ValidationError({"body": …}) when empty or too long.
     """
-    text = (body or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = without_bidi_controls(body or "").replace("\r\n", "\n").replace("\r", "\n")
     text = _LEADING_BLANK_LINES.sub("", text).rstrip()
     if not text.strip():
         raise ValidationError({"body": _("Write a message.")}, code="required")
@@ -69,7 +70,7 @@ def clean_body(body: str) -> str:
 
 
 def clean_title(title: str) -> str:
-    text = " ".join((title or "").split())
+    text = " ".join(without_bidi_controls(title or "").split())
     if not text:
         raise ValidationError({"title": _("Give the thread a title.")}, code="required")
     if len(text) > TITLE_MAX_LENGTH:

@@ -7,6 +7,8 @@ import markdown as md
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 
+from chapterhouse.lib.text import without_bidi_controls
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4",
     "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "strong", "sub", "sup", "table",
@@ -39,7 +41,7 @@ def render_markdown(text: str) -> SafeString:
     Raw HTML in the source is escaped or stripped by nh3 (ammonia): no script or
     style elements, no event-handler attributes, no `javascript:` or `data:` links.
     """
-    text = text or ""
+    text = without_bidi_controls(text or "")
     clean = _memo_render(text) if len(text) <= MEMO_MAX_CHARS else _render(text)
     return mark_safe(clean)  # noqa: S308 - sanitised by nh3 in _render
 

@@ -12,6 +12,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.http import HttpRequest
 
+from chapterhouse.lib.clientip import client_ip
 from chapterhouse.lib.interface import as_viewer, viewer_of
 from chapterhouse.notifications.services import email_held_notices
 
@@ -42,6 +43,17 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth is
         if confirmed and member is not None:
             email_held_notices(member)
         return confirmed
+
+    def set_password(self, user: Any, password: str) -> None:
+        """A new password (changed, reset or set) ends every API token of the account."""
+        from . import services
+
+        super().set_password(user, password)
+        services.revoke_api_tokens(user=user)
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The address allauth's rate limits count by: the one lib.clientip trusts."""
+        return client_ip(request)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         site = _ThisSite(

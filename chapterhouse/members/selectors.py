@@ -145,9 +145,15 @@ def members_listed_for(chapter: Chapter, viewer: Member | None) -> QuerySet[Memb
     """Members belonging to `chapter` whom `viewer` (None: anonymous) may see listed.
 
     Only members who chose to be listed; anonymous visitors see only public
-    profiles; members see public and members-only profiles (and themselves).
+    profiles; members see public and members-only profiles (and themselves). A city's
+    or neighbourhood's list leaves out those who do not show their city: being listed
+    there would say where they live (country and region lists still show them).
     """
     members = Member.objects.active().filter(listed_in_directory=True).belonging_to(chapter)
+    if chapter.level >= ChapterLevel.CITY:
+        members = members.filter(
+            Q(show_location=True) | (Q(pk=viewer.pk) if viewer is not None else Q(pk__in=[]))
+        )
     if viewer is None:
         members = members.filter(profile_visibility=Visibility.PUBLIC)
     else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,11 +11,15 @@ from django.utils.translation import ngettext
 
 from chapterhouse.chapters import services as chapter_services
 from chapterhouse.chapters.models import Chapter, ChapterLevel, ChapterRole
+from chapterhouse.lib.text import without_bidi_controls
 from chapterhouse.notifications.models import Kind
 from chapterhouse.notifications.services import notify
 from chapterhouse.places.models import Place
 
-from .models import Member, User
+from .models import ApiToken, Member, User
+
+# Older tokens beyond this many are ended when a new one is made.
+MAX_API_TOKENS = 20
 
 
 def _facilitators_of(chapters: list[Chapter]) -> list[Member]:
@@ -88,7 +94,7 @@ def register_member(
         )
         member = Member.objects.create(
             user=user,
-            display_name=display_name.strip(),
+            display_name=without_bidi_controls(display_name).strip(),
             home_chapter=home,
             country=_country_of(city),
             region=_region_of(city),
@@ -147,9 +153,28 @@ def move_member(*, member: Member, city: Place, neighbourhood: str = "") -> Memb
             update_fields=["home_chapter", "country", "region", "city", "neighbourhood"]
         )
         if new_home.pk != old_home.pk:
+            _end_roles_left_behind(member, new_home)
             _invite_first_member(member, created)
             _tell_local_facilitators(member, new_home)
     return member
+
+
+def _end_roles_left_behind(member: Member, home: Chapter) -> None:
+    """Roles and invitations in chapters the member no longer belongs to end, and the
+    member is told which (a facilitator who moved away no longer runs the old chapter)."""
+    ended = chapter_services.end_roles_outside(member=member, home=home)
+    if ended:
+        names = ", ".join(role.chapter.display_name() for role in ended)
+        notify(
+            recipients=[member],
+            kind=Kind.ROLE_INVITATION,
+            text=lambda m: ngettext(
+                "You moved away from %(chapters)s: your role or invitation there has ended.",
+                "You moved away from %(chapters)s: your roles and invitations there have ended.",
+                len(ended),
+            ) % {"chapters": names},
+            url="/me/roles/",
+        )
 
 
 PROFILE_FIELDS = {
@@ -169,6 +194,10 @@ def update_profile(*, member: Member, **changes: object) -> Member:
     unknown = set(changes) - PROFILE_FIELDS
     if unknown:
         raise ValueError(f"Not profile fields: {sorted(unknown)}")
+    changes = {
+        field: without_bidi_controls(value) if isinstance(value, str) else value
+        for field, value in changes.items()
+    }
     with transaction.atomic():
         for field, value in changes.items():
             setattr(member, field, value)
@@ -210,3 +239,53 @@ def delete_account(*, member: Member) -> None:
         member.user.delete()
         if avatar:
             transaction.on_commit(lambda: storage.delete(avatar))
+
+
+def issue_api_token(*, user: User) -> tuple[ApiToken, str]:
+    """A new API token for `user` and its key (shown once; only its digest is kept).
+
+    It lasts `API_TOKEN_DAYS` days and ends early if the password changes. Beyond
+    `MAX_API_TOKENS`, the user's oldest tokens end.
+    """
+    import secrets
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    key = secrets.token_urlsafe(30)
+    now = timezone.now()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            digest=ApiToken.digest_of(key),
+            prefix=key[:6],
+            password_hash=user.get_session_auth_hash(),
+            created_at=now,
+            expires_at=now + timedelta(days=settings.API_TOKEN_DAYS),
+        )
+        ApiToken.objects.filter(user=user).exclude(
+            pk__in=ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")
+            .values("pk")[:MAX_API_TOKENS]
+        ).delete()
+        # Expired ones are of no use to anyone: tidy them as we go.
+        ApiToken.objects.filter(user=user, expires_at__lte=now).delete()
+    return token, key
+
+
+def revoke_api_token(*, user: User, public_id: uuid.UUID | None) -> None:
+    """End one of `user`'s tokens; someone else's (or a gone one) is refused as unknown."""
+    from chapterhouse.lib.errors import Refused
+
+    deleted = 0
+    if public_id is not None:
+        with transaction.atomic():
+            deleted, _kinds = ApiToken.objects.filter(user=user, public_id=public_id).delete()
+    if not deleted:
+        raise Refused(_("There is no such token."))
+
+
+def revoke_api_tokens(*, user: User) -> int:
+    """End all of `user`'s API tokens (a new password, a new second factor): how many."""
+    with transaction.atomic():
+        deleted, _kinds = ApiToken.objects.filter(user=user).delete()
+    return deleted

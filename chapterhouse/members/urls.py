@@ -15,6 +15,7 @@ urlpatterns = [
     path("me/edit/", views.edit_profile, name="edit_profile"),
     path("me/avatar/", views.avatar, name="avatar"),
     path("me/location/", views.location, name="location"),
+    path("me/tokens/", views.api_tokens, name="api_tokens"),
     path("me/export/", views.export, name="export"),
     path("me/delete/", views.delete, name="delete"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -28,7 +29,7 @@ from chapterhouse.lib.interface import form_action, viewer_of
 from . import selectors, services
 from .access import access_member
 from .forms import AvatarForm, DeleteAccountForm, LocationForm, ProfileForm
-from .models import Member
+from .models import ApiToken, Member
 
 MEMBERS_PER_PAGE = 50
 
@@ -227,3 +228,28 @@ def delete(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your account and everything in it have been deleted."))
         return redirect("members:home")
     return render(request, "members/delete.html", {"form": form, "member": member})
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The member's API tokens: when each was made, last used and expires; revoke one."""
+    member = _own(request)
+    if request.method == "POST":
+        return form_action(
+            request,
+            lambda: services.revoke_api_token(
+                user=member.user, public_id=_uuid_or_none(request.POST.get("token", ""))
+            ),
+            success=_("The token has been revoked."),
+            then="members:api_tokens",
+        )
+    tokens = ApiToken.objects.live().filter(user=member.user).order_by("-created_at", "-pk")
+    return render(request, "members/api_tokens.html", {"tokens": tokens, "member": member})
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None

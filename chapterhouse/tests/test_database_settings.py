@@ -20,7 +20,11 @@ def database_settings(**variables: str) -> list:
         for key, value in os.environ.items()
         if key not in {"CHAPTERHOUSE_TESTING", "DATABASE_URL", "DATABASE_POOL",
                        "DATABASE_CONN_MAX_AGE"}
-    } | {"DJANGO_SETTINGS_MODULE": "chapterhouse.config.settings"} | variables
+    } | {
+        "DJANGO_SETTINGS_MODULE": "chapterhouse.config.settings",
+        # Production settings start only with a real key.
+        "SECRET_KEY": "a-long-random-production-secret-" + "k" * 40,
+    } | variables
     result = subprocess.run(  # noqa: S603 - fixed arguments
         [sys.executable, "-c", SHOW], cwd=ROOT, env=env, capture_output=True, text=True,
         check=True,

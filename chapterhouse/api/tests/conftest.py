@@ -2,15 +2,14 @@
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from chapterhouse.members.models import Member, Visibility
 from chapterhouse.members.services import update_profile
+from chapterhouse.members.tests.factories import token_client_for
 
 
 def token_client(member: Member) -> Client:
-    token, _created = Token.objects.get_or_create(user=member.user)
-    return Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return token_client_for(member)
 
 
 @pytest.fixture

@@ -3,8 +3,9 @@
 import pytest
 from allauth.account.models import EmailAddress
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
+from chapterhouse.members.models import ApiToken as Token
+from chapterhouse.members.services import issue_api_token
 from chapterhouse.members.tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -17,20 +18,23 @@ def test_a_member_gets_a_token_and_uses_it(client, member):
     response = client.post(URL, {"email": member.user.email, "password": PASSWORD})
     assert response.status_code == 200
     key = response.json()["token"]
-    assert Token.objects.get(user=member.user).key == key
+    assert Token.objects.get(user=member.user).digest == Token.digest_of(key)
     me = Client(HTTP_AUTHORIZATION=f"Token {key}").get("/api/v1/me/")
     assert me.status_code == 200
     assert me.json()["display_name"] == "Ada Member"
 
 
-def test_asking_again_gives_the_same_token(client, member):
+def test_asking_again_gives_a_new_token_and_both_work(client, member):
     first = client.post(URL, {"email": member.user.email, "password": PASSWORD}).json()
     again = client.post(
         URL, {"email": member.user.email.upper(), "password": PASSWORD},
         content_type="application/json",
     ).json()
-    assert first == again
-    assert Token.objects.count() == 1
+    assert first["token"] != again["token"]
+    assert Token.objects.count() == 2
+    for answer in (first, again):
+        client = Client(HTTP_AUTHORIZATION=f"Token {answer['token']}")
+        assert client.get("/api/v1/me/").status_code == 200
 
 
 def test_json_works_too(client, member):
@@ -65,10 +69,10 @@ def test_a_deactivated_account_gets_no_token(client, member):
 
 
 def test_a_token_stops_working_when_the_account_is_deactivated(member):
-    token = Token.objects.create(user=member.user)
+    _token, key = issue_api_token(user=member.user)
     member.user.is_active = False
     member.user.save()
-    assert Client(HTTP_AUTHORIZATION=f"Token {token.key}").get("/api/v1/me/").status_code == 401
+    assert Client(HTTP_AUTHORIZATION=f"Token {key}").get("/api/v1/me/").status_code == 401
 
 
 @pytest.mark.parametrize(

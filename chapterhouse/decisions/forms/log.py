@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any, cast
 
 from django import forms
@@ -52,6 +52,13 @@ class DecisionFilterForm(forms.Form):
         if chapter is None:
             raise ValidationError(_("There is no such chapter."))
         return chapter
+
+    def clean_until(self) -> date | None:
+        # The filter ends at the start of the next day, which must exist.
+        until: date | None = self.cleaned_data.get("until")
+        if until is not None and until >= date.max:
+            raise ValidationError(_("Enter an earlier date."))
+        return until
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or self.cleaned_data

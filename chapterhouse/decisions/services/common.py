@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from chapterhouse.chapters.models import Chapter, ChapterRole
 from chapterhouse.lib.errors import Refused
 from chapterhouse.lib.tasks import task_named
+from chapterhouse.lib.text import without_bidi_controls
 from chapterhouse.members.models import Member
 
 from .. import selectors
@@ -138,7 +139,7 @@ def schedule_step(proposal: Proposal, when: datetime) -> None:
 
 
 def _clean_title(title: str) -> str:
-    title = " ".join((title or "").split())
+    title = " ".join(without_bidi_controls(title or "").split())
     if not title:
         raise DecisionError(_("Give the proposal a title."))
     if len(title) > 200:
@@ -147,7 +148,7 @@ def _clean_title(title: str) -> str:
 
 
 def _clean_text(text: str) -> str:
-    text = (text or "").replace("\r\n", "\n").strip()
+    text = without_bidi_controls(text or "").replace("\r\n", "\n").strip()
     if not text:
         raise DecisionError(_("Write the text of the proposal."))
     if len(text) > 50_000:
@@ -175,6 +176,7 @@ def _start_deliberation_thread(proposal: Proposal) -> None:
     """Open the proposal's deliberation thread, when the discussions app is installed."""
     if not apps.is_installed("chapterhouse.discussions") or proposal.author is None:
         return
+    from chapterhouse.discussions.markup import plain_text
     from chapterhouse.discussions.services import start_thread
 
     start_thread(
@@ -182,7 +184,7 @@ def _start_deliberation_thread(proposal: Proposal) -> None:
         author=proposal.author,
         title=proposal.title,
         body=_("Deliberation on the proposal “%(title)s”. Affected members may post here "
-               "while it is open.") % {"title": proposal.title},
+               "while it is open.") % {"title": plain_text(proposal.title)},
         kind="deliberation",
         subject=proposal,
         posting_rule="decisions.deliberate",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from chapterhouse.chapters.models import Chapter
 from chapterhouse.lib import audit
+from chapterhouse.lib.text import without_bidi_controls
 from chapterhouse.members.models import Member
 from chapterhouse.notifications.models import Kind
 from chapterhouse.notifications.services import notify
@@ -49,6 +50,7 @@ def _clean_options(options: Sequence[OptionInput], method: str) -> list[tuple[st
             label, text = option, ""
         else:
             label, text = str(option.get("label", "")), str(option.get("text", ""))
+        label, text = without_bidi_controls(label), without_bidi_controls(text)
         label = " ".join(label.split())
         if not label:
             raise DecisionError(_("Every option needs a label."))

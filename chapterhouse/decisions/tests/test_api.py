@@ -5,9 +5,7 @@ import json
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 
 from chapterhouse import voting
 from chapterhouse.decisions.models import (
@@ -27,6 +25,7 @@ from chapterhouse.decisions.tests.factories import (
     set_rule,
     vote,
 )
+from chapterhouse.members.tests.factories import token_client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +34,7 @@ PROPOSALS, DECISIONS = "/api/v1/proposals/", "/api/v1/decisions/"
 
 
 def token_client(member):
-    token, _created = Token.objects.get_or_create(user=member.user)
-    return Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return token_client_for(member)
 
 
 @pytest.fixture

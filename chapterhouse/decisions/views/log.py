@@ -80,10 +80,10 @@ EXPORT_FIELDS = (
 )
 
 
-def _export_rows(request: HttpRequest, form: DecisionFilterForm) -> Iterator[dict[str, Any]]:
+def _export_rows(request: HttpRequest, filters: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """The filtered decisions as flat rows, streamed in chunks (no instance per row
     kept: values() with the JSON columns needed)."""
-    rows = selectors.decisions(**form.filters()).values_list(
+    rows = selectors.decisions(**filters).values_list(
         "sequence", "decided_at", "scope_path", "chapter__name", "category", "title", "outcome",
         "winners", "options", "rule", "turnout", "roll", "record_hash", "previous_hash",
         "proposal__public_id",
@@ -138,13 +138,15 @@ def export(request: HttpRequest, fmt: str) -> HttpResponseBase:
             json.dumps({"errors": form.errors.get_json_data()}, ensure_ascii=False),
             status=400, content_type="application/json",
         )
+    # Worked out before the response starts: a bad filter is a 400, not a broken stream.
+    filters = form.filters()
     stamp = timezone.now().strftime("%Y%m%d")
     if fmt == "csv":
         writer = csv.writer(_Echo())
 
         def lines() -> Iterator[str]:
             yield writer.writerow(EXPORT_FIELDS)
-            for row in _export_rows(request, form):
+            for row in _export_rows(request, filters):
                 yield writer.writerow([_csv_cell(row[name]) for name in EXPORT_FIELDS])
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
@@ -153,7 +155,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponseBase:
 
     def chunks() -> Iterator[str]:
         yield "["
-        for index, row in enumerate(_export_rows(request, form)):
+        for index, row in enumerate(_export_rows(request, filters)):
             yield ("," if index else "") + "\n" + json.dumps(row, ensure_ascii=False)
         yield "\n]\n"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.contrib import messages
 from django.http import (
     Http404,
     HttpRequest,
@@ -129,6 +130,14 @@ def versions(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     numbers = [v.number for v in rows]
     diff: list[presenters.DiffLine] = []
     old = new = None
+    asked = [request.GET[key] for key in ("old", "new") if key in request.GET]
+    if any(not (value.isascii() and value.isdigit() and len(value) <= 9) for value in asked):
+        # Not a version number at all (a huge one overflowed the database's integers).
+        messages.error(request, _("A version is a number, such as 1 or 2."))
+        return render(request, "decisions/versions.html", {
+            "proposal": proposal, "scope_chain": scope_chain(proposal.chapter),
+            "versions": rows, "old": None, "new": None, "diff": [],
+        }, status=400)
     if len(rows) >= 2:
         try:
             new = int(request.GET.get("new", numbers[-1]))

@@ -50,3 +50,13 @@ def make_member(
         city=make_city(city, region=region, country=country),
         neighbourhood=neighbourhood,
     )
+
+
+def token_client_for(member: Member):  # -> django.test.Client
+    """A client that calls the API with a new token of `member`."""
+    from django.test import Client
+
+    from chapterhouse.members.services import issue_api_token
+
+    _token, key = issue_api_token(user=member.user)
+    return Client(HTTP_AUTHORIZATION=f"Token {key}")

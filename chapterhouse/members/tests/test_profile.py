@@ -53,7 +53,7 @@ def test_a_malformed_id_is_not_found(member_client):
 
 def test_the_profile_shows_name_chapters_and_joined_date(member, outsider_client):
     html = _page(outsider_client, member).content.decode()
-    assert "<h1>Ada Member</h1>" in html
+    assert "<h1 dir=\"auto\">Ada Member</h1>" in html
     for url_path, name in [("", "International"), ("gb/", "United Kingdom"),
                            ("gb/eng/", "England"), ("gb/eng/london/", "London"),
                            ("gb/eng/london/hackney/", "Hackney")]:
