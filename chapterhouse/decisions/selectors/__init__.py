@@ -23,14 +23,14 @@ from .ballots import (
     ballot_rows,
     find_secret_ballot,
     has_voted,
-    own_ballot,
     new_receipt,
+    own_ballot,
     owner_hash,
     receipt_hash,
-    unsafe_secret_weights,
     roll_digest,
     roll_lines,
     roll_weights,
+    unsafe_secret_weights,
 )
 from .proposals import (
     DiffBlock,
