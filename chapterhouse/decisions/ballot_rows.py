@@ -41,11 +41,13 @@ def participation(*, proposal_id: int, member_id: int) -> dict[str, Any]:
 
 
 def secret_ballot(*, proposal_id: int, receipt: str, ballot: Any, weight: float,
-                  group_id: int | None, ballot_id: uuid.UUID | None = None) -> dict[str, Any]:
+                  group_id: int | None, ballot_id: uuid.UUID | None = None,
+                  owner: str = "") -> dict[str, Any]:
     """A SecretBallot row, found again by the hash of `receipt` (the code the member is
-    shown once); `ballot_id` None leaves the id to the model's default."""
+    shown once); `owner` is selectors.owner_hash of the voter and the receipt (empty:
+    no one can change the ballot); `ballot_id` None leaves the id to the model's default."""
     row = {"proposal_id": proposal_id, "receipt_hash": selectors.receipt_hash(receipt),
-           "ballot": ballot, "weight": weight, "group_id": group_id}
+           "owner_hash": owner, "ballot": ballot, "weight": weight, "group_id": group_id}
     if ballot_id is not None:
         row["id"] = ballot_id
     return row

@@ -122,9 +122,12 @@ class SecretBallot(models.Model):
     """WHAT was voted in a secret ballot, with no link to who.
 
     No member column and no timestamp; a random UUID primary key, so neither ids
-    nor times order ballots alongside participations. `receipt_hash` is sha256 of
-    the receipt code the voter was shown once; it identifies the ballot in the
-    published ballot file.
+    nor times order ballots alongside participations (nor does the physical order:
+    services.ballots._insert_secret_ballot and close_voting). `receipt_hash` is sha256
+    of the receipt code the voter was shown once; it identifies the ballot in the
+    published ballot file. `owner_hash` (never published) binds the ballot to its voter
+    without naming them (selectors.owner_hash): only the voter, signed in, with the
+    receipt, can change it.
 
     Privacy caveats, accepted and documented:
     - `weight` is copied from the roll for the tally. Weights and their reasons are
@@ -148,6 +151,7 @@ class SecretBallot(models.Model):
         Proposal, on_delete=models.CASCADE, related_name="secret_ballots"
     )
     receipt_hash = models.CharField(max_length=64, unique=True)
+    owner_hash = models.CharField(max_length=64, blank=True, default="")
     ballot = models.JSONField()
     weight = models.FloatField()
     group = models.ForeignKey(

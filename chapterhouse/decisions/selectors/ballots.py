@@ -4,10 +4,13 @@ ballot file."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+import hmac
+import secrets
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count
+from django.utils.crypto import salted_hmac
 
 from chapterhouse import voting
 
@@ -74,8 +77,42 @@ def own_ballot(proposal: Proposal, member: Member) -> dict[str, Any] | None:
     ).first()
 
 
+# Receipt codes: 16 characters read aloud in groups of four, from an alphabet without
+# look-alikes (no I, L, O, 0, 1; upper case only), 80 random bits.
+RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+RECEIPT_LENGTH = 16
+
+
+def new_receipt() -> str:
+    """A fresh receipt code, e.g. "K7QF-M2XD-9RTB-HW4C"."""
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _i in range(RECEIPT_LENGTH))
+    return "-".join(raw[i:i + 4] for i in range(0, RECEIPT_LENGTH, 4))
+
+
+def normal_receipt(receipt: str) -> str:
+    """The code as it is hashed: typed in lower case, without its dashes or with spaces,
+    it is the same code. Codes of another form (older receipts) are only stripped."""
+    raw = "".join(receipt.split()).replace("-", "").upper()
+    if len(raw) == RECEIPT_LENGTH and all(c in RECEIPT_ALPHABET for c in raw):
+        return "-".join(raw[i:i + 4] for i in range(0, RECEIPT_LENGTH, 4))
+    return receipt.strip()
+
+
 def receipt_hash(receipt: str) -> str:
-    return hashlib.sha256(receipt.strip().encode()).hexdigest()
+    """sha256 of the code: the ballot's name in the published ballot file."""
+    return hashlib.sha256(normal_receipt(receipt).encode()).hexdigest()
+
+
+def owner_hash(proposal_id: int, member_public_id: object, receipt: str) -> str:
+    """What binds a secret ballot to its voter without naming them: an HMAC of the
+    receipt under a key only the server can make for this voter in this vote (an HMAC
+    of the proposal and the member with the server's SECRET_KEY). Changing a ballot
+    needs both the receipt and the voter's own session: another member holding a stolen
+    receipt computes another key and finds nothing. The stored value names no member,
+    and without the receipt (never stored) even the server key cannot tie it to one."""
+    voter_key = salted_hmac("chapterhouse.decisions.secret-ballot-voter",
+                            f"{proposal_id}:{member_public_id}").digest()
+    return hmac.new(voter_key, normal_receipt(receipt).encode(), hashlib.sha256).hexdigest()
 
 
 def find_secret_ballot(proposal: Proposal, receipt: str) -> dict[str, Any] | None:
@@ -147,3 +184,20 @@ def ballot_file(proposal: Proposal) -> dict[str, Any]:
             "secret": bool(snapshot.get("secret")),
         },
     )
+
+
+def unsafe_secret_weights(rows: Iterable[tuple[float, int]], k: int) -> list[float]:
+    """The weights that would single out fewer than `k` members in a secret vote.
+
+    `rows` are (weight, members holding it). Each ballot of a secret vote carries its
+    voter's weight into the ballot file and the tally; a weight held by fewer than `k`
+    members (while others vote with another weight) tells who cast those ballots. When
+    everyone has the same weight it says nothing. [] when the weights are safe.
+    """
+    members: dict[float, int] = {}
+    for weight, count in rows:
+        if count > 0:
+            members[weight] = members.get(weight, 0) + count
+    if len(members) <= 1:
+        return []
+    return sorted(w for w, count in members.items() if count < k)

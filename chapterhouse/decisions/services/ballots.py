@@ -19,7 +19,15 @@ from chapterhouse.notifications.services import notify
 
 from .. import ballot_rows, selectors
 from ..models import Ballot, Participation, Proposal, Roll, RollEntry, SecretBallot
-from .common import REMINDER_BATCH_SIZE, REMINDER_LEAD, DecisionError, Status, _now, _when
+from .common import (
+    BREAKDOWN_MIN_VOTERS,
+    REMINDER_BATCH_SIZE,
+    REMINDER_LEAD,
+    DecisionError,
+    Status,
+    _now,
+    _when,
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,30 @@ class NotOnRoll(DecisionError):
         super().__init__(
             _("You are not on the roll of this vote. The roll was frozen when voting "
               "opened, with the members affected at that moment.")
+        )
+
+
+def check_secret_weights(proposal: Proposal, *, secret: bool) -> None:
+    """Refuse weights that would show how some members voted in a secret vote.
+
+    Every secret ballot carries its voter's weight into the tally and the ballot file,
+    and the weights with the members they apply to are public. A weight held by fewer
+    than BREAKDOWN_MIN_VOTERS members (when others vote with another weight) would
+    single them out: refused when the proposal is published (DecisionError), so the
+    author can give the weight to a larger group or drop it.
+    """
+    if not secret:
+        return
+    unsafe = selectors.unsafe_secret_weights(
+        ((row.weight, row.members) for row in selectors.affectedness(proposal)),
+        BREAKDOWN_MIN_VOTERS,
+    )
+    if unsafe:
+        raise DecisionError(
+            _("This vote is secret, and a weight given to fewer than %(k)s members would "
+              "show how they voted. Give the weight %(weights)s to a larger group, or the "
+              "same weight to everyone.")
+            % {"k": BREAKDOWN_MIN_VOTERS, "weights": ", ".join(f"{w:g}" for w in unsafe)}
         )
 
 
@@ -218,17 +250,50 @@ def _cast_secret(proposal_id: int, member: Member, ballot: dict[str, Any], weigh
                 _("You have already voted. To change a secret ballot, give the receipt code "
                   "you were shown when you voted.")
             )
+        # The receipt alone is not enough: the ballot must also be this voter's
+        # (selectors.owner_hash), so a receipt seen over someone's shoulder changes nothing.
         updated = SecretBallot.objects.filter(
-            proposal_id=proposal_id, receipt_hash=selectors.receipt_hash(receipt)
+            proposal_id=proposal_id, receipt_hash=selectors.receipt_hash(receipt),
+            owner_hash=selectors.owner_hash(proposal_id, member.public_id, receipt),
         ).update(ballot=ballot)
         if not updated:
             raise DecisionError(_("No ballot in this vote matches that receipt code."))
         return CastResult(ballot=ballot, weight=weight, changed=True, secret=True)
-    code = secrets.token_urlsafe(15)
-    SecretBallot.objects.create(**ballot_rows.secret_ballot(
+    code = selectors.new_receipt()
+    _insert_secret_ballot(ballot_rows.secret_ballot(
         proposal_id=proposal_id, receipt=code, ballot=ballot, weight=weight, group_id=group_id,
+        owner=selectors.owner_hash(proposal_id, member.public_id, code),
     ))
     return CastResult(ballot=ballot, weight=weight, changed=False, secret=True, receipt=code)
+
+
+def _insert_secret_ballot(row: dict[str, Any]) -> None:
+    """Store a secret ballot where its place says nothing of when it was cast.
+
+    The participation (who) and the ballot (what) are written in the same transaction,
+    so the order of rows is the only thing that could pair them. The ballot's primary
+    key is a random UUID (SecretBallot). SQLite keeps a table's rows in the order of a
+    hidden integer `rowid`, given in insertion order: the ballot gets a random rowid
+    instead, so reading the table in its physical order (or by rowid) shuffles the
+    ballots. PostgreSQL keeps no such key, but appends rows to its heap in insertion
+    order and stamps each with its transaction (xmin): there close_voting rewrites the
+    vote's secret ballots in random order in the closing transaction, which severs both
+    (see the README's residual risks for the time before the close).
+    """
+    if connection.vendor != "sqlite":
+        SecretBallot.objects.create(**row)
+        return
+    ballot = SecretBallot(**row)
+    fields = [f for f in SecretBallot._meta.concrete_fields]
+    qn = connection.ops.quote_name
+    columns = ", ".join(["rowid", *(qn(f.column) for f in fields)])
+    values = [secrets.randbelow(2**62) + 1,
+              *(f.get_db_prep_save(getattr(ballot, f.attname), connection) for f in fields)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(SecretBallot._meta.db_table)} ({columns}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(values))})", values,
+        )
 
 
 def send_reminders(*, proposal: Proposal, now: datetime | None = None,

@@ -136,6 +136,28 @@ def _breakdown(proposal: Proposal, counted: voting.Prepared, group_ids: np.ndarr
     return summary, hidden
 
 
+def _shuffle_secret_ballots(proposal: Proposal) -> None:
+    """Rewrite the vote's secret ballots in random order (PostgreSQL), in one statement.
+
+    PostgreSQL appends rows to a table's heap in the order they are written and stamps
+    each with its transaction (xmin); a secret ballot is written in the transaction
+    that records its voter's participation. Rewritten here, every ballot of the vote
+    takes a new place in random order and the closing transaction's stamp, so neither
+    the physical order nor the transaction pairs a participation with a ballot any more.
+    (SQLite: the ballots were given random rowids when cast.) The old row versions
+    remain on disk until VACUUM: see the README's residual risks.
+    """
+    if connection.vendor != "postgresql":
+        return
+    table = connection.ops.quote_name(SecretBallot._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH gone AS (DELETE FROM {table} WHERE proposal_id = %s RETURNING *) "  # noqa: S608
+            f"INSERT INTO {table} SELECT * FROM gone ORDER BY random()",
+            [proposal.pk],
+        )
+
+
 def _outcome(result: Any, snapshot: Mapping[str, Any]) -> str:
     if snapshot.get("switched") and result.outcome == "elected":
         if result.winners == ["proposal"]:
@@ -206,6 +228,8 @@ def close_voting(*, proposal: Proposal, now: datetime | None = None) -> Decision
             SecretBallot.objects.filter(proposal=proposal, group_id__in=hidden_ids).update(
                 group=None
             )
+        if secret:
+            _shuffle_secret_ballots(proposal)
         proposal.status = Status.CLOSED
         proposal.closed_at = now
         proposal.updated_at = now

@@ -19,6 +19,7 @@ from chapterhouse.notifications.services import notify
 
 from ..models import YES_NO_METHODS, Method, Option, Proposal, ProposalEvent
 from .affectedness import _check_groups_inside, set_affected_groups
+from .ballots import check_secret_weights
 from .common import (
     MAX_OPTIONS,
     DecisionError,
@@ -177,6 +178,7 @@ def publish(*, proposal: Proposal, actor: Member, now: datetime | None = None) -
                        rule.method)
         _clean_payload(proposal.chapter, proposal.category, proposal.payload)
         _check_groups_inside(proposal)
+        check_secret_weights(proposal, secret=rule.secret)
         _set_periods(proposal, rule, now)
         proposal.status = Status.DELIBERATION
         proposal.updated_at = now

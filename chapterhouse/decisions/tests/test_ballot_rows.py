@@ -7,7 +7,7 @@ import pytest
 from django.db.models import Model
 
 from chapterhouse.audit.models import AuditEntry
-from chapterhouse.decisions import ballot_rows
+from chapterhouse.decisions import ballot_rows, selectors
 from chapterhouse.decisions.models import Ballot, Participation, Proposal, RollEntry, SecretBallot
 from chapterhouse.decisions.tests.factories import chapter, in_voting, set_rule, vote
 
@@ -51,7 +51,8 @@ def test_a_secret_ballot_is_stored_as_the_builders_build_it(member, facilitator)
         proposal_id=proposal.pk, member_id=member.pk)
     assert stored(SecretBallot, proposal=proposal) == ballot_rows.secret_ballot(
         proposal_id=proposal.pk, receipt=result.receipt, ballot={"choice": "no"},
-        weight=entry.weight, group_id=entry.group_id)
+        weight=entry.weight, group_id=entry.group_id,
+        owner=selectors.owner_hash(proposal.pk, member.public_id, result.receipt))
     audit = stored(AuditEntry, action=ballot_rows.AUDIT_ACTION)
     assert audit == ballot_rows.audit_entry(
         member_id=member.pk, proposal_id=proposal.pk, changed=False, secret=True,

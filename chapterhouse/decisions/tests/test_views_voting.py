@@ -66,7 +66,8 @@ def test_htmx_swaps_the_ballot_panel(member_client, member):
     assert html.startswith('<section class="card ballot" id="ballot"')
     assert "Your ballot is cast." in html and "You voted: <strong>Yes</strong>" in html
     response = member_client.post(url(proposal), {}, HTTP_HX_REQUEST="true")
-    assert response.status_code == 400
+    # A refusal is a 200 for htmx (which swaps only 2xx by default), the panel with it.
+    assert response.status_code == 200
     assert "Choose how you vote." in response.content.decode()
 
 
@@ -211,3 +212,30 @@ def test_a_member_who_voted_against_adds_a_dissent(member_client, facilitator_cl
     for other in (member_client, neighbour_client):
         assert other.post(f"{record}dissent/", {"text": "No."}).status_code == 403
     assert Dissent.objects.count() == 1
+
+
+def test_every_refusal_shows_next_to_the_ballot_with_and_without_htmx(member_client, member):
+    """Two options ranked 1, a wrong receipt, voting closed: a plain post answers 400
+    (or the proposal page) with the message; htmx gets the panel with it as a 200, which
+    htmx swaps in (it swaps no 4xx by default)."""
+    set_rule(chapter(HACKNEY), "routine", secret=True, method="schulze", params={})
+    proposal = in_voting(member, options=[{"label": "Oaks"}, {"label": "Limes"}])
+    twice = {"rank_o1": "1", "rank_o2": "1"}
+    plain = member_client.post(url(proposal), twice)
+    htmx = member_client.post(url(proposal), twice, HTTP_HX_REQUEST="true")
+    assert plain.status_code == 400 and htmx.status_code == 200
+    for response in (plain, htmx):
+        assert "all have rank 1" in response.content.decode()
+    assert htmx.content.decode().startswith('<section class="card ballot" id="ballot"')
+    assert member_client.post(url(proposal), {"rank_o1": "1"}).status_code == 200  # cast
+    wrong = {"rank_o2": "1", "receipt": "AAAA-BBBB-CCCC-DDDD"}
+    plain = member_client.post(url(proposal), wrong)
+    htmx = member_client.post(url(proposal), wrong, HTTP_HX_REQUEST="true")
+    assert plain.status_code == 400 and htmx.status_code == 200
+    for response in (plain, htmx):
+        assert "No ballot in this vote matches that receipt code." in response.content.decode()
+    close(proposal)
+    htmx = member_client.post(url(proposal), {"rank_o1": "1"}, HTTP_HX_REQUEST="true")
+    assert htmx.status_code == 200
+    assert "Voting on this proposal has closed." in htmx.content.decode()
+    assert 'role="alert"' in htmx.content.decode()

@@ -70,9 +70,14 @@ def ballot_context(request: HttpRequest, proposal: Proposal, *, form: BallotForm
 
 def _ballot_response(request: HttpRequest, proposal: Proposal, context: dict[str, Any],
                      status: int = 200) -> HttpResponse:
+    """The ballot page, or for htmx its panel. A refused ballot is a 400 for a plain
+    form post, but its panel goes to htmx as a 200: htmx swaps only 2xx answers by
+    default, and a refusal must show next to the ballot whatever the page's scripts."""
     context["scope_chain"] = scope_chain(proposal.chapter)
-    template = "decisions/_ballot.html" if is_htmx(request) else "decisions/vote.html"
-    return render(request, template, {"ballot": context, **context}, status=status)
+    if is_htmx(request):
+        return render(request, "decisions/_ballot.html", {"ballot": context, **context})
+    return render(request, "decisions/vote.html", {"ballot": context, **context},
+                  status=status)
 
 
 @login_required
@@ -86,6 +91,10 @@ def vote(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if refusal is not None:
         # Voting is not open: the page is the proposal's, and a ballot sent anyway
         # hears why from the service.
+        if request.method == "POST" and is_htmx(request):
+            context = ballot_context(request, proposal)
+            context["error"] = refusal.message
+            return _ballot_response(request, proposal, context)
         if request.method == "POST":
             messages.error(request, refusal.message)
         return redirect(proposal.get_absolute_url())

@@ -4,7 +4,7 @@
 //   needs them, adds option inputs and affected-group rows (their sub-chapter field
 //   is the one autocomplete: autocomplete.js)
 // - ranked ballots get "move up/down" buttons and drag-and-drop that renumber ranks
-// - htmx swaps the ballot panel with its errors (400) in place
+// - htmx swaps the ballot panel with its errors in place
 // No inline scripts (CSP). Safe to load more than once.
 (function () {
   "use strict";
@@ -128,15 +128,25 @@
     return select && select.value ? parseInt(select.value, 10) : null;
   }
 
+  // After a move the ranks follow the rows as shown: every row from the top down to
+  // the lowest ranked (or moved) row gets its position as its rank, the rows below it
+  // stay unranked. What the member sees is what is cast.
   function renumber(table, moved) {
-    var rows = table.querySelectorAll("tbody tr[data-rank-row]");
+    var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr[data-rank-row]"));
+    var last = -1;
+    rows.forEach(function (row, index) {
+      var select = row.querySelector("select");
+      if (select && (select.value || row === moved)) { last = index; }
+    });
     var rank = 0;
-    rows.forEach(function (row) {
+    rows.forEach(function (row, index) {
       var select = row.querySelector("select");
       if (!select) { return; }
-      if (select.value || row === moved) {
+      if (index <= last) {
         rank += 1;
         select.value = String(rank);
+      } else {
+        select.value = "";
       }
     });
   }
@@ -205,6 +215,14 @@
         if (dragged) { renumber(table, dragged); }
       });
     });
+    // A rank chosen in a select moves its row to its place, so the order shown is the
+    // order cast (unranked rows last).
+    table.addEventListener("change", function (event) {
+      var select = event.target.closest("select");
+      if (!select) { return; }
+      sortByRank(table);
+      select.focus();
+    });
     table.addEventListener("click", function (event) {
       var button = event.target.closest("button[data-move]");
       if (!button) { return; }
@@ -249,7 +267,8 @@
     setInterval(tick, 30000);
   });
 
-  // htmx: a ballot with errors comes back as 400 and replaces the panel all the same.
+  // htmx: the server answers a refused ballot with its panel as a 200; a 400 from an
+  // older page replaces the panel all the same.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var detail = event.detail;
     if (detail.xhr && detail.xhr.status === 400 && detail.elt &&
