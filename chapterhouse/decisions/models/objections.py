@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
+    from chapterhouse.chapters.models import Chapter
+
     from .proposals import Proposal
 
 
@@ -127,8 +129,8 @@ class WeightsReview(models.Model):
 def settlers_chapter(proposal: Proposal) -> Chapter:
     """Whose facilitators settle a held vote's weights: the parent of the proposal's
     scope (for the root chapter, which has no parent, the scope itself)."""
-    from chapterhouse.chapters.models import Chapter
+    from chapterhouse.chapters.models import Chapter as Chapters
 
     scope = proposal.chapter
-    parent = Chapter.objects.containing(scope).filter(depth=scope.depth - 1).first()
+    parent = Chapters.objects.containing(scope).filter(depth=scope.depth - 1).first()
     return parent if parent is not None else scope

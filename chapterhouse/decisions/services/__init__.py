@@ -72,7 +72,6 @@ from .objections import (
     maintain_objection,
     object_to_weight,
     settle_objections,
-    settlers_chapter,
     withdraw_objection,
 )
 from .opening import open_voting
@@ -91,5 +90,5 @@ __all__ = [
     "update_draft", "withdraw_amendment", "withdraw_proposal",
     "withdraw_stake", "window_refusal",
     "hold_for_objections", "maintain_objection", "object_to_weight", "settle_objections",
-    "settlers_chapter", "withdraw_objection",
+    "withdraw_objection",
 ]

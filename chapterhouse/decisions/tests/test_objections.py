@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from chapterhouse.chapters.models import ChapterRole
 from chapterhouse.chapters.services import grant_role
+from chapterhouse.conftest import client_for
 from chapterhouse.decisions import services
 from chapterhouse.decisions.models import (
     ObjectionResolution,
@@ -21,7 +22,6 @@ from chapterhouse.decisions.models import (
     WeightsReview,
 )
 from chapterhouse.decisions.services import DecisionError
-from chapterhouse.decisions.tests.conftest import client_for
 from chapterhouse.decisions.tests.factories import (
     at,
     chapter,

@@ -18,7 +18,7 @@ from .. import selectors, services
 from ..access import access_objection, access_proposal
 from ..forms import groups_formset
 from ..forms.objections import ObjectionForm, SettleNoteForm
-from ..models import WeightObjection, settlers_chapter
+from ..models import Proposal, WeightObjection, settlers_chapter
 from ..services import DecisionError
 from .common import scope_chain, subchapter_suggestions
 
@@ -26,8 +26,8 @@ NOT_ON_ROLL = _("Members on the roll of a proposal may object to its weights dur
                 "deliberation.")
 
 
-def _back(proposal: object) -> str:
-    return proposal.get_absolute_url() + "#objections"  # type: ignore[attr-defined]
+def _back(proposal: Proposal) -> str:
+    return f"{proposal.get_absolute_url()}#objections"
 
 
 @login_required
