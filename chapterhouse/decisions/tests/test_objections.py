@@ -314,3 +314,19 @@ def test_the_proposal_page_costs_the_same_with_many_objections(proposal, author,
         object_(proposal, person, target="default")
     assert count() == few
 
+
+
+def test_the_proposal_form_proposes_the_objection_rule(member):
+    from chapterhouse.decisions.tests.test_views_forms import NEW, proposal_data, url
+
+    client = client_for(member)
+    response = client.post(NEW, proposal_data(
+        category="rules", rule_category="routine", rule_objection_threshold="1/10",
+        rule_objection_resolution="none"))
+    assert response.status_code == 302, response.content.decode()
+    proposal = Proposal.objects.get()
+    assert proposal.payload == {"category": "routine", "objection_threshold": 0.1,
+                                "objection_resolution": "none"}
+    page = client.get(url(proposal)).content.decode()
+    assert "Objections to weights past the threshold" in page
+    assert "nothing: they are recorded and the vote opens" in page
