@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from chapterhouse.lib.interface import access, parse_uuid, viewer_of
 
 from . import selectors, services
-from .models import Amendment, Decision, Proposal
+from .models import Amendment, Decision, Proposal, WeightObjection
 
 
 def access_proposal(request: Any, public_id: Any, permission: str | None = None, *,
@@ -63,3 +63,16 @@ def ballot_refusal(request: Any, proposal: Proposal) -> services.DecisionError |
     if not viewer_of(request).can("decisions.cast_ballot", proposal):
         raise PermissionDenied(services.NotOnRoll().message)
     return None
+
+
+def access_objection(request: Any, proposal: Proposal, public_id: Any,
+                     permission: str | None = None, *, denied: str | None = None
+                     ) -> WeightObjection:
+    """An objection to a weight of a proposal the viewer was given by access_proposal."""
+    missing = _("There is no such objection.")
+    objection = WeightObjection.objects.filter(
+        proposal=proposal, public_id=parse_uuid(public_id, missing)).first()
+    if objection is not None:
+        objection.proposal = proposal
+    return access(request, objection, view=None, missing=missing, permission=permission,
+                  denied=denied)

@@ -7,6 +7,8 @@
   (once on the frozen roll) vote; the author edits, publishes and withdraws a draft
   and accepts amendments; the author or a facilitator of the scope moves a proposal
   up or refers it down.
+- Members on the prospective roll object to weights during deliberation; when the
+  objections hold the vote, a facilitator of the parent chapter settles them.
 - Nobody opens or closes a vote by hand, not even a facilitator: that happens at the
   times set (decisions.tasks and the advance_decisions command).
 """
@@ -23,7 +25,7 @@ from chapterhouse.chapters.rules import is_active_facilitator
 from chapterhouse.lib.interface import Viewer
 
 from . import selectors
-from .models import Amendment, Decision, Proposal
+from .models import Amendment, Decision, Proposal, WeightsReview, settlers_chapter
 
 Status = Proposal.Status
 
@@ -133,6 +135,25 @@ def stakes_allowed(viewer: Viewer, proposal: Proposal | None) -> bool:
     return rule is not None and rule.allow_self_declared_stakes
 
 
+@rules.predicate
+def weights_held(viewer: Viewer, proposal: Proposal | None) -> bool:
+    """In deliberation, its vote held until objections to its weights are settled."""
+    return proposal is not None and proposal.status == Status.DELIBERATION and viewer.recall(
+        ("weights_held", proposal.pk),
+        lambda: WeightsReview.objects.filter(proposal=proposal,
+                                             settled_at__isnull=True).exists())
+
+
+@rules.predicate
+def facilitates_settlers(viewer: Viewer, proposal: Proposal | None) -> bool:
+    """A facilitator of the chapter that settles held weights (the scope's parent)."""
+    return (
+        proposal is not None and viewer.active_member is not None
+        and is_active_facilitator(viewer, viewer.recall(("settlers", proposal.pk),
+                                                        lambda: settlers_chapter(proposal)))
+    )
+
+
 # -- Predicates about amendments and decisions --------------------------------------------
 
 
@@ -184,6 +205,10 @@ rules.add_perm("decisions.declare_stake", in_deliberation & belongs_to_scope & s
 # The posting rule of a proposal's deliberation thread (discussions.Thread.posting_rule).
 rules.add_perm("decisions.deliberate", in_deliberation_or_voting & is_affected)
 rules.add_perm("decisions.cast_ballot", voting_open & on_roll)
+# Anyone on the prospective roll may object to a weight during deliberation, until the
+# vote is held for the objections; the parent chapter's facilitators then settle them.
+rules.add_perm("decisions.object_to_weight", in_deliberation & is_affected & ~weights_held)
+rules.add_perm("decisions.settle_objections", weights_held & facilitates_settlers)
 rules.add_perm("decisions.add_dissent", may_dissent)
 # A draft is its author's alone; once published, a facilitator of the scope may also move it.
 rules.add_perm(

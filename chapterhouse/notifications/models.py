@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
     VOTE_REMINDER = "vote_reminder", _("A reminder to vote before the close")
     DECISION_RECORDED = "decision_recorded", _("A decision was recorded")
     MENTION = "mention", _("Someone mentioned you in a discussion")
+    WEIGHT_OBJECTION = "weight_objection", _("An objection to the weights of your proposal")
 
 
 # Kinds that are emailed unless the member turns them off.

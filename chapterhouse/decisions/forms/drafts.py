@@ -15,7 +15,7 @@ from chapterhouse.chapters.models import Chapter
 from chapterhouse.members.models import Member
 
 from .. import presenters, selectors
-from ..models import MAX_WEIGHT, MULTI_OPTION_METHODS, Category, Method
+from ..models import MAX_WEIGHT, MULTI_OPTION_METHODS, Category, Method, ObjectionResolution
 from ..services import MAX_OPTIONS, MAX_PERIOD_DAYS, GroupInput
 from .fields import (
     COMMON_PARAMS,
@@ -94,6 +94,15 @@ class ProposalForm(forms.Form):
     rule_stakes_cap = forms.FloatField(
         label=gettext_lazy("Highest weight a member may declare"), required=False,
         min_value=0, max_value=MAX_WEIGHT)
+    rule_objection_threshold = ShareField(
+        label=gettext_lazy("Objections to weights: threshold"),
+        help_text=gettext_lazy("Share of the roll's weight whose open objections to the "
+                               "weights trigger their settlement: 10%, 1/4…"),
+    )
+    rule_objection_resolution = forms.ChoiceField(
+        label=gettext_lazy("Objections to weights past the threshold"), required=False,
+        choices=[(KEEP, gettext_lazy("keep as it is")), *ObjectionResolution.choices],
+    )
     rule_alternatives_method = forms.ChoiceField(
         label=gettext_lazy("Method when alternatives compete"), required=False,
         choices=[(KEEP, gettext_lazy("keep as it is")),
@@ -167,6 +176,11 @@ class ProposalForm(forms.Form):
                 initial["rule_stakes"] = "yes" if payload["allow_self_declared_stakes"] else "no"
             if payload.get("self_declared_cap") is not None:
                 initial["rule_stakes_cap"] = payload["self_declared_cap"]
+            if payload.get("objection_threshold") is not None:
+                initial["rule_objection_threshold"] = share_input(
+                    float(payload["objection_threshold"]))
+            if payload.get("objection_resolution"):
+                initial["rule_objection_resolution"] = payload["objection_resolution"]
         if proposal.category == Category.ROLES and payload:
             initial["role_action"] = payload.get("action", "")
             member = Member.objects.filter(public_id=str(payload["member"])).first() \
@@ -243,6 +257,10 @@ class ProposalForm(forms.Form):
             payload["self_declared_cap"] = data["rule_stakes_cap"]
         if data.get("rule_alternatives_method"):
             payload["alternatives_method"] = data["rule_alternatives_method"]
+        if data.get("rule_objection_threshold") not in (None, ""):
+            payload["objection_threshold"] = data["rule_objection_threshold"]
+        if data.get("rule_objection_resolution"):
+            payload["objection_resolution"] = data["rule_objection_resolution"]
         if len(payload) == 1:
             self.add_error("rule_method", _("Say what changes in the rule."))
             return {}

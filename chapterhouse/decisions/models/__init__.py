@@ -29,6 +29,7 @@ from .ballots import (
     RollEntry,
     SecretBallot,
 )
+from .objections import ObjectionResolution, WeightObjection, WeightsReview, settlers_chapter
 from .proposals import (
     AffectedGroup,
     Amendment,
@@ -66,6 +67,7 @@ __all__ = [
     "MAX_WEIGHT",
     "MULTI_OPTION_METHODS",
     "Method",
+    "ObjectionResolution",
     "Option",
     "Participation",
     "Proposal",
@@ -76,6 +78,9 @@ __all__ = [
     "RollEntry",
     "SecretBallot",
     "StakeDeclaration",
+    "WeightObjection",
+    "WeightsReview",
     "YES_NO_METHODS",
     "canonical_json",
+    "settlers_chapter",
 ]

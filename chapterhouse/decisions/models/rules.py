@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .objections import ObjectionResolution
+
 MAX_WEIGHT = 10.0
 
 
@@ -104,6 +106,13 @@ class DecisionRule(models.Model):
         _("members may declare a stronger stake"), default=False
     )
     self_declared_cap = models.FloatField(_("highest weight a member may declare"), default=2.0)
+    # Objections to a proposal's weights (models.objections): the share of the roll's
+    # weight whose open objections trigger the resolution when voting is due.
+    objection_threshold = models.FloatField(_("objections threshold"), default=0.25)
+    objection_resolution = models.CharField(
+        _("what objections past the threshold trigger"), max_length=30,
+        choices=ObjectionResolution.choices, default=ObjectionResolution.PARENT_FACILITATORS,
+    )
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -127,6 +136,10 @@ class DecisionRule(models.Model):
                 condition=Q(self_declared_cap__gte=0, self_declared_cap__lte=MAX_WEIGHT),
                 name="decisionrule_cap_range",
             ),
+            models.CheckConstraint(
+                condition=Q(objection_threshold__gt=0, objection_threshold__lte=1),
+                name="decisionrule_objection_threshold_share",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -146,4 +159,6 @@ class DecisionRule(models.Model):
             "secret": self.secret,
             "allow_self_declared_stakes": self.allow_self_declared_stakes,
             "self_declared_cap": self.self_declared_cap,
+            "objection_threshold": self.objection_threshold,
+            "objection_resolution": self.objection_resolution,
         }

@@ -25,6 +25,7 @@ from .text import (
     fraction_text,
     method_label,
     number,
+    objection_resolution_label,
 )
 
 # -- What a rules or roles proposal would do ----------------------------------------------
@@ -62,6 +63,12 @@ def payload_lines(proposal: Proposal | None, category: str, payload: Mapping[str
                           payload["allow_self_declared_stakes"] else _("not allowed")))
         if payload.get("self_declared_cap") is not None:
             lines.append((_("Highest declared weight"), number(payload["self_declared_cap"])))
+        if payload.get("objection_threshold") is not None:
+            lines.append((_("Objections to weights: threshold"),
+                          fraction_text(float(payload["objection_threshold"]))))
+        if payload.get("objection_resolution"):
+            lines.append((_("Objections to weights past the threshold"),
+                          objection_resolution_label(str(payload["objection_resolution"]))))
         if payload.get("alternatives_method"):
             lines.append((_("When alternatives compete"),
                           method_label(str(payload["alternatives_method"]))))

@@ -21,6 +21,7 @@ from ..models import (
     Decision,
     DecisionRule,
     Method,
+    ObjectionResolution,
     Proposal,
 )
 
@@ -184,10 +185,22 @@ def rule_terms(values: Mapping[str, Any]) -> list[tuple[str, str]]:
                       % {"cap": number(values.get("self_declared_cap"))}))
     else:
         terms.append((_("Declared stakes"), _("not allowed")))
+    if values.get("objection_resolution"):
+        terms.append((_("Objections to weights past the threshold"),
+                      objection_resolution_label(str(values["objection_resolution"]))))
+        if values["objection_resolution"] != ObjectionResolution.NONE:
+            terms.append((_("Objections to weights: threshold"),
+                          fraction_text(float(values.get("objection_threshold") or 0))))
     if values.get("alternatives_method") and method not in MULTI_OPTION_METHODS:
         terms.append((_("When alternatives compete"),
                       method_label(str(values["alternatives_method"]))))
     return terms
+
+
+def objection_resolution_label(value: str) -> str:
+    """What a rule does with objections to weights, in words."""
+    labels = dict(ObjectionResolution.choices)
+    return str(labels.get(value, value))
 
 
 def rule_view(rule: DecisionRule, chapter: Chapter | None = None) -> RuleView:

@@ -67,6 +67,13 @@ from .common import (
     _start_deliberation_thread,
 )
 from .drafts import create_draft, publish, save_draft, update_draft, withdraw_proposal
+from .objections import (
+    hold_for_objections,
+    maintain_objection,
+    object_to_weight,
+    settle_objections,
+    withdraw_objection,
+)
 from .opening import open_voting
 from .rules_changes import RULE_FIELDS, bump_rules_version, check_rule_values
 from .schedule import advance, advance_all, due_proposals
@@ -82,4 +89,6 @@ __all__ = [
     "publish", "refer_down", "save_draft", "send_reminders", "set_affected_groups",
     "update_draft", "withdraw_amendment", "withdraw_proposal",
     "withdraw_stake", "window_refusal",
+    "hold_for_objections", "maintain_objection", "object_to_weight", "settle_objections",
+    "withdraw_objection",
 ]

@@ -15,7 +15,14 @@ from chapterhouse.lib import audit
 from chapterhouse.members.models import Member
 
 from .. import selectors
-from ..models import MAX_WEIGHT, AffectedGroup, Proposal, ProposalEvent, StakeDeclaration
+from ..models import (
+    MAX_WEIGHT,
+    AffectedGroup,
+    Proposal,
+    ProposalEvent,
+    StakeDeclaration,
+    WeightsReview,
+)
 from .common import (
     DecisionError,
     GroupInput,
@@ -52,12 +59,14 @@ def _outside_error(proposal: Proposal, outside: list[Chapter]) -> DecisionError:
 
 
 def set_affected_groups(*, proposal: Proposal, actor: Member,
-                        groups: Sequence[GroupInput]) -> list[AffectedGroup]:
+                        groups: Sequence[GroupInput],
+                        settling: bool = False) -> list[AffectedGroup]:
     """Replace the proposal's affected groups (author only, before voting opens).
 
     Each group is a chapter inside the scope (or the scope itself) with a weight from
-    0 to 10 and a reason. Groups outside the scope are refused, naming the chapter to
-    move the proposal up to.
+    0 to 10 and a reason. `settling`: a facilitator settling objections to the
+    weights sets them (services.settle_objections checks who they are). Groups outside
+    the scope are refused, naming the chapter to move the proposal up to.
     """
     cleaned: list[tuple[Chapter, float, str]] = []
     seen: set[int] = set()
@@ -82,7 +91,11 @@ def set_affected_groups(*, proposal: Proposal, actor: Member,
         cleaned.append((chapter, weight, reason))
     with transaction.atomic():
         proposal = _locked(proposal)
-        _require_author(proposal, actor)
+        if not settling:
+            _require_author(proposal, actor)
+            if WeightsReview.objects.filter(proposal=proposal, settled_at__isnull=True).exists():
+                raise DecisionError(_("The weights wait for the facilitators who settle the "
+                                      "objections to them."))
         if proposal.status not in (Status.DRAFT, Status.DELIBERATION):
             raise DecisionError(_("Affectedness can change only before voting opens."))
         outside = [c for c, _w, _r in cleaned if not proposal.chapter.contains(c)]

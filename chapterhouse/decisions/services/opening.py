@@ -45,6 +45,7 @@ from .common import (
     _when,
     schedule_step,
 )
+from .objections import hold_for_objections
 
 
 def _params_for(method: str, option_keys: list[str], params: Mapping[str, Any],
@@ -163,6 +164,7 @@ def _freeze_roll(proposal: Proposal, now: datetime) -> Roll:
 def open_voting(*, proposal: Proposal, now: datetime | None = None) -> Proposal:
     """Open the vote when it is due: freeze the roll (with its hash), the rule and the
     options. Idempotent: a proposal already voting or closed is returned unchanged.
+    Objections to the weights may hold it in deliberation (services.objections).
     Refuses before `voting_opens_at` (nobody opens a vote early)."""
     now = _now(now)
     with transaction.atomic():
@@ -176,6 +178,8 @@ def open_voting(*, proposal: Proposal, now: datetime | None = None) -> Proposal:
                                 % {"when": _when(proposal.voting_opens_at)})  # type: ignore[arg-type]
         _check_groups_inside(proposal)
         rule = _rule_for(proposal.chapter, proposal.category)
+        if hold_for_objections(proposal=proposal, rule=rule, now=now, freeze=_freeze_roll):
+            return proposal  # held until the weights are settled (services.objections)
         method, option_keys, switched = _ballot_options(proposal, rule)
         roll = _freeze_roll(proposal, now)
         snapshot = rule.snapshot()

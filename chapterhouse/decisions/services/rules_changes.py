@@ -26,6 +26,7 @@ from ..models import (
     Decision,
     DecisionRule,
     Method,
+    ObjectionResolution,
     Proposal,
 )
 from .common import (
@@ -40,6 +41,7 @@ from .common import (
 RULE_FIELDS = (
     "method", "params", "alternatives_method", "deliberation_days", "amendment_days",
     "voting_days", "secret", "allow_self_declared_stakes", "self_declared_cap",
+    "objection_threshold", "objection_resolution",
 )
 
 
@@ -81,6 +83,16 @@ def check_rule_values(values: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(cap, bool) or not isinstance(cap, int | float) or not 0 <= cap <= MAX_WEIGHT:
         raise DecisionError(_("Declared weights are capped between 0 and %(max)s.")
                             % {"max": MAX_WEIGHT})
+    threshold = values.get("objection_threshold")
+    threshold = 0.25 if threshold is None else threshold
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) \
+            or not 0 < threshold <= 1:
+        raise DecisionError(_("The objections threshold is a share of the roll's weight, "
+                              "above 0 and at most 1."))
+    resolution = values.get("objection_resolution") or ObjectionResolution.PARENT_FACILITATORS
+    if resolution not in ObjectionResolution.values:
+        raise DecisionError(_("Unknown way to settle objections to weights: %(value)s.")
+                            % {"value": resolution})
     return {
         "method": method,
         "params": dict(params),
@@ -89,6 +101,8 @@ def check_rule_values(values: Mapping[str, Any]) -> dict[str, Any]:
         "secret": bool(values.get("secret", False)),
         "allow_self_declared_stakes": bool(values.get("allow_self_declared_stakes", False)),
         "self_declared_cap": float(cap),
+        "objection_threshold": float(threshold),
+        "objection_resolution": str(resolution),
     }
 
 

@@ -42,7 +42,8 @@ def advance(*, proposal: Proposal, now: datetime | None = None) -> str:
     if proposal.status == Status.DELIBERATION and proposal.voting_opens_at is not None \
             and proposal.voting_opens_at <= now:
         proposal = steps.open_voting(proposal=proposal, now=now)
-        return "opened"
+        # Still in deliberation: held until objections to its weights are settled.
+        return "opened" if proposal.status == Status.VOTING else ""
     if proposal.status == Status.VOTING and proposal.voting_closes_at is not None:
         if proposal.voting_closes_at <= now:
             steps.close_voting(proposal=proposal, now=now)

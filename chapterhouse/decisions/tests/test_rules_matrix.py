@@ -39,6 +39,8 @@ MATRIX = {
     "decisions.cast_ballot": {"voting": SCOPE},
     "decisions.move_up": {"draft": {"author"}, "deliberation": {"author", "facilitator"}},
     "decisions.refer_down": {"deliberation": {"author", "facilitator"}},
+    "decisions.object_to_weight": {"deliberation": SCOPE},
+    "decisions.settle_objections": {},  # nothing is held here: see test_objections.py
     "decisions.open_voting": {},
     "decisions.close_voting": {},
 }

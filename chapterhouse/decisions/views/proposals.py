@@ -24,7 +24,8 @@ from ..access import access_proposal
 from ..forms import (
     StakeForm,
 )
-from ..models import Decision, Proposal, ProposalVersion
+from ..models import Decision, Proposal, ProposalVersion, WeightsReview, settlers_chapter
+from ..presenters.objections import objection_rows
 from .common import scope_chain
 from .records import record_context
 from .voting import ballot_context
@@ -93,7 +94,10 @@ def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             and proposal.chapter.depth > 1,
             "refer_down": viewer.can("decisions.refer_down", proposal)
             and proposal.chapter.numchild > 0,
+            "object": viewer.can("decisions.object_to_weight", proposal),
+            "settle": viewer.can("decisions.settle_objections", proposal),
         },
+        "objections": objection_rows(proposal, viewer),
         "now": timezone.now(),
     }
     if proposal.status in (Status.DRAFT, Status.DELIBERATION) and member is not None:
@@ -106,6 +110,10 @@ def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         mine = context.get("my_stake")
         context["stake_form"] = StakeForm(
             initial={"weight": mine.weight, "reason": mine.reason} if mine else None, cap=cap)
+    if proposal.status == Status.DELIBERATION:
+        context["weights_review"] = WeightsReview.objects.filter(proposal=proposal).first()
+        if context["weights_review"] is not None:
+            context["settlers"] = settlers_chapter(proposal)
     if proposal.is_published:
         from chapterhouse.discussions.selectors import thread_about
 

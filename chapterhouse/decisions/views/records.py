@@ -26,6 +26,7 @@ from ..forms import (
     ReceiptForm,
 )
 from ..models import Decision
+from ..presenters.objections import objection_rows
 from .common import scope_chain
 
 
@@ -53,6 +54,7 @@ def record_context(request: HttpRequest, decision: Decision) -> dict[str, Any]:
         "dissent_form": DissentForm(initial={"text": own.text} if own else None),
         "secret": bool(decision.rule.get("secret")),
         "receipt_form": ReceiptForm(),
+        "record_objections": objection_rows(decision.proposal),
     }
 
 
