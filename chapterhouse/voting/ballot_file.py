@@ -78,12 +78,22 @@ def make_ballot_file(
     result: Result | Mapping[str, Any],
     labels: Mapping[str, str] | None = None,
     meta: Mapping[str, Any] | None = None,
+    legacy: bool = False,
 ) -> dict[str, Any]:
-    """The ballot file as a dict; ``ballots`` are (receipt, weight, ballot) triples."""
+    """The ballot file as a dict; ``ballots`` are (receipt, weight, ballot) triples.
+
+    ``legacy`` writes ``chapterhouse-ballots/1`` (weights as floats), for a result that
+    was published in that format before weights were exact.
+    """
     check_method(method)
     opts = check_options(method, options)
+
+    def written(weight: Any, what: str = "A weight", limit: int = MAX_WEIGHT) -> Any:
+        value = exact(weight, what, limit=limit)
+        return float(value) if legacy else to_text(value)
+
     rows = [
-        {"receipt": receipt, "weight": to_text(exact(weight)), "ballot": dict(ballot)}
+        {"receipt": receipt, "weight": written(weight), "ballot": dict(ballot)}
         for receipt, weight, ballot in ballots
     ]
     rows.sort(
@@ -94,13 +104,13 @@ def make_ballot_file(
         )
     )
     data: dict[str, Any] = {
-        "format": FORMAT,
+        "format": FORMAT_V1 if legacy else FORMAT,
         "method": method,
         "options": opts,
         "params": normalise_params(method, opts, params),
-        "eligible_weight": to_text(exact(eligible_weight, "The eligible weight", limit=MAX_TOTAL)),
+        "eligible_weight": written(eligible_weight, "The eligible weight", MAX_TOTAL),
         "ballots": rows,
-        "result": result.to_dict() if isinstance(result, Result) else dict(result),
+        "result": result.to_dict(legacy=legacy) if isinstance(result, Result) else dict(result),
     }
     if labels:
         data["labels"] = dict(labels)

@@ -120,7 +120,7 @@ def exact(value: object, what: str = "A weight", *, limit: int = MAX_WEIGHT) -> 
     return result
 
 
-def to_text(value: Fraction | int) -> str:
+def to_text(value: Fraction | Decimal | int) -> str:
     """An exact weight as text: ``"3"``, ``"1.5"``, or ``"2/3"`` when no decimal ends."""
     f = Fraction(value)
     if f.denominator == 1:
