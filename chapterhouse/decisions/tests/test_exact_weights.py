@@ -88,3 +88,19 @@ def test_a_record_published_with_float_weights_still_recounts(member, facilitato
 
     assert main(["recount", str(path)]) == 0
     assert json.loads(path.read_text())["result"]["turnout_weight"] == 3.0
+
+
+def test_the_record_says_which_rule_resolved_each_instant_runoff_tie():
+    from chapterhouse.decisions.presenters import tally_view, number
+
+    rows = [(1, {"ranking": ["a"]})] * 3 + [(1, {"ranking": [x, "a"]}) for x in "bcd"]
+    result = voting.count(method="irv", options=list("abcd"), ballots=rows, params=None,
+                          eligible_weight=6).to_dict()
+    view = tally_view(result, {"a": "Oak", "b": "Lime", "c": "Ash", "d": "Elm"})
+    assert result["winners"] == ["a"]
+    assert view.rounds[0].tie == ("tie between Lime, Ash, Elm: every order of eliminating "
+                                  "them elects the same option, so the order cannot change "
+                                  "who wins")
+    # Exact weights read back from a record: 2/3 stays 2/3, 1.5 stays 1.5.
+    assert (number("2/3"), number("1.5"), number("3"), number(0.333333)) == (
+        "2/3", "1.5", "3", "0.33")
