@@ -11,7 +11,7 @@ ballots, 1M at tiers M and L):
   (pyrankvote has no weights). Target ≥ 10× faster. Correct when the winner and every
   round's eliminations agree.
 - approval, score, majority: the array tallies (``arrays.approval``, ``arrays.score``,
-  ``arrays.tally_choices``: weights checked and quantised to millionths, chunked sums) vs
+  ``arrays.tally_choices``: weights checked and scaled to exact whole units, chunked sums) vs
   bare numpy on the same arrays (``np.bincount`` of the choices; ``w @ matrix`` for
   approval and score, faster than a bincount of their nonzero cells). Target ≤ 2×: the
   price of exact weights.
@@ -275,7 +275,7 @@ def bincount_rows(ctx: Context, n: int) -> list[dict[str, Any]]:
             ours_rounds=ar, ref_rounds=br, target="≤ 2× bare numpy",
             correct=bool(np.allclose(got, want, rtol=1e-12, atol=1e-6)),
             failures=[] if ratio <= 2 else [f"{ratio:.2f}× bare numpy, target ≤ 2×"],
-            notes="ours: the array tally (weights checked and quantised to millionths)",
+            notes="ours: the array tally (weights checked and scaled to exact whole units)",
         ))
     return out
 

@@ -91,7 +91,7 @@ def test_a_record_published_with_float_weights_still_recounts(member, facilitato
 
 
 def test_the_record_says_which_rule_resolved_each_instant_runoff_tie():
-    from chapterhouse.decisions.presenters import tally_view, number
+    from chapterhouse.decisions.presenters import number, tally_view
 
     rows = [(1, {"ranking": ["a"]})] * 3 + [(1, {"ranking": [x, "a"]}) for x in "bcd"]
     result = voting.count(method="irv", options=list("abcd"), ballots=rows, params=None,
