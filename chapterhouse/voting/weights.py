@@ -147,6 +147,16 @@ def to_units(weights: Any) -> tuple[np.ndarray, int]:
     The array is float64 when every sum of its entries is exact in float64, else an
     array of Python ints. Each distinct weight is converted once.
     """
+    if not isinstance(weights, np.ndarray):
+        values = list(weights)
+        kinds = set(map(type, values))
+        # Plain floats (and small ints): one numpy conversion, then the array path.
+        if kinds and kinds <= {float, int} and (
+            int not in kinds or all(-_EXACT_FLOAT_SUM < v < _EXACT_FLOAT_SUM for v in values)
+        ):
+            weights = np.asarray(values, dtype=np.float64)
+        else:
+            weights = values
     if isinstance(weights, np.ndarray) and weights.dtype.kind in "fiu":
         if weights.ndim != 1:
             raise InvalidParams("There must be exactly one weight per ballot.")

@@ -59,7 +59,7 @@ def test_plurality_approval_and_score_tallies():
     assert arrays.score(scores, w).tolist() == [9.0, 6.0, 3.0]
 
 
-def test_weights_are_counted_in_millionths():
+def test_weights_are_counted_exactly():
     assert arrays.plurality(np.array([0, 0, 1]), np.array([0.1, 0.2, 0.3]), 2).tolist() == [
         0.3,
         0.3,
