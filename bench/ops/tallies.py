@@ -11,7 +11,7 @@ ballots, 1M at tiers M and L):
   (pyrankvote has no weights). Target ≥ 10× faster. Correct when the winner and every
   round's eliminations agree.
 - approval, score, majority: the array tallies (``arrays.approval``, ``arrays.score``,
-  ``arrays.tally_choices``: weights checked and quantised to millionths, chunked sums) vs
+  ``arrays.tally_choices``: weights checked and scaled to exact whole units, chunked sums) vs
   bare numpy on the same arrays (``np.bincount`` of the choices; ``w @ matrix`` for
   approval and score, faster than a bincount of their nonzero cells). Target ≤ 2×: the
   price of exact weights.
@@ -38,6 +38,7 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -275,7 +276,7 @@ def bincount_rows(ctx: Context, n: int) -> list[dict[str, Any]]:
             ours_rounds=ar, ref_rounds=br, target="≤ 2× bare numpy",
             correct=bool(np.allclose(got, want, rtol=1e-12, atol=1e-6)),
             failures=[] if ratio <= 2 else [f"{ratio:.2f}× bare numpy, target ≤ 2×"],
-            notes="ours: the array tally (weights checked and quantised to millionths)",
+            notes="ours: the array tally (weights checked and scaled to exact whole units)",
         ))
     return out
 
@@ -338,16 +339,16 @@ def setup_vote(ctx: Context, size: int | None = None) -> Any:
     proposal = services.publish(proposal=proposal, actor=author, now=timezone.now())
     proposal = services.open_voting(proposal=proposal, now=proposal.voting_opens_at)
     roll = Roll.objects.get(proposal=proposal)
-    entries: list[tuple[int | None, float, int | None]] = list(
+    entries: list[tuple[int | None, Any, int | None]] = list(
         RollEntry.objects.filter(roll=roll).order_by("pk")
         .values_list("member_id", "weight", "group_id"))
     size = size or len(entries)
     if size > len(entries):
-        extra = [RollEntry(roll=roll, member=None, weight=1.0, reason="bench: no member",
+        extra = [RollEntry(roll=roll, member=None, weight=Decimal(1), reason="bench: no member",
                            group_id=entries[i % len(entries)][2])
                  for i in range(size - len(entries))]
         RollEntry.objects.bulk_create(extra, batch_size=10_000)
-        entries += [(None, 1.0, e.group_id) for e in extra]
+        entries += [(None, Decimal(1), e.group_id) for e in extra]
         Roll.objects.filter(pk=roll.pk).update(size=len(entries),
                                                total_weight=sum(e[1] for e in entries))
     assert proposal.rule_snapshot is not None and proposal.voting_opens_at is not None
@@ -410,7 +411,8 @@ def close_vote(ctx: Context) -> list[dict[str, Any]]:
     ca, cb, car, cbr, decision, _ = interleave(whole_close, plain_select, ctx.rounds)
     # votelib on the stored ballots (a prefix when it would run over budget).
     # Django's PostgreSQL connection hands jsonb over as text (JSONField parses it).
-    pairs = [(w, json.loads(b_) if isinstance(b_, str) else b_) for w, b_, _g in fetched]
+    # Weights are exact decimals in the database; votelib takes floats (1.5 stays 1.5).
+    pairs = [(float(w), json.loads(b_) if isinstance(b_, str) else b_) for w, b_, _g in fetched]
     m, note = budgeted(lambda m: votelib_schulze(pairs[:m], k), n)
     reference = votelib_schulze(pairs[:m], k)
     mine = result if m == n else voting.count(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from . import selectors
@@ -28,7 +29,7 @@ from .models import Proposal
 AUDIT_ACTION = "ballots.cast"
 
 
-def open_ballot(*, proposal_id: int, member_id: int | None, ballot: Any, weight: float,
+def open_ballot(*, proposal_id: int, member_id: int | None, ballot: Any, weight: Decimal | float,
                 group_id: int | None, at: datetime) -> dict[str, Any]:
     """A Ballot row: `weight` and `group_id` are those of the member's roll entry."""
     return {"proposal_id": proposal_id, "member_id": member_id, "ballot": ballot,
@@ -40,7 +41,7 @@ def participation(*, proposal_id: int, member_id: int) -> dict[str, Any]:
     return {"proposal_id": proposal_id, "member_id": member_id}
 
 
-def secret_ballot(*, proposal_id: int, receipt: str, ballot: Any, weight: float,
+def secret_ballot(*, proposal_id: int, receipt: str, ballot: Any, weight: Decimal | float,
                   group_id: int | None, ballot_id: uuid.UUID | None = None,
                   owner: str = "") -> dict[str, Any]:
     """A SecretBallot row, found again by the hash of `receipt` (the code the member is

@@ -8,7 +8,9 @@ callers that translate). ``count(method=, options=, ballots=[(weight, ballot), .
 params=, eligible_weight=)`` returns a frozen ``Result``: ``outcome`` (passed,
 rejected, elected, no_decision, no_quorum), ``winners`` (option ids), ``turnout_weight``,
 ``eligible_weight``, ``quorum_met``, ``explanation`` (JSON-serialisable) and
-``to_dict()``. ``prepare(method=, options=, weights=, ballots=, params=)`` validates and
+``to_dict()``. Invalid weights, options, seeds and parameters raise ``InvalidParams``
+(never a crash: huge or too fine numbers and text that is not valid Unicode included).
+``prepare(method=, options=, weights=, ballots=, params=)`` validates and
 converts once for ``Prepared.count(eligible_weight=, rows=)``, which counts all the
 ballots or some of them (a breakdown) exactly as ``count()`` would, with no ballot
 looked at again. ``describe(result, labels)`` gives sentences for the command line.
@@ -17,7 +19,12 @@ Ballot shapes are documented in ``ballots``, parameters in ``params``, the lot i
 
 Rules that apply to every method:
 
-- Weights are non-negative; they are counted in millionths, so totals are exact.
+- Weights are non-negative and exact (see ``weights``, which says why): an int,
+  Fraction, Decimal or text ("1.5", "2/3") is read exactly, a float as the simplest
+  fraction it is the nearest float to (2/3 is 2/3). Each count scales them to whole
+  numbers over one common denominator, so no rounding ever decides or blocks an
+  outcome: 2/3 against 1/3 + 1/3 is a tie, and a roll's own ballots always fit it.
+  Weights in a Result are Fractions; ``to_dict()`` writes them as text ("2/3").
 - Every ballot counts for turnout (abstentions and blank ballots included). The quorum
   is met when turnout >= quorum × eligible weight (with no eligible weight, only a
   quorum of 0 is met). Below the quorum the outcome is ``no_quorum``; the tallies are
@@ -33,7 +40,9 @@ Rules that apply to every method:
 - plurality and approval elect the option with the most weight; score the highest
   weighted total (an unscored option counts as 0); Schulze the option that no other
   beats by strongest paths (winning votes); instant-runoff the first option with more
-  than half of the continuing weight (elimination ties: see ``arrays.irv``).
+  than half of the continuing weight (elimination ties: see ``arrays.irv_units``:
+  together, earlier rounds, any order, then the tie rule; each round's ``tie`` says
+  which resolved it in ``resolved_by``).
 - When no ballot expresses any preference, the outcome is ``no_decision``. A tie for
   the win gives ``no_decision`` with ``tie_break="no_decision"`` (the default), or is
   won by the first of the tied options in the public lot order with ``tie_break="lot"``
@@ -64,12 +73,14 @@ from .errors import InvalidBallot, InvalidBallotFile, InvalidParams
 from .params import METHODS, YES_NO_METHODS
 from .result import OUTCOMES, Result
 from .ties import lot_order
+from .weights import Weight, exact, to_text
 
 __all__ = [
     "METHODS",
     "OUTCOMES",
     "Prepared",
     "YES_NO_METHODS",
+    "Weight",
     "BallotFile",
     "InvalidBallot",
     "InvalidBallotFile",
@@ -79,11 +90,13 @@ __all__ = [
     "count",
     "describe",
     "dump_ballot_file",
+    "exact",
     "load_ballot_file",
     "loads_ballot_file",
     "lot_order",
     "make_ballot_file",
     "prepare",
     "recount",
+    "to_text",
     "validate_ballot",
 ]

@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 
-from .ballot_file import differences, load_ballot_file, recount
+from .ballot_file import FORMAT_V1, differences, load_ballot_file, recount
 from .describe import describe
 from .errors import InvalidBallot, InvalidBallotFile, InvalidParams
 
@@ -44,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Outcome: {result.outcome}" + (f" — {winners}" if winners else ""))
         for line in describe(result, labels):
             print(line)
-    diff = differences(result, ballot_file.result)
+    diff = differences(result, ballot_file.result, legacy=ballot_file.format == FORMAT_V1)
     if diff:
         print(f"The recount DIFFERS from the published result in: {', '.join(diff)}.")
         return 1

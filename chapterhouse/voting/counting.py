@@ -1,15 +1,15 @@
 """``count()``: ballots in, a Result with its explanation out.
 
 The ballots are validated and turned into numpy arrays in one pass; the tallies in
-``arrays`` then work on whole arrays. Weights are counted in millionths, so totals are
-exact and a recount in any ballot order gives the identical result.
+``arrays`` then work on whole arrays. Weights are exact (see ``weights``): whole numbers
+of units of 1/D, D their common denominator, so totals are exact and a recount in any
+ballot order gives the identical result. Weights in the Result and its explanation are
+``Fraction`` objects; ``Result.to_dict()`` writes them as exact text.
 """
 
 from __future__ import annotations
 
 import copy
-import math
-import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -48,6 +48,7 @@ from .params import (
 )
 from .result import ELECTED, NO_DECISION, NO_QUORUM, PASSED, REJECTED, Result
 from .ties import lot_order
+from .weights import MAX_TOTAL, Weight, exact, to_text, to_units
 
 # Why the outcome is what it is (explanation["why"]); describe() words each one.
 WHY_THRESHOLD_MET = "threshold_met"
@@ -64,13 +65,14 @@ WHY_NOTHING = "nothing_to_count"
 WHY_NO_QUORUM = "no_quorum"
 
 
-def _w(units: Any) -> float:
-    """Millionths (int or float) → a plain float weight."""
-    return float(units) / arrays.UNITS
+def _w(units: Any, denominator: int) -> Fraction:
+    """Units (a whole number, int or float) → the exact weight."""
+    return Fraction(int(units), denominator)
 
 
-def _share(part: float, whole: float) -> float | None:
-    return round(float(part) / float(whole), 6) if whole else None
+def _share(part: Any, whole: Any) -> float | None:
+    """A share for display (rounded to 6 places; never used to decide anything)."""
+    return round(float(Fraction(int(part), int(whole))), 6) if whole else None
 
 
 def _fraction(x: float) -> Fraction:
@@ -78,30 +80,31 @@ def _fraction(x: float) -> Fraction:
     return Fraction(x).limit_denominator(1_000_000)
 
 
-def _units(x: float) -> int:
-    return round(x * arrays.UNITS)
-
-
 def count(
     *,
     method: str,
     options: Sequence[str],
-    ballots: Iterable[tuple[float, Mapping[str, Any]]],
+    ballots: Iterable[tuple[Weight, Mapping[str, Any]]],
     params: Mapping[str, Any] | None,
-    eligible_weight: float,
+    eligible_weight: Weight,
+    legacy: bool = False,
 ) -> Result:
     """Count weighted ballots. ``ballots`` are (weight, ballot) pairs.
+
+    Weights and ``eligible_weight`` are read exactly (see ``weights``). ``legacy``
+    counts as files of ``chapterhouse-ballots/1`` were counted: instant-runoff without
+    the ``any_order`` tie rule, which came later.
 
     Raises ``InvalidBallot`` (with ``index``) for a ballot that does not fit the method,
     ``InvalidParams`` for bad options, parameters or weights, or when the ballots weigh
     more than ``eligible_weight``.
     """
     method, opts, p = _setup(method, options, params)
-    eligible_units = _eligible_units(eligible_weight)
     weights, ballot_list = _unpair(ballots)
-    wq = _quantised(weights)
-    _check_turnout(wq, eligible_units)
-    return _count(_convert(Validator(method, opts, p), wq, ballot_list), eligible_units)
+    wq, denominator = _units(weights)
+    eligible = _check_turnout(wq, denominator, eligible_weight)
+    prepared = _convert(Validator(method, opts, p), wq, denominator, ballot_list)
+    return _count(replace(prepared, legacy=True) if legacy else prepared, eligible)
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,9 +119,11 @@ class Prepared:
     method: str
     options: list[str]
     params: dict[str, Any]
-    weights: np.ndarray  # millionths
+    weights: np.ndarray  # whole units of 1/denominator (float64 kept exact, or Python ints)
     arrays: tuple[np.ndarray, ...]  # codes / a rank, approval or score matrix (+ scored)
     ballots: Sequence[Any]  # kept for the reasons of consent and consensus
+    denominator: int = 1
+    legacy: bool = False  # the rules of chapterhouse-ballots/1 (no any-order tie rule)
 
     def __len__(self) -> int:
         return int(self.weights.shape[0])
@@ -129,18 +134,17 @@ class Prepared:
         return replace(self, weights=self.weights[rows],
                        arrays=tuple(a[rows] for a in self.arrays), ballots=kept)
 
-    def count(self, *, eligible_weight: float, rows: Any = None) -> Result:
+    def count(self, *, eligible_weight: Any, rows: Any = None) -> Result:
         part = self if rows is None else self.take(rows)
-        eligible_units = _eligible_units(eligible_weight)
-        _check_turnout(part.weights, eligible_units)
-        return _count(part, eligible_units)
+        eligible = _check_turnout(part.weights, part.denominator, eligible_weight)
+        return _count(part, eligible)
 
 
 def prepare(
     *,
     method: str,
     options: Sequence[str],
-    weights: Sequence[float] | np.ndarray,
+    weights: Sequence[Weight] | np.ndarray,
     ballots: Sequence[Mapping[str, Any]],
     params: Mapping[str, Any] | None,
 ) -> Prepared:
@@ -151,13 +155,10 @@ def prepare(
     """
     method, opts, p = _setup(method, options, params)
     ballot_list = list(ballots)
-    if isinstance(weights, np.ndarray) and weights.dtype.kind in "fiu":
-        wq = arrays.quantise(weights)
-    else:
-        wq = _quantised(list(weights))
+    wq, denominator = _units(weights)
     if wq.shape[0] != len(ballot_list):
         raise InvalidParams("There must be exactly one weight per ballot.")
-    return _convert(Validator(method, opts, p), wq, ballot_list)
+    return _convert(Validator(method, opts, p), wq, denominator, ballot_list)
 
 
 def _setup(
@@ -166,16 +167,6 @@ def _setup(
     method = check_method(method)
     opts = check_options(method, options)
     return method, opts, normalise_params(method, opts, params)
-
-
-def _eligible_units(eligible_weight: float) -> int:
-    eligible_ok = isinstance(eligible_weight, numbers.Real)
-    if isinstance(eligible_weight, bool | np.bool_) or not eligible_ok:
-        raise InvalidParams("The eligible weight must be a number.")
-    eligible_weight = float(eligible_weight)
-    if not math.isfinite(eligible_weight) or eligible_weight < 0:
-        raise InvalidParams("The eligible weight must be a finite number of at least 0.")
-    return _units(eligible_weight)
 
 
 def _unpair(ballots: Iterable[Any]) -> tuple[list[Any], list[Any]]:
@@ -189,24 +180,37 @@ def _unpair(ballots: Iterable[Any]) -> tuple[list[Any], list[Any]]:
         raise InvalidParams("Ballots must be given as (weight, ballot) pairs.") from None
 
 
-def _quantised(weights: list[Any]) -> np.ndarray:
-    for kind in set(map(type, weights)):
-        if issubclass(kind, bool | np.bool_) or not issubclass(kind, numbers.Real):
-            raise InvalidParams("Weights must be numbers.")
-    return arrays.quantise(weights)
+def _units(weights: Any) -> tuple[np.ndarray, int]:
+    if isinstance(weights, np.ndarray) and weights.dtype.kind in "fiu":
+        return to_units(weights)
+    if isinstance(weights, np.ndarray):
+        weights = weights.tolist()
+    return to_units(list(weights))
 
 
-def _check_turnout(wq: np.ndarray, eligible_units: int) -> None:
-    turnout_units = int(wq.sum())
-    # A roll total summed elsewhere in floating point may be a hair low: allow for that.
-    if turnout_units > eligible_units * (1 + 1e-9) + 1:
+def _check_turnout(wq: np.ndarray, denominator: int, eligible_weight: Any) -> Fraction:
+    """The exact eligible weight, once checked that the ballots weigh no more.
+
+    Compared exactly. Only a float eligible weight (a roll total the caller summed in
+    floating point, which may come out a hair below the exact sum of its own weights)
+    is allowed the error of such a sum, and then taken as the turnout it stands for.
+    """
+    eligible = exact(eligible_weight, "The eligible weight", limit=MAX_TOTAL)
+    turnout = Fraction(int(wq.sum()), denominator) if wq.shape[0] else Fraction(0)
+    if turnout > eligible and isinstance(eligible_weight, float | np.floating):
+        if turnout - eligible <= turnout * (wq.shape[0] + 2) * Fraction(1, 2**52):
+            return turnout
+    if turnout > eligible:
         raise InvalidParams(
-            f"The ballots weigh {_w(turnout_units):g} in total, more than the eligible weight "
-            f"{_w(eligible_units):g}."
+            f"The ballots weigh {to_text(turnout)} in total, more than the eligible weight "
+            f"{to_text(eligible)}."
         )
+    return eligible
 
 
-def _convert(validate: Validator, wq: np.ndarray, ballots: list[Any]) -> Prepared:
+def _convert(
+    validate: Validator, wq: np.ndarray, denominator: int, ballots: list[Any]
+) -> Prepared:
     """Validate the ballots and turn them into the method's arrays (InvalidBallot if one
     does not fit)."""
     method = validate.method
@@ -224,26 +228,23 @@ def _convert(validate: Validator, wq: np.ndarray, ballots: list[Any]) -> Prepare
     else:  # SCHULZE, IRV
         converted = (rank_matrix(validate, ballots),)
     return Prepared(method=method, options=validate.options, params=dict(validate.params),
-                    weights=wq, arrays=converted, ballots=kept)
+                    weights=wq, arrays=converted, ballots=kept, denominator=denominator)
 
 
-def _count(prepared: Prepared, eligible_units: int) -> Result:
+def _count(prepared: Prepared, eligible: Fraction) -> Result:
     method, opts, p, wq = prepared.method, prepared.options, prepared.params, prepared.weights
-    turnout_units = int(wq.sum())
+    turnout = _w(wq.sum() if len(prepared) else 0, prepared.denominator)
     quorum = _fraction(p["quorum"])
-    if eligible_units:
-        quorum_met = turnout_units * quorum.denominator >= quorum.numerator * eligible_units
-    else:
-        quorum_met = quorum == 0
+    quorum_met = turnout >= quorum * eligible if eligible else quorum == 0
 
     explanation: dict[str, Any] = {
         "method": method,
         "params": copy.deepcopy(p),
         "ballots": len(prepared),
         "turnout": {
-            "weight": _w(turnout_units),
-            "eligible_weight": _w(eligible_units),
-            "share": _share(turnout_units, eligible_units),
+            "weight": turnout,
+            "eligible_weight": eligible,
+            "share": round(float(turnout / eligible), 6) if eligible else None,
             "quorum": p["quorum"],
             "quorum_met": quorum_met,
         },
@@ -266,8 +267,8 @@ def _count(prepared: Prepared, eligible_units: int) -> Result:
     return Result(
         outcome=outcome,
         winners=winners,
-        turnout_weight=_w(turnout_units),
-        eligible_weight=_w(eligible_units),
+        turnout_weight=turnout,
+        eligible_weight=eligible,
         quorum_met=quorum_met,
         explanation=explanation,
     )
@@ -280,14 +281,13 @@ def _yes_no(prepared: Prepared, ex: dict[str, Any]) -> tuple[str, list[str]]:
     method, p, wq, ballots = prepared.method, prepared.params, prepared.weights, prepared.ballots
     choices = CHOICES[method]
     (codes,) = prepared.arrays
-    units = np.bincount(
-        codes[codes >= 0].astype(np.intp), weights=wq[codes >= 0], minlength=len(choices)
-    )
+    d = prepared.denominator
+    units = arrays.bincount(codes[codes >= 0], wq[codes >= 0], len(choices))
     tally = {choice: int(units[i]) for i, choice in enumerate(choices)}
-    blank = int(wq[codes < 0].sum())
+    blank = int(wq[codes < 0].sum()) if len(prepared) else 0
     ex["choices"] = list(choices)
-    ex["counts"] = {choice: _w(u) for choice, u in tally.items()}
-    ex["blank_weight"] = _w(blank)
+    ex["counts"] = {choice: _w(u, d) for choice, u in tally.items()}
+    ex["blank_weight"] = _w(blank, d)
 
     if method in (MAJORITY, SUPERMAJORITY):
         yes, no = tally["yes"], tally["no"]
@@ -314,7 +314,7 @@ def _yes_no(prepared: Prepared, ex: dict[str, Any]) -> tuple[str, list[str]]:
         return (REJECTED if block > 0 else PASSED), []
 
     agree, disagree = tally["agree"], tally["disagree"]
-    turnout = int(wq.sum())
+    turnout = int(wq.sum()) if len(prepared) else 0
     t = _fraction(p["threshold"])
     limit = _fraction(p["block_limit"])
     ex["shares"] = {
@@ -356,60 +356,68 @@ def _reasons(ballots: Sequence[Any], wq: np.ndarray, choice: str) -> list[str]:
 
 def _elect(prepared: Prepared, ex: dict[str, Any]) -> tuple[str, list[str]]:
     method, opts, p, wq = prepared.method, prepared.options, prepared.params, prepared.weights
+    d = prepared.denominator
     k = len(opts)
-    weights = wq / arrays.UNITS  # the kernels quantise again: idempotent
     lot = lot_order(p["seed"], opts) if p["tie_break"] == LOT else None
+
+    def total(mask: Any) -> int:
+        return int(wq[mask].sum()) if mask.any() else 0
+
+    def exact_counts(totals: np.ndarray) -> dict[str, Fraction]:
+        return {o: _w(t, d) for o, t in zip(opts, totals.tolist(), strict=True)}
 
     if method == IRV:
         (ranks,) = prepared.arrays
         lot_indices = [opts.index(o) for o in lot] if lot else None
-        return _irv(opts, arrays.irv(ranks, weights, lot_order=lot_indices), p, lot, ex)
+        tally = arrays.irv_units(ranks, wq, d, lot_order=lot_indices,
+                                 any_order=not prepared.legacy)
+        return _irv(opts, tally, p, lot, ex, legacy=prepared.legacy)
 
     if method == PLURALITY:
         (codes,) = prepared.arrays
-        totals = arrays.plurality(codes, weights, k)
-        counted = float(wq[codes >= 0].sum())
-        ex["counts"] = dict(zip(opts, totals.tolist(), strict=True))
+        totals = arrays.bincount(codes[codes >= 0], wq[codes >= 0], k)
+        counted = total(codes >= 0)
+        ex["counts"] = exact_counts(totals)
         ex["shares"] = {
-            o: _share(t, totals.sum()) for o, t in zip(opts, totals.tolist(), strict=True)
+            o: _share(t, counted) for o, t in zip(opts, totals.tolist(), strict=True)
         }
         why = WHY_MOST
     elif method == APPROVAL:
         (approvals,) = prepared.arrays
-        totals = arrays.approval(approvals, weights)
-        counted = float(wq[approvals.any(axis=1)].sum())
-        ex["counts"] = dict(zip(opts, totals.tolist(), strict=True))
+        totals = arrays.column_sums(approvals, wq)
+        counted = total(approvals.any(axis=1))
+        ex["counts"] = exact_counts(totals)
         # The share of the (non-blank) voting weight that approves each option.
         ex["shares"] = {
-            o: _share(t, _w(counted)) for o, t in zip(opts, totals.tolist(), strict=True)
+            o: _share(t, counted) for o, t in zip(opts, totals.tolist(), strict=True)
         }
         why = WHY_MOST
     elif method == SCORE:
         scores, scored = prepared.arrays
-        totals = arrays.score(scores, weights)
-        counted = float(wq[scored].sum())
+        totals = arrays.column_sums(scores, wq)
+        counted = total(scored)
         ex["max_score"] = MAX_SCORE
-        ex["counts"] = dict(zip(opts, totals.tolist(), strict=True))
+        ex["counts"] = exact_counts(totals)
         ex["averages"] = {
-            o: _share(t, _w(counted)) for o, t in zip(opts, totals.tolist(), strict=True)
+            o: _share(t, counted) for o, t in zip(opts, totals.tolist(), strict=True)
         }
         why = WHY_MOST
     else:  # SCHULZE
         (ranks,) = prepared.arrays
-        tally = arrays.schulze(ranks, weights)
-        counted = float(wq[(ranks < k).any(axis=1)].sum())
-        ex["pairwise"] = tally.pairwise.tolist()
-        ex["strongest_paths"] = tally.paths.tolist()
-        ex["wins"] = dict(zip(opts, tally.wins.tolist(), strict=True))
+        paths = arrays.schulze_units(ranks, wq, d)
+        counted = total((ranks < k).any(axis=1))
+        ex["pairwise"] = [[_w(x, d) for x in row] for row in paths.pairwise.tolist()]
+        ex["strongest_paths"] = [[_w(x, d) for x in row] for row in paths.paths.tolist()]
+        ex["wins"] = dict(zip(opts, paths.wins.tolist(), strict=True))
         ex["condorcet_winner"] = (
-            opts[tally.condorcet_winner] if tally.condorcet_winner is not None else None
+            opts[paths.condorcet_winner] if paths.condorcet_winner is not None else None
         )
-        best = tally.winners
+        best = paths.winners
         why = WHY_SCHULZE
     if method != SCHULZE:
         best = np.flatnonzero(totals == totals.max()).tolist()
-    ex["counted_weight"] = _w(counted)
-    ex["blank_weight"] = _w(float(wq.sum()) - counted)
+    ex["counted_weight"] = _w(counted, d)
+    ex["blank_weight"] = _w((int(wq.sum()) if len(prepared) else 0) - counted, d)
     return _decide([opts[i] for i in best], counted > 0, why, p, lot, ex)
 
 
@@ -446,16 +454,19 @@ def _irv(
     p: Mapping[str, Any],
     lot: list[str] | None,
     ex: dict[str, Any],
+    *,
+    legacy: bool = False,
 ) -> tuple[str, list[str]]:
     rounds: list[dict[str, Any]] = []
+    d = tally.denominator
     for number, rnd in enumerate(tally.rounds, start=1):
         alive = np.flatnonzero(rnd.continuing).tolist()
         entry: dict[str, Any] = {
             "round": number,
-            "counts": {opts[i]: float(rnd.counts[i]) for i in alive},
-            "shares": {opts[i]: _share(float(rnd.counts[i]), rnd.total) for i in alive},
-            "continuing_weight": rnd.total,
-            "exhausted": rnd.exhausted,
+            "counts": {opts[i]: _w(rnd.counts[i], d) for i in alive},
+            "shares": {opts[i]: _share(rnd.counts[i], rnd.total) for i in alive},
+            "continuing_weight": _w(rnd.total, d),
+            "exhausted": _w(rnd.exhausted, d),
             "eliminated": [opts[i] for i in rnd.eliminated],
             "elected": opts[rnd.elected] if rnd.elected is not None else None,
             "tie": None,
@@ -469,9 +480,12 @@ def _irv(
         rounds.append(entry)
     ex["rounds"] = rounds
     ex["counted_weight"] = rounds[0]["continuing_weight"]
-    ex["blank_weight"] = tally.blank
-    # The tie rules, in the order they apply (see arrays.irv).
-    ex["elimination_ties"] = [arrays.TIE_TOGETHER, arrays.TIE_EARLIER_ROUNDS, p["tie_break"]]
+    ex["blank_weight"] = _w(tally.blank, d)
+    # The tie rules, in the order they apply (see arrays.irv_units).
+    ex["elimination_ties"] = [
+        arrays.TIE_TOGETHER, arrays.TIE_EARLIER_ROUNDS,
+        *([] if legacy else [arrays.TIE_ANY_ORDER]), p["tie_break"],
+    ]
     deciding = [r["round"] for r in rounds if r["tie"] and r["tie"]["resolved_by"] in (None, LOT)]
     ex["tie"] = None
     if deciding:

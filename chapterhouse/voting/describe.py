@@ -11,6 +11,7 @@ from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
+from .errors import InvalidParams
 from .params import (
     APPROVAL,
     CONSENSUS,
@@ -23,18 +24,26 @@ from .params import (
     SUPERMAJORITY,
 )
 from .result import ELECTED, NO_QUORUM, PASSED, Result
+from .weights import exact, to_text
 
 
-def _n(x: float | None) -> str:
+def _n(x: Any) -> str:
+    """A weight exactly as counted: 3, 1.5, or 2/3 (a published string is read back)."""
     if x is None:
         return "–"
-    if float(x).is_integer():
-        return str(int(x))
-    return f"{x:.6f}".rstrip("0").rstrip(".")
+    try:
+        value = exact(x) if not isinstance(x, float) else Fraction(x)
+    except InvalidParams:
+        return str(x)
+    if isinstance(x, float) and not x.is_integer():  # an old (chapterhouse-ballots/1) float
+        return f"{x:.6f}".rstrip("0").rstrip(".")
+    return to_text(value)
 
 
 def _avg(x: float | None) -> str:
-    return _n(None if x is None else round(x, 2))
+    if x is None:
+        return "–"
+    return f"{round(x, 2):.2f}".rstrip("0").rstrip(".")
 
 
 def _pct(share: float | None) -> str:
@@ -125,7 +134,7 @@ def _yes_no(
                 f"{rule} {_threshold(ex['threshold'])} is needed, so the proposal {verdict}."
             )
     elif method == CONSENT:
-        if ex["counts"]["block"] > 0:
+        if exact(ex["counts"]["block"]) > 0:
             lines.append(
                 f"There is a block (weight {_n(ex['counts']['block'])}), so the proposal {verdict}."
             )
@@ -237,6 +246,8 @@ def _schulze(
 _TIE_TEXT = {
     "together": "together they have less than any other option, so all are eliminated",
     "earlier_rounds": "the earlier rounds separate them",
+    "any_order": "every order of eliminating them elects the same option, so the order "
+    "cannot change who wins",
     "lot": "the lot decides",
     None: "nothing separates them and ties are not broken by lot, so there is no decision",
 }

@@ -80,6 +80,19 @@ MAX_SCORE = 5
 #: Options are at most this many, so that a ranking fits in an int16 matrix.
 MAX_OPTIONS = 1000
 
+MAX_OPTION_ID = 200
+MAX_SEED = 1000
+
+
+def _unicode(text: str) -> bool:
+    """Whether ``text`` is valid Unicode (no lone surrogate such as "\\ud800")."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 NO_DECISION = "no_decision"
 LOT = "lot"
 TIE_BREAKS = (NO_DECISION, LOT)
@@ -123,6 +136,10 @@ def check_options(method: str, options: Sequence[str] | None) -> list[str]:
     for option in result:
         if not isinstance(option, str) or not option:
             raise InvalidParams("Option ids must be non-empty strings.")
+        if len(option) > MAX_OPTION_ID or not _unicode(option):
+            raise InvalidParams(
+                f"Option ids must be valid Unicode text of at most {MAX_OPTION_ID} characters."
+            )
     if len(set(result)) != len(result):
         raise InvalidParams("Option ids must be unique.")
     return result
@@ -132,13 +149,18 @@ def _number(name: str, value: object) -> float:
     if isinstance(value, bool):
         raise InvalidParams(f"{name} must be a number.")
     if isinstance(value, str):
+        if len(value) > 200:
+            raise InvalidParams(f"{name} must be a number or a fraction like 2/3.")
         try:
             value = Fraction(value.strip())
         except (ValueError, ZeroDivisionError):
             raise InvalidParams(f"{name} must be a number or a fraction like 2/3.") from None
     if not isinstance(value, int | float | Decimal | Fraction):
         raise InvalidParams(f"{name} must be a number.")
-    result = float(value)
+    try:
+        result = float(value)
+    except OverflowError:
+        raise InvalidParams(f"{name} must be a finite number.") from None
     if not math.isfinite(result):
         raise InvalidParams(f"{name} must be a finite number.")
     return result
@@ -187,6 +209,8 @@ def normalise_params(
     out["tie_break"] = merged["tie_break"]
     if not isinstance(merged["seed"], str):
         raise InvalidParams("seed must be a string.")
+    if len(merged["seed"]) > MAX_SEED or not _unicode(merged["seed"]):
+        raise InvalidParams(f"seed must be valid Unicode text of at most {MAX_SEED} characters.")
     out["seed"] = merged["seed"]
     if out["tie_break"] == LOT and not out["seed"]:
         raise InvalidParams(

@@ -14,6 +14,9 @@ from .proposals import (
 )
 from .rules import (
     MAX_WEIGHT,
+    TOTAL_WEIGHT_DIGITS,
+    WEIGHT_PLACES,
+    weight_field,
 )
 
 
@@ -21,15 +24,18 @@ class Roll(models.Model):
     """Who may vote and with what weight, frozen when voting opens.
 
     `hash` is sha256 over the UTF-8 lines "<member public_id>\\t<weight>\\t<reason>\\n"
-    sorted by public_id, with weight written as Python's repr of the float
-    (selectors.roll_lines gives the exact lines).
+    sorted by public_id, with weight written as Python's repr of the float of the
+    stored decimal (1.5, 0.25: the decimal itself, since a weight has at most 6 places;
+    so rolls frozen before weights were decimals keep their hash; selectors.roll_lines
+    gives the exact lines). `total_weight` is the exact sum of the entries' weights.
     """
 
     proposal = models.OneToOneField(Proposal, on_delete=models.CASCADE, related_name="roll")
     frozen_at = models.DateTimeField()
     hash = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
-    total_weight = models.FloatField()
+    total_weight = models.DecimalField(max_digits=TOTAL_WEIGHT_DIGITS,
+                                       decimal_places=WEIGHT_PLACES)
 
     def __str__(self) -> str:
         return f"{self.proposal}: {self.size} members, {self.total_weight}"
@@ -44,7 +50,7 @@ class RollEntry(models.Model):
     member = models.ForeignKey(
         "members.Member", on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    weight = models.FloatField()
+    weight = weight_field()
     reason = models.CharField(max_length=400)
     group = models.ForeignKey(
         "chapters.Chapter", on_delete=models.SET_NULL, null=True, related_name="+"
@@ -77,7 +83,7 @@ class Ballot(models.Model):
         "members.Member", on_delete=models.SET_NULL, null=True, related_name="+"
     )
     ballot = models.JSONField()
-    weight = models.FloatField()
+    weight = weight_field()
     group = models.ForeignKey(
         "chapters.Chapter", on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -153,7 +159,7 @@ class SecretBallot(models.Model):
     receipt_hash = models.CharField(max_length=64, unique=True)
     owner_hash = models.CharField(max_length=64, blank=True, default="")
     ballot = models.JSONField()
-    weight = models.FloatField()
+    weight = weight_field()
     group = models.ForeignKey(
         "chapters.Chapter", on_delete=models.SET_NULL, null=True, related_name="+"
     )

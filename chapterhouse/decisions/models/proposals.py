@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 
 from .rules import (
     MAX_WEIGHT,
+    weight_field,
 )
 
 
@@ -270,7 +271,7 @@ class AffectedGroup(models.Model):
         Proposal, on_delete=models.CASCADE, related_name="affected_groups"
     )
     chapter = models.ForeignKey("chapters.Chapter", on_delete=models.CASCADE, related_name="+")
-    weight = models.FloatField(_("weight"))
+    weight = weight_field(_("weight"))
     reason = models.CharField(_("reason"), max_length=300)
 
     class Meta:
@@ -300,7 +301,7 @@ class StakeDeclaration(models.Model):
         Proposal, on_delete=models.CASCADE, related_name="stake_declarations"
     )
     member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
-    weight = models.FloatField(_("weight"))
+    weight = weight_field(_("weight"))
     reason = models.CharField(_("public reason"), max_length=300)
     created_at = models.DateTimeField(default=timezone.now)
 

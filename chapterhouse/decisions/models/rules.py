@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
@@ -12,6 +13,20 @@ from django.utils.translation import gettext_lazy as _
 from .objections import ObjectionResolution
 
 MAX_WEIGHT = 10.0
+#: Weights are stated and stored as decimals with this many places, exactly (a member
+#: types 1.5 or 0.25; a weight with more places is refused, never rounded). Copies on the
+#: roll and the ballots keep them; sums (Roll.total_weight) have room for any roll. The
+#: counting package reads them as exact rationals (chapterhouse.voting.weights).
+WEIGHT_PLACES = 6
+WEIGHT_QUANTUM = Decimal("0.000001")
+WEIGHT_DIGITS = 12
+TOTAL_WEIGHT_DIGITS = 24
+
+
+def weight_field(verbose_name: Any = None, **kwargs: Any) -> models.DecimalField[Any, Any]:
+    """A stated or copied weight: a decimal of at most 10 with 6 places, exact."""
+    return models.DecimalField(verbose_name, max_digits=WEIGHT_DIGITS,
+                               decimal_places=WEIGHT_PLACES, **kwargs)
 
 
 class Method(models.TextChoices):
@@ -105,9 +120,12 @@ class DecisionRule(models.Model):
     allow_self_declared_stakes = models.BooleanField(
         _("members may declare a stronger stake"), default=False
     )
-    self_declared_cap = models.FloatField(_("highest weight a member may declare"), default=2.0)
+    self_declared_cap = weight_field(_("highest weight a member may declare"),
+                                     default=Decimal(2))
     # Objections to a proposal's weights (models.objections): the share of the roll's
-    # weight whose open objections trigger the resolution when voting is due.
+    # weight whose open objections trigger the resolution when voting is due. Stated
+    # as a short decimal and compared exactly (services.objections reads it back as
+    # Fraction(str(value))).
     objection_threshold = models.FloatField(_("objections threshold"), default=0.25)
     objection_resolution = models.CharField(
         _("what objections past the threshold trigger"), max_length=30,
@@ -158,7 +176,8 @@ class DecisionRule(models.Model):
             "voting_days": self.voting_days,
             "secret": self.secret,
             "allow_self_declared_stakes": self.allow_self_declared_stakes,
-            "self_declared_cap": self.self_declared_cap,
+            # A float (JSON): the 6-place decimal prints as itself (2.5, 0.75).
+            "self_declared_cap": float(self.self_declared_cap),
             "objection_threshold": self.objection_threshold,
             "objection_resolution": self.objection_resolution,
         }

@@ -59,6 +59,7 @@ from .text import (
     rule_terms,
     rule_view,
     rules_in_force,
+    weight_value,
     width_class,
 )
 
@@ -104,5 +105,6 @@ __all__ = [
     "tally_view",
     "timeline",
     "voted_ids",
+    "weight_value",
     "width_class",
 ]

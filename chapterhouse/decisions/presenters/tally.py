@@ -25,6 +25,7 @@ from .text import (
     method_label,
     number,
     percent,
+    weight_value,
     width_class,
 )
 
@@ -35,7 +36,7 @@ from .text import (
 class Bar:
     key: str
     label: str
-    value: float
+    value: Any  # an exact weight (Fraction), or a float of an older record
     share: float | None
     width: str
     winner: bool = False
@@ -62,8 +63,8 @@ class Matrix:
 class Round:
     number: int
     bars: list[Bar]
-    continuing: float
-    exhausted: float
+    continuing: Any
+    exhausted: Any
     eliminated: list[str]
     elected: str
     tie: str
@@ -87,8 +88,8 @@ class TallyView:
     rounds: list[Round] = field(default_factory=list)
     tie: str = ""
     without_quorum: str = ""
-    counted_weight: float | None = None
-    blank_weight: float | None = None
+    counted_weight: Any = None
+    blank_weight: Any = None
     # Column headings of the bar table.
     label_heading: str = ""
     value_heading: str = ""
@@ -103,11 +104,28 @@ def _matrix(opts: list[str], values: list[list[float]], name: Any) -> Matrix:
             if i == j:
                 cells.append({"value": None, "text": "—", "wins": False, "loses": False})
                 continue
-            mine, theirs = values[i][j], values[j][i]
+            mine, theirs = weight_value(values[i][j]), weight_value(values[j][i])
             cells.append({"value": mine, "text": number(mine), "wins": mine > theirs,
                           "loses": mine < theirs})
         rows.append({"key": key, "label": name(key), "cells": cells})
     return Matrix(options=[(k, name(k)) for k in opts], rows=rows)
+
+
+def _round_tie_text(tie: Mapping[str, Any] | None, name: Any) -> str:
+    """An instant-runoff round's tie and the rule that resolved it (stored as a kind in
+    the record's ``resolved_by``, worded here so it reads in the viewer's language)."""
+    if not tie:
+        return ""
+    text = _("tie between %(options)s") % {"options": ", ".join(name(o) for o in tie["between"])}
+    how = {
+        "together": _("together they had less than any other option, so all were eliminated"),
+        "earlier_rounds": _("the one with less support in the latest earlier round where "
+                            "they differed was eliminated"),
+        "any_order": _("every order of eliminating them elects the same option, so the order "
+                       "cannot change who wins"),
+        "lot": _("broken by the public lot"),
+    }.get(tie.get("resolved_by") or "", _("nothing separated them"))
+    return f"{text}: {how}"
 
 
 def _tie_text(tie: Mapping[str, Any] | None, name: Any) -> str:
@@ -157,7 +175,7 @@ def tally_view(result: Mapping[str, Any], labels: Mapping[str, str]) -> TallyVie
             _("Without the quorum the tally alone would have given: %(outcome)s%(winners)s.")
             % {"outcome": outcome, "winners": f" ({would})" if would else ""}
         )
-    counts: dict[str, float] = ex.get("counts") or {}
+    counts: dict[str, Any] = {k: weight_value(v) for k, v in (ex.get("counts") or {}).items()}
     winner_keys = set(result.get("winners", [])) or set(
         (hypothetical or {}).get("winners", [])
     )
@@ -165,12 +183,12 @@ def tally_view(result: Mapping[str, Any], labels: Mapping[str, str]) -> TallyVie
     view.value_heading = _("Weight")
     view.share_heading = _("Share")
     if method not in MULTI_OPTION_METHODS:
-        turnout_weight = float(view.turnout.get("weight") or 0)
+        turnout_weight = weight_value(view.turnout.get("weight"))
         # In the ballot's order (a stored record's JSON has its keys sorted).
         order = [c for c in CHOICES.get(method, ()) if c in counts]
         order += [c for c in counts if c not in order]
         view.bars = [
-            Bar(key, name(key), float(counts[key]), (counts[key] / turnout_weight)
+            Bar(key, name(key), counts[key], float(counts[key] / turnout_weight)
                 if turnout_weight else None, width_class(counts[key], turnout_weight))
             for key in order
         ]
@@ -205,12 +223,12 @@ def tally_view(result: Mapping[str, Any], labels: Mapping[str, str]) -> TallyVie
         return view
 
     opts: list[str] = list(ex.get("options") or [])
-    counted = float(ex.get("counted_weight") or 0)
+    counted = weight_value(ex.get("counted_weight"))
     if method in (Method.PLURALITY, Method.APPROVAL):
         shares = ex.get("shares") or {}
         top = max(counts.values(), default=0.0)
         view.bars = [
-            Bar(key, name(key), float(counts.get(key, 0)), shares.get(key),
+            Bar(key, name(key), counts.get(key, 0), shares.get(key),
                 width_class(counts.get(key, 0), counted if method == Method.PLURALITY
                             else max(top, counted)), key in winner_keys)
             for key in opts
@@ -223,9 +241,9 @@ def tally_view(result: Mapping[str, Any], labels: Mapping[str, str]) -> TallyVie
             view.share_heading = _("Share of voters")
     elif method == Method.SCORE:
         averages = ex.get("averages") or {}
-        top = float(ex.get("max_score") or MAX_SCORE) * counted
+        top = (ex.get("max_score") or MAX_SCORE) * counted
         view.bars = [
-            Bar(key, name(key), float(counts.get(key, 0)), None,
+            Bar(key, name(key), counts.get(key, 0), None,
                 width_class(counts.get(key, 0), top), key in winner_keys,
                 note=_("average %(avg)s") % {"avg": number(averages.get(key))})
             for key in opts
@@ -248,22 +266,21 @@ def tally_view(result: Mapping[str, Any], labels: Mapping[str, str]) -> TallyVie
             view.paths = _matrix(opts, ex["strongest_paths"], name)
     elif method == Method.IRV:
         for rnd in ex.get("rounds") or []:
-            continuing = float(rnd.get("continuing_weight") or 0)
+            continuing = weight_value(rnd.get("continuing_weight"))
+            round_counts = {k: weight_value(v) for k, v in rnd.get("counts", {}).items()}
             bars = [
-                Bar(key, name(key), float(value), rnd.get("shares", {}).get(key),
+                Bar(key, name(key), value, rnd.get("shares", {}).get(key),
                     width_class(value, continuing), key == rnd.get("elected"))
-                for key, value in sorted(rnd.get("counts", {}).items(),
+                for key, value in sorted(round_counts.items(),
                                          key=lambda item: (-item[1], opts.index(item[0])
                                                            if item[0] in opts else 0))
             ]
             view.rounds.append(Round(
                 number=int(rnd.get("round", 0)), bars=bars, continuing=continuing,
-                exhausted=float(rnd.get("exhausted") or 0),
+                exhausted=weight_value(rnd.get("exhausted")),
                 eliminated=[name(k) for k in rnd.get("eliminated", [])],
                 elected=name(rnd["elected"]) if rnd.get("elected") else "",
-                tie=_("tie between %(options)s") % {
-                    "options": ", ".join(name(o) for o in rnd["tie"]["between"])
-                } if rnd.get("tie") else "",
+                tie=_round_tie_text(rnd.get("tie"), name),
             ))
         if view.rounds:
             view.bars = view.rounds[-1].bars

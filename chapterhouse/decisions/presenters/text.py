@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.utils import formats
@@ -12,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
+from chapterhouse import voting
 from chapterhouse.chapters.models import Chapter
 
 from .. import selectors
@@ -82,10 +85,33 @@ EFFECT_KINDS: dict[str, Promise] = {
 # -- Numbers ------------------------------------------------------------------------------
 
 
-def number(value: float | int | None) -> str:
-    """A weight or count for people: 3, 2.5, 0.333333 → "0.33"."""
+def weight_value(value: Any) -> Any:
+    """A weight from a record as a number to compute with: exact text ("2/3", "1.5",
+    written since weights are exact) as a Fraction; a float (older records) as is."""
+    if isinstance(value, str):
+        try:
+            return voting.exact(value)
+        except voting.InvalidParams:
+            return 0
+    return 0 if value is None else value
+
+
+def number(value: Any) -> str:
+    """A weight or count for people. Exact weights as they are: 3, 2.5, 0.125, 2/3;
+    floats (shares, averages, older records) rounded: 0.333333 → "0.33"."""
     if value is None:
         return "–"
+    if isinstance(value, str | Fraction | Decimal) or (
+        isinstance(value, int) and not isinstance(value, bool)
+    ):
+        exact = weight_value(value) if isinstance(value, str) else Fraction(value)
+        if exact.denominator == 1:
+            return formats.number_format(exact.numerator, use_l10n=True)
+        text = voting.to_text(exact)
+        if "/" in text:
+            return (f"{formats.number_format(exact.numerator, use_l10n=True)}/"
+                    f"{formats.number_format(exact.denominator, use_l10n=True)}")
+        return formats.number_format(Decimal(text), use_l10n=True)
     value = float(value)
     if value.is_integer():
         return formats.number_format(int(value), use_l10n=True)
@@ -114,9 +140,10 @@ def fraction_text(value: float | None) -> str:
 def width_class(part: float | None, whole: float | None) -> str:
     """The bar width class for part/whole: "w-0", "w-1" (a visible sliver), "w-5" … "w-100"
     (steps of 5 %). site.css defines them; no inline style is ever needed."""
+    part, whole = weight_value(part), weight_value(whole)
     if not part or not whole or part <= 0 or whole <= 0:
         return "w-0"
-    pct = min(part / whole, 1.0) * 100
+    pct = min(float(part / whole), 1.0) * 100
     step = int(math.floor(pct / 5 + 0.5)) * 5
     return f"w-{step}" if step else "w-1"
 

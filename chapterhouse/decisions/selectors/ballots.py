@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count
@@ -41,14 +42,14 @@ def roll_lines(proposal: Proposal) -> Iterator[str]:
         yield f"{public_id}\t{float(weight)!r}\t{reason}\n"
 
 
-def roll_digest(proposal: Proposal) -> tuple[str, int, float]:
-    """(sha256 hex, size, total weight) of the roll, computed streaming."""
+def roll_digest(proposal: Proposal) -> tuple[str, int, Decimal]:
+    """(sha256 hex, size, exact total weight) of the roll, computed streaming."""
     digest = hashlib.sha256()
-    size, total = 0, 0.0
+    size, total = 0, Decimal(0)
     for line in roll_lines(proposal):
         digest.update(line.encode())
         size += 1
-        total += float(line.split("\t", 2)[1])
+        total += Decimal(line.split("\t", 2)[1])  # the weight's 6-place decimal, exactly
     return digest.hexdigest(), size, total
 
 
@@ -60,7 +61,8 @@ def roll_weights(proposal: Proposal) -> list[dict[str, Any]]:
         .annotate(members=Count("id"))
         .order_by("-weight", "reason")
     )
-    return [{"weight": r["weight"], "reason": r["reason"], "members": r["members"]} for r in rows]
+    return [{"weight": voting.to_text(r["weight"]), "reason": r["reason"],
+             "members": r["members"]} for r in rows]
 
 
 def has_voted(proposal: Proposal, member: Member) -> bool:
@@ -127,15 +129,15 @@ def find_secret_ballot(proposal: Proposal, receipt: str) -> dict[str, Any] | Non
     return {"receipt": row[0], "weight": row[1], "ballot": row[2]}
 
 
-BallotRow = tuple[str | None, float, dict[str, Any], int | None]
+BallotRow = tuple[str | None, Decimal, dict[str, Any], int | None]
 
 
 def ballot_rows(proposal: Proposal) -> Iterator[BallotRow]:
     """(receipt hash or None, weight, ballot, group id) in the canonical order: open
     ballots by id, secret ballots by receipt hash. Streams tuples, no model instances.
 
-    The tally, the ballot file and the recount all read in this order, so their
-    floating-point sums agree to the last bit.
+    The tally, the ballot file and the recount all read in this order (weights are
+    exact decimals, so any order gives the same sums).
     """
     if proposal.is_secret:
         secret = (
@@ -154,8 +156,15 @@ def ballot_rows(proposal: Proposal) -> Iterator[BallotRow]:
         yield None, weight, ballot, group_id
 
 
+def published_as_floats(result: dict[str, Any]) -> bool:
+    """Whether a decision's result was published before weights were exact (its weights
+    are floats): its ballot file is then "chapterhouse-ballots/1"."""
+    return not isinstance(result.get("turnout_weight"), str)
+
+
 def ballot_file(proposal: Proposal) -> dict[str, Any]:
-    """The published ballot file of a closed vote (format "chapterhouse-ballots/1").
+    """The published ballot file of a closed vote (format "chapterhouse-ballots/2", or
+    "/1" for a result published before weights were exact).
 
     `python -m chapterhouse.voting recount FILE` recomputes "result" from it with no
     database. Secret ballots carry their receipt hash, open ones null; no member is
@@ -166,6 +175,7 @@ def ballot_file(proposal: Proposal) -> dict[str, Any]:
     decision = Decision.objects.select_related("proposal").get(proposal=proposal)
     snapshot = proposal.rule_snapshot or {}
     return voting.make_ballot_file(
+        legacy=published_as_floats(decision.result),
         method=snapshot["method"],
         options=list(snapshot.get("options", [])),
         params=dict(snapshot.get("params", {})),

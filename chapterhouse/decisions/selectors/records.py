@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.db import connection
 from django.db.models import Count, QuerySet, Sum
 
 from chapterhouse import voting
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 
 from .ballots import (
     ballot_rows,
+    published_as_floats,
 )
 
 # -- Decisions --------------------------------------------------------------------------
@@ -109,14 +112,20 @@ def voted_against(*, method: str, ballot: dict[str, Any], outcome: str,
     return not ranking or ranking[0] not in winners
 
 
-def eligible_weight_by_group(proposal: Proposal) -> dict[int | None, tuple[float, int]]:
-    """{group id: (eligible weight, members)} over the frozen roll."""
-    rows = (
-        RollEntry.objects.filter(roll__proposal=proposal)
-        .values("group")
-        .annotate(weight=Sum("weight"), members=Count("id"))
-    )
-    return {r["group"]: (float(r["weight"] or 0), r["members"]) for r in rows}
+def eligible_weight_by_group(proposal: Proposal) -> dict[int | None, tuple[Decimal, int]]:
+    """{group id: (exact eligible weight, members)} over the frozen roll.
+
+    PostgreSQL sums numeric columns exactly; SQLite would sum them as floats, so there
+    the decimals are added in Python."""
+    entries = RollEntry.objects.filter(roll__proposal=proposal)
+    if connection.vendor == "postgresql":
+        rows = entries.values("group").annotate(weight=Sum("weight"), members=Count("id"))
+        return {r["group"]: (Decimal(r["weight"] or 0), r["members"]) for r in rows}
+    found: dict[int | None, tuple[Decimal, int]] = {}
+    for group, weight in entries.values_list("group", "weight").iterator(chunk_size=10_000):
+        total, members = found.get(group, (Decimal(0), 0))
+        found[group] = (total + weight, members + 1)
+    return found
 
 
 # -- Checking the record ----------------------------------------------------------------
@@ -145,8 +154,11 @@ def recount(proposal: Proposal) -> Recount:
         method=snapshot["method"], options=snapshot.get("options", []),
         ballots=((weight, ballot) for _r, weight, ballot, _g in ballot_rows(proposal)),
         params=snapshot.get("params", {}), eligible_weight=total,
+        legacy=published_as_floats(decision.result),
     )
-    return Recount(result.to_dict(), decision.result, differences(result, decision.result))
+    legacy = published_as_floats(decision.result)
+    return Recount(result.to_dict(legacy=legacy), decision.result,
+                   differences(result, decision.result, legacy=legacy))
 
 
 def chain_problems() -> list[str]:

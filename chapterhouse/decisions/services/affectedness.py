@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from chapterhouse import voting
 from chapterhouse.chapters.models import Chapter
 from chapterhouse.lib import audit
 from chapterhouse.members.models import Member
@@ -17,6 +19,7 @@ from chapterhouse.members.models import Member
 from .. import selectors
 from ..models import (
     MAX_WEIGHT,
+    WEIGHT_QUANTUM,
     AffectedGroup,
     Proposal,
     ProposalEvent,
@@ -68,15 +71,11 @@ def set_affected_groups(*, proposal: Proposal, actor: Member,
     weights sets them (services.settle_objections checks who they are). Groups outside
     the scope are refused, naming the chapter to move the proposal up to.
     """
-    cleaned: list[tuple[Chapter, float, str]] = []
+    cleaned: list[tuple[Chapter, Decimal, str]] = []
     seen: set[int] = set()
     for group in groups:
-        chapter, weight, reason = group["chapter"], group["weight"], " ".join(
-            str(group.get("reason", "")).split()
-        )
-        if isinstance(weight, bool) or not isinstance(weight, int | float):
-            raise DecisionError(_("A weight is a number from 0 to 10."))
-        weight = float(weight)
+        chapter, reason = group["chapter"], " ".join(str(group.get("reason", "")).split())
+        weight = stated_weight(group["weight"], _("A weight is a number from 0 to 10."))
         if not 0 <= weight <= MAX_WEIGHT:
             raise DecisionError(_("A weight is a number from 0 to 10."))
         if not reason:
@@ -107,21 +106,41 @@ def set_affected_groups(*, proposal: Proposal, actor: Member,
             for c, w, r in cleaned
         )
         _event(proposal, ProposalEvent.Kind.AFFECTEDNESS_CHANGED, actor,
-               groups=[{"chapter": c.url_path, "weight": w, "reason": r} for c, w, r in cleaned])
+               groups=[{"chapter": c.url_path, "weight": voting.to_text(w), "reason": r}
+                       for c, w, r in cleaned])
         if proposal.status != Status.DRAFT:
             audit.record(actor=actor, action="decisions.set_affected_groups", target=proposal,
                          chapter=proposal.chapter,
-                         data={"groups": [[c.url_path, w, r] for c, w, r in cleaned]})
+                         data={"groups": [[c.url_path, voting.to_text(w), r]
+                                          for c, w, r in cleaned]})
     return created
 
 
-def declare_stake(*, proposal: Proposal, member: Member, weight: float, reason: str,
+def stated_weight(value: object, message: str) -> Decimal:
+    """A weight as stated (an int, float or Decimal), exactly, as the decimal of
+    at most 6 places it is stored as. A float is read as the decimal it prints as (1.5,
+    0.1). More places are refused, never rounded; anything else raises ``message``."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise DecisionError(message)
+    try:
+        weight = Decimal(repr(value) if isinstance(value, float) else value)
+    except InvalidOperation:
+        raise DecisionError(message) from None
+    if not weight.is_finite() or abs(weight) > 10**6:
+        raise DecisionError(message)
+    if weight != weight.quantize(WEIGHT_QUANTUM):
+        raise DecisionError(_("A weight can have at most 6 decimal places."))
+    return weight.quantize(WEIGHT_QUANTUM)
+
+
+def declare_stake(*, proposal: Proposal, member: Member, weight: float | Decimal, reason: str,
                   now: datetime | None = None) -> StakeDeclaration:
     """A member of the scope declares a stronger stake, with a public reason, where
     the rule allows it, up to its cap, before voting opens. Declaring again replaces it."""
     now = _now(now)
     reason = " ".join((reason or "").split())
-    if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
+    weight = stated_weight(weight, _("A declared weight is a number above 0."))
+    if weight <= 0:
         raise DecisionError(_("A declared weight is a number above 0."))
     if not reason:
         raise DecisionError(_("Say publicly why you are more affected."))
@@ -143,12 +162,13 @@ def declare_stake(*, proposal: Proposal, member: Member, weight: float, reason: 
                                 % {"cap": formats.number_format(rule.self_declared_cap)})
         stake, _created = StakeDeclaration.objects.update_or_create(
             proposal=proposal, member=member,
-            defaults={"weight": float(weight), "reason": reason, "created_at": now},
+            defaults={"weight": weight, "reason": reason, "created_at": now},
         )
-        _event(proposal, ProposalEvent.Kind.STAKE_DECLARED, member, weight=float(weight),
-               reason=reason)
+        _event(proposal, ProposalEvent.Kind.STAKE_DECLARED, member,
+               weight=voting.to_text(weight), reason=reason)
         audit.record(actor=member, action="decisions.declare_stake", target=stake,
-                     chapter=proposal.chapter, data={"weight": float(weight), "reason": reason})
+                     chapter=proposal.chapter,
+                     data={"weight": voting.to_text(weight), "reason": reason})
     return stake
 
 

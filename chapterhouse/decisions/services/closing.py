@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -48,19 +49,24 @@ def _normal(value: Any) -> Any:
     return json.loads(canonical_json(value))
 
 
-def _ballot_arrays(proposal: Proposal) -> tuple[np.ndarray, list[Any], np.ndarray]:
+def _ballot_arrays(proposal: Proposal) -> tuple[Any, list[Any], np.ndarray]:
     """(weights, ballots, group ids, -1 for none) in the canonical order of
     selectors.ballot_rows, for the count.
 
     On PostgreSQL one aggregate row: the ballots as one JSON array (parsed in one call),
     weights and groups as text numpy parses; no row tuple, no per-row JSON decoding.
+    The weights' decimal text ("1.500000") is parsed as floats, and the voting package
+    reads each float as the simplest fraction it stands for, which for a decimal of at
+    most 6 places and 12 digits is that decimal exactly (no two such decimals are
+    within a float's precision of each other), so the count is exact. Elsewhere the
+    weights are the Decimals the rows hold.
     The three aggregates advance together row by row, so they always line up; they take
     the rows as the ordered subquery gives them (one sort, not three), which only
     decides which bad ballot an error would name first; the count is order-free.
     """
     if connection.vendor != "postgresql":
         rows = list(selectors.ballot_rows(proposal))
-        return (np.array([r[1] for r in rows], dtype=np.float64), [r[2] for r in rows],
+        return ([r[1] for r in rows], [r[2] for r in rows],
                 np.array([-1 if r[3] is None else r[3] for r in rows], dtype=np.int64))
     model, order = (SecretBallot, "receipt_hash") if proposal.is_secret else (Ballot, "id")
     texts = ", ".join(f"coalesce(string_agg({column}::text, ','), '')"
@@ -116,7 +122,7 @@ def _breakdown(proposal: Proposal, counted: voting.Prepared, group_ids: np.ndarr
         if group_id in hidden:
             continue
         ballots = by_group[group_id]
-        result = counted.count(eligible_weight=eligible.get(group_id, (0.0, 0))[0],
+        result = counted.count(eligible_weight=eligible.get(group_id, (Decimal(0), 0))[0],
                                rows=ballots)
         chapter = chapters.get(group_id) if group_id is not None else None
         groups.append({
@@ -208,14 +214,16 @@ def close_voting(*, proposal: Proposal, now: datetime | None = None) -> Decision
             options=_normal(options), outcome=outcome, winners=_normal(list(result.winners)),
             result=_normal(result.to_dict()), rule=_normal(snapshot),
             roll=_normal({
-                "hash": roll.hash, "size": roll.size, "total_weight": roll.total_weight,
+                "hash": roll.hash, "size": roll.size,
+                "total_weight": voting.to_text(roll.total_weight),
                 "frozen_at": roll.frozen_at.isoformat(),
                 "weights": selectors.roll_weights(proposal),
             }),
             turnout=_normal({
-                "voters": len(counted), "turnout_weight": result.turnout_weight,
-                "eligible_weight": result.eligible_weight,
-                "share": (result.turnout_weight / result.eligible_weight
+                "voters": len(counted),
+                "turnout_weight": voting.to_text(result.turnout_weight),
+                "eligible_weight": voting.to_text(result.eligible_weight),
+                "share": (float(result.turnout_weight / result.eligible_weight)
                           if result.eligible_weight else 0.0),
             }),
             breakdown=_normal(breakdown), effect=_normal(effect), decided_at=now,

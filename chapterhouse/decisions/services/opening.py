@@ -10,6 +10,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from chapterhouse import voting
 from chapterhouse.chapters.models import Chapter
 from chapterhouse.lib import audit
 from chapterhouse.members.models import Member
@@ -117,18 +118,21 @@ def _freeze_roll(proposal: Proposal, now: datetime) -> Roll:
                                                       .related_model._meta.db_table)  # type: ignore[union-attr]
     chapter_t, stake_t = qn(Chapter._meta.db_table), qn(StakeDeclaration._meta.db_table)
     entry_t = qn(RollEntry._meta.db_table)
-    weight_sql = "%s"
-    weight_params: list[str | float] = [1.0]  # path LIKE patterns and weights, in turn
+    # Weights go in as decimal text cast to NUMERIC: exact on PostgreSQL (numeric), and
+    # on SQLite the same value as a stored weight (so the comparison below is like with like).
+    weight_sql = "CAST(%s AS NUMERIC)"
+    weight_params: list[str] = ["1"]  # path LIKE patterns and weights, in turn
     reason_sql, reason_params = "%s", [selectors.default_reason(scope)]
     if groups:
-        weight_sql = "CASE " + " ".join("WHEN c.path LIKE %s THEN %s" for _g in groups) + \
+        weight_sql = "CASE " + " ".join("WHEN c.path LIKE %s THEN CAST(%s AS NUMERIC)"
+                                        for _g in groups) + " ELSE CAST(%s AS NUMERIC) END"
+        reason_sql = "CASE " + " ".join("WHEN c.path LIKE %s THEN %s" for _g in groups) + \
             " ELSE %s END"
-        reason_sql = weight_sql
         weight_params, reason_params = [], []
         for g in groups:
-            weight_params += [g.chapter.path + "%", float(g.weight)]
+            weight_params += [g.chapter.path + "%", str(g.weight)]
             reason_params += [g.chapter.path + "%", selectors.group_reason(g.chapter, g.reason)]
-        weight_params.append(1.0)
+        weight_params.append("1")
         reason_params.append(selectors.default_reason(scope))
     chosen_weight = "CASE WHEN t.sw IS NOT NULL AND t.sw > t.gw THEN t.sw ELSE t.gw END"
     chosen_reason = "CASE WHEN t.sw IS NOT NULL AND t.sw > t.gw THEN t.sr ELSE t.gr END"
@@ -198,12 +202,12 @@ def open_voting(*, proposal: Proposal, now: datetime | None = None) -> Proposal:
         proposal.save(update_fields=["rule_snapshot", "status", "voting_opens_at",
                                      "voting_closes_at", "updated_at"])
         _event(proposal, ProposalEvent.Kind.VOTING_OPENED, None, roll_hash=roll.hash,
-               roll_size=roll.size, total_weight=roll.total_weight, method=method,
+               roll_size=roll.size, total_weight=voting.to_text(roll.total_weight), method=method,
                switched=switched, closes_at=proposal.voting_closes_at.isoformat())
         audit.record(actor=None, action="decisions.open_voting", target=proposal,
                      chapter=proposal.chapter,
                      data={"roll_hash": roll.hash, "roll_size": roll.size,
-                           "total_weight": roll.total_weight, "rule": snapshot})
+                           "total_weight": voting.to_text(roll.total_weight), "rule": snapshot})
         recipients = _facilitators(proposal.chapter)
         if proposal.author is not None:
             recipients.append(proposal.author)

@@ -211,7 +211,7 @@ def test_the_receipt_finds_the_ballot_in_the_ballot_file(member, facilitator):
     assert found == {"receipt": selectors.receipt_hash(receipt), "weight": 1.0,
                      "ballot": {"choice": "yes"}}
     rows = selectors.ballot_file(proposal)["ballots"]
-    assert {"receipt": found["receipt"], "weight": 1.0, "ballot": {"choice": "yes"}} in rows
+    assert {"receipt": found["receipt"], "weight": "1", "ballot": {"choice": "yes"}} in rows
     assert all(row["receipt"] for row in rows)
     assert selectors.find_secret_ballot(proposal, "guess") is None
 

@@ -42,7 +42,7 @@ def _one_by_one(proposal):
                             ballots=ballots, params=snapshot["params"],
                             eligible_weight=eligible).to_dict()
 
-    by_group: dict[int | None, list[tuple[float, dict[str, Any]]]] = {}
+    by_group: dict[int | None, list[tuple[Any, dict[str, Any]]]] = {}
     for _receipt, weight, ballot, group in rows:
         by_group.setdefault(group, []).append((weight, ballot))
     eligible = selectors.eligible_weight_by_group(proposal)

@@ -1,5 +1,6 @@
 import hashlib
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -47,7 +48,7 @@ def test_opening_freezes_the_roll_with_weights_reasons_and_a_hash(member, facili
         "Len Londoner": (1.0, "member of London"),
     }
     roll = proposal.roll
-    assert (roll.size, roll.total_weight) == (3, 7.0)
+    assert (roll.size, roll.total_weight) == (3, Decimal(7))
     lines = sorted(
         f"{m.public_id}\t{w!r}\t{r}\n" for m, w, r in [
             (member, 3.0, "Hackney: the square is here"),

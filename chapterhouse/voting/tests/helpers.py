@@ -8,10 +8,10 @@ from chapterhouse.voting import Result, count
 
 def run(
     method: str,
-    ballots: Sequence[tuple[float, Mapping[str, Any]]],
+    ballots: Sequence[tuple[Any, Mapping[str, Any]]],
     *,
     options: Sequence[str] = ("a", "b", "c"),
-    eligible: float | None = None,
+    eligible: Any = None,
     **params: Any,
 ) -> Result:
     return count(
@@ -23,6 +23,6 @@ def run(
     )
 
 
-def ranked(*rows: tuple[float, str]) -> list[tuple[float, dict[str, Any]]]:
+def ranked(*rows: tuple[Any, str]) -> list[tuple[Any, dict[str, Any]]]:
     """(weight, "abc") → (weight, {"ranking": ["a", "b", "c"]}); "" is a blank ballot."""
     return [(w, {"ranking": list(r)} if r else {}) for w, r in rows]

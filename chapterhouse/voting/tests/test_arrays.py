@@ -36,7 +36,8 @@ def test_irv_on_arrays_records_rounds():
     tally = arrays.irv(ranks, np.array([2.0, 1.5, 1.0]))
     assert tally.winner == 1
     assert [r.eliminated for r in tally.rounds] == [[2], []]
-    assert tally.rounds[-1].counts.tolist() == [2.0, 2.5, 0.0]
+    assert tally.denominator == 2
+    assert tally.rounds[-1].counts.tolist() == [4.0, 5.0, 0.0]  # halves
 
 
 def test_irv_accepts_int16_ranks_for_many_options():
@@ -58,7 +59,7 @@ def test_plurality_approval_and_score_tallies():
     assert arrays.score(scores, w).tolist() == [9.0, 6.0, 3.0]
 
 
-def test_weights_are_counted_in_millionths():
+def test_weights_are_counted_exactly():
     assert arrays.plurality(np.array([0, 0, 1]), np.array([0.1, 0.2, 0.3]), 2).tolist() == [
         0.3,
         0.3,

@@ -50,7 +50,7 @@ def published(**overrides):
 
 def test_a_ballot_file_stores_complete_params_and_sorts_ballots_by_receipt():
     data = published()
-    assert data["format"] == "chapterhouse-ballots/1"
+    assert data["format"] == "chapterhouse-ballots/2"
     assert data["params"] == {"quorum": 0.5, "tie_break": "no_decision", "seed": ""}
     assert [row["receipt"] for row in data["ballots"]] == [None, "R-1", "R-2", "R-3"]
     assert data["result"]["winners"] == ["library"]
@@ -126,8 +126,8 @@ def test_the_recount_command_exits_1_when_a_ballot_was_altered(tmp_path):
     [
         ("{not json", "not valid JSON"),
         ("[]", "must be a JSON object"),
-        ('{"format": "other/1"}', "format must be 'chapterhouse-ballots/1'"),
-        ('{"format": "chapterhouse-ballots/1"}', "lacks: method"),
+        ('{"format": "other/1"}', "format must be 'chapterhouse-ballots/2'"),
+        ('{"format": "chapterhouse-ballots/2"}', "lacks: method"),
     ],
 )
 def test_the_recount_command_exits_2_for_a_malformed_file(tmp_path, text, message):
@@ -169,7 +169,7 @@ def mutate(change):
         (lambda d: d["ballots"][0].update(receipt=5), "receipt must be a string or null"),
         (lambda d: d["ballots"][0].update(ballot=[]), "'ballot' must be an object"),
         (lambda d: d.update(ballots={}), "'ballots' must be a list"),
-        (lambda d: d.update(eligible_weight="10"), "'eligible_weight' must be a number"),
+        (lambda d: d.update(eligible_weight=10), "'eligible_weight' must be a number"),
         (lambda d: d.update(options="park"), "'options' must be a list"),
         (lambda d: d.update(params=[]), "'params' must be an object"),
         (lambda d: d.update(labels=[]), "'labels' must be an object"),
@@ -184,4 +184,4 @@ def test_loading_refuses_a_malformed_file_with_a_clear_message(change, message):
 
 def test_loading_refuses_nan_weights():
     with pytest.raises(InvalidBallotFile, match="NaN"):
-        loads_ballot_file(mutate(lambda d: None).replace('"weight": 3.0', '"weight": NaN'))
+        loads_ballot_file(mutate(lambda d: None).replace('"weight": "3"', '"weight": NaN'))

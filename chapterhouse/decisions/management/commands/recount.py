@@ -36,7 +36,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{proposal.title}: {result['outcome']}"
             + (f" ({', '.join(result['winners'])})" if result["winners"] else "")
-            + f"; turnout {result['turnout_weight']:g} of {result['eligible_weight']:g}"
+            + f"; turnout {result['turnout_weight']} of {result['eligible_weight']}"
         )
         if recount.matches:
             self.stdout.write(self.style.SUCCESS("The recount equals the published result."))

@@ -1,0 +1,193 @@
+"""Exact weights: every weight is a rational number, and no count ever rounds one.
+
+Why this representation
+-----------------------
+A rounded weight can decide or block a vote: with weights counted in millionths, five
+ballots of 2/3 weighed more than their own roll, a true tie of 2/3 against 1/3 + 1/3
+elected one side, and weights under 5e-7 vanished. So:
+
+- A weight is read as the exact rational it stands for (``exact``): an int, a
+  ``Fraction``, a ``Decimal``, a string (``"1.5"``, ``"2/3"``) exactly; a float as the
+  simplest fraction that the float is the nearest float to (``2/3`` → 2/3, ``0.1`` →
+  1/10, ``1e-7`` → 1/10000000), as thresholds are read. Exact inputs stay exact; a
+  float never loses more than it already had.
+- For a count, the weights are scaled by one common denominator ``D`` (the lcm of their
+  denominators), so each becomes a whole number of units (``to_units``). The tallies are
+  sums of whole numbers: in a float64 array when every sum stays below 2**53 (so numpy's
+  C loops and BLAS add them exactly, as fast as before), else in an array of Python
+  ints (exact at any size, slower). A recount in any ballot order gives the identical
+  result, and 2/3 against 1/3 + 1/3 is a tie.
+- Published weights (results, explanations, ballot files ``chapterhouse-ballots/2``)
+  are strings: ``"3"``, ``"1.5"``, or ``"2/3"`` when the decimal would not end
+  (``to_text``); ``exact`` reads them back.
+
+The Django app stores stated weights as decimals with 6 places (what a member types),
+so its common denominator is at most 10**6.
+
+Limits (clear ``InvalidParams``, never a crash): a weight is at most ``MAX_WEIGHT`` and
+its denominator at most ``MAX_DENOMINATOR``; text is at most 200 characters.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from .errors import InvalidParams
+
+#: What a weight may be given as.
+Weight = int | float | Fraction | Decimal | str
+
+MAX_WEIGHT = 10**15
+MAX_TOTAL = 10**24  # an eligible weight (a sum of weights)
+MAX_DENOMINATOR = 10**18
+_MAX_TEXT = 200
+_EXACT_FLOAT_SUM = 2**53  # float64 adds whole numbers exactly while every sum is below this
+
+
+def _simplest_between(lo: Fraction, hi: Fraction) -> Fraction:
+    """The fraction with the smallest denominator in [lo, hi] (0 <= lo <= hi)."""
+    n = math.floor(lo)
+    if n == lo:
+        return Fraction(n)
+    if n + 1 <= hi:
+        return Fraction(n + 1)
+    return n + 1 / _simplest_between(1 / (hi - n), 1 / (lo - n))
+
+
+def from_float(x: float) -> Fraction:
+    """The simplest fraction whose nearest float is ``x`` (x finite, >= 0)."""
+    exact_value = Fraction(x)
+    if x == 0:
+        return exact_value
+    down, up = math.nextafter(x, 0.0), math.nextafter(x, math.inf)
+    lo = (exact_value + Fraction(down)) / 2
+    hi = (exact_value + Fraction(up)) / 2
+    simple = _simplest_between(lo, hi)
+    return simple if float(simple) == x else exact_value
+
+
+def _bad(message: str) -> InvalidParams:
+    return InvalidParams(message)
+
+
+def exact(value: object, what: str = "A weight", *, limit: int = MAX_WEIGHT) -> Fraction:
+    """``value`` as an exact non-negative Fraction of at most ``limit``, or ``InvalidParams``."""
+    if isinstance(value, bool | np.bool_):
+        raise _bad(f"{what} must be a number.")
+    result: Fraction
+    if isinstance(value, Fraction):
+        result = value
+    elif isinstance(value, int | np.integer):
+        result = Fraction(int(value))
+    elif isinstance(value, float | np.floating):
+        x = float(value)
+        if not math.isfinite(x):
+            raise _bad(f"{what} must be a finite number.")
+        if x < 0:
+            raise _bad(f"{what} must be at least 0.")
+        if x > limit:
+            raise _bad(f"{what} must be at most {limit:.0e}.")
+        result = from_float(x)
+    elif isinstance(value, Decimal):
+        if not value.is_finite():
+            raise _bad(f"{what} must be a finite number.")
+        if value and not -18 <= value.adjusted() <= len(str(limit)):
+            raise _bad(f"{what} must be at most {limit:.0e} and at least 1e-18 (or 0).")
+        result = Fraction(value)
+    elif isinstance(value, str):
+        if len(value) > _MAX_TEXT:
+            raise _bad(f"{what} is too long to be a number.")
+        try:
+            result = Fraction(value.strip())
+        except (ValueError, ZeroDivisionError):
+            raise _bad(f"{what} must be a number or a fraction like 2/3.") from None
+    elif isinstance(value, numbers.Rational):
+        result = Fraction(int(value.numerator), int(value.denominator))
+    else:
+        raise _bad(f"{what} must be a number.")
+    if result < 0:
+        raise _bad(f"{what} must be at least 0.")
+    if result > limit:
+        raise _bad(f"{what} must be at most {limit:.0e}.")
+    if result.denominator > MAX_DENOMINATOR:
+        raise _bad(f"{what} is too fine: its denominator must be at most {MAX_DENOMINATOR:.0e}.")
+    return result
+
+
+def to_text(value: Fraction | Decimal | int) -> str:
+    """An exact weight as text: ``"3"``, ``"1.5"``, or ``"2/3"`` when no decimal ends."""
+    f = Fraction(value)
+    if f.denominator == 1:
+        return str(f.numerator)
+    d = f.denominator
+    twos = fives = 0
+    while d % 2 == 0:
+        d //= 2
+        twos += 1
+    while d % 5 == 0:
+        d //= 5
+        fives += 1
+    if d != 1:
+        return f"{f.numerator}/{f.denominator}"
+    places = max(twos, fives)
+    digits = str(f.numerator * 10**places // f.denominator).rjust(places + 1, "0")
+    text = f"{digits[:-places]}.{digits[-places:]}"
+    return text
+
+
+def to_units(weights: Any) -> tuple[np.ndarray, int]:
+    """Weights as whole numbers of 1/D, and D (the lcm of their denominators).
+
+    The array is float64 when every sum of its entries is exact in float64, else an
+    array of Python ints. Each distinct weight is converted once.
+    """
+    if not isinstance(weights, np.ndarray):
+        values = list(weights)
+        kinds = set(map(type, values))
+        # Plain floats (and small ints): one numpy conversion, then the array path.
+        if kinds and kinds <= {float, int} and (
+            int not in kinds or all(-_EXACT_FLOAT_SUM < v < _EXACT_FLOAT_SUM for v in values)
+        ):
+            weights = np.asarray(values, dtype=np.float64)
+        else:
+            weights = values
+    if isinstance(weights, np.ndarray) and weights.dtype.kind in "fiu":
+        if weights.ndim != 1:
+            raise InvalidParams("There must be exactly one weight per ballot.")
+        if weights.dtype.kind == "f" and not np.all(np.isfinite(weights)):
+            raise InvalidParams("Weights must be finite numbers of at least 0.")
+        if weights.size and weights.min() < 0:
+            raise InvalidParams("Weights must be finite numbers of at least 0.")
+        uniques, inverse = np.unique(weights, return_inverse=True)
+        fractions = [exact(u.item()) for u in uniques]
+        counts = np.bincount(inverse, minlength=len(fractions)).tolist()
+    else:
+        values = list(weights)
+        if any(issubclass(kind, bool | np.bool_) for kind in set(map(type, values))):
+            raise InvalidParams("Weights must be numbers.")
+        # Equal numbers (1, 1.0, Decimal("1")) are the same exact weight: one key.
+        index: dict[Any, int] = {}
+        fractions = []
+        try:
+            codes = [index.setdefault(value, len(index)) for value in values]
+        except TypeError:  # unhashable: not a number
+            raise InvalidParams("Weights must be numbers.") from None
+        fractions = [exact(value) for value in index]
+        inverse = np.asarray(codes, dtype=np.intp)
+        counts = np.bincount(inverse, minlength=len(fractions)).tolist() if codes else []
+    denominator = math.lcm(*(f.denominator for f in fractions)) if fractions else 1
+    numerators = [f.numerator * (denominator // f.denominator) for f in fractions]
+    total = sum(n * c for n, c in zip(numerators, counts, strict=True))
+    if total < _EXACT_FLOAT_SUM:
+        table = np.asarray(numerators, dtype=np.float64)
+    else:
+        table = np.empty(len(numerators), dtype=object)
+        table[:] = numerators
+    return table[inverse], denominator
+
