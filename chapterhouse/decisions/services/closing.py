@@ -17,7 +17,7 @@ from chapterhouse.chapters.models import Chapter
 from chapterhouse.lib import audit
 from chapterhouse.members.models import Member
 from chapterhouse.notifications.models import Kind
-from chapterhouse.notifications.services import notify
+from chapterhouse.notifications.services import notify, notify_roll_of
 
 from .. import selectors
 from ..models import (
@@ -221,12 +221,13 @@ def close_voting(*, proposal: Proposal, now: datetime | None = None) -> Decision
         if proposal.author is not None:
             recipients.append(proposal.author)
         title = proposal.title
-        notify(
-            recipients=recipients, kind=Kind.DECISION_RECORDED,
-            text=lambda m: _("“%(title)s” was decided: %(outcome)s.")
-            % {"title": title, "outcome": Decision.Outcome(outcome).label},
-            url=proposal.get_absolute_url(),
-        )
+        decided = lambda *_m: _("“%(title)s” was decided: %(outcome)s.") % {  # noqa: E731
+            "title": title, "outcome": Decision.Outcome(outcome).label}
+        notify(recipients=recipients, kind=Kind.DECISION_RECORDED, text=decided,
+               url=proposal.get_absolute_url())
+        # Everyone else on the roll, in the background (never in the request).
+        notify_roll_of(proposal_id=proposal.pk, kind=Kind.DECISION_RECORDED, text=decided,
+                       url=proposal.get_absolute_url(), exclude=[m.pk for m in recipients])
     return decision
 
 
