@@ -42,6 +42,7 @@ from .proposals import (
 from .records import (
     Decision,
     Dissent,
+    DissentEntry,
     canonical_json,
 )
 from .rules import (
@@ -63,6 +64,7 @@ __all__ = [
     "Decision",
     "DecisionRule",
     "Dissent",
+    "DissentEntry",
     "MAX_WEIGHT",
     "MULTI_OPTION_METHODS",
     "Method",

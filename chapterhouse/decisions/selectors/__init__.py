@@ -29,6 +29,15 @@ from .ballots import (
     roll_lines,
     roll_weights,
 )
+from .chain import (
+    CHAIN_FORMAT,
+    ballots_digest,
+    chain_export,
+    chain_head,
+    chain_problems,
+    copy_problems,
+    parse_saved_copy,
+)
 from .proposals import (
     DiffBlock,
     amendments,
@@ -43,7 +52,6 @@ from .proposals import (
 )
 from .records import (
     Recount,
-    chain_problems,
     decisions,
     dissents,
     eligible_weight_by_group,
@@ -61,6 +69,12 @@ from .rules_in_force import (
 )
 
 __all__ = [
+    "CHAIN_FORMAT",
+    "ballots_digest",
+    "chain_export",
+    "chain_head",
+    "copy_problems",
+    "parse_saved_copy",
     "AffectedRow",
     "BallotRow",
     "DiffBlock",
