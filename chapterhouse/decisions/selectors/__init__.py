@@ -38,6 +38,10 @@ from .chain import (
     copy_problems,
     parse_saved_copy,
 )
+from .home import (
+    NeedsYou,
+    needs_you,
+)
 from .proposals import (
     DiffBlock,
     amendments,
@@ -69,6 +73,8 @@ from .rules_in_force import (
 )
 
 __all__ = [
+    "NeedsYou",
+    "needs_you",
     "CHAIN_FORMAT",
     "ballots_digest",
     "chain_export",
