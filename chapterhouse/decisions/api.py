@@ -112,7 +112,7 @@ class ProposalList(generics.ListCreateAPIView[Proposal]):
         params = self.request.query_params
         if "chapter" in params:
             rows = rows.filter(chapter=_chapter_or_400(params["chapter"]))
-        if params.get("status"):
+        if "status" in params:
             if params["status"] not in Status.values:
                 raise ValidationError({"status": [_("Unknown status.")]})
             rows = rows.filter(status=params["status"])
@@ -323,7 +323,7 @@ class DecisionList(generics.ListAPIView[Decision]):
     def get_queryset(self) -> QuerySet[Decision]:
         params = self.request.query_params
         chapter = _chapter_or_400(params["chapter"]) if "chapter" in params else None
-        outcome = params.get("outcome") or None
+        outcome = params.get("outcome")
         if outcome is not None and outcome not in Decision.Outcome.values:
             raise ValidationError({"outcome": [_("Unknown outcome.")]})
         since = _date(params["since"], "since") if params.get("since") else None

@@ -82,7 +82,7 @@ class PublicMemberSerializer(serializers.ModelSerializer[Member]):
         url = member.get_absolute_url()
         return request.build_absolute_uri(url) if request is not None else url
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_avatar(self, member: Member) -> str | None:
         if not member.avatar:
             return None
@@ -118,7 +118,7 @@ class PublicMemberSerializer(serializers.ModelSerializer[Member]):
     def get_is_online(self, member: Member) -> bool | None:
         return member.is_online if self._shows(member, "show_presence") else None
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field({"type": "string", "format": "date-time", "nullable": True})
     def get_last_seen(self, member: Member) -> str | None:
         if not self._shows(member, "show_presence") or member.last_seen is None:
             return None
