@@ -36,10 +36,15 @@ for _ in $(seq 60); do
   sleep 1
 done
 
+# positive_data_acceptance is left out: the API refuses some schema-valid requests by
+# its domain rules (an unknown chapter in ?chapter=, a vote not open yet, a display name
+# of spaces) with 400 and a message, rules an OpenAPI schema cannot state. 400 is
+# documented on every operation; refusing invalid input (negative_data_rejection) and
+# every other check still runs.
 # The token endpoint is left out: its own throttle (a few tries per address and account)
 # is the point of it, and tests cover it; everything else runs signed in.
 "$BIN/schemathesis" --no-color run "http://127.0.0.1:$PORT/api/schema/" \
   --header "Authorization: Token $token" \
-  --exclude-path /api/v1/auth/token/ \
+  --exclude-path /api/v1/auth/token/ --exclude-checks positive_data_acceptance \
   --max-examples "${CONTRACT_MAX_EXAMPLES:-10}" --seed 13 --generation-deterministic \
   --max-time "$MAX_TIME" --rate-limit 300/m --request-timeout 20

@@ -18,8 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework.decorators import api_view, parser_classes, permission_classes
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -261,6 +262,7 @@ def _own_member(request: Request) -> Member:
     methods=["PATCH"], request=OwnProfileSerializer, responses=OwnProfileSerializer, tags=["me"]
 )
 @api_view(["GET", "PATCH"])
+@parser_classes([JSONParser])  # JSON only: a form's strings would pass for booleans
 @permission_classes([IsAuthenticated])
 def me(request: Request) -> Response:
     """Your own profile. PATCH changes the fields sent; unknown fields are refused."""

@@ -43,3 +43,21 @@ def test_request_bodies_take_no_unknown_fields(schema):
     body = schema["paths"]["/api/v1/proposals/"]["post"]["requestBody"]["content"]
     ref = body["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert schema["components"]["schemas"][ref]["additionalProperties"] is False
+
+
+@pytest.mark.parametrize("url", ["/api/v1/proposals/not-a-uuid/", "/api/v1/nothing/here/"])
+def test_an_address_that_names_no_endpoint_is_a_json_404(member_client, url):
+    response = member_client.get(url)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("query", ["until=", "since=", "since=20250101", "until=2025-01-01T10:00"])
+def test_dates_in_the_decision_log_filter_are_dates(member_client, query):
+    assert member_client.get(f"/api/v1/decisions/?{query}").status_code == 400
+
+
+def test_the_own_profile_takes_json_only(member_client):
+    response = member_client.patch("/api/v1/me/", data="show_location=yes",
+                                   content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 415
