@@ -329,6 +329,9 @@ class DecisionList(generics.ListAPIView[Decision]):
     def get_queryset(self) -> QuerySet[Decision]:
         params = self.request.query_params
         chapter = _chapter_or_400(params["chapter"]) if "chapter" in params else None
+        subchapters = params.get("subchapters", "false").lower()
+        if subchapters not in ("1", "true", "yes", "0", "false", "no"):
+            raise ValidationError({"subchapters": [_("Give true or false.")]})
         outcome = params.get("outcome")
         if outcome is not None and outcome not in Decision.Outcome.values:
             raise ValidationError({"outcome": [_("Unknown outcome.")]})
@@ -337,7 +340,7 @@ class DecisionList(generics.ListAPIView[Decision]):
             if "until" in params else None
         return selectors.decisions(
             chapter=chapter,
-            include_subchapters=params.get("subchapters", "").lower() in ("1", "true", "yes"),
+            include_subchapters=subchapters in ("1", "true", "yes"),
             category=params.get("category") or None, outcome=outcome, since=since, until=until,
         )
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -201,8 +202,33 @@ class StrictSerializer(serializers.Serializer[Any]):
         return super().to_internal_value(data)
 
 
+class _JSONText(serializers.CharField):
+    """Text only as a JSON string (DRF would take 0 for "0")."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class _JSONFlag(serializers.BooleanField):
+    """A flag only as JSON true or false (DRF would take "yes", 1, "on")."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 class OwnProfileSerializer(StrictSerializer, serializers.ModelSerializer[Member]):
     """Your own profile: everything, and the parts you may change."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: _JSONText,
+        models.TextField: _JSONText,
+        models.BooleanField: _JSONFlag,
+    }
 
     web_url = serializers.SerializerMethodField()
     avatar = serializers.SerializerMethodField()

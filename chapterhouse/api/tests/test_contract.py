@@ -61,3 +61,26 @@ def test_the_own_profile_takes_json_only(member_client):
     response = member_client.patch("/api/v1/me/", data="show_location=yes",
                                    content_type="application/x-www-form-urlencoded")
     assert response.status_code == 415
+
+
+@pytest.mark.parametrize("body", [{"display_name": 0}, {"show_location": "yes"},
+                                  {"show_bio": 1}])
+def test_the_own_profile_takes_json_types_only(member_client, body):
+    response = member_client.patch("/api/v1/me/", data=body, content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_subchapters_takes_true_or_false(member_client):
+    assert member_client.get("/api/v1/decisions/?subchapters=null").status_code == 400
+    assert member_client.get("/api/v1/decisions/?subchapters=true").status_code == 200
+
+
+def test_a_post_to_a_wrong_address_is_a_json_404_even_with_a_session(member):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(member.user)
+    response = browser.post("/api/v1/proposals/null,null/amendments/", data={},
+                            content_type="application/json")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
