@@ -17,7 +17,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-export DEBUG=1 DATABASE_URL="sqlite:///$work/contract.sqlite3" MEDIA_ROOT="$work/media"
+export LOG_LEVEL=ERROR DEBUG=1 DATABASE_URL="sqlite:///$work/contract.sqlite3" MEDIA_ROOT="$work/media"
 unset REDIS_URL
 "$BIN/python" manage.py migrate --noinput -v0
 "$BIN/python" manage.py load_places --countries GB,FR,ES >/dev/null 2>&1

@@ -24,7 +24,7 @@ v1 = [
     ),
     *decisions_api.urlpatterns,
     # Last: anything else under /api/v1/ is a JSON 404, never the HTML page.
-    re_path(r"^(?P<rest>.*)$", not_found),
+    re_path(r"^(?P<rest>[\s\S]*)$", not_found),  # any character, line breaks too
 ]
 
 urlpatterns = [

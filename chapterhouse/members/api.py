@@ -285,7 +285,8 @@ def _own_member(request: Request) -> Member:
 
 @extend_schema(methods=["GET"], responses=OwnProfileSerializer, tags=["me"])
 @extend_schema(
-    methods=["PATCH"], request=OwnProfileSerializer, responses=OwnProfileSerializer, tags=["me"]
+    methods=["PATCH"], request=OwnProfileSerializer(partial=True), responses=OwnProfileSerializer,
+    tags=["me"],
 )
 @api_view(["GET", "PATCH"])
 @parser_classes([JSONParser])  # JSON only: a form's strings would pass for booleans

@@ -84,3 +84,15 @@ def test_a_post_to_a_wrong_address_is_a_json_404_even_with_a_session(member):
                             content_type="application/json")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
+
+
+def test_an_address_with_line_breaks_is_a_json_404_too(member_client):
+    response = member_client.get("/api/v1/decisions/a%0Ab%0Dc/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_patching_the_own_profile_requires_no_field(schema):
+    body = schema["paths"]["/api/v1/me/"]["patch"]["requestBody"]["content"]
+    ref = body["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert not schema["components"]["schemas"][ref].get("required")
