@@ -1,6 +1,6 @@
 """The REST API: OpenAPI schema and docs, and version 1 under /api/v1/."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from chapterhouse.chapters import api as chapters_api
@@ -8,6 +8,7 @@ from chapterhouse.decisions import api as decisions_api
 from chapterhouse.members import api as members_api
 
 from . import views
+from .not_found import not_found
 
 v1 = [
     path("auth/token/", views.obtain_token, name="auth-token"),
@@ -22,6 +23,8 @@ v1 = [
         "chapters/<path:lookup>/", chapters_api.ChapterDetail.as_view(), name="chapter-detail"
     ),
     *decisions_api.urlpatterns,
+    # Last: anything else under /api/v1/ is a JSON 404, never the HTML page.
+    re_path(r"^(?P<rest>[\s\S]*)$", not_found),  # any character, line breaks too
 ]
 
 urlpatterns = [

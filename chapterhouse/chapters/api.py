@@ -79,6 +79,8 @@ class ChapterSerializer(serializers.ModelSerializer[Chapter]):
     )
     web_url = serializers.SerializerMethodField()
     api_url = serializers.SerializerMethodField()
+    # Not a SlugField in the schema: International's slug is empty.
+    slug = serializers.CharField(read_only=True)
 
     class Meta:
         model = Chapter

@@ -24,6 +24,7 @@ nothing is stored either way.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -112,7 +113,7 @@ class ProposalList(generics.ListCreateAPIView[Proposal]):
         params = self.request.query_params
         if "chapter" in params:
             rows = rows.filter(chapter=_chapter_or_400(params["chapter"]))
-        if params.get("status"):
+        if "status" in params:
             if params["status"] not in Status.values:
                 raise ValidationError({"status": [_("Unknown status.")]})
             rows = rows.filter(status=params["status"])
@@ -294,8 +295,13 @@ def ballot(request: Request, public_id: uuid.UUID) -> Response:
 # -- Decisions ------------------------------------------------------------------------------
 
 
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _date(value: str, field: str) -> datetime:
     try:
+        if not _DAY.fullmatch(value):  # a date, as the schema says: not a time, not 20250101
+            raise ValueError(value)
         day = datetime.fromisoformat(value).date()
     except ValueError:
         raise ValidationError({field: [_("Give a date as YYYY-MM-DD.")]}) from None
@@ -323,15 +329,18 @@ class DecisionList(generics.ListAPIView[Decision]):
     def get_queryset(self) -> QuerySet[Decision]:
         params = self.request.query_params
         chapter = _chapter_or_400(params["chapter"]) if "chapter" in params else None
-        outcome = params.get("outcome") or None
+        subchapters = params.get("subchapters", "false").lower()
+        if subchapters not in ("1", "true", "yes", "0", "false", "no"):
+            raise ValidationError({"subchapters": [_("Give true or false.")]})
+        outcome = params.get("outcome")
         if outcome is not None and outcome not in Decision.Outcome.values:
             raise ValidationError({"outcome": [_("Unknown outcome.")]})
-        since = _date(params["since"], "since") if params.get("since") else None
+        since = _date(params["since"], "since") if "since" in params else None
         until = _date(params["until"], "until") + timedelta(days=1) \
-            if params.get("until") else None
+            if "until" in params else None
         return selectors.decisions(
             chapter=chapter,
-            include_subchapters=params.get("subchapters", "").lower() in ("1", "true", "yes"),
+            include_subchapters=subchapters in ("1", "true", "yes"),
             category=params.get("category") or None, outcome=outcome, since=since, until=until,
         )
 

@@ -150,7 +150,7 @@ class ProposalDetailSerializer(ProposalSerializer):
         roll = getattr(proposal, "roll", None) if proposal.rule_snapshot else None
         return RollSerializer(roll).data if roll is not None else None
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_decision_url(self, proposal: Proposal) -> str | None:
         if proposal.status != Status.CLOSED:
             return None

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", log.index, name="index"),
     path("export.csv", log.export, {"fmt": "csv"}, name="export_csv"),
     path("export.json", log.export, {"fmt": "json"}, name="export_json"),
+    path("chain.json", records.chain, name="chain"),
     path("c/<chapterpath:url_path>", log.chapter, name="chapter"),
     path("new/<chapterpath:url_path>", drafting.new, name="new"),
     path("p/<uuid:public_id>/", proposals.detail, name="detail"),

@@ -12,14 +12,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework.decorators import api_view, parser_classes, permission_classes
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -82,7 +84,7 @@ class PublicMemberSerializer(serializers.ModelSerializer[Member]):
         url = member.get_absolute_url()
         return request.build_absolute_uri(url) if request is not None else url
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_avatar(self, member: Member) -> str | None:
         if not member.avatar:
             return None
@@ -118,7 +120,7 @@ class PublicMemberSerializer(serializers.ModelSerializer[Member]):
     def get_is_online(self, member: Member) -> bool | None:
         return member.is_online if self._shows(member, "show_presence") else None
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field({"type": "string", "format": "date-time", "nullable": True})
     def get_last_seen(self, member: Member) -> str | None:
         if not self._shows(member, "show_presence") or member.last_seen is None:
             return None
@@ -200,8 +202,33 @@ class StrictSerializer(serializers.Serializer[Any]):
         return super().to_internal_value(data)
 
 
+class _JSONText(serializers.CharField):
+    """Text only as a JSON string (DRF would take 0 for "0")."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class _JSONFlag(serializers.BooleanField):
+    """A flag only as JSON true or false (DRF would take "yes", 1, "on")."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 class OwnProfileSerializer(StrictSerializer, serializers.ModelSerializer[Member]):
     """Your own profile: everything, and the parts you may change."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: _JSONText,
+        models.TextField: _JSONText,
+        models.BooleanField: _JSONFlag,
+    }
 
     web_url = serializers.SerializerMethodField()
     avatar = serializers.SerializerMethodField()
@@ -258,9 +285,11 @@ def _own_member(request: Request) -> Member:
 
 @extend_schema(methods=["GET"], responses=OwnProfileSerializer, tags=["me"])
 @extend_schema(
-    methods=["PATCH"], request=OwnProfileSerializer, responses=OwnProfileSerializer, tags=["me"]
+    methods=["PATCH"], request=OwnProfileSerializer(partial=True), responses=OwnProfileSerializer,
+    tags=["me"],
 )
 @api_view(["GET", "PATCH"])
+@parser_classes([JSONParser])  # JSON only: a form's strings would pass for booleans
 @permission_classes([IsAuthenticated])
 def me(request: Request) -> Response:
     """Your own profile. PATCH changes the fields sent; unknown fields are refused."""

@@ -12,6 +12,7 @@ class Kind(models.TextChoices):
     MEMBER_JOINED = "member_joined", _("A new member joined a chapter you facilitate")
     ROLE_INVITATION = "role_invitation", _("An invitation to facilitate a chapter")
     PROPOSAL_PUBLISHED = "proposal_published", _("A proposal in a chapter you facilitate")
+    NEW_PROPOSAL = "new_proposal", _("A new proposal in one of your chapters")
     AMENDMENT_PROPOSED = "amendment_proposed", _("An amendment to your proposal")
     AMENDMENT_ACCEPTED = "amendment_accepted", _("Your amendment was accepted")
     VOTING_OPENED = "voting_opened", _("Voting opened on a proposal you follow")
@@ -21,8 +22,9 @@ class Kind(models.TextChoices):
     WEIGHT_OBJECTION = "weight_objection", _("An objection to the weights of your proposal")
 
 
-# Kinds that are emailed unless the member turns them off.
-EMAIL_BY_DEFAULT = {Kind.WELCOME, Kind.ROLE_INVITATION, Kind.VOTE_REMINDER}
+# Kinds that are emailed unless the member turns them off. A vote the member is on the
+# roll of is opened and reminded by email: a member must not miss a vote that concerns them.
+EMAIL_BY_DEFAULT = {Kind.WELCOME, Kind.ROLE_INVITATION, Kind.VOTING_OPENED, Kind.VOTE_REMINDER}
 
 
 class Notification(models.Model):

@@ -26,6 +26,7 @@ EMAIL_BATCH_SIZE = 100
 # The tasks these services queue (named, not imported: the tasks call these services).
 SEND_EMAILS = "chapterhouse.notifications.tasks.send_notification_emails"
 DELIVER_TO_MEMBERS = "chapterhouse.notifications.tasks.deliver_to_members"
+DELIVER_TO_ROLL = "chapterhouse.notifications.tasks.deliver_to_roll"
 
 
 def notify(
@@ -97,8 +98,18 @@ def email_held_notices(member: Member) -> list[int]:
     return wanted
 
 
+def _texts(text: Callable[[], str]) -> dict[str, str]:
+    """The notice once per site language (the fan-out gives each member theirs)."""
+    texts = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts[code] = str(text())[:500]
+    return texts
+
+
 def notify_members_of(
-    *, chapter: Chapter, kind: Kind, text: Callable[[], str], url: str = ""
+    *, chapter: Chapter, kind: Kind, text: Callable[[], str], url: str = "",
+    exclude: Iterable[int] = (),
 ) -> None:
     """Tell every active member of `chapter` and of its sub-chapters something.
 
@@ -106,14 +117,28 @@ def notify_members_of(
     task deliver_to_members stores one notice per member in batches (and queues the
     emails they want, as notify() does). Enqueued in the caller's transaction, so with
     the database task backend the notices are delivered if and only if it commits.
+    Members whose ids are in `exclude` (a few: those told otherwise) are left out.
     Cost to the caller: one enqueue, whatever the size of the chapter.
     """
-    texts = {}
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            texts[code] = str(text())[:500]
     task_named(DELIVER_TO_MEMBERS).enqueue(
-        chapter.pk, str(kind), texts, url, timezone.now().isoformat()
+        chapter.pk, str(kind), _texts(text), url, timezone.now().isoformat(),
+        sorted(set(exclude)),
+    )
+
+
+def notify_roll_of(
+    *, proposal_id: int, kind: Kind, text: Callable[[], str], url: str = "",
+    exclude: Iterable[int] = (),
+) -> None:
+    """Tell every active member on the frozen roll of a proposal's vote something.
+
+    As notify_members_of, over the roll's entries instead of a chapter's members:
+    one enqueue now; the task deliver_to_roll stores the notices in batches and
+    queues the emails each member wants.
+    """
+    task_named(DELIVER_TO_ROLL).enqueue(
+        proposal_id, str(kind), _texts(text), url, timezone.now().isoformat(),
+        sorted(set(exclude)),
     )
 
 

@@ -10,7 +10,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -127,9 +127,34 @@ def send_notification_emails(notification_ids: list[int]) -> int:
 
 @task()
 def deliver_to_members(chapter_id: int, kind: str, texts: dict[str, str], url: str,
-                       created_at: str) -> int:
+                       created_at: str, exclude: list[int] | None = None) -> int:
     """Store a notice for every active member of a chapter and of its sub-chapters
-    (services.notify_members_of enqueues it); returns how many this run stored.
+    (services.notify_members_of enqueues it), but those in `exclude`; returns how many
+    this run stored. Batched and idempotent as _fan_out says."""
+    chapter = Chapter.objects.get(pk=chapter_id)
+    members = _recipient_model().objects.belonging_to(chapter).active()
+    return _fan_out(members.exclude(pk__in=exclude or []), kind, texts, url, created_at)
+
+
+@task()
+def deliver_to_roll(proposal_id: int, kind: str, texts: dict[str, str], url: str,
+                    created_at: str, exclude: list[int] | None = None) -> int:
+    """Store a notice for every active member on the frozen roll of a proposal's vote
+    (services.notify_roll_of enqueues it), but those in `exclude`; returns how many
+    this run stored. Batched and idempotent as _fan_out says.
+
+    The roll is named by the label of its model (decisions sits above notifications,
+    which never imports its code)."""
+    entries = apps.get_model("decisions", "RollEntry").objects.filter(
+        roll__proposal_id=proposal_id, member__isnull=False
+    )
+    members = _recipient_model().objects.filter(pk__in=entries.values("member_id")).active()
+    return _fan_out(members.exclude(pk__in=exclude or []), kind, texts, url, created_at)
+
+
+def _fan_out(members: QuerySet[Member], kind: str, texts: dict[str, str], url: str,
+             created_at: str) -> int:
+    """Store one notice per member of `members`; returns how many this run stored.
 
     Members are taken by id in batches of FANOUT_BATCH_SIZE, each batch in its own
     transaction (rows written by COPY on PostgreSQL). Idempotent: as batches commit in
@@ -137,12 +162,12 @@ def deliver_to_members(chapter_id: int, kind: str, texts: dict[str, str], url: s
     url and `created_at`), so a run that stopped half way, or a second run, stores each
     notice once. (Not an anti-join per batch: with a million notices PostgreSQL planned
     that as a nested loop over all of them, minutes per batch.) `texts` holds the notice in each
-    site language; each member gets it in theirs. Emails go as with notify().
+    site language; each member gets it in theirs. Emails go as with notify(), by the
+    member's choice for the kind.
     """
-    chapter = Chapter.objects.get(pk=chapter_id)
     created = datetime.fromisoformat(created_at)
     default_email = kind in EMAIL_BY_DEFAULT
-    members = _recipient_model().objects.belonging_to(chapter).active().order_by("pk")
+    members = members.order_by("pk")
     languages: dict[tuple[str, ...], str] = {}
     stored = 0
     last = Notification.objects.filter(created_at=created, kind=kind, url=url).aggregate(

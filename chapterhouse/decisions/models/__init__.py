@@ -43,6 +43,7 @@ from .proposals import (
 from .records import (
     Decision,
     Dissent,
+    DissentEntry,
     canonical_json,
 )
 from .rules import (
@@ -65,6 +66,7 @@ __all__ = [
     "Decision",
     "DecisionRule",
     "Dissent",
+    "DissentEntry",
     "MAX_WEIGHT",
     "WEIGHT_QUANTUM",
     "MULTI_OPTION_METHODS",

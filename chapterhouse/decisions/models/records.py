@@ -27,8 +27,19 @@ class Decision(models.Model):
 
     `record_hash` = sha256(canonical_json(record())) where the record includes
     `previous_hash`, the record_hash of the decision with the previous
-    `sequence`. Changing, removing or reordering any record breaks the chain
+    `sequence`, and `ballots_hash`, the hash of the ballots as the published ballot
+    file lists them (selectors.ballots_digest), so an edited ballot no longer matches
+    its record. Changing, removing or reordering any record breaks the chain
     (management command verify_decisions).
+
+    Dissent is written after the record, so it cannot be inside the record's hash
+    without breaking every later link. Each statement (and each replacement of one)
+    is instead appended to a second chain, DissentEntry, whose links name the
+    record they belong to by its hash. The record page shows what the Dissent rows
+    hold; verify_decisions checks each row against the last entry of its author in
+    that chain. Both heads (chain_head) are shown on every record page and in the
+    chain export, so a member who saved a copy can detect a rewritten or truncated
+    history with `verify_decisions --against`, whatever was recomputed in the database.
     """
 
     class Outcome(models.TextChoices):
@@ -59,6 +70,8 @@ class Decision(models.Model):
     decided_at = models.DateTimeField()
     previous_hash = models.CharField(max_length=64, blank=True)
     record_hash = models.CharField(max_length=64, unique=True)
+    # Empty on records made before the ballots were hashed (their hash never covered it).
+    ballots_hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("decision")
@@ -101,6 +114,8 @@ class Decision(models.Model):
             "effect": self.effect,
             "decided_at": self.decided_at.isoformat(),
             "previous_hash": self.previous_hash,
+            # Only when set: records made before keep the hash they were given.
+            **({"ballots_hash": self.ballots_hash} if self.ballots_hash else {}),
         }
 
     def compute_hash(self) -> str:
@@ -123,3 +138,45 @@ class Dissent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision_id}: {self.member_id}"
+
+
+class DissentEntry(models.Model):
+    """One dissent statement as written, a link in the chain of dissent (never changed).
+
+    `entry_hash` = sha256(canonical_json(entry())), which covers the record's hash,
+    the author's public id, the text, the time and `previous_hash` (the entry with the
+    previous `sequence`). A replaced statement is a new entry; the latest entry of a
+    member for a record is the one the record shows. The author is named by public id,
+    not linked, so the chain outlives a deleted account.
+    """
+
+    sequence = models.PositiveBigIntegerField(unique=True)
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="+")
+    record_hash = models.CharField(max_length=64)
+    member = models.CharField(max_length=36)
+    text = models.TextField(max_length=5000)
+    created_at = models.DateTimeField()
+    previous_hash = models.CharField(max_length=64, blank=True)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["sequence"]
+        indexes = [
+            models.Index(fields=["decision", "member", "-sequence"], name="dissententry_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"dissent #{self.sequence} on {self.record_hash[:12]}"
+
+    def entry(self) -> dict[str, Any]:
+        return {
+            "sequence": self.sequence,
+            "record_hash": self.record_hash,
+            "member": self.member,
+            "text": self.text,
+            "created_at": self.created_at.isoformat(),
+            "previous_hash": self.previous_hash,
+        }
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(canonical_json(self.entry()).encode()).hexdigest()

@@ -32,6 +32,19 @@ from .ballots import (
     roll_weights,
     unsafe_secret_weights,
 )
+from .chain import (
+    CHAIN_FORMAT,
+    ballots_digest,
+    chain_export,
+    chain_head,
+    chain_problems,
+    copy_problems,
+    parse_saved_copy,
+)
+from .home import (
+    NeedsYou,
+    needs_you,
+)
 from .proposals import (
     DiffBlock,
     amendments,
@@ -46,7 +59,6 @@ from .proposals import (
 )
 from .records import (
     Recount,
-    chain_problems,
     decisions,
     dissents,
     eligible_weight_by_group,
@@ -64,6 +76,14 @@ from .rules_in_force import (
 )
 
 __all__ = [
+    "NeedsYou",
+    "needs_you",
+    "CHAIN_FORMAT",
+    "ballots_digest",
+    "chain_export",
+    "chain_head",
+    "copy_problems",
+    "parse_saved_copy",
     "AffectedRow",
     "BallotRow",
     "DiffBlock",

@@ -18,13 +18,14 @@ from chapterhouse.chapters.models import Chapter
 from chapterhouse.lib import audit
 from chapterhouse.members.models import Member
 from chapterhouse.notifications.models import Kind
-from chapterhouse.notifications.services import notify
+from chapterhouse.notifications.services import notify, notify_roll_of
 
 from .. import selectors
 from ..models import (
     Ballot,
     Decision,
     Dissent,
+    DissentEntry,
     Proposal,
     ProposalEvent,
     Roll,
@@ -227,6 +228,7 @@ def close_voting(*, proposal: Proposal, now: datetime | None = None) -> Decision
                           if result.eligible_weight else 0.0),
             }),
             breakdown=_normal(breakdown), effect=_normal(effect), decided_at=now,
+            ballots_hash=selectors.ballots_digest(proposal),
         )
         _chain(decision)
         hidden_ids = [g for g in hidden if g is not None]
@@ -253,12 +255,13 @@ def close_voting(*, proposal: Proposal, now: datetime | None = None) -> Decision
         if proposal.author is not None:
             recipients.append(proposal.author)
         title = proposal.title
-        notify(
-            recipients=recipients, kind=Kind.DECISION_RECORDED,
-            text=lambda m: _("“%(title)s” was decided: %(outcome)s.")
-            % {"title": title, "outcome": Decision.Outcome(outcome).label},
-            url=proposal.get_absolute_url(),
-        )
+        decided = lambda *_m: _("“%(title)s” was decided: %(outcome)s.") % {  # noqa: E731
+            "title": title, "outcome": Decision.Outcome(outcome).label}
+        notify(recipients=recipients, kind=Kind.DECISION_RECORDED, text=decided,
+               url=proposal.get_absolute_url())
+        # Everyone else on the roll, in the background (never in the request).
+        notify_roll_of(proposal_id=proposal.pk, kind=Kind.DECISION_RECORDED, text=decided,
+                       url=proposal.get_absolute_url(), exclude=[m.pk for m in recipients])
     return decision
 
 
@@ -298,8 +301,31 @@ def add_dissent(*, decision: Decision, member: Member, text: str) -> Dissent:
         dissent, _created = Dissent.objects.update_or_create(
             decision=decision, member=member, defaults={"text": text},
         )
+        _chain_dissent(decision, member, text)
         _event(decision.proposal, ProposalEvent.Kind.DISSENT_ADDED, member)
         audit.record(actor=member, action="decisions.add_dissent", target=dissent,
                      chapter=decision.chapter,
                      data={"proposal": str(decision.proposal.public_id)})
     return dissent
+
+
+def _chain_dissent(decision: Decision, member: Member, text: str) -> DissentEntry:
+    """Append a statement to the chain of dissent (see Decision): the next sequence,
+    linked to the previous entry. Two at once compute the same number; the unique
+    constraint lets one through and the other retries with the new head."""
+    for _attempt in range(10):
+        head = (DissentEntry.objects.order_by("-sequence")
+                .values_list("sequence", "entry_hash").first())
+        entry = DissentEntry(
+            sequence=head[0] + 1 if head else 1, decision=decision,
+            record_hash=decision.record_hash, member=str(member.public_id), text=text,
+            created_at=_now(None), previous_hash=head[1] if head else "",
+        )
+        entry.entry_hash = entry.compute_hash()
+        try:
+            with transaction.atomic():
+                entry.save(force_insert=True)
+            return entry
+        except IntegrityError:
+            continue
+    raise DecisionError(_("The dissent could not be recorded; try again."))

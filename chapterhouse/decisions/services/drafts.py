@@ -15,7 +15,7 @@ from chapterhouse.lib import audit
 from chapterhouse.lib.text import without_bidi_controls
 from chapterhouse.members.models import Member
 from chapterhouse.notifications.models import Kind
-from chapterhouse.notifications.services import notify
+from chapterhouse.notifications.services import notify, notify_members_of
 
 from ..models import YES_NO_METHODS, Method, Option, Proposal, ProposalEvent
 from .affectedness import _check_groups_inside, set_affected_groups
@@ -193,13 +193,15 @@ def publish(*, proposal: Proposal, actor: Member, now: datetime | None = None) -
                      chapter=proposal.chapter, data={"proposal": str(proposal.public_id)})
         _start_deliberation_thread(proposal)
         title = proposal.title
-        notify(
-            recipients=[f for f in _facilitators(proposal.chapter) if f.pk != actor.pk],
-            kind=Kind.PROPOSAL_PUBLISHED,
-            text=lambda m: _("New proposal in %(chapter)s: “%(title)s”.")
-            % {"chapter": proposal.chapter.display_name(), "title": title},
-            url=proposal.get_absolute_url(),
-        )
+        facilitators = [f for f in _facilitators(proposal.chapter) if f.pk != actor.pk]
+        published = lambda *_m: _("New proposal in %(chapter)s: “%(title)s”.") % {  # noqa: E731
+            "chapter": proposal.chapter.display_name(), "title": title}
+        notify(recipients=facilitators, kind=Kind.PROPOSAL_PUBLISHED, text=published,
+               url=proposal.get_absolute_url())
+        # The chapter's other members, in the background, by their choice of email.
+        notify_members_of(chapter=proposal.chapter, kind=Kind.NEW_PROPOSAL, text=published,
+                          url=proposal.get_absolute_url(),
+                          exclude=[actor.pk, *(f.pk for f in facilitators)])
         schedule_step(proposal, proposal.voting_opens_at)  # type: ignore[arg-type]
     return proposal
 

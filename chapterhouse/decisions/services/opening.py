@@ -15,7 +15,7 @@ from chapterhouse.chapters.models import Chapter
 from chapterhouse.lib import audit
 from chapterhouse.members.models import Member
 from chapterhouse.notifications.models import Kind
-from chapterhouse.notifications.services import notify
+from chapterhouse.notifications.services import notify, notify_roll_of
 
 from .. import selectors
 from ..models import (
@@ -212,12 +212,13 @@ def open_voting(*, proposal: Proposal, now: datetime | None = None) -> Proposal:
         if proposal.author is not None:
             recipients.append(proposal.author)
         title, closes = proposal.title, proposal.voting_closes_at
-        notify(
-            recipients=recipients, kind=Kind.VOTING_OPENED,
-            text=lambda m: _("Voting on “%(title)s” is open until %(when)s.")
-            % {"title": title, "when": _when(closes)},
-            url=proposal.get_absolute_url(),
-        )
+        opened = lambda *_m: _("Voting on “%(title)s” is open until %(when)s.") % {  # noqa: E731
+            "title": title, "when": _when(closes)}
+        notify(recipients=recipients, kind=Kind.VOTING_OPENED, text=opened,
+               url=proposal.get_absolute_url())
+        # Everyone else on the roll, in the background (never in the request).
+        notify_roll_of(proposal_id=proposal.pk, kind=Kind.VOTING_OPENED, text=opened,
+                       url=proposal.get_absolute_url(), exclude=[m.pk for m in recipients])
         schedule_step(proposal, closes - REMINDER_LEAD)
         schedule_step(proposal, closes)
     return proposal

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from chapterhouse.decisions import presenters
+from chapterhouse.decisions import presenters, selectors
 
 register = template.Library()
 
@@ -36,3 +36,10 @@ def share(value: Any) -> str:
 @register.filter
 def outcome_label(outcome: str) -> str:
     return str(presenters.OUTCOME_LABELS.get(outcome, outcome))
+
+
+@register.inclusion_tag("decisions/_needs_you.html")
+def needs_you(member: Any) -> dict[str, Any]:
+    """What needs the member in decisions, for their home page (members' dashboard
+    shows it without importing decisions, which sits above members). Three queries."""
+    return {"needs": selectors.needs_you(member)}

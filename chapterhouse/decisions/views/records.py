@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import (
     HttpRequest,
     HttpResponse,
+    StreamingHttpResponse,
 )
 from django.shortcuts import render
 from django.urls import reverse
@@ -55,6 +58,7 @@ def record_context(request: HttpRequest, decision: Decision) -> dict[str, Any]:
         "secret": bool(decision.rule.get("secret")),
         "receipt_form": ReceiptForm(),
         "record_objections": objection_rows(decision.proposal),
+        "chain_head": selectors.chain_head(),
     }
 
 
@@ -88,6 +92,26 @@ def ballot_file(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="decision-{decision.sequence}-ballots.json"'
     )
+    return response
+
+
+@require_safe
+def chain(request: HttpRequest) -> StreamingHttpResponse:
+    """Every link of the record chain and of the chain of dissent (hashes only), the
+    copy a member saves outside the database and later checks with
+    `verify_decisions --against` (selectors.chain)."""
+    head = selectors.chain_head()
+
+    def chunks() -> Iterator[str]:
+        yield json.dumps({"format": selectors.CHAIN_FORMAT, "head": head})[:-1]
+        yield ', "links": ['
+        for index, link in enumerate(selectors.chain_export()):
+            yield ("," if index else "") + "\n" + json.dumps(link)
+        yield "\n]}\n"
+
+    response = StreamingHttpResponse(chunks(), content_type="application/json")
+    response["Content-Disposition"] = (
+        f'attachment; filename="decision-chain-{head["records"]}-{head["dissents"]}.json"')
     return response
 
 

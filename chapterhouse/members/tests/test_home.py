@@ -50,7 +50,8 @@ def test_the_dashboard_costs_the_same_whatever_the_member_has(member, member_cli
 
     for _ in range(5):
         notify(recipients=[member], kind=Kind.MEMBER_JOINED, text=text)
-    with django_assert_max_num_queries(8):
+    # 8, and three for what needs the member in decisions (selectors.needs_you).
+    with django_assert_max_num_queries(11):
         member_client.get("/")
 
 
@@ -73,3 +74,76 @@ def test_the_landing_page_creates_nothing(client, db):
 
 def test_the_landing_page_shows_the_membership(client, member, outsider):
     assert "2 members so far" in client.get("/").content.decode()
+
+
+# Issue #13, item 11: what needs the member first, and Decisions in the navigation.
+
+
+def test_the_main_navigation_links_decisions(client, db):
+    assert 'href="/decisions/"' in client.get("/").content.decode()
+
+
+def test_the_home_page_shows_the_votes_waiting_for_the_members_ballot_first(
+    member, member_client
+):
+    from chapterhouse.decisions.tests.factories import in_voting, vote
+    from chapterhouse.members.tests.factories import make_member
+
+    author = make_member("Ann Author", city="London", neighbourhood="Hackney")
+    waiting = in_voting(author, title="Paint the hall")
+    done = in_voting(author, title="Fix the roof")
+    vote(done, member, {"choice": "yes"})
+    html = member_client.get("/").content.decode()
+    assert "Votes waiting for your ballot" in html
+    assert "Paint the hall" in html
+    assert waiting.get_absolute_url() in html
+    assert "closes" in html
+    assert "Fix the roof" not in html
+    assert html.index("Paint the hall") < html.index("Your chapters")
+
+
+def test_the_home_page_shows_deliberation_in_the_members_chapters_and_amendments_to_theirs(
+    member, member_client, outsider
+):
+    from chapterhouse.decisions import services
+    from chapterhouse.decisions.tests.factories import in_deliberation
+    from chapterhouse.members.tests.factories import make_member
+
+    neighbour = make_member("Nia Neighbour", city="London", neighbourhood="Hackney")
+    theirs = in_deliberation(neighbour, title="Open a library")
+    mine = in_deliberation(member, title="Plant a hedge")
+    in_deliberation(outsider, title="Un marché à Lyon")
+    services.propose_amendment(proposal=mine, author=neighbour, kind="text_change",
+                               text="Plant two hedges.")
+    html = member_client.get("/").content.decode()
+    assert "In deliberation in your chapters" in html
+    assert theirs.get_absolute_url() in html
+    assert "Un marché à Lyon" not in html
+    assert "On your proposals" in html
+    assert f"{mine.get_absolute_url()}#amendment-1" in html
+
+
+def test_the_home_page_costs_the_same_queries_with_more_votes_and_proposals(
+    member, member_client
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from chapterhouse.decisions import services
+    from chapterhouse.decisions.tests.factories import in_deliberation, in_voting
+    from chapterhouse.members.tests.factories import make_member
+
+    author = make_member("Ann Author", city="London", neighbourhood="Hackney")
+
+    def queries(n):
+        for i in range(n):
+            in_voting(author, title=f"Vote {n}-{i}")
+            mine = in_deliberation(member, title=f"Mine {n}-{i}")
+            services.propose_amendment(proposal=mine, author=author, kind="text_change",
+                                       text=f"Other text {n}-{i}")
+        with CaptureQueriesContext(connection) as captured:
+            assert member_client.get("/").status_code == 200
+        return len(captured)
+
+    member_client.get("/")  # the first request of a session caches what it can
+    assert queries(1) == queries(4)
