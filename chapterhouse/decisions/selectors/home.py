@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from chapterhouse.chapters.models import Chapter
 
-from ..models import Amendment, Ballot, Participation, Proposal
+from ..models import Amendment, Ballot, Participation, Proposal, WeightObjection
 
 if TYPE_CHECKING:
     from chapterhouse.members.models import Member
@@ -21,9 +21,7 @@ class NeedsYou:
     votes: list[Proposal]
     deliberating: list[Proposal]
     amendments: list[Amendment]
-    # Objections to the weights of the member's proposals (issue #13, item 6) join
-    # here, as the amendments do, when that feature lands.
-    objections: list[Any] = field(default_factory=list)
+    objections: list[WeightObjection]
 
     @property
     def empty(self) -> bool:
@@ -33,7 +31,8 @@ class NeedsYou:
 def needs_you(member: Member) -> NeedsYou:
     """The votes waiting for the member's ballot (soonest closing first), the proposals
     in deliberation in their chapters (soonest vote first), and the open amendments
-    to their own proposals (newest first). Three queries, whatever the numbers."""
+    to their own proposals and the open objections to their weights (newest first).
+    Four queries, whatever the numbers."""
     voted = Ballot.objects.filter(member=member).values("proposal_id")
     took_part = Participation.objects.filter(member=member).values("proposal_id")
     votes = list(
@@ -51,4 +50,11 @@ def needs_you(member: Member) -> NeedsYou:
                                  proposal__status=Proposal.Status.DELIBERATION)
         .select_related("proposal", "author").order_by("-created_at", "-pk")[:HOME_LIMIT]
     )
-    return NeedsYou(votes=votes, deliberating=deliberating, amendments=amendments)
+    objections = list(
+        WeightObjection.objects.filter(proposal__author=member,
+                                       status=WeightObjection.Status.OPEN,
+                                       proposal__status=Proposal.Status.DELIBERATION)
+        .select_related("proposal", "member").order_by("-created_at", "-pk")[:HOME_LIMIT]
+    )
+    return NeedsYou(votes=votes, deliberating=deliberating, amendments=amendments,
+                    objections=objections)

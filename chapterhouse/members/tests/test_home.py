@@ -50,8 +50,8 @@ def test_the_dashboard_costs_the_same_whatever_the_member_has(member, member_cli
 
     for _ in range(5):
         notify(recipients=[member], kind=Kind.MEMBER_JOINED, text=text)
-    # 8, and three for what needs the member in decisions (selectors.needs_you).
-    with django_assert_max_num_queries(11):
+    # 8, and four for what needs the member in decisions (selectors.needs_you).
+    with django_assert_max_num_queries(12):
         member_client.get("/")
 
 
@@ -147,3 +147,20 @@ def test_the_home_page_costs_the_same_queries_with_more_votes_and_proposals(
 
     member_client.get("/")  # the first request of a session caches what it can
     assert queries(1) == queries(4)
+
+
+def test_the_home_page_shows_objections_to_the_weights_of_the_members_proposals(
+    member, member_client
+):
+    from chapterhouse.decisions import services
+    from chapterhouse.decisions.tests.factories import in_deliberation
+    from chapterhouse.members.tests.factories import make_member
+
+    neighbour = make_member("Nia Neighbour", city="London", neighbourhood="Hackney")
+    mine = in_deliberation(member, title="Plant a hedge")
+    services.object_to_weight(proposal=mine, member=neighbour, target="default",
+                              reason="The street is affected more than the rest.")
+    html = member_client.get("/").content.decode()
+    assert "On your proposals" in html
+    assert "an objection to the weights" in html
+    assert f"{mine.get_absolute_url()}#affectedness" in html
