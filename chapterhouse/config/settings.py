@@ -356,7 +356,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # DRF's JSON parser, refusing deep nesting with a 400 (not a RecursionError's 500).
     "DEFAULT_PARSER_CLASSES": [
-        "chapterhouse.api.parsers.BoundedJSONParser",
+        "chapterhouse.lib.jsonparser.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

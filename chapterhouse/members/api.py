@@ -21,7 +21,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.decorators import api_view, parser_classes, permission_classes
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,6 +29,7 @@ from chapterhouse.chapters.access import INTERNATIONAL_SEGMENT
 from chapterhouse.chapters.api import ChapterRefSerializer, get_chapter_by_api_lookup
 from chapterhouse.lib.interface import viewer_of
 from chapterhouse.lib.languages import spoken_language_codes
+from chapterhouse.lib.jsonparser import BoundedJSONParser
 from chapterhouse.lib.markdown import render_markdown
 from chapterhouse.places.models import Place
 
@@ -289,7 +289,7 @@ def _own_member(request: Request) -> Member:
     tags=["me"],
 )
 @api_view(["GET", "PATCH"])
-@parser_classes([JSONParser])  # JSON only: a form's strings would pass for booleans
+@parser_classes([BoundedJSONParser])  # JSON only: a form's strings would pass for booleans
 @permission_classes([IsAuthenticated])
 def me(request: Request) -> Response:
     """Your own profile. PATCH changes the fields sent; unknown fields are refused."""

@@ -3,7 +3,7 @@ the token endpoint included, never a 500 (issue #13, item 18)."""
 
 import pytest
 
-from chapterhouse.api.parsers import MAX_JSON_DEPTH
+from chapterhouse.lib.jsonparser import MAX_JSON_DEPTH
 
 pytestmark = pytest.mark.django_db
 
