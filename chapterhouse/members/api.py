@@ -28,8 +28,8 @@ from rest_framework.response import Response
 from chapterhouse.chapters.access import INTERNATIONAL_SEGMENT
 from chapterhouse.chapters.api import ChapterRefSerializer, get_chapter_by_api_lookup
 from chapterhouse.lib.interface import viewer_of
-from chapterhouse.lib.languages import spoken_language_codes
 from chapterhouse.lib.jsonparser import BoundedJSONParser
+from chapterhouse.lib.languages import spoken_language_codes
 from chapterhouse.lib.markdown import render_markdown
 from chapterhouse.places.models import Place
 
