@@ -213,7 +213,7 @@ def test_a_copy_is_read_only_from_a_trusted_http_host(chain, tmp_path):
     assert error.value.returncode == 2
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_copy_served_by_a_trusted_host_is_read_over_http(live_server, member, capsys):
     proposal = in_voting(member)
     vote(proposal, member, {"choice": "yes"})
