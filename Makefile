@@ -43,9 +43,9 @@ lint: $(STAMP)
 
 # Regenerate the translation catalogues (needs GNU gettext) and compile them.
 messages: $(STAMP)
-	cd chapterhouse && DEBUG=1 ../$(BIN)/python ../manage.py makemessages -l es -l en --no-obsolete --ignore 'static/vendor/*'
-	cd chapterhouse && DEBUG=1 ../$(BIN)/python ../manage.py makemessages -d djangojs -l es -l en --no-obsolete --ignore 'static/vendor/*'
-	cd chapterhouse && DEBUG=1 ../$(BIN)/python ../manage.py compilemessages
+	cd chapterhouse && ../$(BIN)/python ../manage.py makemessages -l es -l en --no-obsolete --ignore 'static/vendor/*'
+	cd chapterhouse && ../$(BIN)/python ../manage.py makemessages -d djangojs -l es -l en --no-obsolete --ignore 'static/vendor/*'
+	cd chapterhouse && ../$(BIN)/python ../manage.py compilemessages
 
 # Benchmark suite (bench/run.py): scratch PostgreSQL db on 127.0.0.1, loopback only.
 # BENCH_ARGS: e.g. --ci (correctness only), --database sqlite, --drop, --strict.

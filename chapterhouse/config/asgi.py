@@ -7,6 +7,10 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chapterhouse.config.settings")
 django_asgi_app = get_asgi_application()
 
+from chapterhouse.config.secret_key import refuse_a_guessable_key  # noqa: E402
+
+refuse_a_guessable_key()
+
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402

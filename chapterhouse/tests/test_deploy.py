@@ -51,29 +51,41 @@ def test_static_files_collect_with_the_production_storage(tmp_path):
     assert (tmp_path / "static" / "staticfiles.json").exists()
 
 
-def _manage(*args: str, **variables: str) -> subprocess.CompletedProcess[str]:
+def _python(*args: str, **variables: str) -> subprocess.CompletedProcess[str]:
     env = {
         key: value
         for key, value in os.environ.items()
         if key not in {"CHAPTERHOUSE_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE", "SECRET_KEY", "DEBUG"}
     } | variables
     return subprocess.run(  # noqa: S603 - fixed arguments
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *args],
         cwd=ROOT, env=env, capture_output=True, text=True, check=False,
     )
 
 
+SERVERS = ["chapterhouse.config.asgi", "chapterhouse.config.wsgi"]
+
+
+@pytest.mark.parametrize("server", SERVERS)
 @pytest.mark.parametrize(
     "key", [None, "", "change-me-to-a-long-random-string", "django-insecure-abc" + "x" * 50,
             "short"],
 )
-def test_it_refuses_to_start_without_a_real_secret_key_outside_debug(key):
+def test_the_app_server_refuses_to_start_without_a_real_secret_key_outside_debug(key, server):
     variables = {"DEBUG": "0"} | ({} if key is None else {"SECRET_KEY": key})
-    result = _manage("check", **variables)
+    result = _python("-c", f"import {server}", **variables)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
     assert "get_random_secret_key" in result.stderr  # says how to make one
 
 
-def test_debug_runs_with_the_development_key():
-    assert _manage("check", DEBUG="1").returncode == 0
+@pytest.mark.parametrize("server", SERVERS)
+def test_the_app_server_starts_with_a_real_key_or_in_debug(server):
+    real = "a-long-random-production-secret-" + "k" * 40
+    assert _python("-c", f"import {server}", DEBUG="0", SECRET_KEY=real).returncode == 0
+    assert _python("-c", f"import {server}", DEBUG="1").returncode == 0
+
+
+def test_commands_that_sign_nothing_work_without_a_key():
+    result = _python("manage.py", "makemigrations", "--check", "--dry-run", DEBUG="0")
+    assert result.returncode == 0, result.stderr
