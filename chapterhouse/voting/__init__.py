@@ -14,6 +14,8 @@ rejected, elected, no_decision, no_quorum), ``winners`` (option ids), ``turnout_
 converts once for ``Prepared.count(eligible_weight=, rows=)``, which counts all the
 ballots or some of them (a breakdown) exactly as ``count()`` would, with no ballot
 looked at again. ``describe(result, labels)`` gives sentences for the command line.
+How a secret vote's ballots are published so that no weight singles out a voter
+(split into parts of one weight: ``publication_step``, ``parts_of``) is in ``secrecy``.
 Ballot shapes are documented in ``ballots``, parameters in ``params``, the lot in
 ``ties``, array-level tallies in ``arrays``.
 
@@ -72,10 +74,12 @@ from .describe import describe
 from .errors import InvalidBallot, InvalidBallotFile, InvalidParams
 from .params import METHODS, YES_NO_METHODS
 from .result import OUTCOMES, Result
+from .secrecy import MAX_PARTS, parts_needed, parts_of, publication_step
 from .ties import lot_order
 from .weights import Weight, exact, to_text
 
 __all__ = [
+    "MAX_PARTS",
     "METHODS",
     "OUTCOMES",
     "Prepared",
@@ -95,7 +99,10 @@ __all__ = [
     "loads_ballot_file",
     "lot_order",
     "make_ballot_file",
+    "parts_needed",
+    "parts_of",
     "prepare",
+    "publication_step",
     "recount",
     "to_text",
     "validate_ballot",

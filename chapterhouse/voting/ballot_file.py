@@ -36,6 +36,7 @@ from .counting import count
 from .errors import InvalidBallotFile, InvalidParams
 from .params import check_method, check_options, normalise_params
 from .result import OUTCOMES, Result
+from .secrecy import split_ballots
 from .weights import MAX_TOTAL, MAX_WEIGHT, exact, to_text
 
 FORMAT = "chapterhouse-ballots/2"
@@ -79,14 +80,19 @@ def make_ballot_file(
     labels: Mapping[str, str] | None = None,
     meta: Mapping[str, Any] | None = None,
     legacy: bool = False,
+    step: Any = None,
 ) -> dict[str, Any]:
     """The ballot file as a dict; ``ballots`` are (receipt, weight, ballot) triples.
 
     ``legacy`` writes ``chapterhouse-ballots/1`` (weights as floats), for a result that
-    was published in that format before weights were exact.
+    was published in that format before weights were exact. ``step`` (a weight) writes
+    each ballot as parts of that weight (``secrecy.split_ballots``), as a secret vote
+    whose decision says so is published.
     """
     check_method(method)
     opts = check_options(method, options)
+    if step is not None:
+        ballots = split_ballots(ballots, exact(step))
 
     def written(weight: Any, what: str = "A weight", limit: int = MAX_WEIGHT) -> Any:
         value = exact(weight, what, limit=limit)

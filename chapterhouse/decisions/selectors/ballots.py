@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -162,6 +162,22 @@ def published_as_floats(result: dict[str, Any]) -> bool:
     return not isinstance(result.get("turnout_weight"), str)
 
 
+def published_step(decision: Decision) -> str | None:
+    """The weight a secret vote's ballots are published in parts of (voting.secrecy),
+    as the record states it; None when they are published whole."""
+    parts = (decision.turnout or {}).get("published_in_parts")
+    return str(parts["step"]) if parts else None
+
+
+def ballot_parts(decision: Decision, found: Mapping[str, Any]) -> list[str]:
+    """The names in the ballot file of a secret ballot found by its receipt
+    (find_secret_ballot): its receipt hash, or the names of its parts."""
+    step = published_step(decision)
+    if step is None:
+        return [found["receipt"]]
+    return voting.parts_of(found["receipt"], found["weight"], voting.exact(step))
+
+
 def ballot_file(proposal: Proposal) -> dict[str, Any]:
     """The published ballot file of a closed vote (format "chapterhouse-ballots/2", or
     "/1" for a result published before weights were exact).
@@ -183,6 +199,7 @@ def ballot_file(proposal: Proposal) -> dict[str, Any]:
         ballots=((receipt, weight, ballot) for receipt, weight, ballot, _g
                  in ballot_rows(proposal)),
         result=decision.result,
+        step=published_step(decision),
         labels={o["key"]: o["label"] for o in decision.options},
         meta={
             "proposal": str(proposal.public_id),

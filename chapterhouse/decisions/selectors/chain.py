@@ -25,22 +25,23 @@ from typing import Any
 from chapterhouse import voting
 
 from ..models import Decision, Dissent, DissentEntry, Proposal, canonical_json
-from .ballots import ballot_rows
+from .ballots import ballot_rows, published_step
 
 CHAIN_FORMAT = "chapterhouse-chain/1"
 
 
-def ballots_digest(proposal: Proposal) -> str:
+def ballots_digest(proposal: Proposal, *, step: str | None = None) -> str:
     """sha256 of the ballots, in the order and spelling of the published ballot file
     (the "ballots" array of voting.make_ballot_file), as canonical JSON. Anyone can
-    recompute it from a downloaded ballot file: sha256(canonical_json(file["ballots"]))."""
+    recompute it from a downloaded ballot file: sha256(canonical_json(file["ballots"])).
+    `step`: the weight the ballots are published in parts of (published_step)."""
     snapshot = proposal.rule_snapshot or {}
     data = voting.make_ballot_file(
         method=snapshot["method"], options=list(snapshot.get("options", [])),
         params=dict(snapshot.get("params", {})), eligible_weight=0.0,
         ballots=((receipt, weight, ballot) for receipt, weight, ballot, _g
                  in ballot_rows(proposal)),
-        result={},
+        result={}, step=step,
     )
     return hashlib.sha256(canonical_json(data["ballots"]).encode()).hexdigest()
 
@@ -127,7 +128,8 @@ def chain_problems() -> list[str]:
             problems.append(
                 f"Record {decision.sequence} was altered: its content does not match its hash."
             )
-        if decision.ballots_hash and ballots_digest(decision.proposal) != decision.ballots_hash:
+        if decision.ballots_hash and ballots_digest(
+                decision.proposal, step=published_step(decision)) != decision.ballots_hash:
             problems.append(
                 f"The ballots of record {decision.sequence} were altered: they do not match "
                 "the hash in the record."

@@ -27,6 +27,7 @@ from ..models import (
     WeightsReview,
 )
 from .common import (
+    BREAKDOWN_MIN_VOTERS,
     DecisionError,
     GroupInput,
     Status,
@@ -59,6 +60,48 @@ def _outside_error(proposal: Proposal, outside: list[Chapter]) -> DecisionError:
             "target": target.display_name() if target else "",
         }
     )
+
+
+def check_secret_weights(proposal: Proposal, *, secret: bool,
+                         stake: Decimal | None = None, stake_member: Member | None = None) -> None:
+    """Refuse weights that would show how some members voted in a secret vote.
+
+    Every secret ballot carries its voter's weight into the tally and the ballot file,
+    and the weights with the members they apply to are public. A weight held by fewer
+    than BREAKDOWN_MIN_VOTERS members (when others vote with another weight) would
+    single them out. And when, at closing, fewer than that many voters of a weight
+    voted, every ballot is published in parts of one common weight (voting.secrecy):
+    weights whose common step is too fine for that (the heaviest ballot more than
+    voting.MAX_PARTS parts) could not be published safely. Both are refused when the
+    proposal is published, when its groups are revised and when a stake is declared
+    (`stake` by `stake_member`, replacing theirs), so the author can change them.
+    """
+    if not secret:
+        return
+    rows = [(row.weight, row.members) for row in selectors.affectedness(proposal)]
+    unsafe = selectors.unsafe_secret_weights(rows, BREAKDOWN_MIN_VOTERS)
+    if unsafe:
+        raise DecisionError(
+            _("This vote is secret, and a weight given to fewer than %(k)s members would "
+              "show how they voted. Give the weight %(weights)s to a larger group, or the "
+              "same weight to everyone.")
+            % {"k": BREAKDOWN_MIN_VOTERS, "weights": ", ".join(f"{w:g}" for w in unsafe)}
+        )
+    stakes = proposal.stake_declarations.all()
+    if stake_member is not None:
+        stakes = stakes.exclude(member=stake_member)
+    weights = [voting.exact(w) for w, members in rows if members] + [
+        voting.exact(w) for w in stakes.values_list("weight", flat=True)]
+    if stake is not None:
+        weights.append(voting.exact(stake))
+    parts = voting.parts_needed(weights)
+    if parts > voting.MAX_PARTS:
+        raise DecisionError(
+            _("This vote is secret, so its ballots may be published in parts of one common "
+              "weight, and with these weights the heaviest ballot would be %(parts)s parts "
+              "(at most %(max)s). Use simpler weights, such as whole numbers or halves.")
+            % {"parts": parts, "max": voting.MAX_PARTS}
+        )
 
 
 def set_affected_groups(*, proposal: Proposal, actor: Member,
@@ -109,6 +152,8 @@ def set_affected_groups(*, proposal: Proposal, actor: Member,
                groups=[{"chapter": c.url_path, "weight": voting.to_text(w), "reason": r}
                        for c, w, r in cleaned])
         if proposal.status != Status.DRAFT:
+            check_secret_weights(proposal,
+                                 secret=_rule_for(proposal.chapter, proposal.category).secret)
             audit.record(actor=actor, action="decisions.set_affected_groups", target=proposal,
                          chapter=proposal.chapter,
                          data={"groups": [[c.url_path, voting.to_text(w), r]
@@ -160,6 +205,7 @@ def declare_stake(*, proposal: Proposal, member: Member, weight: float | Decimal
         if weight > rule.self_declared_cap:
             raise DecisionError(_("You can declare a weight of at most %(cap)s.")
                                 % {"cap": formats.number_format(rule.self_declared_cap)})
+        check_secret_weights(proposal, secret=rule.secret, stake=weight, stake_member=member)
         stake, _created = StakeDeclaration.objects.update_or_create(
             proposal=proposal, member=member,
             defaults={"weight": weight, "reason": reason, "created_at": now},

@@ -20,7 +20,6 @@ from chapterhouse.notifications.services import notify
 from .. import ballot_rows, selectors
 from ..models import Ballot, Participation, Proposal, Roll, RollEntry, SecretBallot
 from .common import (
-    BREAKDOWN_MIN_VOTERS,
     REMINDER_BATCH_SIZE,
     REMINDER_LEAD,
     DecisionError,
@@ -49,30 +48,6 @@ class NotOnRoll(DecisionError):
         super().__init__(
             _("You are not on the roll of this vote. The roll was frozen when voting "
               "opened, with the members affected at that moment.")
-        )
-
-
-def check_secret_weights(proposal: Proposal, *, secret: bool) -> None:
-    """Refuse weights that would show how some members voted in a secret vote.
-
-    Every secret ballot carries its voter's weight into the tally and the ballot file,
-    and the weights with the members they apply to are public. A weight held by fewer
-    than BREAKDOWN_MIN_VOTERS members (when others vote with another weight) would
-    single them out: refused when the proposal is published (DecisionError), so the
-    author can give the weight to a larger group or drop it.
-    """
-    if not secret:
-        return
-    unsafe = selectors.unsafe_secret_weights(
-        ((row.weight, row.members) for row in selectors.affectedness(proposal)),
-        BREAKDOWN_MIN_VOTERS,
-    )
-    if unsafe:
-        raise DecisionError(
-            _("This vote is secret, and a weight given to fewer than %(k)s members would "
-              "show how they voted. Give the weight %(weights)s to a larger group, or the "
-              "same weight to everyone.")
-            % {"k": BREAKDOWN_MIN_VOTERS, "weights": ", ".join(f"{w:g}" for w in unsafe)}
         )
 
 

@@ -84,6 +84,22 @@ def _ballot_arrays(proposal: Proposal) -> tuple[Any, list[Any], np.ndarray]:
             np.fromstring(groups, dtype=np.int64, sep=","))
 
 
+def _published_in_parts(weights: Any) -> dict[str, Any] | None:
+    """How a secret vote's ballots are published so that no weight singles out fewer
+    than BREAKDOWN_MIN_VOTERS voters (voting.secrecy): {"step", "rows"}, or None when
+    they can be published whole. `weights` as _ballot_arrays gives them."""
+    values, counts = np.unique(np.asarray(weights), return_counts=True)
+    by_weight: dict[Any, int] = {}
+    for value, n in zip(values.tolist(), counts.tolist(), strict=True):
+        weight = voting.exact(value)
+        by_weight[weight] = by_weight.get(weight, 0) + n
+    step = voting.publication_step(by_weight, BREAKDOWN_MIN_VOTERS)
+    if step is None:
+        return None
+    rows = sum(int(weight / step) * n for weight, n in by_weight.items())
+    return {"step": voting.to_text(step), "rows": rows}
+
+
 def _breakdown(proposal: Proposal, counted: voting.Prepared, group_ids: np.ndarray,
                secret: bool) -> tuple[dict[str, Any], set[int | None]]:
     """The result per sub-chapter of the scope (by where voters lived at the freeze).
@@ -201,7 +217,20 @@ def close_voting(*, proposal: Proposal, now: datetime | None = None) -> Decision
             method=snapshot["method"], options=snapshot.get("options", []), weights=weights,
             ballots=ballots, params=snapshot.get("params", {}),
         )
-        result = counted.count(eligible_weight=roll.total_weight)
+        parts = _published_in_parts(weights) if secret else None
+        if parts is None:
+            result = counted.count(eligible_weight=roll.total_weight)
+        else:
+            # The result is the count of the file as published: of the ballots' parts
+            # (the same tallies; the parts are the "ballots", a reason is given by each).
+            step = voting.exact(parts["step"])
+            repeats = [int(voting.exact(w) / step) for w in weights]
+            result = voting.prepare(
+                method=snapshot["method"], options=snapshot.get("options", []),
+                weights=[step] * parts["rows"],
+                ballots=[b for b, n in zip(ballots, repeats, strict=True) for _i in range(n)],
+                params=snapshot.get("params", {}),
+            ).count(eligible_weight=roll.total_weight)
         outcome = _outcome(result, snapshot)
         breakdown, hidden = _breakdown(proposal, counted, group_ids, secret)
         effect = _apply_effect(proposal, outcome)
@@ -226,9 +255,10 @@ def close_voting(*, proposal: Proposal, now: datetime | None = None) -> Decision
                 "eligible_weight": voting.to_text(result.eligible_weight),
                 "share": (float(result.turnout_weight / result.eligible_weight)
                           if result.eligible_weight else 0.0),
+                **({"published_in_parts": parts} if parts else {}),
             }),
             breakdown=_normal(breakdown), effect=_normal(effect), decided_at=now,
-            ballots_hash=selectors.ballots_digest(proposal),
+            ballots_hash=selectors.ballots_digest(proposal, step=parts["step"] if parts else None),
         )
         _chain(decision)
         hidden_ids = [g for g in hidden if g is not None]

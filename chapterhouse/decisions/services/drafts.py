@@ -18,8 +18,7 @@ from chapterhouse.notifications.models import Kind
 from chapterhouse.notifications.services import notify, notify_members_of
 
 from ..models import YES_NO_METHODS, Method, Option, Proposal, ProposalEvent
-from .affectedness import _check_groups_inside, set_affected_groups
-from .ballots import check_secret_weights
+from .affectedness import _check_groups_inside, check_secret_weights, set_affected_groups
 from .common import (
     MAX_OPTIONS,
     DecisionError,

@@ -3,10 +3,14 @@ voters out are refused, storage order links no participation to its ballot, and 
 receipt changes a ballot only in its own voter's hands."""
 
 import re
+from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
+from chapterhouse import voting
 from chapterhouse.decisions import selectors, services
 from chapterhouse.decisions.models import Participation, SecretBallot
 from chapterhouse.decisions.services import DecisionError
@@ -20,6 +24,7 @@ from chapterhouse.decisions.tests.factories import (
     vote,
 )
 from chapterhouse.members.tests.factories import make_member
+from chapterhouse.voting.ballot_file import differences
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +153,109 @@ def test_unsafe_secret_weights():
     assert selectors.unsafe_secret_weights([(1.0, 30), (3.0, 1)], 5) == [3.0]
     assert selectors.unsafe_secret_weights([(1.0, 30), (3.0, 0)], 5) == []
     assert selectors.unsafe_secret_weights([(1.0, 3), (3.0, 2), (3.0, 3)], 5) == [1.0]
+
+
+# -- 7. ...and the ballots of a weight few voters carried, at closing ---------------------------
+
+
+def weighted_secret_vote(member, hackney_voters: int, islington_voters: int = 6):
+    """A secret vote in London with Hackney at weight 3 (five members, Ada among them)
+    and Islington at 1 (six members), safe at publishing; `hackney_voters` of Hackney
+    and `islington_voters` of Islington vote."""
+    secret_rule(LONDON)
+    hackney = [member] + [make_member(f"Hackney {i}", city="London", neighbourhood="Hackney")
+                          for i in range(4)]
+    islington = [make_member(f"Islington {i}", city="London", neighbourhood="Islington")
+                 for i in range(6)]
+    proposal = in_voting(member, chapter=chapter(LONDON), groups=[group(HACKNEY, 3)])
+    receipts = {}
+    for voter in hackney[:hackney_voters]:
+        receipts[voter.pk] = at(vote(proposal, voter, {"choice": "no"}).receipt)
+    for voter in islington[:islington_voters]:
+        receipts[voter.pk] = at(vote(proposal, voter, {"choice": "yes"}).receipt)
+    return proposal, receipts
+
+
+def test_a_weight_only_two_voters_carried_is_not_in_the_ballot_file(member):
+    proposal, receipts = weighted_secret_vote(member, hackney_voters=2)
+    decision = close(proposal)
+    data = selectors.ballot_file(proposal)
+    weights = [row["weight"] for row in data["ballots"]]
+    # Before: two rows of weight "3" among six of "1", the two Hackney voters' ballots.
+    assert set(weights) == {"1"}
+    assert len(weights) == 2 * 3 + 6
+    assert decision.turnout["published_in_parts"] == {"step": "1", "rows": 12}
+    assert decision.turnout["voters"] == 8
+    assert decision.turnout["turnout_weight"] == "12"
+    # The recount of the published file is the published result, exactly.
+    recounted = voting.recount(voting.loads_ballot_file(voting.ballot_file_json(data)))
+    assert differences(recounted, decision.result) == []
+    assert decision.result["outcome"] == "rejected"
+    assert decision.result["explanation"]["ballots"] == 12
+    # The chain covers the file as published, and the voter finds their parts.
+    assert selectors.chain_problems() == []
+    assert decision.ballots_hash == selectors.ballots_digest(proposal, step="1")
+    found = at(selectors.find_secret_ballot(proposal, receipts[member.pk]))
+    names = selectors.ballot_parts(decision, found)
+    assert len(names) == 3
+    assert {row["receipt"] for row in data["ballots"]} >= set(names)
+    # ...and no one without the receipt can group the parts: the receipt hash is not there.
+    assert found["receipt"] not in {row["receipt"] for row in data["ballots"]}
+
+
+def test_weights_every_one_of_which_five_voters_carried_are_published_whole(member):
+    proposal, _receipts = weighted_secret_vote(member, hackney_voters=5)
+    decision = close(proposal)
+    weights = sorted(row["weight"] for row in selectors.ballot_file(proposal)["ballots"])
+    assert weights == ["1"] * 6 + ["3"] * 5
+    assert "published_in_parts" not in decision.turnout
+    assert selectors.chain_problems() == []
+
+
+def test_the_record_page_says_the_ballots_are_in_parts_and_finds_a_voters_parts(client, member):
+    proposal, receipts = weighted_secret_vote(member, hackney_voters=1)
+    close(proposal)
+    client.force_login(member.user)
+    page = client.get(proposal.get_absolute_url())
+    assert "published in parts of weight 1: 9 rows for 7 voters" in page.content.decode()
+    found = client.post(reverse("decisions:find_receipt", args=[proposal.public_id]),
+                        {"receipt": receipts[member.pk]})
+    text = found.content.decode()
+    assert found.status_code == 200 and "3 parts of weight 1" in text
+    for name in voting.parts_of(selectors.receipt_hash(receipts[member.pk]), 3, Fraction(1)):
+        assert name in text
+
+
+def test_weights_too_fine_to_publish_in_parts_are_refused(member):
+    secret_rule(LONDON)
+    for i in range(5):
+        make_member(f"Hackney {i}", city="London", neighbourhood="Hackney")
+        make_member(f"Islington {i}", city="London", neighbourhood="Islington")
+    proposal = draft(member, chapter=chapter(LONDON))
+    services.set_affected_groups(proposal=proposal, actor=member,
+                                 groups=[group(HACKNEY, Decimal("1.01"))])
+    with pytest.raises(DecisionError, match="101 parts"):
+        services.publish(proposal=proposal, actor=member)
+    services.set_affected_groups(proposal=proposal, actor=member,
+                                 groups=[group(HACKNEY, Decimal("1.5"))])
+    assert services.publish(proposal=proposal, actor=member).status == "deliberation"
+    # Revising the groups during deliberation is held to the same.
+    with pytest.raises(DecisionError, match="parts"):
+        services.set_affected_groups(proposal=proposal, actor=member,
+                                     groups=[group(HACKNEY, Decimal("0.03"))])
+    assert [g.weight for g in proposal.affected_groups.all()] == [Decimal("1.5")]
+
+
+def test_a_declared_stake_too_fine_to_publish_in_parts_is_refused(member):
+    secret_rule(LONDON)
+    set_rule(chapter(LONDON), "routine", secret=True, allow_self_declared_stakes=True,
+             self_declared_cap=3)
+    for i in range(5):
+        make_member(f"Islington {i}", city="London", neighbourhood="Islington")
+    proposal = services.publish(proposal=draft(member, chapter=chapter(LONDON)), actor=member)
+    with pytest.raises(DecisionError, match="parts"):
+        services.declare_stake(proposal=proposal, member=member, weight=Decimal("2.37"),
+                               reason="I live on the square")
+    assert not proposal.stake_declarations.exists()
+    assert services.declare_stake(proposal=proposal, member=member, weight=Decimal("2.5"),
+                                  reason="I live on the square").weight == Decimal("2.5")

@@ -150,6 +150,7 @@ def find_receipt(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             labels = presenters.labels_of(decision.options)
             found["text"] = presenters.describe_ballot(str(decision.rule.get("method", "")),
                                                        found["ballot"], labels)
+            found["names"] = selectors.ballot_parts(decision, found)
         else:
             form.add_error("receipt", _("No ballot in this vote matches that receipt code."))
     response = _record_response(request, decision, receipt_form=form, found_ballot=found,
