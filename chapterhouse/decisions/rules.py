@@ -135,13 +135,35 @@ def stakes_allowed(viewer: Viewer, proposal: Proposal | None) -> bool:
     return rule is not None and rule.allow_self_declared_stakes
 
 
+def _held_review(viewer: Viewer, proposal: Proposal | None) -> WeightsReview | None:
+    """The pending review holding a proposal in deliberation (once per request)."""
+    if proposal is None or proposal.status != Status.DELIBERATION:
+        return None
+    review: WeightsReview | None = viewer.recall(
+        ("weights_held", proposal.pk),
+        lambda: WeightsReview.objects.filter(proposal=proposal,
+                                             settled_at__isnull=True).first())
+    return review
+
+
 @rules.predicate
 def weights_held(viewer: Viewer, proposal: Proposal | None) -> bool:
     """In deliberation, its vote held until objections to its weights are settled."""
-    return proposal is not None and proposal.status == Status.DELIBERATION and viewer.recall(
-        ("weights_held", proposal.pk),
-        lambda: WeightsReview.objects.filter(proposal=proposal,
-                                             settled_at__isnull=True).exists())
+    return _held_review(viewer, proposal) is not None
+
+
+@rules.predicate
+def weights_held_for_settlers(viewer: Viewer, proposal: Proposal | None) -> bool:
+    review = _held_review(viewer, proposal)
+    return review is not None and not review.by_vote
+
+
+@rules.predicate
+def weights_vote_open(viewer: Viewer, proposal: Proposal | None) -> bool:
+    """Everyone affected votes on its held weights, now."""
+    review = _held_review(viewer, proposal)
+    return (review is not None and review.by_vote and review.vote_closes_at is not None
+            and timezone.now() < review.vote_closes_at)
 
 
 @rules.predicate
@@ -208,7 +230,9 @@ rules.add_perm("decisions.cast_ballot", voting_open & on_roll)
 # Anyone on the prospective roll may object to a weight during deliberation, until the
 # vote is held for the objections; the parent chapter's facilitators then settle them.
 rules.add_perm("decisions.object_to_weight", in_deliberation & is_affected & ~weights_held)
-rules.add_perm("decisions.settle_objections", weights_held & facilitates_settlers)
+rules.add_perm("decisions.settle_objections", weights_held_for_settlers & facilitates_settlers)
+# ...or, by rule, everyone affected votes on them for a short while.
+rules.add_perm("decisions.vote_on_weights", weights_vote_open & is_affected)
 rules.add_perm("decisions.add_dissent", may_dissent)
 # A draft is its author's alone; once published, a facilitator of the scope may also move it.
 rules.add_perm(

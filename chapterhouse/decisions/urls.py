@@ -48,6 +48,8 @@ urlpatterns = [
     path("p/<uuid:public_id>/objections/<uuid:objection_id>/maintain/",
          objections.maintain_objection, name="maintain_objection"),
     path("p/<uuid:public_id>/objections/settle/", objections.settle, name="settle_objections"),
+    path("p/<uuid:public_id>/objections/vote/", objections.vote_on_weights,
+         name="vote_on_weights"),
     path("p/<uuid:public_id>/move-up/", subsidiarity.move_up, name="move_up"),
     path("p/<uuid:public_id>/refer-down/", subsidiarity.refer_down, name="refer_down"),
     path("p/<uuid:public_id>/vote/", voting.vote, name="vote"),

@@ -29,7 +29,14 @@ from .ballots import (
     RollEntry,
     SecretBallot,
 )
-from .objections import ObjectionResolution, WeightObjection, WeightsReview, settlers_chapter
+from .objections import (
+    WEIGHTS_VOTE_DAYS,
+    ObjectionResolution,
+    WeightObjection,
+    WeightsReview,
+    WeightsVote,
+    settlers_chapter,
+)
 from .proposals import (
     AffectedGroup,
     Amendment,
@@ -84,6 +91,8 @@ __all__ = [
     "StakeDeclaration",
     "WeightObjection",
     "WeightsReview",
+    "WeightsVote",
+    "WEIGHTS_VOTE_DAYS",
     "YES_NO_METHODS",
     "canonical_json",
     "settlers_chapter",

@@ -5,10 +5,12 @@ affected group's, the scope's default weight of 1, or a declared stake) with a
 public reason. The author may revise the weights; the objector then withdraws or
 maintains the objection. When voting is due, the open objections are weighed
 against the rule of the category (`DecisionRule.objection_threshold`, a share of
-the roll's weight): past it, with `objection_resolution` "parent_facilitators", a
-`WeightsReview` holds the vote until a facilitator of the parent chapter settles
-the weights (accepts them or sets them). Every objection ends settled one way or
-another, and the record shows how.
+the roll's weight): past it, a `WeightsReview` holds the vote until the weights are
+settled, as the rule's `objection_resolution` says: "parent_facilitators", a
+facilitator of the parent chapter accepts them or sets them; "weights_vote", the
+members on the prospective roll vote for WEIGHTS_VOTE_DAYS, each with the same weight
+(a `WeightsVote` each), on keeping the weights or replacing them with equal weights.
+Every objection ends settled one way or another, and the record shows how.
 """
 
 from __future__ import annotations
@@ -32,6 +34,12 @@ class ObjectionResolution(models.TextChoices):
 
     NONE = "none", _("nothing: they are recorded and the vote opens")
     PARENT_FACILITATORS = "parent_facilitators", _("the parent chapter's facilitators settle them")
+    WEIGHTS_VOTE = "weights_vote", _("a short vote of everyone affected, each with equal "
+                                     "weight, keeps the weights or makes them equal")
+
+
+#: How long a vote on held weights lasts.
+WEIGHTS_VOTE_DAYS = 2
 
 
 class WeightObjection(models.Model):
@@ -50,6 +58,9 @@ class WeightObjection(models.Model):
         WEIGHTS_ACCEPTED = "weights_accepted", _("the weights were accepted as they stood")
         WEIGHTS_SET = "weights_set", _("the weights were set anew")
         UNRESOLVED = "unresolved", _("still open when voting opened; the rule sent it nowhere")
+        KEPT_BY_VOTE = "kept_by_vote", _("a vote of everyone affected kept the weights")
+        EQUALISED_BY_VOTE = "equalised_by_vote", _("a vote of everyone affected made the "
+                                                   "weights equal")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     proposal = models.ForeignKey(
@@ -117,6 +128,10 @@ class WeightsReview(models.Model):
     settlement = models.CharField(max_length=20, choices=WeightObjection.Settlement.choices,
                                   blank=True, default="")
     note = models.TextField(blank=True, max_length=2000)
+    # A vote on the weights (resolution "weights_vote"): when it closes, and its count.
+    vote_closes_at = models.DateTimeField(null=True, blank=True)
+    keep_votes = models.PositiveIntegerField(default=0)
+    equal_votes = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.proposal_id}: {self.resolution}"
@@ -124,6 +139,27 @@ class WeightsReview(models.Model):
     @property
     def pending(self) -> bool:
         return self.settled_at is None
+
+    @property
+    def by_vote(self) -> bool:
+        return self.resolution == ObjectionResolution.WEIGHTS_VOTE
+
+
+class WeightsVote(models.Model):
+    """One member's vote on held weights: keep them, or make them equal. Open (the
+    count is published, not who voted how), one per member, changeable until it closes."""
+
+    review = models.ForeignKey(WeightsReview, on_delete=models.CASCADE, related_name="votes")
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
+    keep = models.BooleanField()
+    cast_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["review", "member"],
+                                               name="weightsvote_one_per_member")]
+
+    def __str__(self) -> str:
+        return f"{self.review_id}: {'keep' if self.keep else 'equal'}"
 
 
 def settlers_chapter(proposal: Proposal) -> Chapter:

@@ -78,6 +78,7 @@ from .opening import open_voting
 from .rules_changes import RULE_FIELDS, bump_rules_version, check_rule_values
 from .schedule import advance, advance_all, due_proposals
 from .subsidiarity import move_up, refer_down
+from .weights_vote import vote_on_weights
 
 __all__ = [
     "BREAKDOWN_MIN_VOTERS", "MAX_OPTIONS", "MAX_PERIOD_DAYS", "REMINDER_BATCH_SIZE",
@@ -90,5 +91,5 @@ __all__ = [
     "update_draft", "withdraw_amendment", "withdraw_proposal",
     "withdraw_stake", "window_refusal",
     "hold_for_objections", "maintain_objection", "object_to_weight", "settle_objections",
-    "withdraw_objection",
+    "vote_on_weights", "withdraw_objection",
 ]

@@ -14,8 +14,10 @@
   `objection_resolution` is "parent_facilitators", the vote is held (a
   WeightsReview) until a facilitator of the parent chapter (of the scope itself for
   the root chapter, which has no parent) accepts the weights or sets them
-  (`settle_objections`); voting then opens at once. Otherwise the vote opens and the
-  open objections are recorded as unresolved.
+  (`settle_objections`); voting then opens at once. With "weights_vote", everyone
+  affected votes on keeping the weights or making them equal (services.weights_vote),
+  and voting opens when that vote closes. Otherwise the vote opens and the open
+  objections are recorded as unresolved.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from ..models import (
     settlers_chapter,
 )
 from .common import DecisionError, GroupInput, Status, _facilitators, _is_facilitator, _locked, _now
+from .weights_vote import count_weights_vote, start_weights_vote
 
 Target = WeightObjection.Target
 Settlement = WeightObjection.Settlement
@@ -175,12 +178,15 @@ def hold_for_objections(*, proposal: Proposal, rule: DecisionRule, now: datetime
     the proposal locked). When it need not, open objections are recorded as unresolved."""
     review = WeightsReview.objects.filter(proposal=proposal).first()
     if review is not None:
+        if review.pending and review.by_vote:
+            return not count_weights_vote(proposal=proposal, review=review, now=now)
         return review.pending
     open_objections = WeightObjection.objects.filter(proposal=proposal,
                                                      status=WeightObjection.Status.OPEN)
     if not open_objections.exists():
         return False
-    if rule.objection_resolution == ObjectionResolution.PARENT_FACILITATORS:
+    if rule.objection_resolution in (ObjectionResolution.PARENT_FACILITATORS,
+                                     ObjectionResolution.WEIGHTS_VOTE):
         objecting, total = _measure(proposal, now, freeze)
         threshold = _exact(rule.objection_threshold)
         if total > 0 and objecting >= threshold * total:
@@ -191,7 +197,11 @@ def hold_for_objections(*, proposal: Proposal, rule: DecisionRule, now: datetime
             audit.record(actor=None, action="decisions.hold_for_objections", target=proposal,
                          chapter=proposal.chapter,
                          data={"objecting_weight": str(objecting), "total_weight": str(total),
-                               "threshold": rule.objection_threshold})
+                               "threshold": rule.objection_threshold,
+                               "resolution": rule.objection_resolution})
+            if review.by_vote:
+                start_weights_vote(proposal=proposal, review=review, now=now)
+                return True
             settlers = settlers_chapter(proposal)
             recipients = _facilitators(settlers)
             if proposal.author is not None:
@@ -227,6 +237,9 @@ def settle_objections(*, proposal: Proposal, facilitator: Member, accept: bool,
         review = WeightsReview.objects.select_for_update().filter(proposal=proposal).first()
         if proposal.status != Status.DELIBERATION or review is None or not review.pending:
             raise DecisionError(_("No weights of this proposal wait to be settled."))
+        if review.by_vote:
+            raise DecisionError(_("Everyone affected votes on these weights: no facilitator "
+                                  "settles them."))
         settlers = settlers_chapter(proposal)
         if not _is_facilitator(facilitator, settlers):
             raise DecisionError(_("Only a facilitator of %(chapter)s can settle these weights.")

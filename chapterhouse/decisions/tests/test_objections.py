@@ -1,6 +1,7 @@
 """Weights the affected can contest (issue #13, item 6): objections during
 deliberation, the author's revision, the rule's threshold and resolution when voting
-is due, the parent chapter's facilitators settling, and the record."""
+is due, the parent chapter's facilitators settling (the weights vote: test_weights_vote),
+and the record."""
 
 from datetime import timedelta
 
@@ -217,7 +218,7 @@ def test_a_rules_decision_carries_the_new_fields():
     assert values["objection_threshold"] == 0.2
     assert values["objection_resolution"] == "none"
     for bad in ({"objection_threshold": 0}, {"objection_threshold": 1.5},
-                {"objection_resolution": "weights_vote"}):
+                {"objection_resolution": "a_lottery"}):
         with pytest.raises(DecisionError):
             services.check_rule_values({"method": "majority", "deliberation_days": 3,
                                         "amendment_days": 2, "voting_days": 3, **bad})

@@ -81,6 +81,28 @@ def maintain_objection(request: HttpRequest, public_id: uuid.UUID,
 
 
 @login_required
+@require_POST
+def vote_on_weights(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Vote to keep held weights ("keep") or make them equal ("equal")."""
+    proposal = access_proposal(
+        request, public_id, "decisions.vote_on_weights",
+        denied=_("Only members affected by this proposal vote on its weights, while that "
+                 "vote is open."))
+    member = member_required(request)
+    choice = request.POST.get("choice")
+
+    def vote() -> object:
+        if choice not in ("keep", "equal"):
+            raise DecisionError(_("Choose to keep the weights or to make them equal."))
+        return services.vote_on_weights(proposal=proposal, member=member, keep=choice == "keep")
+
+    return form_action(
+        request, vote, then=_back(proposal),
+        success=_("Your vote on the weights is counted. You can change it until the vote "
+                  "closes."))
+
+
+@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def settle(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """A facilitator of the parent chapter accepts the held weights or sets them."""

@@ -96,6 +96,7 @@ def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             and proposal.chapter.numchild > 0,
             "object": viewer.can("decisions.object_to_weight", proposal),
             "settle": viewer.can("decisions.settle_objections", proposal),
+            "vote_on_weights": viewer.can("decisions.vote_on_weights", proposal),
         },
         "objections": objection_rows(proposal, viewer),
         "now": timezone.now(),
@@ -112,8 +113,12 @@ def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             initial={"weight": mine.weight, "reason": mine.reason} if mine else None, cap=cap)
     if proposal.status == Status.DELIBERATION:
         context["weights_review"] = WeightsReview.objects.filter(proposal=proposal).first()
-        if context["weights_review"] is not None:
+        review = context["weights_review"]
+        if review is not None:
             context["settlers"] = settlers_chapter(proposal)
+        if review is not None and review.by_vote and member is not None:
+            context["my_weights_vote"] = review.votes.filter(member=member).first()
+            context["weights_votes"] = review.votes.count()
     if proposal.is_published:
         from chapterhouse.discussions.selectors import thread_about
 

@@ -28,7 +28,7 @@ from ..forms import (
     DissentForm,
     ReceiptForm,
 )
-from ..models import Decision
+from ..models import Decision, ObjectionResolution, WeightsReview
 from ..presenters.objections import objection_rows
 from .common import scope_chain
 
@@ -58,6 +58,9 @@ def record_context(request: HttpRequest, decision: Decision) -> dict[str, Any]:
         "secret": bool(decision.rule.get("secret")),
         "receipt_form": ReceiptForm(),
         "record_objections": objection_rows(decision.proposal),
+        "weights_vote": WeightsReview.objects.filter(
+            proposal=decision.proposal, resolution=ObjectionResolution.WEIGHTS_VOTE,
+            settled_at__isnull=False).first(),
         "chain_head": selectors.chain_head(),
     }
 
