@@ -28,7 +28,7 @@ from .models import Chapter
 BREADCRUMB_CACHE_SECONDS = 60
 
 # The chapter's navigation. Later issues fill a section by adding a URL named
-# here that takes `url_path`; until it exists the section reads "coming soon".
+# here that takes `url_path`; until it exists the section is not shown.
 SECTIONS: list[tuple[str, Promise, str]] = [
     ("overview", gettext_lazy("Overview"), "chapters:detail"),
     ("members", gettext_lazy("Members"), "members:chapter_members"),
@@ -58,17 +58,17 @@ def _routed_sections(urlconf: str | None) -> frozenset[str]:
 
 
 def chapter_nav(chapter: Chapter, active: str) -> list[dict[str, Any]]:
+    """The sections the chapter has (those with a page), in SECTIONS' order."""
     routed = _routed_sections(get_urlconf())
     return [
         {
             "key": key,
             "label": label,
-            "url": reverse(url_name, kwargs={"url_path": chapter.url_path})
-            if url_name in routed
-            else None,
+            "url": reverse(url_name, kwargs={"url_path": chapter.url_path}),
             "active": key == active,
         }
         for key, label, url_name in SECTIONS
+        if url_name in routed
     ]
 
 

@@ -259,6 +259,8 @@ else:
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates without "p.m." (chapterhouse/formats/en/formats.py says why).
+FORMAT_MODULE_PATH = ["chapterhouse.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -117,6 +117,8 @@ def timeline(proposal: Proposal) -> list[TimelineEntry]:
             paths.add(data["scope"])
         if event.kind == ProposalEvent.Kind.REFERRED_DOWN:
             paths.update(t.get("chapter", "") for t in data.get("to", []))
+        if event.kind == ProposalEvent.Kind.AFFECTEDNESS_CHANGED:
+            paths.update(g.get("chapter", "") for g in data.get("groups", []))
     chapters = _chapter_names(paths)
 
     def chapter_name(path: str) -> str:
@@ -148,8 +150,9 @@ def timeline(proposal: Proposal) -> list[TimelineEntry]:
             text = _("%(actor)s withdrew amendment %(n)s.") % {
                 "actor": actor or _("Someone"), "n": data.get("amendment")}
         elif kind == K.AFFECTEDNESS_CHANGED:
-            groups = ", ".join(f"{chapter_name(g.get('chapter', ''))} {number(g.get('weight'))}"
-                               for g in data.get("groups", []))
+            groups = "; ".join(_("%(chapter)s, weight %(weight)s") % {
+                "chapter": chapter_name(g.get("chapter", "")), "weight": number(g.get("weight"))}
+                for g in data.get("groups", []))
             text = _("%(actor)s set the affected groups: %(groups)s.") % {
                 "actor": actor or _("Someone"),
                 "groups": groups or _("everyone in the scope with weight 1")}

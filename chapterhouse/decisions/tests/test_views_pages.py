@@ -316,9 +316,14 @@ def test_the_page_shows_who_may_do_what(member_client, facilitator_client, neigh
 def test_the_history_says_what_happened(client, member, facilitator):
     proposal = in_deliberation(member, title="Benches")
     services.move_up(proposal=proposal, to_chapter=chapter(LONDON), actor=facilitator)
+    services.set_affected_groups(proposal=proposal, actor=member, groups=[
+        {"chapter": chapter(HACKNEY), "weight": 2.5, "reason": "next to the square"}])
     html = client.get(f"/decisions/p/{proposal.public_id}/").content.decode()
     assert "Ada Member wrote the first draft." in html
     assert "Fay Facilitator moved the proposal up from Hackney to London." in html
+    # Chapters by name, not by path.
+    assert "Ada Member set the affected groups: Hackney, weight 2.5." in html
+    assert "gb/eng/london/hackney 2.5" not in html
 
 
 def test_versions_show_a_safe_diff(client, member, facilitator):

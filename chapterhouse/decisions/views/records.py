@@ -58,6 +58,8 @@ def record_context(request: HttpRequest, decision: Decision) -> dict[str, Any]:
         "secret": bool(decision.rule.get("secret")),
         "receipt_form": ReceiptForm(),
         "record_objections": objection_rows(decision.proposal),
+        "voter_share": (decision.turnout.get("voters", 0) / decision.roll["size"]
+                        if decision.roll.get("size") else None),
         "weights_vote": WeightsReview.objects.filter(
             proposal=decision.proposal, resolution=ObjectionResolution.WEIGHTS_VOTE,
             settled_at__isnull=False).first(),
