@@ -42,9 +42,11 @@ lint: $(STAMP)
 	CHAPTERHOUSE_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Regenerate the translation catalogues (needs GNU gettext) and compile them.
+# LANGS: every shipped language (settings.LANGUAGES) but English, the source.
+LANGS ?= es fr pt de ar
 messages: $(STAMP)
-	cd chapterhouse && ../$(BIN)/python ../manage.py makemessages -l es -l en --no-obsolete --ignore 'static/vendor/*'
-	cd chapterhouse && ../$(BIN)/python ../manage.py makemessages -d djangojs -l es -l en --no-obsolete --ignore 'static/vendor/*'
+	cd chapterhouse && ../$(BIN)/python ../manage.py makemessages -l en $(addprefix -l ,$(LANGS)) --no-obsolete --ignore 'static/vendor/*'
+	cd chapterhouse && ../$(BIN)/python ../manage.py makemessages -d djangojs -l en $(addprefix -l ,$(LANGS)) --no-obsolete --ignore 'static/vendor/*'
 	cd chapterhouse && ../$(BIN)/python ../manage.py compilemessages
 
 # Benchmark suite (bench/run.py): scratch PostgreSQL db on 127.0.0.1, loopback only.

@@ -257,7 +257,11 @@ else:
 
 # Internationalisation
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+# Adding a language: README, "Adding a language". Arabic is written right to left.
+LANGUAGES = [
+    ("en", _("English")), ("es", _("Spanish")), ("fr", _("French")), ("pt", _("Portuguese")),
+    ("de", _("German")), ("ar", _("Arabic")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # English dates without "p.m." (chapterhouse/formats/en/formats.py says why).
 FORMAT_MODULE_PATH = ["chapterhouse.formats"]
