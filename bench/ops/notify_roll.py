@@ -122,8 +122,8 @@ def _choices(members: list[int], rng: random.Random) -> list[int]:
     from chapterhouse.lib import bulk
     from chapterhouse.notifications.models import EmailPreference
 
-    had = set(EmailPreference.objects.filter(member_id__in=members).values_list("member_id",
-                                                                                "kind"))
+    had = set(EmailPreference.objects.filter(kind__in=[KIND, OTHER_KIND])
+              .values_list("member_id", "kind"))
     picked = rng.sample(members, len(members))
     tenth, twentieth = max(1, len(members) // 10), max(1, len(members) // 20)
     plan = ([(pk, KIND, False) for pk in picked[:tenth]]
@@ -139,7 +139,7 @@ def expected_emails(members: list[int], excluded: set[int]) -> set[int]:
     """The members told who want this kind by email: their own choice, else the default."""
     from chapterhouse.notifications.models import EMAIL_BY_DEFAULT, EmailPreference
 
-    choices = dict(EmailPreference.objects.filter(member_id__in=members, kind=KIND)
+    choices = dict(EmailPreference.objects.filter(kind=KIND)
                    .values_list("member_id", "send_email"))
     default = KIND in EMAIL_BY_DEFAULT
     return {pk for pk in members if pk not in excluded and choices.get(pk, default)}
@@ -277,7 +277,8 @@ def measure(ctx: Context) -> list[dict[str, Any]]:
     finally:
         _clean(since)
         _delete_rolls()
-        EmailPreference.objects.filter(pk__in=added).delete()
+        for start in range(0, len(added), 10_000):
+            EmailPreference.objects.filter(pk__in=added[start:start + 10_000]).delete()
     same_queries = large_q[:2] == small_q[:2]
     if not same_queries:
         problems.append(f"queries at {n:,} members (trigger, delivery) {large_q[:2]} ≠ "
