@@ -14,6 +14,10 @@ is timed, and deleted afterwards:
 - a few members excluded (as opening excludes the author and facilitators, told
   directly).
 
+The option ``notify_roll_kind`` (``--op-option notify_roll_kind=decision_recorded``) tells
+another kind: the outcome, which is emailed only to those who asked, shows what the email
+jobs cost on top of the notices.
+
 Ours, per round: ``notifications.services.notify_roll_of`` (what opening, a reminder or a
 close calls: renders the text per language and enqueues one task) in a transaction, then
 the task run in this process as the worker runs it (``db_worker --batch`` on the queue
@@ -116,36 +120,37 @@ def _roll(chapter: Any, author: int, members: list[int]) -> int:
     return proposal.pk
 
 
-def _choices(members: list[int], rng: random.Random) -> list[int]:
+def _choices(members: list[int], rng: random.Random, kind: str) -> list[int]:
     """Email choices for some of `members` (see the module docstring), for those who have
     none for that kind yet; returns the ids of the rows added."""
     from chapterhouse.lib import bulk
     from chapterhouse.notifications.models import EmailPreference
 
-    had = set(EmailPreference.objects.filter(kind__in=[KIND, OTHER_KIND])
+    other = OTHER_KIND if kind != OTHER_KIND else KIND
+    had = set(EmailPreference.objects.filter(kind__in=[kind, other])
               .values_list("member_id", "kind"))
     picked = rng.sample(members, len(members))
     tenth, twentieth = max(1, len(members) // 10), max(1, len(members) // 20)
-    plan = ([(pk, KIND, False) for pk in picked[:tenth]]
-            + [(pk, KIND, True) for pk in picked[tenth:tenth + twentieth]]
-            + [(pk, OTHER_KIND, False) for pk in picked[tenth + twentieth:tenth + 2 * twentieth]])
-    rows = [{"member_id": pk, "kind": kind, "send_email": on} for pk, kind, on in plan
-            if (pk, kind) not in had]
+    plan = ([(pk, kind, False) for pk in picked[:tenth]]
+            + [(pk, kind, True) for pk in picked[tenth:tenth + twentieth]]
+            + [(pk, other, False) for pk in picked[tenth + twentieth:tenth + 2 * twentieth]])
+    rows = [{"member_id": pk, "kind": k, "send_email": on} for pk, k, on in plan
+            if (pk, k) not in had]
     with transaction.atomic():
         return bulk.insert_rows(EmailPreference, rows, returning_ids=True, batch_size=10_000)
 
 
-def expected_emails(members: list[int], excluded: set[int]) -> set[int]:
+def expected_emails(members: list[int], excluded: set[int], kind: str) -> set[int]:
     """The members told who want this kind by email: their own choice, else the default."""
     from chapterhouse.notifications.models import EMAIL_BY_DEFAULT, EmailPreference
 
-    choices = dict(EmailPreference.objects.filter(kind=KIND)
+    choices = dict(EmailPreference.objects.filter(kind=kind)
                    .values_list("member_id", "send_email"))
-    default = KIND in EMAIL_BY_DEFAULT
+    default = kind in EMAIL_BY_DEFAULT
     return {pk for pk in members if pk not in excluded and choices.get(pk, default)}
 
 
-def check(told: set[int], emailed: set[int], since: Any) -> list[str]:
+def check(told: set[int], emailed: set[int], since: Any, kind: str) -> list[str]:
     """What is wrong with the notices and email jobs stored since `since` ([] if nothing)."""
     from chapterhouse.notifications.models import Notification
     from chapterhouse.notifications.services import SEND_EMAILS
@@ -158,7 +163,7 @@ def check(told: set[int], emailed: set[int], since: Any) -> list[str]:
         wrong.append(f"{len(stored)} notices for {len(per_member)} members ({twice} twice), "
                      f"{len(told)} expected, {len(set(per_member) - told)} not on the roll or "
                      "excluded")
-    if {kind for _pk, _m, kind in stored} - {KIND}:
+    if {k for _pk, _m, k in stored} - {kind}:
         wrong.append("notices of another kind")
     recipient = {pk: member for pk, member, _kind in stored}
     queued = [pk for args in _tasks(SEND_EMAILS, since).values_list("args_kwargs", flat=True)
@@ -185,7 +190,8 @@ def _one_batch(size: int) -> Iterator[None]:
         tasks.FANOUT_BATCH_SIZE, services.EMAIL_BATCH_SIZE = before
 
 
-def count_queries(proposal_id: int, exclude: list[int], since: Any) -> tuple[int, int, int]:
+def count_queries(proposal_id: int, exclude: list[int], since: Any, kind: str
+                  ) -> tuple[int, int, int]:
     """(queries of notify_roll_of, queries of deliver_to_roll's code, notices it stored),
     the task called in process with the arguments the trigger enqueued; cleaned up after."""
     from chapterhouse.notifications.models import Kind
@@ -194,7 +200,7 @@ def count_queries(proposal_id: int, exclude: list[int], since: Any) -> tuple[int
 
     started = timezone.now()
     with CaptureQueriesContext(connection) as trigger, transaction.atomic():
-        notify_roll_of(proposal_id=proposal_id, kind=Kind(KIND), text=_text, url=URL,
+        notify_roll_of(proposal_id=proposal_id, kind=Kind(kind), text=_text, url=URL,
                        exclude=exclude)
     enqueued = _tasks(DELIVER_TO_ROLL, started)
     task = enqueued.get()
@@ -214,6 +220,7 @@ def measure(ctx: Context) -> list[dict[str, Any]]:
     from chapterhouse.notifications.tasks import FANOUT_BATCH_SIZE
 
     international = Chapter.objects.get(depth=1)
+    kind = str(ctx.options.get("notify_roll_kind", KIND))
     since = timezone.now()
     _delete_rolls()
     _clean(since)
@@ -224,10 +231,10 @@ def measure(ctx: Context) -> list[dict[str, Any]]:
     rng = random.Random(ctx.seed)
     excluded = set(rng.sample(ids, min(EXCLUDED, max(1, n // 4))))
     proposal = _roll(international, ids[0], ids)
-    added = _choices(ids, rng)
+    added = _choices(ids, rng, kind)
     try:
         told = set(ids) - excluded
-        emailed = expected_emails(ids, excluded)
+        emailed = expected_emails(ids, excluded, kind)
         # Members told by email: the email branch runs at both sizes, as at the full size.
         small = sorted(emailed)[:min(SMALL_ROLL, max(2, n // 10))]
         small_proposal = _roll(international, ids[0], small)
@@ -235,7 +242,7 @@ def measure(ctx: Context) -> list[dict[str, Any]]:
 
         def trigger() -> None:
             with transaction.atomic():
-                notify_roll_of(proposal_id=proposal, kind=Kind(KIND), text=_text, url=URL,
+                notify_roll_of(proposal_id=proposal, kind=Kind(kind), text=_text, url=URL,
                                exclude=exclude)
 
         triggers: list[float] = []
@@ -252,7 +259,7 @@ def measure(ctx: Context) -> list[dict[str, Any]]:
         prepared: list[tuple[uuid.UUID, tuple[int, str]]] = []
 
         def reference() -> int:
-            copy_notices(prepared, kind=KIND, url=URL)
+            copy_notices(prepared, kind=kind, url=URL)
             return _visible()
 
         def setup() -> None:
@@ -263,16 +270,17 @@ def measure(ctx: Context) -> list[dict[str, Any]]:
 
         def after(side: str, _result: Any) -> None:
             if side == "ours":
-                problems.extend(p for p in check(told, emailed, since) if p not in problems)
+                problems.extend(p for p in check(told, emailed, since, kind) if p not in problems)
 
         a, b, ar, br, ours_n, ref_n = interleave(ours, reference, ctx.rounds, setup=setup,
                                                  after=after)
         _clean(since)
-        jobs_note = (f"{len(emailed):,} of them by email (a tenth turned this kind off); "
+        jobs_note = (f"{len(emailed):,} of them by email (kind {kind}: a tenth of the roll "
+                     "chose no email, a twentieth chose email); "
                      f"{(len(told) + FANOUT_BATCH_SIZE - 1) // FANOUT_BATCH_SIZE} batches")
         with _one_batch(n):
-            large_q = count_queries(proposal, exclude, since)
-            small_q = count_queries(small_proposal, exclude, since)
+            large_q = count_queries(proposal, exclude, since, kind)
+            small_q = count_queries(small_proposal, exclude, since, kind)
         _tasks(DELIVER_TO_ROLL, since).delete()
     finally:
         _clean(since)
