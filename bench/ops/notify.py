@@ -60,9 +60,30 @@ def _visible() -> int:
     return Notification.objects.filter(url=URL, read_at__isnull=True).count()
 
 
+def copy_notices(prepared: list[tuple[uuid.UUID, tuple[int, str]]], *, kind: str,
+                 url: str) -> None:
+    """The reference: the notices (public id, (recipient id, text)) written by one COPY on
+    PostgreSQL (one bulk INSERT elsewhere), the rows built before the clock starts."""
+    from chapterhouse.notifications.models import Notification
+
+    created = timezone.now()
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Notification._meta.db_table)
+        with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY {table} (public_id, recipient_id, kind, text, url, created_at) "
+            "FROM STDIN"
+        ) as copy:
+            for pk, body in prepared:
+                copy.write_row((pk, body[0], kind, body[1], url, created))
+    else:
+        Notification.objects.bulk_create(
+            Notification(public_id=pk, recipient_id=body[0], kind=kind, text=body[1],
+                         url=url, created_at=created) for pk, body in prepared)
+
+
 def measure(ctx: Context) -> list[dict[str, Any]]:
     from chapterhouse.chapters.models import Chapter
-    from chapterhouse.notifications.models import Kind, Notification
+    from chapterhouse.notifications.models import Kind
     from chapterhouse.notifications.selectors import language_from
     from chapterhouse.notifications.services import notify, notify_members_of
 
@@ -92,21 +113,9 @@ def measure(ctx: Context) -> list[dict[str, Any]]:
 
     # The notice in each member's language (one text here, as every language renders it).
     rows_text = {pk: (language_from(spoken), text()) for pk, spoken in members}
-    table = connection.ops.quote_name(Notification._meta.db_table)
 
     def reference() -> int:
-        created = timezone.now()
-        if connection.vendor == "postgresql":
-            with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(
-                f"COPY {table} (public_id, recipient_id, kind, text, url, created_at) "
-                "FROM STDIN"
-            ) as copy:
-                for pk, body in prepared:
-                    copy.write_row((pk, body[0], KIND, body[1], URL, created))
-        else:
-            Notification.objects.bulk_create(
-                Notification(public_id=pk, recipient_id=body[0], kind=KIND, text=body[1],
-                             url=URL, created_at=created) for pk, body in prepared)
+        copy_notices(prepared, kind=KIND, url=URL)
         return _visible()
 
     prepared: list[tuple[uuid.UUID, tuple[int, str]]] = []

@@ -1,13 +1,15 @@
-"""The counting benchmark operations (bench/ops/tallies.py and notify.py) at a tiny size:
-every row's result equals its reference's, and they leave no notices behind."""
+"""The counting benchmark operations (bench/ops/tallies.py, notify.py and notify_roll.py) at a
+tiny size: every row's result equals its reference's, and they leave no notices behind."""
 
 import pytest
+from django_tasks_db.models import DBTaskResult
 
-from bench.ops import notify, tallies
+from bench.ops import notify, notify_roll, tallies
 from bench.ops.common import Context
-from chapterhouse.decisions.models import Ballot, Proposal
+from chapterhouse.decisions.models import Ballot, Proposal, RollEntry
 from chapterhouse.members.tests.factories import make_member
-from chapterhouse.notifications.models import Notification
+from chapterhouse.notifications import tasks
+from chapterhouse.notifications.models import EmailPreference, Notification
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
                               "QUEUES": ["default", "email"]}}
@@ -60,3 +62,40 @@ def test_notifying_everyone_stores_one_notice_per_member_like_the_copy(
     assert [r["correct"] for r in rows] == [True] * len(rows)
     assert all(r["members"] == 9 for r in rows)
     assert not Notification.objects.filter(url=notify.URL).exists()
+
+
+def test_notifying_a_roll_tells_it_but_the_excluded_like_the_copy_and_leaves_nothing(
+    transactional_db, organisation, settings
+):
+    settings.TASKS = DATABASE_TASKS
+    choices = EmailPreference.objects.count()
+
+    rows = notify_roll.measure(tiny())
+
+    assert [r["correct"] for r in rows] == [True] * len(rows), rows[0]["failures"]
+    visible = rows[0]
+    assert (visible["roll"], visible["excluded"], visible["told"]) == (9, 2, 7)
+    assert visible["queries"]["large"]["delivery"] == visible["queries"]["small"]["delivery"]
+    assert not Notification.objects.filter(url=notify_roll.URL).exists()
+    assert not Proposal.objects.filter(title=notify_roll.TITLE).exists()
+    assert not RollEntry.objects.exists()
+    assert EmailPreference.objects.count() == choices
+    assert not DBTaskResult.objects.exists()  # neither the fan-outs nor the email jobs
+
+
+class NoChoices:
+    """Stands in for EmailPreference in the fan-out: as if no member had chosen."""
+
+    objects = EmailPreference.objects.none()
+
+
+def test_emails_queued_against_the_members_choices_are_caught(
+    transactional_db, organisation, settings, monkeypatch
+):
+    settings.TASKS = DATABASE_TASKS
+    monkeypatch.setattr(tasks, "EmailPreference", NoChoices)
+
+    rows = notify_roll.measure(tiny())
+
+    assert [r["correct"] for r in rows] == [False, False]
+    assert any("who turned this kind off" in f for f in rows[0]["failures"])
