@@ -66,6 +66,15 @@ def test_every_string_in_the_code_is_in_the_catalogues(tmp_path, domain):
         },
     )
     fresh = polib.pofile(str(copy / "locale" / "es" / "LC_MESSAGES" / f"{domain}.po"))
-    shipped = {(e.msgctxt, e.msgid) for e in catalogue("es", domain)}
-    missing = [e.msgid for e in fresh if (e.msgctxt, e.msgid) not in shipped]
-    assert not missing, f"strings missing from the catalogue (run `make messages`): {missing[:10]}"
+    for language in SHIPPED:
+        shipped = {(e.msgctxt, e.msgid) for e in catalogue(language, domain)}
+        missing = [e.msgid for e in fresh if (e.msgctxt, e.msgid) not in shipped]
+        assert not missing, (f"{language}: strings missing from the catalogue "
+                             f"(run `make messages`): {missing[:10]}")
+
+
+def test_six_languages_ship_one_of_them_right_to_left():
+    from django.utils.translation import get_language_info
+
+    assert {code for code, _name in settings.LANGUAGES} >= {"en", "es", "fr", "pt", "de", "ar"}
+    assert [code for code, _name in settings.LANGUAGES if get_language_info(code)["bidi"]] == ["ar"]
