@@ -28,6 +28,7 @@ from .history import (
     payload_lines,
     timeline,
 )
+from .reasons import reason_text, reason_texts
 from .tally import (
     Bar,
     GroupView,
@@ -64,6 +65,8 @@ from .text import (
 )
 
 __all__ = [
+    "reason_text",
+    "reason_texts",
     "Bar",
     "CHOICES",
     "CHOICE_LABELS",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from chapterhouse.chapters.models import Chapter
 
@@ -67,16 +68,18 @@ def weight_for(viewer: Viewer, proposal: Proposal) -> tuple[float, str] | None:
     return viewer.recall(("weight", proposal.pk), lambda: weight_of(proposal, member))
 
 
+# Why a member is on a roll, stored as a code the same in every language (so a roll's
+# hash does not depend on who froze it); presenters.reason_texts says it in words.
 def default_reason(scope: Chapter) -> str:
-    return f"member of {scope.name}"
+    return f"@member:{scope.url_path}"
 
 
 def group_reason(chapter: Chapter, reason: str) -> str:
-    return f"{chapter.name}: {reason}"[:400]
+    return f"@group:{chapter.url_path}:{reason}"[:400]
 
 
 def stake_reason(reason: str) -> str:
-    return f"declared: {reason}"[:400]
+    return f"@stake:{reason}"[:400]
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,8 @@ def affectedness(proposal: Proposal) -> list[AffectedRow]:
         members = chapter.member_count - sum(c.member_count for c in nested)
         group = groups.get(chapter.pk)
         weight = group.weight if group else 1.0
-        reason = group.reason if group else default_reason(scope)
+        reason = group.reason if group else _("member of %(chapter)s") % {
+            "chapter": scope.display_name()}
         rows.append(AffectedRow(chapter, weight, reason, max(members, 0)))
     return rows
 

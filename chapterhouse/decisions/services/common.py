@@ -173,18 +173,19 @@ def _set_periods(proposal: Proposal, rule: DecisionRule, start: datetime) -> Non
 
 
 def _start_deliberation_thread(proposal: Proposal) -> None:
-    """Open the proposal's deliberation thread, when the discussions app is installed."""
+    """Open the proposal's deliberation thread, when the discussions app is installed.
+
+    It starts with no post: the proposal page says what the thread is for, in each
+    reader's language (a first post would be in the author's, under their name)."""
     if not apps.is_installed("chapterhouse.discussions") or proposal.author is None:
         return
-    from chapterhouse.discussions.markup import plain_text
     from chapterhouse.discussions.services import start_thread
 
     start_thread(
         chapter=proposal.chapter,
         author=proposal.author,
         title=proposal.title,
-        body=_("Deliberation on the proposal “%(title)s”. Affected members may post here "
-               "while it is open.") % {"title": plain_text(proposal.title)},
+        body=None,
         kind="deliberation",
         subject=proposal,
         posting_rule="decisions.deliberate",

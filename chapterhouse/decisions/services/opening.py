@@ -154,7 +154,7 @@ def _freeze_roll(proposal: Proposal, now: datetime) -> Roll:
         WHERE {chosen_weight} > 0
     """  # noqa: S608 - table names are quoted model tables; values are parameters
     params: list[Any] = [
-        roll.pk, *weight_params, *reason_params, "declared: ", proposal.pk,
+        roll.pk, *weight_params, *reason_params, selectors.stake_reason(""), proposal.pk,
         scope.path + "%", True, len(scope.path), len(scope.path) + scope.steplen,
     ]
     with connection.cursor() as cursor:

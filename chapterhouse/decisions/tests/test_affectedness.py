@@ -122,7 +122,7 @@ def test_a_member_declares_a_stake_where_the_rule_allows(member, facilitator):
     services.declare_stake(proposal=proposal, member=facilitator, weight=3,
                            reason="I run the café")
     assert StakeDeclaration.objects.get().weight == 3.0
-    assert selectors.weight_of(proposal, facilitator) == (3.0, "declared: I run the café")
+    assert selectors.weight_of(proposal, facilitator) == (3.0, "@stake:I run the café")
     services.withdraw_stake(proposal=proposal, member=facilitator)
     assert not StakeDeclaration.objects.exists()
 

@@ -57,7 +57,7 @@ def test_closing_counts_weighted_ballots_and_records_the_decision(member, facili
                                 "share": 1.0}
     assert decision.roll["hash"] == proposal.roll.hash
     assert decision.roll["weights"] == [
-        {"weight": "2", "reason": "Hackney: the square", "members": 2},
+        {"weight": "2", "reason": "@group:gb/eng/london/hackney:the square", "members": 2},
     ]
     assert decision.rule["method"] == "majority"
     assert decision.text == proposal.text and decision.title == proposal.title

@@ -43,17 +43,17 @@ def test_opening_freezes_the_roll_with_weights_reasons_and_a_hash(member, facili
         {"chapter": chapter(ISLINGTON), "weight": 0, "reason": "not concerned"},
     ])
     assert entries(proposal) == {
-        "Ada Member": (3.0, "Hackney: the square is here"),
-        "Fay Facilitator": (3.0, "Hackney: the square is here"),
-        "Len Londoner": (1.0, "member of London"),
+        "Ada Member": (3.0, "@group:gb/eng/london/hackney:the square is here"),
+        "Fay Facilitator": (3.0, "@group:gb/eng/london/hackney:the square is here"),
+        "Len Londoner": (1.0, "@member:gb/eng/london"),
     }
     roll = proposal.roll
     assert (roll.size, roll.total_weight) == (3, Decimal(7))
     lines = sorted(
         f"{m.public_id}\t{w!r}\t{r}\n" for m, w, r in [
-            (member, 3.0, "Hackney: the square is here"),
-            (facilitator, 3.0, "Hackney: the square is here"),
-            (len_, 1.0, "member of London"),
+            (member, 3.0, "@group:gb/eng/london/hackney:the square is here"),
+            (facilitator, 3.0, "@group:gb/eng/london/hackney:the square is here"),
+            (len_, 1.0, "@member:gb/eng/london"),
         ]
     )
     assert roll.hash == hashlib.sha256("".join(lines).encode()).hexdigest()
@@ -82,8 +82,8 @@ def test_a_declared_stake_raises_a_members_weight(member, facilitator):
     proposal.refresh_from_db()
     services.open_voting(proposal=proposal, now=proposal.voting_opens_at)
     assert entries(proposal) == {
-        "Ada Member": (1.0, "member of Hackney"),  # a lower declaration changes nothing
-        "Fay Facilitator": (4.0, "declared: I live on it"),
+        "Ada Member": (1.0, "@member:gb/eng/london/hackney"),  # a lower declaration changes nothing
+        "Fay Facilitator": (4.0, "@stake:I live on it"),
     }
 
 
@@ -160,3 +160,27 @@ def test_freezing_takes_the_same_queries_for_any_number_of_members(member, setti
         return len(queries)
 
     assert opening_queries(2) == opening_queries(12)
+
+
+def test_roll_reasons_are_codes_shown_in_the_readers_language(member, facilitator):
+    from django.utils import translation
+
+    from chapterhouse.decisions import presenters
+
+    proposal = in_voting(member, chapter=chapter(LONDON), groups=[
+        {"chapter": chapter(HACKNEY), "weight": 3, "reason": "the square is here"}])
+    frozen = proposal.roll.hash
+    codes = ["@group:gb/eng/london/hackney:the square is here", "@member:gb/eng/london",
+             "@stake:I live on it", "member of Hackney"]
+    with translation.override("en"):
+        assert presenters.reason_texts(codes) == {
+            codes[0]: "Hackney: the square is here", codes[1]: "member of London",
+            codes[2]: "declared: I live on it",
+            codes[3]: "member of Hackney",  # frozen before reasons were codes: as written
+        }
+    with translation.override("es"):
+        texts = presenters.reason_texts(codes)
+    assert texts[codes[1]] == "miembro de London"
+    assert texts[codes[2]] == "declarado: I live on it"
+    # The hash is over the codes, whoever froze the roll in whatever language.
+    assert selectors.roll_digest(proposal)[0] == frozen

@@ -72,10 +72,10 @@ def test_a_members_weight_before_and_after_the_roll(member, facilitator, neighbo
     services.set_affected_groups(proposal=proposal, actor=member, groups=[
         {"chapter": chapter(HACKNEY), "weight": 2, "reason": "near"},
     ])
-    assert selectors.weight_of(proposal, member) == (2.0, "Hackney: near")
-    assert selectors.weight_of(proposal, neighbour) == (1.0, "member of London")
+    assert selectors.weight_of(proposal, member) == (2.0, "@group:gb/eng/london/hackney:near")
+    assert selectors.weight_of(proposal, neighbour) == (1.0, "@member:gb/eng/london")
     voting = in_voting(member)
-    assert selectors.weight_of(voting, member) == (1.0, "member of Hackney")
+    assert selectors.weight_of(voting, member) == (1.0, "@member:gb/eng/london/hackney")
     assert selectors.weight_of(voting, neighbour) is None
 
 

@@ -102,7 +102,8 @@ def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "now": timezone.now(),
     }
     if proposal.status in (Status.DRAFT, Status.DELIBERATION) and member is not None:
-        context["my_weight"] = selectors.weight_for(viewer, proposal)
+        mine = selectors.weight_for(viewer, proposal)
+        context["my_weight"] = (mine[0], presenters.reason_text(mine[1])) if mine else None
         context["my_stake"] = next((s for s in context["stakes"] if s.member_id == member.pk),
                                    None)
     if context["can"]["declare_stake"]:

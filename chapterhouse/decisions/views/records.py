@@ -58,6 +58,7 @@ def record_context(request: HttpRequest, decision: Decision) -> dict[str, Any]:
         "secret": bool(decision.rule.get("secret")),
         "receipt_form": ReceiptForm(),
         "record_objections": objection_rows(decision.proposal),
+        "roll_weights": _roll_weights(decision),
         "voter_share": (decision.turnout.get("voters", 0) / decision.roll["size"]
                         if decision.roll.get("size") else None),
         "weights_vote": WeightsReview.objects.filter(
@@ -65,6 +66,13 @@ def record_context(request: HttpRequest, decision: Decision) -> dict[str, Any]:
             settled_at__isnull=False).first(),
         "chain_head": selectors.chain_head(),
     }
+
+
+def _roll_weights(decision: Decision) -> list[dict[str, Any]]:
+    """The record's roll weights with each reason in the reader's language."""
+    rows = list(decision.roll.get("weights", []))
+    texts = presenters.reason_texts(str(row.get("reason", "")) for row in rows)
+    return [{**row, "reason": texts[str(row.get("reason", ""))]} for row in rows]
 
 
 def _record_response(request: HttpRequest, decision: Decision, **extra: Any) -> HttpResponse:

@@ -45,7 +45,7 @@ def ballot_context(request: HttpRequest, proposal: Proposal, *, form: BallotForm
         return context
     entry = selectors.weight_for(viewer_of(request), proposal)
     context["on_roll"] = entry is not None
-    context["my_weight"] = entry
+    context["my_weight"] = (entry[0], presenters.reason_text(entry[1])) if entry else None
     if entry is None:
         return context
     options = selectors.options(proposal)
