@@ -25,6 +25,7 @@ alone (another process may never have seen the outage): see members.sessions.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -161,6 +162,11 @@ class ForgivingRedisCache(RedisCache):
     `LOCATION`: `RETRY_AFTER` (seconds), `FALLBACK` (a cache alias) and
     `FALLBACK_KEY_PREFIXES` (the keys that go to it while Redis is unreachable)."""
 
+    # Django's, untyped in django-stubs (annotations only: the attributes stay Django's).
+    # The client is Any: its stub types timeouts narrower than RedisCache passes them.
+    _servers: list[str]
+    _cache: Any
+
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._breaker = breaker_for(
@@ -209,9 +215,9 @@ class ForgivingRedisCache(RedisCache):
     ) -> bool:
         made = self.make_and_validate_key(key, version=version)
         try:
-            return self._ask(
+            return bool(self._ask(
                 "add", lambda: self._cache.add(made, value, self.get_backend_timeout(timeout))
-            )
+            ))
         except Unavailable:
             store = self._fallback(key)
             return bool(store.add(key, value, self._timeout(timeout), version)) if store else False
@@ -242,9 +248,9 @@ class ForgivingRedisCache(RedisCache):
     def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> bool:
         made = self.make_and_validate_key(key, version=version)
         try:
-            return self._ask(
+            return bool(self._ask(
                 "touch", lambda: self._cache.touch(made, self.get_backend_timeout(timeout))
-            )
+            ))
         except Unavailable:
             store = self._fallback(key)
             return bool(store.touch(key, self._timeout(timeout), version)) if store else False
@@ -252,7 +258,7 @@ class ForgivingRedisCache(RedisCache):
     def delete(self, key: Any, version: Any = None) -> bool:
         made = self.make_and_validate_key(key, version=version)
         try:
-            return self._ask("delete", lambda: self._cache.delete(made), written=[made])
+            return bool(self._ask("delete", lambda: self._cache.delete(made), written=[made]))
         except Unavailable:
             store = self._fallback(key)
             return bool(store.delete(key, version)) if store else False
@@ -270,7 +276,7 @@ class ForgivingRedisCache(RedisCache):
     def has_key(self, key: Any, version: Any = None) -> bool:
         made = self.make_and_validate_key(key, version=version)
         try:
-            return self._ask("has_key", lambda: self._cache.has_key(made))
+            return bool(self._ask("has_key", lambda: self._cache.has_key(made)))
         except Unavailable:
             store = self._fallback(key)
             return bool(store.has_key(key, version)) if store else False
@@ -278,11 +284,11 @@ class ForgivingRedisCache(RedisCache):
     def incr(self, key: Any, delta: int = 1, version: Any = None) -> int:
         made = self.make_and_validate_key(key, version=version)
         try:
-            value: int = self._ask("incr", lambda: self._cache.incr(made, delta), written=[made])
+            value = int(self._ask("incr", lambda: self._cache.incr(made, delta), written=[made]))
         except Unavailable:
             store = self._fallback(key)
             if store:
-                return store.incr(key, delta, version)
+                return int(store.incr(key, delta, version))
             raise ValueError(f"Key {key!r} not found (Redis unreachable)") from None
         return value
 
@@ -316,8 +322,6 @@ class ForgivingRedisCache(RedisCache):
             if store:
                 store.delete_many(kept, version)
 
-    def clear(self) -> bool:
-        try:
-            return self._ask("clear", self._cache.clear)
-        except Unavailable:
-            return False
+    def clear(self) -> None:
+        with contextlib.suppress(Unavailable):
+            self._ask("clear", self._cache.clear)

@@ -52,5 +52,5 @@ class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
 
     def process_request(self, request: HttpRequest) -> None:
         super().process_request(request)
-        request.user = SimpleLazyObject(lambda: _checked_user(request))
-        request.auser = partial(sync_to_async(_checked_user), request)  # type: ignore[attr-defined]
+        request.user = SimpleLazyObject(lambda: _checked_user(request))  # type: ignore[assignment]
+        request.auser = partial(sync_to_async(_checked_user), request)

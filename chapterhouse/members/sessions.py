@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -33,6 +34,8 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import cached_db
 from django.contrib.sessions.backends.base import SessionBase
 from django.contrib.sessions.backends.db import SessionStore as DBStore
+from django.contrib.sessions.models import Session
+from django.core.cache.backends.base import BaseCache
 
 from . import services
 
@@ -46,6 +49,11 @@ CLOCK_MARGIN = timedelta(seconds=2)
 
 
 class SessionStore(cached_db.SessionStore):
+    # Django's, untyped in django-stubs (annotations only: the attributes stay Django's).
+    _cache: BaseCache
+    _session: dict[str, Any]
+    _get_session_from_db: Callable[[], Session | None]
+
     # When the copy this request read from the cache was read from the database (a
     # Unix time); None when the session was read from the database itself.
     cached_at: float | None = None
@@ -91,24 +99,25 @@ class SessionStore(cached_db.SessionStore):
             services.fence_sessions(user_id=int(user_id))
 
     def discard(self) -> None:
-        """Drop a copy found dead (its row is gone): a new empty session, no stamp."""
+        """Forget a session found dead by `confirm`: a new empty one, no stamp."""
         self.clear()
-        super().delete(self.session_key)
         self._session_key = None
 
-    def confirm(self, user_id: Any) -> bool:
-        """Whether the database still holds this session, for `user_id`; if so, the
-        cached copy is made again from the row."""
-        read_at = time.time()
-        row = self._get_session_from_db()
-        if row is None:
-            return False
-        data = self.decode(row.session_data)
-        if str(data.get(SESSION_KEY)) != str(user_id):
+    def confirm(self, user: Any) -> bool:
+        """Whether the database still holds this session, for `user` (whose account
+        was stamped after this copy was made). Yes: the copy is made again from the
+        row, good for that stamp. No: the copy is deleted."""
+        session_key = self.session_key
+        row = self._get_session_from_db()  # (forgets the key when there is no row)
+        data = self.decode(row.session_data) if row is not None else {}
+        if row is None or str(data.get(SESSION_KEY)) != str(user.pk):
+            self._cache.delete(self.cache_key_prefix + str(session_key))
             return False
         self._session_cache = data
         self.cached_at = None
-        self._cache_copy(data, read_at, self.get_expiry_age(expiry=row.expire_date))
+        # Read after the stamp was seen, so good for it and for nothing later.
+        good_for = user.sessions_fenced_at.timestamp() + CLOCK_MARGIN.total_seconds()
+        self._cache_copy(data, good_for, self.get_expiry_age(expiry=row.expire_date))
         return True
 
     # The async API (channels, async views) goes through the same checks.
@@ -130,7 +139,7 @@ def still_signed_in(session: SessionBase, user: Any) -> bool:
     fenced_at = getattr(user, "sessions_fenced_at", None)
     if cached_at is None or fenced_at is None:
         return True
-    if cached_at > (fenced_at + CLOCK_MARGIN).timestamp():
+    if cached_at >= (fenced_at + CLOCK_MARGIN).timestamp():
         return True
     assert isinstance(session, SessionStore)
-    return session.confirm(user.pk)
+    return session.confirm(user)

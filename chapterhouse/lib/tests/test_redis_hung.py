@@ -55,7 +55,7 @@ def test_pages_answer_in_their_usual_time_plus_a_second(redis_server, member):
     try:
         # Over three RETRY_AFTER windows, so that probes meet the hung Redis too.
         deadline = time.monotonic() + 3 * RETRY_AFTER
-        times = []
+        times: list[float] = []
         while time.monotonic() < deadline or len(times) < 6:
             times.extend(_timed(browser, path) for browser, path in pages)
         print(f"usual {usual:.3f} s; with Redis hung, {len(times)} pages: "
