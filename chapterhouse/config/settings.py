@@ -89,7 +89,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, holding a logout whatever the cache keeps (members.sessions).
+    "chapterhouse.members.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -163,6 +164,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache and real-time fan-out: local memory by default, Redis when REDIS_URL is set.
 REDIS_URL = env("REDIS_URL")
+# Redis down, cut off or hung costs a request at most one wait of REDIS_TIMEOUT seconds;
+# after a failure each process skips Redis for REDIS_RETRY_AFTER seconds (lib.cache).
+REDIS_TIMEOUT = float(env("REDIS_TIMEOUT", "0.5"))
+REDIS_RETRY_AFTER = float(env("REDIS_RETRY_AFTER", "5"))
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -170,16 +175,36 @@ if REDIS_URL:
             "BACKEND": "chapterhouse.lib.cache.ForgivingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "chapterhouse"),
-            "OPTIONS": {"socket_connect_timeout": 1},
-        }
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+            "RETRY_AFTER": REDIS_RETRY_AFTER,
+            # Rate limits and throttles keep counting in the database meanwhile.
+            "FALLBACK": "fallback",
+        },
+        "fallback": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "members_fallback_cache",  # members.FallbackCacheEntry
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "chapterhouse"),
+            # Counters live minutes; culling one would forget a count, so cull late.
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        },
     }
     # Sessions are read from Redis and written through to the database: a signed-in
-    # request saves a query, and with Redis down they are read from the database.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # request saves a query, and with Redis down they are read from the database. A
+    # logout holds even if Redis keeps a copy (members.sessions).
+    SESSION_ENGINE = "chapterhouse.members.sessions"
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env("CACHE_KEY_PREFIX", "chapterhouse")},
+            "CONFIG": {
+                "hosts": [{
+                    "address": REDIS_URL,
+                    "socket_connect_timeout": REDIS_TIMEOUT,
+                    # Above the layer's 5 s blocking receive; senders in pages are
+                    # bounded by REDIS_TIMEOUT themselves (lib.realtime).
+                    "socket_timeout": 5 + REDIS_TIMEOUT,
+                }],
+                "prefix": env("CACHE_KEY_PREFIX", "chapterhouse"),
+            },
         }
     }
 else:

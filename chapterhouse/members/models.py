@@ -46,6 +46,9 @@ class User(AbstractUser):
 
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True)
+    # The last logout: copies of this account's sessions cached before it are checked
+    # against the database once before they are trusted (members.sessions).
+    sessions_fenced_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []  # typed on AbstractBaseUser as a ClassVar
@@ -195,3 +198,21 @@ class ApiToken(models.Model):
         import hashlib
 
         return hashlib.sha256(key.encode()).hexdigest()
+
+
+class FallbackCacheEntry(models.Model):
+    """A row of the database cache that keeps rate limits counting while Redis is
+    unreachable (lib.cache, `CACHES["fallback"]`). The columns are those Django's
+    DatabaseCache reads and writes; a model (rather than `createcachetable`) so that
+    `migrate` makes the table wherever the site runs."""
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "members_fallback_cache"
+        verbose_name = _("rate limit counter")
+
+    def __str__(self) -> str:
+        return self.cache_key

@@ -289,3 +289,11 @@ def revoke_api_tokens(*, user: User) -> int:
     with transaction.atomic():
         deleted, _kinds = ApiToken.objects.filter(user=user).delete()
     return deleted
+
+
+def fence_sessions(*, user_id: int) -> None:
+    """Mark a logout of the account: its other sessions' cached copies, made before now,
+    are checked against the database once before they are trusted again
+    (members.sessions). One UPDATE; idempotent."""
+    with transaction.atomic():
+        User.objects.filter(pk=user_id).update(sessions_fenced_at=timezone.now())
