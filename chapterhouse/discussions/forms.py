@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from chapterhouse.lib.autocomplete import autocomplete_attrs
 
 from . import services
-from .models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
+from .models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, Thread
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -65,7 +66,17 @@ class ThreadForm(forms.Form):
         return _validate(services.clean_body, self.cleaned_data["body"], "body")
 
 
-class PostForm(forms.Form):
+class _InThread(forms.Form):
+    """A form whose body suggests members to mention, those of `thread` first."""
+
+    def __init__(self, *args: Any, thread: Thread | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if thread is not None:
+            self.fields["body"].widget.attrs["hx-vals"] = json.dumps(
+                {"thread": str(thread.public_id)})
+
+
+class PostForm(_InThread):
     body = _body_field(_("Your reply"))
     # The public id of the post answered or quoted, if any.
     reply_to = forms.UUIDField(required=False, widget=forms.HiddenInput)
@@ -74,7 +85,7 @@ class PostForm(forms.Form):
         return _validate(services.clean_body, self.cleaned_data["body"], "body")
 
 
-class EditPostForm(forms.Form):
+class EditPostForm(_InThread):
     body = _body_field()
 
     def clean_body(self) -> str:

@@ -51,6 +51,14 @@ def get_post(public_id: uuid.UUID) -> Post | None:
     )
 
 
+def posters_of(thread: Thread, *, limit: int = 200) -> list[int]:
+    """The ids of the members who posted in `thread`, the latest first (at most `limit`:
+    the people a reply most likely mentions)."""
+    rows = (Post.objects.filter(thread=thread, author__isnull=False)
+            .values_list("author_id", flat=True).order_by("-id")[: limit * 4])
+    return list(dict.fromkeys(rows))[:limit]
+
+
 def posts_of(thread: Thread) -> QuerySet[Post]:
     """The thread's posts in order, with what rendering them needs: authors, the
     posts answered and their authors, and the mentioned members (one more query

@@ -31,6 +31,7 @@ from .models import Post, Thread
 
 if TYPE_CHECKING:
     from chapterhouse.chapters.models import Chapter
+    from chapterhouse.members.models import Member
 
 VERSIONS_PER_PAGE = 50
 
@@ -74,7 +75,7 @@ def discussion_context(
         "posts": page.posts,
         "can_post": viewer.member is not None and viewer.can("discussions.post_in_thread", thread),
         "can_lock": viewer.can("discussions.lock_thread", thread),
-        "form": form or PostForm(),
+        "form": form or PostForm(thread=thread),
         # New posts appear in place (htmx) only on the thread's last page; elsewhere
         # the reply is a plain POST that lands on the page where the post is.
         "live": not page.page.has_next(),
@@ -166,7 +167,7 @@ def reply(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             initial["reply_to"] = replying_to.public_id
         if quoted is not None:
             initial["body"] = markup.quote(quoted)
-        form = PostForm(initial=initial)
+        form = PostForm(initial=initial, thread=thread)
         # The member chose to reply: the cursor goes to the form (discussions.js puts
         # it after the quote).
         form.fields["body"].widget.attrs["autofocus"] = True
@@ -175,7 +176,7 @@ def reply(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             live=request.GET.get("live") != "0",
         )
 
-    form = PostForm(request.POST)
+    form = PostForm(request.POST, thread=thread)
     replying_to = None
     if form.is_valid():
         try:
@@ -216,7 +217,7 @@ def _after_reply(request: HttpRequest, thread: Thread, post: Post, next_url: str
                 "item": item,
                 "thread": thread,
                 "can_post": True,
-                "form": PostForm(),
+                "form": PostForm(thread=thread),
                 "next_url": next_url,
                 "live": True,
             },
@@ -240,7 +241,7 @@ def edit_post(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             raise PermissionDenied(_("This thread is locked: posts cannot be edited."))
         raise PermissionDenied(_("Only the author can edit this post."))
     if request.method == "POST":
-        form = EditPostForm(request.POST)
+        form = EditPostForm(request.POST, thread=post.thread)
         done = submit_form(
             request, form,
             lambda: services.edit_post(post=post, editor=viewer, body=form.cleaned_data["body"]),
@@ -248,7 +249,7 @@ def edit_post(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         if done is not None:
             return done
     else:
-        form = EditPostForm(initial={"body": post.body})
+        form = EditPostForm(initial={"body": post.body}, thread=post.thread)
     return render(
         request,
         "discussions/edit.html",
@@ -306,11 +307,21 @@ def lock(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_safe
 def mention_search(request: HttpRequest) -> HttpResponse:
-    """Members to mention, by name (members.selectors.members_named). htmx gets the
-    suggestions of the one autocomplete; without JavaScript a page shows the code
-    to paste."""
+    """Members to mention, by name (members.selectors.members_named): those who posted
+    in the thread (`?thread=`, which the reply form sends) and those nearest the
+    viewer first. htmx gets the suggestions of the one autocomplete; without
+    JavaScript a page shows the code to paste."""
     query = query_of(request)
-    found = members_named(query) if viewer_of(request).member is not None else []
+    viewer = viewer_of(request).member
+    found: list[Member] = []
+    if viewer is not None:
+        try:
+            thread_id: uuid.UUID | None = uuid.UUID(request.GET.get("thread", ""))
+        except ValueError:
+            thread_id = None
+        thread = Thread.objects.filter(public_id=thread_id).first() if thread_id else None
+        posters = selectors.posters_of(thread) if thread is not None else []
+        found = members_named(query, near=viewer, first=posters)
     rows: list[dict[str, Any]] = [
         {"member": person, "token": markup.mention_token(person)} for person in found
     ]

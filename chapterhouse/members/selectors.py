@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from chapterhouse.chapters.models import Chapter, ChapterLevel, ChapterRole
@@ -23,24 +24,43 @@ def chapters_of(member: Member) -> list[Chapter]:
     )
 
 
-def members_named(query: str, *, limit: int = SEARCH_SUGGESTIONS) -> list[Member]:
-    """Members whose name contains `query`, for a member search.
+def members_named(query: str, *, limit: int = SEARCH_SUGGESTIONS, near: Member | None = None,
+                  first: Sequence[int] = ()) -> list[Member]:
+    """Members a name picker suggests for `query` (mentions, decisions' pickers).
 
-    Only members listed in the directory whose profile other members may see
-    (public or members-only), active accounts only; the same people a member can
-    find in a chapter's members list.
+    A name matches when `query` (spaces allowed: "Haruto Ta") begins one of its words
+    ("@Har" finds Haruto and Harnett, not Eberhardt or Richardson). Ranked: the
+    members in `first` (those who posted in the thread), then those who share the
+    deepest chapter with `near` (the same neighbourhood, city, region, country),
+    then names that begin with the query, then by name. Only members listed in the
+    directory whose profile other members may see, active accounts only: the people
+    a member can find in a chapter's members list.
     """
     query = " ".join(query.split())
     if not query:
         return []
+    words = Q(display_name__istartswith=query)
+    for separator in (" ", "-", "'", "’"):
+        words |= Q(display_name__icontains=separator + query)
+    ranks: list[Any] = []
+    if first:
+        ranks.append(Case(When(pk__in=list(first), then=Value(0)), default=Value(1)))
+    home = near.home_chapter if near is not None else None
+    if home is not None:
+        step = home.steplen
+        ranks.append(Case(
+            *(When(home_chapter__path__startswith=home.path[: step * depth], then=Value(-depth))
+              for depth in range(home.depth, 0, -1)),
+            default=Value(0)))
+    ranks.append(Case(When(display_name__istartswith=query, then=Value(0)), default=Value(1)))
     return list(
         Member.objects.active().filter(
-            Q(display_name__icontains=query),
+            words,
             listed_in_directory=True,
             profile_visibility__in=[Visibility.PUBLIC, Visibility.MEMBERS],
         )
         .select_related("home_chapter")
-        .order_by("display_name", "pk")[:limit]
+        .order_by(*ranks, "display_name", "pk")[:limit]
     )
 
 

@@ -125,7 +125,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 ]
             )
     elif viewer is not None:
-        found = selectors.members_named(query)
+        found = selectors.members_named(query, near=viewer)
     suggestions = [
         Suggestion(value=person.display_name, label=person.display_name,
                    code=str(person.public_id))

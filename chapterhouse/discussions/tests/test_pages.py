@@ -445,6 +445,33 @@ class TestMentionSearch:
         assert response.context["rows"] == []
         assert "No member by that name." in response.content.decode()
 
+    def test_names_match_by_the_start_of_any_word_the_nearest_first(
+            self, member_client, member, thread):
+        from chapterhouse.discussions.services import reply
+
+        far = make_member("Harnett Lee", city="Lyon", region=("FR-ARA", "Auvergne-Rhône-Alpes"),
+                          country=("FR", "France"))
+        make_member("Ada Harrow", city="Leeds")
+        make_member("Haruto Tanaka", city="London", neighbourhood="Hackney")
+        make_member("Eberhardt Stone", city="London")
+        make_member("Richardson Cole", city="London")
+
+        def names(**query):
+            response = member_client.get(url("mentions"), query, **HX)
+            return [row["member"].display_name for row in response.context["rows"]]
+
+        # Before: "@Har" listed Eberhardt, Harnett, Richardson… by name, never Haruto.
+        assert names(q="Har") == ["Haruto Tanaka", "Ada Harrow", "Harnett Lee"]
+        assert names(q="haruto ta") == ["Haruto Tanaka"]
+        # Those who posted in the thread come first.
+        reply(thread=thread, author=far, body="Hello from Lyon")
+        assert names(q="Har", thread=str(thread.public_id))[0] == "Harnett Lee"
+        assert names(q="Har", thread="not-a-thread") == names(q="Har")
+
+    def test_the_reply_form_sends_its_thread_to_the_mention_search(self, member_client, thread):
+        page = member_client.get(url("thread", public_id=thread.public_id)).content.decode()
+        assert f'hx-vals="{{&quot;thread&quot;: &quot;{thread.public_id}&quot;}}"' in page
+
     def test_an_empty_query_finds_nobody(self, member_client, neighbour):
         assert member_client.get(url("mentions"), {"q": "  "}).context["rows"] == []
 

@@ -12,7 +12,8 @@
 
   var FIELD = "[data-autocomplete]";
   var OPTION = "[data-suggestion]";
-  var MENTION = /(^|\s)@([^\s@\[\]()]{2,40})$/;
+  // "@" and a name of up to 40 characters, spaces included ("@Haruto Ta"), up to the caret.
+  var MENTION = /(^|\s)@([^\s@\[\]()][^\n@\[\]()]{1,39})$/;
 
   function isMention(field) { return field.getAttribute("data-autocomplete") === "mention"; }
 
