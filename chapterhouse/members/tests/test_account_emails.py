@@ -26,7 +26,7 @@ LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
 
 def _link(pattern: str) -> str:
     [message] = mail.outbox
-    found = re.search(rf"https?://testserver({pattern}\S+)", message.body)
+    found = re.search(rf"https?://testserver({pattern}\S+)", str(message.body))
     assert found is not None, message.body
     return found.group(1)
 
@@ -88,6 +88,7 @@ def test_a_stored_email_is_sent_as_rendered_and_its_bodies_emptied_once_sent():
     rows = queue_email(message=message)
     assert sorted(m.to[0] for m in mail.outbox) == ["a@example.org", "b@example.org"]
     sent = mail.outbox[0]
+    assert isinstance(sent, EmailMultiAlternatives)
     assert (sent.subject, sent.body, sent.from_email) == ("Subject", "Text body",
                                                           "from@example.org")
     assert sent.alternatives[0][0] == "<p>HTML body</p>"

@@ -80,7 +80,8 @@ class Processes:
     """Starts the drill's processes (logs in tmp_path) and stops those still running."""
 
     def __init__(self, tmp_path: Path, env: dict[str, str]) -> None:
-        self.tmp_path, self.env, self.running = tmp_path, env, []
+        self.tmp_path, self.env = tmp_path, env
+        self.running: list[subprocess.Popen[bytes]] = []
 
     def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
         log = open(self.tmp_path / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process

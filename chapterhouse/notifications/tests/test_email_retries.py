@@ -61,6 +61,7 @@ def test_a_failed_send_is_kept_in_the_data_for_a_retry_after_the_first_delay(
     [notice] = notice_for(member)
     assert notice.email_status == EmailStatus.RETRYING
     assert notice.email_attempts == 1
+    assert notice.email_due_at is not None
     assert before + timedelta(seconds=60) <= notice.email_due_at
     assert notice.email_due_at <= timezone.now() + timedelta(seconds=60)
     assert "ConnectionRefusedError" in notice.email_error
@@ -99,11 +100,13 @@ def test_the_retries_follow_the_configured_delays_then_the_email_is_given_up(
     settings.EMAIL_RETRY_DELAYS = [5, 300]
     [notice] = notice_for(member)
     first_due = notice.email_due_at
+    assert first_due is not None
     time_passes(notice)
     started = timezone.now()
     retry_due_emails()
     notice.refresh_from_db()
     assert (notice.email_status, notice.email_attempts) == (EmailStatus.RETRYING, 2)
+    assert notice.email_due_at is not None
     assert notice.email_due_at >= started + timedelta(seconds=300)
     assert first_due < notice.email_due_at
     time_passes(notice)
@@ -183,6 +186,7 @@ def test_the_send_task_queues_its_own_retry_for_when_it_is_due(
     send_notification_emails.call([notice.pk])
     notice.refresh_from_db()
     retry = sends.order_by("enqueued_at").last()
+    assert retry is not None
     assert sends.count() == 2
     assert retry.run_after == notice.email_due_at
     assert retry.args_kwargs == {"args": [[notice.pk]], "kwargs": {}}
@@ -198,6 +202,18 @@ def test_the_sweep_command_queues_what_is_due(member, server_down, settings, cap
     call_command("retry_emails")
     assert "queued 1 emails" in capsys.readouterr().out
     assert [m.to for m in mail.outbox] == [[member.user.email]]
+
+
+def test_the_sweep_sends_what_a_worker_that_died_while_sending_left(member):
+    [notice] = notify(recipients=[member], kind=Kind.MEMBER_JOINED, text=lambda m: "Hi")
+    mail.outbox.clear()
+    claim_email(notice, now=timezone.now())  # and its worker was killed
+    assert retry_due_emails() == 0  # its claim still holds
+    time_passes(notice)
+    assert retry_due_emails() == 1
+    assert [m.to for m in mail.outbox] == [[member.user.email]]
+    notice.refresh_from_db()
+    assert notice.email_status == EmailStatus.SENT
 
 
 class SlowBackend(RefusingBackend):
