@@ -200,7 +200,9 @@ def queue_email(*, message: EmailMessage) -> list[OutgoingEmail]:
     """Store `message` (rendered, one row per recipient) and enqueue its sending, in
     the caller's transaction: with the database task backend it is sent if and only if
     the caller commits, and whatever the mail server does meanwhile the caller does
-    not wait for it or see it fail. Returns the rows."""
+    not wait for it or see it fail. Returns the rows. Kept: sender, recipients, subject,
+    text and HTML bodies; not kept: cc, bcc, extra headers, attachments (allauth's
+    emails have none)."""
     html = ""
     if isinstance(message, EmailMultiAlternatives):
         html = next((str(content) for content, mimetype in message.alternatives
@@ -257,6 +259,16 @@ def record_email_failure(delivery: EmailDelivery, *, error: str,
     with transaction.atomic():
         type(delivery)._default_manager.filter(pk=delivery.pk).update(**fields)
     return due
+
+
+def hold_emails(*, notification_ids: Iterable[int]) -> int:
+    """Take notices out of their retries when their email may no longer go (the
+    account was deactivated, its address is no longer confirmed): they wait, as the
+    notices of an unconfirmed address do, for email_held_notices. Returns how many."""
+    with transaction.atomic():
+        return Notification.objects.filter(
+            pk__in=list(notification_ids), email_status=EmailStatus.RETRYING,
+        ).update(email_status=EmailStatus.NOT_SENT, email_due_at=None)
 
 
 def _cleared(delivery: EmailDelivery) -> dict[str, str]:

@@ -144,8 +144,11 @@ def send_notification_emails(notification_ids: list[int]) -> int:
     """
     notices = list(Notification.objects.filter(pk__in=notification_ids)
                    .select_related("recipient__user").order_by("pk"))
-    return _deliver([(notice, partial(_notice_message, notice))
-                     for notice in _mailable(notices)], send_notification_emails)
+    mailable = _mailable(notices)
+    if len(mailable) < len(notices):
+        services.hold_emails(notification_ids={n.pk for n in notices} - {n.pk for n in mailable})
+    return _deliver([(notice, partial(_notice_message, notice)) for notice in mailable],
+                    send_notification_emails)
 
 
 @task(queue_name="email")

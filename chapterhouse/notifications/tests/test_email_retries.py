@@ -216,6 +216,19 @@ def test_the_sweep_sends_what_a_worker_that_died_while_sending_left(member):
     assert notice.email_status == EmailStatus.SENT
 
 
+def test_a_retry_for_an_account_deactivated_meanwhile_is_dropped(member, server_down, settings):
+    [notice] = notice_for(member)
+    member.user.is_active = False
+    member.user.save()
+    settings.EMAIL_BACKEND = LOCMEM
+    time_passes(notice)
+    assert retry_due_emails() == 1
+    notice.refresh_from_db()
+    assert (notice.email_status, notice.email_due_at) == (EmailStatus.NOT_SENT, None)
+    assert retry_due_emails() == 0
+    assert mail.outbox == []
+
+
 class SlowBackend(RefusingBackend):
     """Takes a while per message, so that two workers overlap."""
 
