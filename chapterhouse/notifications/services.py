@@ -275,13 +275,13 @@ def _cleared(delivery: EmailDelivery) -> dict[str, str]:
     return {name: "" for name in delivery.cleared_when_done}
 
 
-def retry_due_emails(*, now: datetime | None = None) -> int:
+def retry_due_emails() -> int:
     """Enqueue the sending of every email whose retry is due or whose sender's claim
     expired; returns how many. The send tasks queue their own retries (with
     `run_after`); this sweep (manage.py retry_emails, from cron) is the safety net for
     a retry that was never queued, and the way to retry where the task backend cannot
     defer tasks. Sending stays safe to repeat: each email is claimed before it goes."""
-    notices, outgoing = emails_due(now or timezone.now())
+    notices, outgoing = emails_due(timezone.now())
     with transaction.atomic():
         enqueue_in_batches(SEND_EMAILS, notices, size=EMAIL_BATCH_SIZE)
         enqueue_in_batches(SEND_OUTGOING, outgoing, size=EMAIL_BATCH_SIZE)
