@@ -25,9 +25,9 @@ from allauth.account.models import EmailAddress
 from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
-from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from chapterhouse.lib.tasks import task_named
 from chapterhouse.members.models import Member
 from chapterhouse.members.tests.factories import make_member
 from chapterhouse.notifications.models import EmailStatus, Kind, Notification, OutgoingEmail
@@ -151,13 +151,11 @@ def emails_queued() -> tuple[set[int], set[int]]:
 def requeue_every_send() -> int:
     """Queue every send task a second time, as a hand requeue would: two workers then
     race over the same emails."""
-    tasks = list(DBTaskResult.objects.filter(task_path__in=SEND_TASKS))
-    for task in tasks:
-        task.pk = None
-        task.id = DBTaskResult._meta.pk.default()
-        task.enqueued_at = timezone.now()
-        task.save(force_insert=True)
-    return len(tasks)
+    queued = list(DBTaskResult.objects.filter(task_path__in=SEND_TASKS)
+                  .values_list("task_path", "args_kwargs"))
+    for path, arguments in queued:
+        task_named(path).enqueue(*arguments["args"], **arguments["kwargs"])
+    return len(queued)
 
 
 def confirmed_members(neighbour: Member, count: int) -> list[Member]:
