@@ -279,6 +279,15 @@ elif env("EMAIL_FILE_PATH"):
     EMAIL_FILE_PATH = env("EMAIL_FILE_PATH")
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Seconds any one step of an SMTP exchange may take (connect, greeting, each command):
+# a hung mail server costs the worker this long, then its emails wait for a retry.
+EMAIL_TIMEOUT = float(env("EMAIL_TIMEOUT", "10"))
+# Seconds to wait before each retry of an email that could not be sent (1 min, 5 min,
+# 30 min, 2 h, 12 h, 24 h); when they run out the email is given up as not delivered
+# (the member's notice and the admin say so).
+EMAIL_RETRY_DELAYS = [
+    float(delay) for delay in env_list("EMAIL_RETRY_DELAYS", "60,300,1800,7200,43200,86400")
+]
 
 # Internationalisation
 LANGUAGE_CODE = "en"

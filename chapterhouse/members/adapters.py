@@ -1,5 +1,5 @@
 """allauth's hooks: where a member lands after logging in, what confirming an address
-sets off, and the site named in allauth's emails."""
+sets off, and how allauth's emails go (through the task queue, naming our site)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
+from allauth.core import context as allauth_context
 from django.conf import settings
 from django.http import HttpRequest
 
 from chapterhouse.lib.clientip import client_ip
 from chapterhouse.lib.interface import as_viewer, viewer_of
-from chapterhouse.notifications.services import email_held_notices
+from chapterhouse.notifications.services import email_held_notices, queue_email
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,16 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth is
         return client_ip(request)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Every email of allauth's (address confirmation, password reset, …) is
+        rendered now and sent by the task queue, retried like the notices' emails: the
+        request never waits for the mail server, nor fails when it is down."""
         site = _ThisSite(
             name=settings.SITE_NAME,
             domain=urlsplit(settings.SITE_URL).netloc or settings.SITE_NAME,
         )
-        super().send_mail(template_prefix, email, {"current_site": site, **context})
+        # allauth's own send_mail adds the request and the address to the context too.
+        request = allauth_context.request
+        message = self.render_mail(template_prefix, email, {
+            "request": request, "email": email, "current_site": site, **context,
+        })
+        queue_email(message=message)

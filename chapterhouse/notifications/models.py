@@ -1,7 +1,9 @@
 """In-app notices and each member's choice of which also come by email."""
 
 import uuid
+from typing import ClassVar
 
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +29,43 @@ class Kind(models.TextChoices):
 EMAIL_BY_DEFAULT = {Kind.WELCOME, Kind.ROLE_INVITATION, Kind.VOTING_OPENED, Kind.VOTE_REMINDER}
 
 
-class Notification(models.Model):
+class EmailStatus(models.TextChoices):
+    NOT_SENT = "", _("not attempted")
+    SENDING = "sending", _("sending")
+    RETRYING = "retrying", _("waiting to retry")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("not delivered")
+
+
+class EmailDelivery(models.Model):
+    """Where sending one email stands: kept in the data, so a send that failed is
+    retried whatever the task queue keeps (notifications.tasks sends, the services
+    claim_email and record_email_* write these fields).
+
+    `email_due_at` is when the row next needs a look: for SENDING, when the claim of
+    the worker sending it expires (it may have died); for RETRYING, the next attempt.
+    """
+
+    email_status = models.CharField(
+        max_length=10, choices=EmailStatus.choices, default=EmailStatus.NOT_SENT, blank=True
+    )
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_due_at = models.DateTimeField(null=True, blank=True)
+    email_error = models.CharField(max_length=300, blank=True, default="")
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    # Fields emptied once the email is sent or given up (what it should no longer keep).
+    cleared_when_done: ClassVar[tuple[str, ...]] = ()
+
+    class Meta:
+        abstract = True
+
+
+# The rows a sweep for due emails reads: few, whatever the size of the table.
+_PENDING = models.Q(email_status__in=[EmailStatus.SENDING, EmailStatus.RETRYING])
+
+
+class Notification(EmailDelivery):
     # Addresses the notice in URLs (house rule: no sequential ids in public URLs).
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     recipient = models.ForeignKey(
@@ -40,13 +78,14 @@ class Notification(models.Model):
     url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread"),
             models.Index(fields=["recipient", "-created_at"], name="notification_recent"),
+            models.Index(fields=["email_due_at"], condition=_PENDING,
+                         name="notification_email_due"),
         ]
 
     def __str__(self) -> str:
@@ -77,3 +116,40 @@ class EmailPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member}: {self.kind}={self.send_email}"
+
+
+class OutgoingEmail(EmailDelivery):
+    """An email that is not a notice (allauth's: address confirmation, password reset,
+    …), stored rendered when it is asked for and sent by the task queue, retried like a
+    notice's email. Its bodies are emptied once it is sent or given up: they may carry
+    a password-reset link."""
+
+    to = models.EmailField()
+    from_email = models.CharField(max_length=300)
+    subject = models.CharField(max_length=998)
+    body = models.TextField(blank=True)
+    html = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    cleared_when_done: ClassVar[tuple[str, ...]] = ("body", "html")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["email_due_at"], condition=_PENDING,
+                         name="outgoingemail_email_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"
+
+    def message(self) -> EmailMessage:
+        """The message as it was rendered, to send."""
+        if not self.body:
+            message = EmailMessage(self.subject, self.html, self.from_email, [self.to])
+            message.content_subtype = "html"
+            return message
+        message = EmailMultiAlternatives(self.subject, self.body, self.from_email, [self.to])
+        if self.html:
+            message.attach_alternative(self.html, "text/html")
+        return message

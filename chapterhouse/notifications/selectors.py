@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 if TYPE_CHECKING:
     from chapterhouse.lib.interface import Viewer
     from chapterhouse.members.models import Member
 
-from .models import EMAIL_BY_DEFAULT, EmailPreference, Kind, Notification
+from .models import (
+    EMAIL_BY_DEFAULT,
+    EmailPreference,
+    EmailStatus,
+    Kind,
+    Notification,
+    OutgoingEmail,
+)
 
 
 def unread_count(member: Member) -> int:
@@ -70,3 +78,17 @@ def language_from(languages: list[str] | None) -> str:
         if base in available:
             return base
     return settings.LANGUAGE_CODE
+
+
+def emails_due(now: datetime) -> tuple[list[int], list[int]]:
+    """The ids of the notices and of the other emails (OutgoingEmail) whose retry is
+    due at `now` or whose sender's claim has expired, oldest first (one indexed query
+    each: the partial indexes on `email_due_at`)."""
+    due = Q(email_status__in=[EmailStatus.SENDING, EmailStatus.RETRYING],
+            email_due_at__lte=now)
+    return (
+        list(Notification.objects.filter(due).order_by("email_due_at", "pk")
+             .values_list("pk", flat=True)),
+        list(OutgoingEmail.objects.filter(due).order_by("email_due_at", "pk")
+             .values_list("pk", flat=True)),
+    )

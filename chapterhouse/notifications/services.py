@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone, translation
 
+from chapterhouse.lib.mail import claim_duration, retry_delay
 from chapterhouse.lib.tasks import enqueue_in_batches, task_named
 
-from .models import EMAIL_BY_DEFAULT, EmailPreference, Kind, Notification
-from .selectors import language_for
+from .models import (
+    EMAIL_BY_DEFAULT,
+    EmailDelivery,
+    EmailPreference,
+    EmailStatus,
+    Kind,
+    Notification,
+    OutgoingEmail,
+)
+from .selectors import emails_due, language_for
 
 if TYPE_CHECKING:
     from chapterhouse.chapters.models import Chapter
@@ -25,6 +36,7 @@ EMAIL_BATCH_SIZE = 100
 
 # The tasks these services queue (named, not imported: the tasks call these services).
 SEND_EMAILS = "chapterhouse.notifications.tasks.send_notification_emails"
+SEND_OUTGOING = "chapterhouse.notifications.tasks.send_outgoing_emails"
 DELIVER_TO_MEMBERS = "chapterhouse.notifications.tasks.deliver_to_members"
 DELIVER_TO_ROLL = "chapterhouse.notifications.tasks.deliver_to_roll"
 
@@ -174,3 +186,103 @@ def set_email_preferences(*, member: Member, choices: dict[str, bool]) -> list[E
             unique_fields=["member", "kind"],
             update_fields=["send_email"],
         )
+
+
+# -- Sending emails: the state of each delivery, kept in the data ----------------------
+#
+# A worker claims an email (a short transaction marks it SENDING until its claim
+# expires), sends it outside any transaction, then records the outcome in a second
+# short transaction: no lock or transaction is held while the mail server is waited
+# for, and two workers never send the same email while a claim lasts.
+
+
+def queue_email(*, message: EmailMessage) -> list[OutgoingEmail]:
+    """Store `message` (rendered, one row per recipient) and enqueue its sending, in
+    the caller's transaction: with the database task backend it is sent if and only if
+    the caller commits, and whatever the mail server does meanwhile the caller does
+    not wait for it or see it fail. Returns the rows. Kept: sender, recipients, subject,
+    text and HTML bodies; not kept: cc, bcc, extra headers, attachments (allauth's
+    emails have none)."""
+    html = ""
+    if isinstance(message, EmailMultiAlternatives):
+        html = next((str(content) for content, mimetype in message.alternatives
+                     if mimetype == "text/html"), "")
+    body = str(message.body)
+    if message.content_subtype == "html":
+        body, html = "", body
+    with transaction.atomic():
+        rows = OutgoingEmail.objects.bulk_create([
+            OutgoingEmail(to=address, from_email=str(message.from_email),
+                          subject=str(message.subject)[:998], body=body, html=html)
+            for address in message.to
+        ])
+        enqueue_in_batches(SEND_OUTGOING, [row.pk for row in rows], size=EMAIL_BATCH_SIZE)
+    return rows
+
+
+def claim_email(delivery: EmailDelivery, *, now: datetime) -> bool:
+    """Mark the email as being sent by the caller, until claim_duration() from now;
+    returns False, changing nothing, unless it is due: never tried, or its retry is
+    due, or the claim of a worker that was sending it has expired.
+
+    One conditional UPDATE, atomic on its own: of two workers, one gets the claim."""
+    due = Q(email_status=EmailStatus.NOT_SENT) | Q(
+        email_status__in=[EmailStatus.SENDING, EmailStatus.RETRYING], email_due_at__lte=now)
+    claimed = type(delivery)._default_manager.filter(due, pk=delivery.pk).update(
+        email_status=EmailStatus.SENDING, email_due_at=now + claim_duration())
+    return claimed == 1
+
+
+def record_email_sent(delivery: EmailDelivery, *, now: datetime) -> None:
+    """The email was accepted by the mail server."""
+    with transaction.atomic():
+        type(delivery)._default_manager.filter(pk=delivery.pk).update(
+            email_status=EmailStatus.SENT, emailed_at=now, email_due_at=None,
+            email_attempts=F("email_attempts") + 1, email_error="",
+            **_cleared(delivery))
+
+
+def record_email_failure(delivery: EmailDelivery, *, error: str,
+                         now: datetime) -> datetime | None:
+    """A failed attempt to send the email: it is retried after the next of
+    EMAIL_RETRY_DELAYS, or given up (FAILED) when they have run out. Returns when it is
+    due again, or None if given up. `delivery` holds the attempts made before this one."""
+    delay = retry_delay(delivery.email_attempts + 1)
+    due = None if delay is None else now + delay
+    fields: dict[str, Any] = {
+        "email_status": EmailStatus.FAILED if due is None else EmailStatus.RETRYING,
+        "email_due_at": due, "email_attempts": F("email_attempts") + 1,
+        "email_error": error[:300],
+    }
+    if due is None:
+        fields.update(_cleared(delivery))
+    with transaction.atomic():
+        type(delivery)._default_manager.filter(pk=delivery.pk).update(**fields)
+    return due
+
+
+def hold_emails(*, notification_ids: Iterable[int]) -> int:
+    """Take notices out of their retries when their email may no longer go (the
+    account was deactivated, its address is no longer confirmed): they wait, as the
+    notices of an unconfirmed address do, for email_held_notices. Returns how many."""
+    with transaction.atomic():
+        return Notification.objects.filter(
+            pk__in=list(notification_ids), email_status=EmailStatus.RETRYING,
+        ).update(email_status=EmailStatus.NOT_SENT, email_due_at=None)
+
+
+def _cleared(delivery: EmailDelivery) -> dict[str, str]:
+    return {name: "" for name in delivery.cleared_when_done}
+
+
+def retry_due_emails() -> int:
+    """Enqueue the sending of every email whose retry is due or whose sender's claim
+    expired; returns how many. The send tasks queue their own retries (with
+    `run_after`); this sweep (manage.py retry_emails, from cron) is the safety net for
+    a retry that was never queued, and the way to retry where the task backend cannot
+    defer tasks. Sending stays safe to repeat: each email is claimed before it goes."""
+    notices, outgoing = emails_due(timezone.now())
+    with transaction.atomic():
+        enqueue_in_batches(SEND_EMAILS, notices, size=EMAIL_BATCH_SIZE)
+        enqueue_in_batches(SEND_OUTGOING, outgoing, size=EMAIL_BATCH_SIZE)
+    return len(notices) + len(outgoing)

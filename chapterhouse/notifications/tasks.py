@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
+from functools import partial
+from typing import TYPE_CHECKING, Any, cast
 
 from django.apps import apps
 from django.conf import settings
@@ -15,19 +17,30 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks import task
+from django_tasks.base import Task
 
 from chapterhouse.chapters.models import Chapter
 from chapterhouse.lib import bulk
+from chapterhouse.lib.mail import Sender, describe, server_at_fault
 from chapterhouse.lib.tasks import enqueue_in_batches
 
 from . import services
-from .models import EMAIL_BY_DEFAULT, EmailPreference, Notification
+from .models import (
+    EMAIL_BY_DEFAULT,
+    EmailDelivery,
+    EmailPreference,
+    EmailStatus,
+    Notification,
+    OutgoingEmail,
+)
 from .selectors import language_for, language_from
 
 if TYPE_CHECKING:
     from chapterhouse.members.models import Member
 
 logger = logging.getLogger(__name__)
+
+PENDING = {EmailStatus.SENDING, EmailStatus.RETRYING}
 
 # Members per transaction when a notice goes to a whole chapter.
 FANOUT_BATCH_SIZE = 10_000
@@ -41,88 +54,115 @@ def _absolute(url: str) -> str:
     return ""
 
 
-def _verified(user: object) -> bool:
+def _mailable(notices: list[Notification]) -> list[Notification]:
+    """The notices whose recipient may be mailed: an active account whose address is
+    confirmed (anyone could sign up with someone else's address; those notices stay on
+    the site, and services.email_held_notices sends them once it is confirmed)."""
     from allauth.account.models import EmailAddress
 
-    email = getattr(user, "email", "")
-    if settings.ACCOUNT_EMAIL_VERIFICATION == "none":
-        return bool(email)  # the operator chose not to confirm addresses
-    return bool(email) and EmailAddress.objects.filter(
-        user=user, email__iexact=email, verified=True
-    ).exists()
+    addresses = {n.recipient.user_id: n.recipient.user.email.lower() for n in notices
+                 if n.recipient.user.is_active and n.recipient.user.email}
+    if settings.ACCOUNT_EMAIL_VERIFICATION != "none":  # else the operator chose not to
+        confirmed = {(user_id, email.lower()) for user_id, email in EmailAddress.objects
+                     .filter(user_id__in=addresses, verified=True)
+                     .values_list("user_id", "email")}
+        addresses = {pk: email for pk, email in addresses.items() if (pk, email) in confirmed}
+    return [n for n in notices if n.recipient.user_id in addresses]
 
 
-def _send_one(notification_id: int) -> bool:
-    """Email one notice unless it was already emailed; returns whether it sent.
-
-    The row is locked and `emailed_at` set in the same transaction as the send,
-    so two workers never both send it, and a failed send leaves it to be
-    retried. (If the commit itself fails after a successful send, a retry sends
-    again: delivery is at least once, never silently lost.)
-    """
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update()
-            .select_related("recipient__user")
-            .filter(pk=notification_id, emailed_at__isnull=True)
-            .first()
+def _notice_message(notification: Notification) -> EmailMessage:
+    """The email of a notice, in its recipient's language."""
+    member = notification.recipient
+    language = language_for(member)
+    with translation.override(language):
+        context = {
+            "notification": notification,
+            "site_name": settings.SITE_NAME,
+            "link": _absolute(notification.url),
+            "settings_link": _absolute(reverse("notifications:settings")),
+        }
+        subject = " ".join(
+            render_to_string("notifications/email/subject.txt", context).split()
         )
-        if notification is None:
-            return False
-        member = notification.recipient
-        user = member.user
-        if not user.is_active or not _verified(user):
-            # Never mail an address its owner has not confirmed: anyone could
-            # sign up with someone else's address. The notice stays on the site.
-            return False
-        language = language_for(member)
-        with translation.override(language):
-            context = {
-                "notification": notification,
-                "site_name": settings.SITE_NAME,
-                "link": _absolute(notification.url),
-                "settings_link": _absolute(reverse("notifications:settings")),
-            }
-            subject = " ".join(
-                render_to_string("notifications/email/subject.txt", context).split()
-            )
-            body = render_to_string("notifications/email/body.txt", context)
-            EmailMessage(
-                subject=subject,
-                body=body,
-                to=[user.email],
-                headers={"Content-Language": translation.get_language() or language},
-            ).send()
-        notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
-    return True
+        return EmailMessage(
+            subject=subject,
+            body=render_to_string("notifications/email/body.txt", context),
+            to=[member.user.email],
+            headers={"Content-Language": translation.get_language() or language},
+        )
 
 
-@task(queue_name="email")
-def send_notification_email(notification_id: int) -> None:
-    """Email one notice. Idempotent: a notice already emailed is not sent again."""
-    _send_one(notification_id)
+def _deliver(rows: list[tuple[EmailDelivery, Callable[[], EmailMessage]]],
+             again: Task[..., Any]) -> int:
+    """Send each row's message, claimed first (services.claim_email) so that no other
+    worker sends it meanwhile, and record the outcome; returns how many were sent.
+
+    No transaction is open while the mail server is waited for (each wait bounded by
+    EMAIL_TIMEOUT). A failure is recorded for a retry after a back-off; when the
+    server is at fault (refused, timed out) the rest of the run is not tried and waits
+    for the same retry, so a hung server costs one EMAIL_TIMEOUT, not one per email.
+    Rows failed now, or claimed by another worker, are queued on `again` for when they
+    are next due: the task queue always holds a run for an email still to be sent."""
+    sent = 0
+    due_again: dict[int, datetime] = {}
+    outage = ""
+    with Sender() as sender:
+        for row, message in rows:
+            if not services.claim_email(row, now=timezone.now()):
+                if row.email_status in PENDING and row.email_due_at is not None:
+                    due_again[row.pk] = row.email_due_at  # another worker's, or a retry
+                continue
+            error = outage
+            if not outage:
+                try:
+                    sender.send(message())
+                except Exception as failure:
+                    error = describe(failure)
+                    logger.warning("Could not send %s %s: %s", row._meta.label, row.pk, error)
+                    if server_at_fault(failure):
+                        outage = f"Not tried after: {error}"
+                else:
+                    services.record_email_sent(row, now=timezone.now())
+                    sent += 1
+                    continue
+            due = services.record_email_failure(row, error=error, now=timezone.now())
+            if due is not None:
+                due_again[row.pk] = due
+    if due_again and again.get_backend().supports_defer:
+        # Where the backend cannot defer, manage.py retry_emails (cron) retries them.
+        again.using(run_after=min(due_again.values())).enqueue(sorted(due_again))
+    return sent
 
 
 @task(queue_name="email")
 def send_notification_emails(notification_ids: list[int]) -> int:
     """Email a batch of notices; returns how many were sent by this run.
 
-    Idempotent per notice, so a batch that fails half way can simply run again.
-    One failing address does not hold back the rest; the task still fails at
-    the end so the failure is visible.
+    Safe to run twice, and at once: a notice sent, being sent or not yet due for a
+    retry is not sent again (see _deliver). A notice whose email fails is retried with
+    back-off until EMAIL_RETRY_DELAYS run out, then shown as not delivered.
     """
-    sent = 0
-    failed = []
-    for notification_id in notification_ids:
-        try:
-            sent += _send_one(notification_id)
-        except Exception:
-            logger.exception("Could not email notification %s", notification_id)
-            failed.append(notification_id)
-    if failed:
-        raise RuntimeError(f"Could not email notifications {failed}")
-    return sent
+    notices = list(Notification.objects.filter(pk__in=notification_ids)
+                   .select_related("recipient__user").order_by("pk"))
+    mailable = _mailable(notices)
+    if len(mailable) < len(notices):
+        services.hold_emails(notification_ids={n.pk for n in notices} - {n.pk for n in mailable})
+    return _deliver([(notice, partial(_notice_message, notice)) for notice in mailable],
+                    send_notification_emails)
+
+
+@task(queue_name="email")
+def send_notification_email(notification_id: int) -> int:
+    """Email one notice (as send_notification_emails, which queues its retries)."""
+    return send_notification_emails.call([notification_id])
+
+
+@task(queue_name="email")
+def send_outgoing_emails(email_ids: list[int]) -> int:
+    """Send stored emails that are not notices (services.queue_email: allauth's),
+    retried as notices' emails are; returns how many were sent by this run."""
+    emails = list(OutgoingEmail.objects.filter(pk__in=email_ids).order_by("pk"))
+    return _deliver([(email, email.message) for email in emails], send_outgoing_emails)
 
 
 @task()
