@@ -69,8 +69,18 @@ class Site:
         with psycopg.connect(self.database_url) as db:
             return db.execute(sql).fetchall()  # type: ignore[arg-type]
 
+    def execute(self, sql: str) -> None:
+        if self.sqlite_path is not None:
+            with sqlite3.connect(self.sqlite_path) as db:
+                db.execute(sql)
+            return
+        import psycopg
+
+        with psycopg.connect(self.database_url) as db:
+            db.execute(sql)  # type: ignore[arg-type]
+
     def count(self, table: str) -> int:
-        return int(self.rows(f'SELECT COUNT(*) FROM "{table}"')[0][0])
+        return int(self.rows(f'SELECT COUNT(*) FROM "{table}"')[0][0])  # noqa: S608 - our tables
 
 
 def _postgres_url(name: str) -> str:
