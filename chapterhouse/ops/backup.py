@@ -52,7 +52,7 @@ VERSION = 1
 MANIFEST = "manifest.json"
 MEDIA = "media/"
 DATABASE_MEMBER = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
-ARCHIVE_NAME = re.compile(r"^chapterhouse-\d{8}T\d{6}Z(-\d+)?\.tar$")
+ARCHIVE_NAME = re.compile(r"^chapterhouse-(\d{8}T\d{6}Z)(?:-(\d+))?\.tar$")
 # Seconds SQLite waits for a lock before giving up (the site's own setting).
 SQLITE_TIMEOUT = 20
 CHUNK = 1024 * 1024
@@ -137,10 +137,12 @@ def take_backup(*, directory: Path, keep: int = 0, alias: str = "default") -> Ba
 
 
 def archives_in(directory: Path) -> list[Path]:
-    """The archives in `directory`, oldest first (their names sort by time)."""
+    """The archives in `directory`, oldest first (by the time and number in their names)."""
     if not directory.is_dir():
         return []
-    return sorted(p for p in directory.iterdir() if ARCHIVE_NAME.match(p.name))
+    named = [(match, p) for p in directory.iterdir() if (match := ARCHIVE_NAME.match(p.name))]
+    named.sort(key=lambda item: (item[0][1], int(item[0][2] or 1)))
+    return [p for _match, p in named]
 
 
 def prune(directory: Path, *, keep: int) -> list[Path]:

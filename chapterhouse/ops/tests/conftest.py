@@ -67,7 +67,7 @@ class Site:
         import psycopg
 
         with psycopg.connect(self.database_url) as db:
-            return db.execute(sql).fetchall()  # type: ignore[arg-type]
+            return db.execute(sql).fetchall()
 
     def execute(self, sql: str) -> None:
         if self.sqlite_path is not None:
@@ -77,7 +77,7 @@ class Site:
         import psycopg
 
         with psycopg.connect(self.database_url) as db:
-            db.execute(sql)  # type: ignore[arg-type]
+            db.execute(sql)
 
     def count(self, table: str) -> int:
         return int(self.rows(f'SELECT COUNT(*) FROM "{table}"')[0][0])  # noqa: S608 - our tables
@@ -144,8 +144,8 @@ def fresh_site(tmp_path) -> Any:
 
     name = connection.settings_dict["NAME"].removeprefix("test_") + "_restore"
     with psycopg.connect(_postgres_url("postgres"), autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
-        admin.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
     yield Site(_postgres_url(name), None, home)
     with psycopg.connect(_postgres_url("postgres"), autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
