@@ -8,16 +8,16 @@ import tarfile
 import pytest
 from django.db import connection
 
-from chapterhouse.ops.backup import (
+from chapterhouse.ops.archive import (
     DATABASE_MEMBER,
     FORMAT,
     VERSION,
     BackupError,
     archives_in,
     prune,
-    restore_backup,
     verify_archive,
 )
+from chapterhouse.ops.backup import restore_backup
 
 ENGINE = connection.vendor if connection.vendor in DATABASE_MEMBER else "sqlite"
 

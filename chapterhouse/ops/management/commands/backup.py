@@ -9,7 +9,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from chapterhouse.ops.backup import BackupError, take_backup
+from chapterhouse.ops.archive import BackupError
+from chapterhouse.ops.backup import take_backup
 
 
 class Command(BaseCommand):

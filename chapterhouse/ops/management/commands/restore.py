@@ -7,7 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from chapterhouse.ops.backup import BackupError, restore_backup, verify_archive
+from chapterhouse.ops.archive import BackupError, verify_archive
+from chapterhouse.ops.backup import restore_backup
 
 
 class Command(BaseCommand):
