@@ -1,8 +1,8 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class OpsConfig(AppConfig):
+    """No models and no pages, so no name to translate: management commands only."""
+
     name = "chapterhouse.ops"
     label = "ops"
-    verbose_name = _("Operations")
