@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -302,3 +303,34 @@ def chapters_geojson_document(*, language: str | None = None) -> GeoJSONDocument
     )
     cache.set(key, (document.body, document.gzipped, document.etag), GEOJSON_CACHE_SECONDS)
     return document
+
+
+def chapter_label(url_path: str) -> str:
+    """How an operator's report names a chapter: its address under /c/."""
+    return f"/c/{url_path}/" if url_path else "International (/c/)"
+
+
+def tree_problems() -> list[str]:
+    """Where the stored tree disagrees with itself, in plain sentences: a depth that
+    does not match the path, a chapter whose parent is missing, a stored number of
+    children (treebeard's `numchild`) other than the children there are.
+
+    One query and a pass in Python (treebeard's own `find_problems` runs a query per
+    chapter). Empty when the tree is sound.
+    """
+    rows = list(Chapter.objects.order_by("path").values_list("path", "depth", "numchild",
+                                                              "url_path"))
+    step = Chapter.steplen
+    paths = {path for path, *_rest in rows}
+    children = Counter(path[:-step] for path, *_rest in rows if len(path) > step)
+    problems = []
+    for path, depth, numchild, url_path in rows:
+        label = chapter_label(url_path)
+        if len(path) % step or depth != len(path) // step:
+            problems.append(f"Chapter {label}: depth {depth} does not match its tree path.")
+        elif len(path) > step and path[:-step] not in paths:
+            problems.append(f"Chapter {label}: its parent chapter is missing.")
+        if numchild != children[path]:
+            problems.append(f"Chapter {label}: stores {numchild} sub-chapters, but has "
+                            f"{children[path]}.")
+    return problems

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "chapterhouse.decisions",
     "chapterhouse.discussions",
     "chapterhouse.api",
+    "chapterhouse.ops",
     "chapterhouse.demo",
 ]
 
@@ -310,6 +311,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(DATA_DIR / "media")))
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+# Where `manage.py backup` writes its archives unless told (--dir). Copy them off the
+# machine: a backup on the same disk is lost with it.
+BACKUP_DIR = Path(env("BACKUP_DIR", str(DATA_DIR / "backups")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

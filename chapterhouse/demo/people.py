@@ -22,7 +22,7 @@ import random
 import time
 import uuid
 from array import array
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,7 +31,7 @@ from typing import TypeVar
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from chapterhouse.chapters import bulk as chapter_bulk
@@ -39,6 +39,7 @@ from chapterhouse.chapters import services as chapter_services
 from chapterhouse.chapters.models import Chapter, ChapterLevel, ChapterRole
 from chapterhouse.lib import bulk
 from chapterhouse.members.models import Member, User, Visibility
+from chapterhouse.members.selectors import recounted_member_counts
 from chapterhouse.places.models import Place, PlaceKind
 
 from .plan import City, CountryProfile, plan_demo, plan_shape
@@ -96,21 +97,12 @@ def _demo_member() -> Member | None:
 def recount_member_counts(*, batch_size: int = BATCH_SIZE) -> int:
     """Set every chapter's member_count from the members, in one pass.
 
-    Counts members per home chapter with one GROUP BY, rolls them up to every
-    ancestor in Python, and writes only the counts that differ. Returns how many
-    chapters changed. Exact whatever the counts were before.
+    Recounts with `members.selectors.recounted_member_counts` (one GROUP BY) and
+    writes only the counts that differ. Returns how many chapters changed. Exact
+    whatever the counts were before.
     """
-    per_home = dict(
-        Member.objects.order_by().values_list("home_chapter_id").annotate(n=Count("pk"))
-    )
+    totals = recounted_member_counts()
     chapters = list(Chapter.objects.order_by().only("pk", "path", "member_count"))
-    path_of = {chapter.pk: chapter.path for chapter in chapters}
-    totals: Counter[str] = Counter()
-    step = Chapter.steplen
-    for home_id, count in per_home.items():
-        path = path_of[home_id]
-        for end in range(step, len(path) + 1, step):
-            totals[path[:end]] += count
     changed = []
     for chapter in chapters:
         if chapter.member_count != totals[chapter.path]:

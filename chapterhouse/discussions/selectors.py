@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Count, F, Model, Prefetch, QuerySet
 
 from . import markup
 from .models import Mention, Post, PostVersion, Thread
@@ -130,3 +130,16 @@ def forum_threads(chapter: Chapter) -> QuerySet[Thread]:
 def versions_of(post: Post) -> QuerySet[PostVersion]:
     """Earlier bodies of a post, newest first."""
     return post.versions.order_by("-replaced_at", "-pk")
+
+
+def post_count_problems() -> list[str]:
+    """The threads whose stored number of posts (`Thread.post_count`) differs from the
+    posts there are, in plain sentences (one query; empty when every count is exact)."""
+    rows = (
+        Thread.objects.order_by("pk").annotate(actual=Count("posts"))
+        .exclude(post_count=F("actual")).values_list("public_id", "title", "post_count", "actual")
+    )
+    return [
+        f"Thread {public_id} ({title!r}): stores {stored} posts, but has {actual}."
+        for public_id, title, stored, actual in rows
+    ]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from chapterhouse.chapters.models import Chapter, ChapterLevel, ChapterRole
+from chapterhouse.chapters.selectors import chapter_label
 from chapterhouse.lib.languages import language_name
 
 from .models import Member, Visibility
@@ -181,3 +183,32 @@ def members_listed_for(chapter: Chapter, viewer: Member | None) -> QuerySet[Memb
             Q(profile_visibility__in=[Visibility.PUBLIC, Visibility.MEMBERS]) | Q(pk=viewer.pk)
         )
     return members.select_related("home_chapter").order_by("display_name", "pk")
+
+
+def recounted_member_counts() -> Counter[str]:
+    """Each chapter's member count recounted from the members, by tree path: everyone
+    whose home chapter is that chapter or below it (what `Chapter.member_count`
+    stores). One GROUP BY, rolled up to the ancestors in Python; a chapter nobody
+    belongs to is absent (0)."""
+    per_home = (
+        Member.objects.order_by().values_list("home_chapter__path").annotate(n=Count("pk"))
+    )
+    step = Chapter.steplen
+    totals: Counter[str] = Counter()
+    for path, count in per_home:
+        for end in range(step, len(path) + 1, step):
+            totals[path[:end]] += count
+    return totals
+
+
+def member_count_problems() -> list[str]:
+    """The chapters whose stored member count differs from a recount, in plain
+    sentences (empty when every count is exact)."""
+    totals = recounted_member_counts()
+    return [
+        f"Chapter {chapter_label(url_path)}: stores {stored} members, but "
+        f"{totals[path]} belong to it."
+        for path, url_path, stored in Chapter.objects.order_by("path").values_list(
+            "path", "url_path", "member_count")
+        if stored != totals[path]
+    ]
