@@ -16,6 +16,8 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.forms.utils import ErrorDict
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -51,6 +53,19 @@ def _same_name(place: Place, typed: str) -> bool:
     return wanted in {ascii_fold(place.name), ascii_fold(place.local_name()), place.ascii_name}
 
 
+# The no-JavaScript button that submits a location form only to list a country's regions.
+SHOW_REGIONS = "show_regions"
+
+
+class _NotRequiredInBrowser(forms.TextInput):
+    """A required text field the browser does not block the form on: without
+    JavaScript the form is submitted once to list the regions before the city is
+    typed (the server still requires it, with a clear message)."""
+
+    def use_required_attribute(self, initial: Any) -> bool:
+        return False
+
+
 class LocationForm(forms.Form):
     """Country › region › city, and an optional neighbourhood inside the city."""
 
@@ -65,7 +80,7 @@ class LocationForm(forms.Form):
         max_length=200,
         error_messages={"required": _("Type the name of your city or town.")},
         help_text=_("Start typing and choose from the suggestions, or type its full name."),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        widget=_NotRequiredInBrowser(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     city_code = forms.CharField(required=False, widget=forms.HiddenInput)
     neighbourhood = forms.CharField(
@@ -134,6 +149,14 @@ class LocationForm(forms.Form):
             (region.code, region.local_name()) for region in self.regions
         ]
 
+    def full_clean(self) -> None:
+        super().full_clean()
+        if self.is_bound and self.data.get(self.add_prefix(SHOW_REGIONS)):
+            # Only the regions were asked for (no JavaScript): nothing is saved, and
+            # instead of errors the form says what comes next.
+            self._errors = ErrorDict({NON_FIELD_ERRORS: self.error_class(
+                [_("Now choose your region and your city or town.")])})
+
     def _id_for(self, name: str) -> str:
         return self[name].auto_id or f"id_{name}"
 
@@ -182,6 +205,9 @@ class LocationForm(forms.Form):
             region_code = cleaned.get("region") or ""
             region = next((r for r in self.regions if r.code == region_code), None)
             if region is None:
+                # A city chosen from the whole country's suggestions names its region.
+                region = self._region_of_chosen_city(cleaned.get("city_code") or "")
+            if region is None:
                 self.add_error(
                     "region", self.location_errors["region"] % {"country": country.local_name()}
                 )
@@ -203,6 +229,18 @@ class LocationForm(forms.Form):
             return
         self.city_place = city
         cleaned["city_place"] = city
+
+    def _region_of_chosen_city(self, code: str) -> Place | None:
+        """The region of the suggested city whose code the form carries, if it is one of
+        the country's regions; the form then shows that region chosen."""
+        city = places.place_by_code(PlaceKind.CITY, code) if code else None
+        region = next((r for r in self.regions if city is not None and r.pk == city.parent_id),
+                      None)
+        if region is not None:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("region")] = region.code
+            self.cleaned_data["region"] = region.code
+        return region
 
     @staticmethod
     def _city_from_code(code: str, area: Place, name: str) -> Place | None:

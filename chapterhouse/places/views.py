@@ -48,6 +48,12 @@ def _region_of(city: Place) -> str:
     return parent.local_name() if parent is not None and parent.kind == PlaceKind.REGION else ""
 
 
+def _region_code(city: Place) -> str:
+    """The code of the city's region (what the region list's option values are)."""
+    parent = city.parent
+    return parent.code if parent is not None and parent.kind == PlaceKind.REGION else ""
+
+
 @require_safe
 def city_suggestions(request: HttpRequest) -> HttpResponse:
     query = _param(request, "city")[:MAX_QUERY_LENGTH]
@@ -64,7 +70,8 @@ def city_suggestions(request: HttpRequest) -> HttpResponse:
             label=city.local_name(),
             detail=_region_of(city) if whole_country else "",
             code=city.code,
-            data={"city-code": city.code, "city-name": city.local_name()},
+            data={"city-code": city.code, "city-name": city.local_name(),
+                  **({"region-code": _region_code(city)} if whole_country else {})},
         )
         for city in cities
     ]

@@ -392,3 +392,47 @@ def test_account_emails_carry_the_sites_name(client, signup_data, settings):
     verification = next(m for m in mail.outbox if "confirm-email" in m.body)
     assert "example.com" not in verification.body
     assert "Chapterhouse" in verification.body
+
+
+class TestNothingToRetype:
+    """#15 items 11 and 12: a suggestion fills every level above it, a refused form
+    keeps what was right, and the no-JavaScript path works as it says."""
+
+    def test_a_city_chosen_from_the_whole_country_fills_its_region(self, client, signup_data,
+                                                                    gazetteer):
+        signup_data.update(region="", city_code=gazetteer["london"].code)
+        response = client.post(SIGNUP, signup_data)
+        assert response.status_code == 302  # before: "Choose a region", passwords wiped
+        assert Member.objects.get().region == gazetteer["england"]
+
+    def test_the_whole_country_suggestions_carry_the_region(self, client, gazetteer):
+        html = client.get("/places/cities/", {"country": "GB", "city": "Lon"}).content.decode()
+        assert f'data-region-code="{gazetteer["england"].code}"' in html
+
+    def test_a_refused_form_keeps_the_passwords(self, client, signup_data, gazetteer):
+        signup_data.update(city="Atlantis")
+        html = client.post(SIGNUP, signup_data).content.decode()
+        assert "We could not find a city called" in html
+        assert html.count(f'value="{signup_data["password1"]}"') == 2
+        # ...but never passwords that were themselves refused.
+        signup_data.update(city="London", password2="something else entirely 17")
+        html = client.post(SIGNUP, signup_data).content.decode()
+        assert signup_data["password1"] not in html and signup_data["password2"] not in html
+
+    def test_without_javascript_show_its_regions_lists_them_and_stores_nothing(
+            self, client, signup_data, gazetteer):
+        html = client.get(SIGNUP).content.decode()
+        assert "Show its regions" in html and "formnovalidate" in html
+        # The browser does not block that submit: the city is not required in the page.
+        assert re.search(r'<input[^>]*name="city"[^>]*required', html) is None
+        data = {**signup_data, "region": "", "city": "", "show_regions": "1"}
+        response = client.post(SIGNUP, data)
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert User.objects.count() == 0
+        assert '<option value="GB-ENG">England</option>' in html
+        assert "Now choose your region and your city or town." in html
+        assert "Type the name of your city" not in html
+        assert html.count(f'value="{signup_data["password1"]}"') == 2
+        response = client.post(SIGNUP, signup_data)  # then Join
+        assert response.status_code == 302 and Member.objects.count() == 1

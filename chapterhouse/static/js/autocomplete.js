@@ -75,6 +75,8 @@
     var code = codeOf(field);
     if (code) { code.value = option.getAttribute("data-suggestion-code") || ""; }
     clear(list);
+    // Others may fill more from the choice (location.js: the city's region).
+    field.dispatchEvent(new CustomEvent("chapterhouse:chosen", { bubbles: true, detail: { option: option } }));
   }
 
   // A field may carry a datalist for browsers without JavaScript: the suggestion

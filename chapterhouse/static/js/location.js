@@ -17,4 +17,17 @@
     if (target.matches("[data-location-country]") && city) { city.value = ""; }
     if (list) { list.innerHTML = ""; }
   });
+
+  // A city chosen from the whole country's suggestions fills its region too.
+  document.addEventListener("chapterhouse:chosen", function (event) {
+    var field = event.target;
+    if (!field.matches || !field.matches("[data-location-city]")) { return; }
+    var region = event.detail.option.getAttribute("data-region-code");
+    var form = field.closest("form");
+    var select = form ? form.querySelector("[data-location-region]") : null;
+    if (!region || !select) { return; }
+    for (var i = 0; i < select.options.length; i++) {
+      if (select.options[i].value === region) { select.value = region; break; }
+    }
+  });
 })();
