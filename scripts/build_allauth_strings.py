@@ -45,7 +45,8 @@ we translate allauth's strings again in ours. But `make messages` runs
 module uses them, so they stay. It holds every string of the allauth apps in
 INSTALLED_APPS, including features our settings leave off (so turning one on keeps
 the form of address), except those only found in the allauth templates we override
-under chapterhouse/templates. Apps: {apps}.
+under chapterhouse/templates.
+{apps}
 
 Nothing imports it at run time; the lists only give makemessages (xgettext) the
 msgids, the contexts (pgettext_lazy) and the plural forms (ngettext_lazy: there is
@@ -163,7 +164,8 @@ def build() -> str:
         return "\n".join(lines) + "\n"
 
     return (
-        HEADER.format(version=version, apps=", ".join(apps))
+        HEADER.format(version=version, apps=textwrap.fill(
+            f"Apps: {', '.join(apps)}.", width=84, break_on_hyphens=False))
         + block("STRINGS", singular) + "\n"
         + block("CONTEXTUAL", contextual) + "\n"
         + block("PLURALS", plural)

@@ -14,7 +14,8 @@ we translate allauth's strings again in ours. But `make messages` runs
 module uses them, so they stay. It holds every string of the allauth apps in
 INSTALLED_APPS, including features our settings leave off (so turning one on keeps
 the form of address), except those only found in the allauth templates we override
-under chapterhouse/templates. Apps: allauth, allauth.account, allauth.mfa.
+under chapterhouse/templates.
+Apps: allauth, allauth.account, allauth.mfa.
 
 Nothing imports it at run time; the lists only give makemessages (xgettext) the
 msgids, the contexts (pgettext_lazy) and the plural forms (ngettext_lazy: there is
