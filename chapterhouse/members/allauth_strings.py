@@ -240,7 +240,7 @@ STRINGS = [
     gettext_noop("Enter Sign-In Code"),
     # Translators: django-allauth, templates/account/confirm_password_reset_code.html,
     #   templates/account/email/password_reset_subject.txt,
-    #   templates/account/password_reset.html, templates/account/password_reset_done.html
+    #   templates/account/password_reset.html
     gettext_noop("Password Reset"),
     # Translators: django-allauth, templates/account/confirm_password_reset_code.html
     gettext_noop("Enter Password Reset Code"),
@@ -434,8 +434,6 @@ STRINGS = [
     gettext_noop("Are you sure you want to sign out?"),
     # Translators: django-allauth, templates/account/messages/cannot_delete_primary_email.txt
     gettext_noop("You cannot remove your primary email address (%(email)s)."),
-    # Translators: django-allauth, templates/account/messages/email_confirmation_sent.txt
-    gettext_noop("Confirmation email sent to %(email)s."),
     # Translators: django-allauth, templates/account/messages/email_confirmed.txt
     gettext_noop("You have confirmed %(email)s."),
     # Translators: django-allauth, templates/account/messages/email_deleted.txt
@@ -469,11 +467,6 @@ STRINGS = [
     gettext_noop("Reset My Password"),
     # Translators: django-allauth, templates/account/password_reset.html
     gettext_noop("Please contact us if you have any trouble resetting your password."),
-    # Translators: django-allauth, templates/account/password_reset_done.html
-    gettext_noop(
-        "We have sent you an email. If you have not received it please check your spam "
-        "folder. Otherwise contact us if you do not receive it in a few minutes.",
-    ),
     # Translators: django-allauth, templates/account/password_reset_from_key.html
     gettext_noop("Bad Token"),
     # Translators: django-allauth, templates/account/password_reset_from_key.html
@@ -526,16 +519,8 @@ STRINGS = [
         "You currently do not have any email address set up. You should really add an "
         "email address so you can receive notifications, reset your password, etc.",
     ),
-    # Translators: django-allauth, templates/account/verification_sent.html,
-    #   templates/account/verified_email_required.html
+    # Translators: django-allauth, templates/account/verified_email_required.html
     gettext_noop("Verify Your Email Address"),
-    # Translators: django-allauth, templates/account/verification_sent.html
-    gettext_noop(
-        "We have sent an email to you for verification. Follow the link provided to "
-        "finalize the signup process. If you do not see the verification email in your "
-        "main inbox, check your spam folder. Please contact us if you do not receive "
-        "the verification email within a few minutes.",
-    ),
     # Translators: django-allauth, templates/account/verified_email_required.html
     gettext_noop(
         "This part of the site requires us to verify that\n"
