@@ -41,12 +41,21 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # What the notice tells of: one key per event (a vote opened, a decision recorded,
+    # one call of notify()), so a member is told of an event once, whatever runs twice
+    # (a task taken back from a dead worker, a hand requeue). Notices from before event
+    # keys carry one of their own, made from their id (migration 0008).
+    event = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread"),
             models.Index(fields=["recipient", "-created_at"], name="notification_recent"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "recipient"],
+                                    name="notification_once_per_event"),
         ]
 
     def __str__(self) -> str:
