@@ -2,8 +2,8 @@
 worker (manage.py db_worker) for the fault drill (test_drill.py), with two changes that
 make a kill land anywhere in a fan-out of a few thousand members: batches of
 DRILL_BATCH members, each held DRILL_BATCH_PAUSE seconds in its transaction (as long as
-production's batches of 10,000 take). With DRILL_GO, it waits for that file to exist,
-so that two workers start at the same moment."""
+production's batches of 10,000 take). With DRILL_GO, it says it is ready (a file
+DRILL_GO.<pid>) and waits for DRILL_GO to exist, so that two workers start together."""
 
 import os
 import sys
@@ -31,6 +31,8 @@ def _slow_store(*args: Any, **kwargs: Any) -> list[int]:
 
 tasks._store = _slow_store
 go = os.environ.get("DRILL_GO")
+if go:
+    open(f"{go}.{os.getpid()}", "w").close()  # noqa: SIM115 (this one is ready)
 while go and not os.path.exists(go):
     time.sleep(0.01)
 call_command("db_worker", *sys.argv[1:])
