@@ -184,31 +184,38 @@ def test_a_fan_out_whose_worker_is_killed_twice_tells_everyone_once(drill):
     kill_at = sorted([rng.randint(MEMBERS // 10, MEMBERS * 45 // 100),
                       rng.randint(MEMBERS * 55 // 100, MEMBERS * 8 // 10)])
     drill.ready()
-    worker = drill.start("worker-1")
-    killed_at, resumed_in = [], []
+    go = drill.tmp / "go"  # here only to learn when each worker has started
+    go.touch()
+    worker = drill.start("worker-1", go)
+    killed_at, resumed_in, started_in = [], [], []
     for n, point in enumerate(kill_at, start=2):
         drill.wait_for(f"{point} notices", lambda p=point: len(drill.told()) >= p)
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait(10)
-        killed = time.monotonic()
+        killed = time.time()
         at = len(drill.told())
         killed_at.append(at)
         assert drill.fan_outs()[0][0] == "RUNNING"  # what the issue found: stuck ...
-        worker = drill.start(f"worker-{n}")  # ... until a new worker takes it back
+        worker = drill.start(f"worker-{n}", go)  # ... until a new worker takes it back
         drill.wait_for("the fan-out to resume", lambda a=at: len(drill.told()) > a)
-        resumed_in.append(time.monotonic() - killed)
+        resumed_in.append(time.time() - killed)
+        started_in.append(Path(f"{go}.{worker.pid}").stat().st_mtime - killed)
     drill.wait_for("the fan-out to end", lambda: drill.fan_outs()[0][0] == "SUCCESSFUL")
-    done_in = time.monotonic() - killed
+    done_in = time.time() - killed
     assert_everyone_told_once(drill)
     [(_status, workers, _stored)] = drill.fan_outs()
     assert workers == ["worker-1", "worker-2", "worker-3"]
-    # Taken back within one and a half leases of the kill, plus a worker's start.
-    assert max(resumed_in) < LEASE * 1.5 + 15
+    # Taken back within one and a half leases of the kill, once the new worker is up
+    # (a second for the poll and the claim on a loaded machine).
+    waited = [resumed - started for resumed, started in zip(resumed_in, started_in,
+                                                             strict=True)]
+    assert max(resumed_in) < LEASE * 1.5 + max(started_in) + 1
     print(f"\nDRILL {connection.vendor}: {MEMBERS} members, batches of {BATCH}, lease "
           f"{LEASE:g} s; SIGKILL at {killed_at[0]} and {killed_at[1]} notices stored; "
-          f"resumed {resumed_in[0]:.1f} s and {resumed_in[1]:.1f} s after each kill (new "
-          f"worker's start included), done {done_in:.1f} s after the last; lost 0, "
-          "duplicated 0, each email queued once")
+          f"resumed {resumed_in[0]:.1f} s and {resumed_in[1]:.1f} s after each kill (the new "
+          f"worker up after {started_in[0]:.1f} s and {started_in[1]:.1f} s, then "
+          f"{waited[0]:.1f} s and {waited[1]:.1f} s for the lease); done {done_in:.1f} s "
+          "after the last; lost 0, duplicated 0, each email queued once")
 
 
 def test_two_workers_running_the_same_fan_out_at_once_tell_everyone_once(drill):
