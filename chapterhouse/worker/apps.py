@@ -1,8 +1,7 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class WorkerConfig(AppConfig):
+    # No models in the admin: the queue's own (django-tasks-db's task results) show there.
     name = "chapterhouse.worker"
     label = "worker"
-    verbose_name = _("Background worker")
