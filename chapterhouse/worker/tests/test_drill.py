@@ -86,10 +86,11 @@ class Drill:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
-    def start(self, name: str, go: Path | None = None) -> subprocess.Popen[bytes]:
+    def start(self, name: str, go: Path | None = None,
+              lease: float = LEASE) -> subprocess.Popen[bytes]:
         env = {**os.environ, "DATABASE_URL": self.url, "CHAPTERHOUSE_TESTING": "1",
                "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-               "TASK_LEASE_SECONDS": str(LEASE), "DRILL_BATCH": str(BATCH),
+               "TASK_LEASE_SECONDS": str(lease), "DRILL_BATCH": str(BATCH),
                "DRILL_BATCH_PAUSE": str(BATCH_PAUSE), "DRILL_GO": str(go or "")}
         log = (self.tmp / f"{name}.log").open("wb")
         worker = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
@@ -204,7 +205,9 @@ def test_a_fan_out_whose_worker_is_killed_twice_tells_everyone_once(drill):
     done_in = time.time() - killed
     assert_everyone_told_once(drill)
     [(_status, workers, _stored)] = drill.fan_outs()
-    assert workers == ["worker-1", "worker-2", "worker-3"]
+    # (More claims only if a live worker's heartbeat was held up past the short lease on
+    # a loaded machine: its run is then taken back too, and still nothing is duplicated.)
+    assert workers[0] == "worker-1" and {"worker-2", "worker-3"} <= set(workers)
     # Taken back within one and a half leases of the kill, once the new worker is up
     # (a second for the poll and the claim on a loaded machine).
     waited = [resumed - started for resumed, started in zip(resumed_in, started_in,
@@ -224,7 +227,8 @@ def test_two_workers_running_the_same_fan_out_at_once_tell_everyone_once(drill):
     task_named(FAN_OUT).enqueue(*first.args_kwargs["args"])
     drill.ready()
     go = drill.tmp / "go"
-    workers = [drill.start("worker-a", go), drill.start("worker-b", go)]
+    # A long lease: this drill is about two live runs, not about taking one back.
+    workers = [drill.start("worker-a", go, lease=60), drill.start("worker-b", go, lease=60)]
     drill.wait_for("both workers to be ready", lambda: all(
         Path(f"{go}.{worker.pid}").exists() for worker in workers))
     go.touch()
