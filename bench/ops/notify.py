@@ -14,8 +14,8 @@ Ours, per round:
 
 The reference: COPY of the same rows (public id, recipient, kind, text in the member's
 language, url, created_at, the event's key) into notifications_notification, the rows
-built before the clock starts. Between calls the round's notices are deleted (untimed). Correct when both
-store exactly one notice per active member of the International.
+built before the clock starts. Between calls the round's notices are deleted (untimed).
+Correct when both store exactly one notice per active member of the International.
 
 For comparison, the row "notify() with every member as recipient" times the synchronous
 notify() (what a service would do by passing every member to it): the whole fan-out in the
