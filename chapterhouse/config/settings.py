@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "django_tasks",
+    # Before django_tasks_db: its `db_worker` (with leases) replaces django-tasks-db's.
+    "chapterhouse.worker",
     "django_tasks_db",
     "rest_framework",
     "drf_spectacular",
@@ -225,6 +227,12 @@ TASKS = {
         "QUEUES": ["default", "email"],
     }
 }
+# The worker (manage.py db_worker, chapterhouse.worker) holds a lease on the task it
+# runs and renews it every third of this; a task whose worker stopped renewing (killed,
+# frozen, its machine lost) is queued again by any worker after this long, and at most
+# half of it later. A task whose workers died TASK_MAX_CLAIMS times is marked failed.
+TASK_LEASE_SECONDS = float(env("TASK_LEASE_SECONDS", "60"))
+TASK_MAX_CLAIMS = int(env("TASK_MAX_CLAIMS", "5"))
 
 # Accounts
 AUTH_USER_MODEL = "members.User"

@@ -1,4 +1,5 @@
-"""Writing many rows at once: COPY on PostgreSQL, one bulk INSERT elsewhere.
+"""Writing many rows at once: COPY on PostgreSQL, one bulk INSERT elsewhere; and
+`insert_new_rows`, the same for rows some of which may already be stored.
 
 For the few writers that store thousands to millions of rows in one go: a notice to
 every member of a chapter (notifications.tasks), the demo organisation
@@ -15,12 +16,13 @@ Like bulk_create, this calls no save() and sends no signal.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain, islice
 from operator import itemgetter
 from typing import Any
 
-from django.db import connection, models
+from django.db import IntegrityError, connection, models, transaction
 
 Row = Mapping[str, Any]
 
@@ -71,6 +73,70 @@ def insert_rows(
     return ids
 
 
+def insert_new_rows(
+    model: type[models.Model], rows: Sequence[Row], *, unique: Sequence[str]
+) -> list[Row]:
+    """Store those of `rows` whose values in the columns `unique` (attnames of a unique
+    constraint of `model`) match no stored row, and return them, in order. For work that
+    may run twice at once (a task taken back from a worker thought dead): whatever the
+    interleaving, each row is stored once, and each run returns only what it stored.
+
+    Inside a transaction (the caller's). On PostgreSQL: a COPY, in a savepoint; if a
+    row exists (another run stored it, or is storing it: its COPY waits for that run to
+    end), the rows go through a temporary table and INSERT … ON CONFLICT DO NOTHING
+    RETURNING, which says which were stored. Elsewhere: the keys already stored are
+    read, the others inserted with bulk_create(ignore_conflicts=True) (SQLite runs one
+    writer at a time, so nothing comes between the read and the write). Values in
+    `unique` compare as the field gives them back (a UUID for a UUIDField).
+    """
+    if not rows:
+        return []
+    key = itemgetter(*unique) if len(unique) > 1 else lambda row: (row[unique[0]],)
+    if uses_copy():
+        try:
+            with transaction.atomic():
+                copy_into(model, rows)
+            return list(rows)
+        except IntegrityError:
+            stored = _copy_skipping_conflicts(model, rows, unique)
+    else:
+        lookups = {f"{name}__in": {row[name] for row in rows} for name in unique}
+        stored = set(model._default_manager.filter(**lookups).values_list(*unique))
+        rows = [row for row in rows if tuple(key(row)) not in stored]
+        model._default_manager.bulk_create([model(**_parsed(row)) for row in rows],
+                                           ignore_conflicts=True)
+        return list(rows)
+    return [row for row in rows if tuple(key(row)) in stored]
+
+
+def _copy_skipping_conflicts(
+    model: type[models.Model], rows: Sequence[Row], unique: Sequence[str]
+) -> set[tuple[Any, ...]]:
+    """COPY `rows` into a temporary table, move them into `model`'s table but those
+    that conflict on `unique`; returns the keys stored (PostgreSQL)."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    given, missing = _columns(model, rows[0])
+    columns = ", ".join(quote(field.column) for field in given + missing)
+    column = {field.attname: field.column for field in meta.concrete_fields}
+    conflict = ", ".join(quote(column[name]) for name in unique)
+    staging = quote(f"new_{meta.db_table}_{uuid.uuid4().hex[:8]}")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT {columns} FROM {quote(meta.db_table)} WITH NO DATA"
+        )
+        copy_into(model, rows, table=staging)
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
+            f"SELECT {columns} FROM {staging} ON CONFLICT ({conflict}) DO NOTHING "
+            f"RETURNING {conflict}"
+        )
+        stored = {tuple(row) for row in cursor.fetchall()}
+        cursor.execute(f"DROP TABLE {staging}")
+    return stored
+
+
 def next_ids(model: type[models.Model], count: int) -> list[int]:
     """`count` primary keys drawn from `model`'s sequence (PostgreSQL), for rows that
     are COPYed with their ids (so other rows can refer to them)."""
@@ -85,8 +151,9 @@ def next_ids(model: type[models.Model], count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def copy_into(model: type[models.Model], rows: Iterable[Row]) -> None:
-    """COPY `rows` (attname → value) into `model`'s table (PostgreSQL).
+def copy_into(model: type[models.Model], rows: Iterable[Row], *, table: str = "") -> None:
+    """COPY `rows` (attname → value) into `model`'s table (PostgreSQL), or into `table`
+    (quoted) with the same columns.
 
     Every concrete column is written: the value given, else the field's default
     (called per row when it is callable), so a column added later is filled like
@@ -99,10 +166,7 @@ def copy_into(model: type[models.Model], rows: Iterable[Row]) -> None:
     first = next(iterator, None)
     if first is None:
         return
-    meta = model._meta
-    given = [field for field in meta.concrete_fields if field.attname in first]
-    missing = [field for field in meta.concrete_fields
-               if field.attname not in first and not field.primary_key]
+    given, missing = _columns(model, first)
     # The given columns first, read with one itemgetter; then the defaults.
     read = itemgetter(*[field.attname for field in given]) if given else None
     as_json = [(i, getattr(field, "encoder", None)) for i, field in enumerate(given)
@@ -110,13 +174,23 @@ def copy_into(model: type[models.Model], rows: Iterable[Row]) -> None:
     defaults = [_default(field) for field in missing]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in given + missing)
-    sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+    sql = f"COPY {table or quote(model._meta.db_table)} ({columns}) FROM STDIN"
+    # Django's errors (IntegrityError…), as for any query, not the driver's own.
+    with connection.wrap_database_errors, connection.cursor() as cursor, \
+            cursor.cursor.copy(sql) as copy:
         for row in chain([first], iterator):
             values = [] if read is None else list(read(row)) if len(given) > 1 else [read(row)]
             for i, encoder in as_json:
                 values[i] = _json(values[i], encoder)
             copy.write_row(values + [default() for default in defaults])
+
+
+def _columns(model: type[models.Model], first: Row) -> tuple[list[Any], list[Any]]:
+    """The fields a row gives, and those left to their defaults (not the primary key)."""
+    fields = model._meta.concrete_fields
+    given = [field for field in fields if field.attname in first]
+    missing = [field for field in fields if field.attname not in first and not field.primary_key]
+    return given, missing
 
 
 def _json(value: Any, encoder: Any) -> Any:

@@ -78,6 +78,11 @@ class Notification(EmailDelivery):
     url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # What the notice tells of: one key per event (a vote opened, a decision recorded,
+    # one call of notify()), so a member is told of an event once, whatever runs twice
+    # (a task taken back from a dead worker, a hand requeue). Notices from before event
+    # keys carry one of their own, made from their id (migration 0008).
+    event = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -86,6 +91,10 @@ class Notification(EmailDelivery):
             models.Index(fields=["recipient", "-created_at"], name="notification_recent"),
             models.Index(fields=["email_due_at"], condition=_PENDING,
                          name="notification_email_due"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "recipient"],
+                                    name="notification_once_per_event"),
         ]
 
     def __str__(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -41,37 +42,60 @@ DELIVER_TO_MEMBERS = "chapterhouse.notifications.tasks.deliver_to_members"
 DELIVER_TO_ROLL = "chapterhouse.notifications.tasks.deliver_to_roll"
 
 
+# A namespace for the event keys named by the services (event_key).
+EVENT_NAMESPACE = uuid.UUID("5d0f3c1e-8a57-4c1b-9f3e-2b6a7c0e4d11")
+
+
+def event_key(name: str) -> uuid.UUID:
+    """The key of the event `name` ("voting_opened:<proposal>:<closes>"): the same name,
+    the same key, so whatever tells members of the event twice tells each of them once
+    (Notification's unique event and recipient)."""
+    return uuid.uuid5(EVENT_NAMESPACE, name)
+
+
 def notify(
     *,
     recipients: Iterable[Member],
     kind: Kind,
     text: Callable[[Member], str],
     url: str = "",
+    event: str = "",
 ) -> list[Notification]:
-    """Store an in-app notice for each recipient and queue the emails they want.
+    """Store an in-app notice for each recipient and queue the emails they want;
+    returns the notices stored.
 
     `text` renders the notice for one recipient; it is called with that member's
-    language active. A member listed twice gets one notice.
+    language active. A member listed twice gets one notice. `event` names what the
+    notice tells of (event_key): a member already told of it is skipped, so a service
+    that runs twice tells each member once. Without it, the call is its own event.
 
-    Cost: one INSERT for the notices, one SELECT for the email choices, and one
-    enqueue per EMAIL_BATCH_SIZE emailed notices, whatever the number of recipients.
-    The emails are enqueued in the same transaction as the notices (and as the
-    caller's action): with the database task backend, a notice is emailed if and
-    only if it was stored.
+    Cost: one INSERT for the notices, one SELECT for the email choices (and, with
+    `event`, one for those already told), and one enqueue per EMAIL_BATCH_SIZE emailed
+    notices, whatever the number of recipients. The emails are enqueued in the same
+    transaction as the notices (and as the caller's action): with the database task
+    backend, a notice is emailed if and only if it was stored. A concurrent call for
+    the same event makes one of the two transactions fail (IntegrityError), never a
+    second notice.
     """
     unique: dict[int, Member] = {}
     for member in recipients:
         unique.setdefault(member.pk, member)
-    members = list(unique.values())
-    if not members:
+    if not unique:
         return []
+    key = event_key(event) if event else uuid.uuid4()
     with transaction.atomic():
+        if event:
+            told = Notification.objects.filter(event=key, recipient_id__in=list(unique))
+            for pk in told.values_list("recipient_id", flat=True):
+                del unique[pk]
+        members = list(unique.values())
         notices = []
         for member in members:
             with translation.override(language_for(member)):
-                notices.append(
-                    Notification(recipient=member, kind=kind, text=str(text(member))[:500], url=url)
-                )
+                notices.append(Notification(recipient=member, kind=kind, event=key,
+                                            text=str(text(member))[:500], url=url))
+        if not notices:
+            return []
         notices = Notification.objects.bulk_create(notices)
         overrides = dict(
             EmailPreference.objects.filter(member__in=list(unique), kind=kind).values_list(
@@ -121,7 +145,7 @@ def _texts(text: Callable[[], str]) -> dict[str, str]:
 
 def notify_members_of(
     *, chapter: Chapter, kind: Kind, text: Callable[[], str], url: str = "",
-    exclude: Iterable[int] = (),
+    exclude: Iterable[int] = (), event: str = "",
 ) -> None:
     """Tell every active member of `chapter` and of its sub-chapters something.
 
@@ -130,17 +154,19 @@ def notify_members_of(
     emails they want, as notify() does). Enqueued in the caller's transaction, so with
     the database task backend the notices are delivered if and only if it commits.
     Members whose ids are in `exclude` (a few: those told otherwise) are left out.
-    Cost to the caller: one enqueue, whatever the size of the chapter.
+    `event` as for notify() (a name of its own: the task resumes after the highest
+    member told of it); without it, the call is its own event, which every run of the
+    task shares. Cost to the caller: one enqueue, whatever the size of the chapter.
     """
     task_named(DELIVER_TO_MEMBERS).enqueue(
         chapter.pk, str(kind), _texts(text), url, timezone.now().isoformat(),
-        sorted(set(exclude)),
+        sorted(set(exclude)), str(event_key(event) if event else uuid.uuid4()),
     )
 
 
 def notify_roll_of(
     *, proposal_id: int, kind: Kind, text: Callable[[], str], url: str = "",
-    exclude: Iterable[int] = (),
+    exclude: Iterable[int] = (), event: str = "",
 ) -> None:
     """Tell every active member on the frozen roll of a proposal's vote something.
 
@@ -150,7 +176,7 @@ def notify_roll_of(
     """
     task_named(DELIVER_TO_ROLL).enqueue(
         proposal_id, str(kind), _texts(text), url, timezone.now().isoformat(),
-        sorted(set(exclude)),
+        sorted(set(exclude)), str(event_key(event) if event else uuid.uuid4()),
     )
 
 

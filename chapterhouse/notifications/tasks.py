@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -167,18 +168,21 @@ def send_outgoing_emails(email_ids: list[int]) -> int:
 
 @task()
 def deliver_to_members(chapter_id: int, kind: str, texts: dict[str, str], url: str,
-                       created_at: str, exclude: list[int] | None = None) -> int:
+                       created_at: str, exclude: list[int] | None = None,
+                       event: str | None = None) -> int:
     """Store a notice for every active member of a chapter and of its sub-chapters
     (services.notify_members_of enqueues it), but those in `exclude`; returns how many
     this run stored. Batched and idempotent as _fan_out says."""
     chapter = Chapter.objects.get(pk=chapter_id)
     members = _recipient_model().objects.belonging_to(chapter).active()
-    return _fan_out(members.exclude(pk__in=exclude or []), kind, texts, url, created_at)
+    return _fan_out(members.exclude(pk__in=exclude or []), kind, texts, url, created_at,
+                    event)
 
 
 @task()
 def deliver_to_roll(proposal_id: int, kind: str, texts: dict[str, str], url: str,
-                    created_at: str, exclude: list[int] | None = None) -> int:
+                    created_at: str, exclude: list[int] | None = None,
+                    event: str | None = None) -> int:
     """Store a notice for every active member on the frozen roll of a proposal's vote
     (services.notify_roll_of enqueues it), but those in `exclude`; returns how many
     this run stored. Batched and idempotent as _fan_out says.
@@ -189,29 +193,42 @@ def deliver_to_roll(proposal_id: int, kind: str, texts: dict[str, str], url: str
         roll__proposal_id=proposal_id, member__isnull=False
     )
     members = _recipient_model().objects.filter(pk__in=entries.values("member_id")).active()
-    return _fan_out(members.exclude(pk__in=exclude or []), kind, texts, url, created_at)
+    return _fan_out(members.exclude(pk__in=exclude or []), kind, texts, url, created_at,
+                    event)
 
 
 def _fan_out(members: QuerySet[Member], kind: str, texts: dict[str, str], url: str,
-             created_at: str) -> int:
-    """Store one notice per member of `members`; returns how many this run stored.
+             created_at: str, event: str | None) -> int:
+    """Store one notice of `event` per member of `members`; returns how many this run
+    stored.
 
     Members are taken by id in batches of FANOUT_BATCH_SIZE, each batch in its own
-    transaction (rows written by COPY on PostgreSQL). Idempotent: as batches commit in
-    member-id order, a run resumes after the highest recipient of this notice (same kind,
-    url and `created_at`), so a run that stopped half way, or a second run, stores each
-    notice once. (Not an anti-join per batch: with a million notices PostgreSQL planned
-    that as a nested loop over all of them, minutes per batch.) `texts` holds the notice in each
-    site language; each member gets it in theirs. Emails go as with notify(), by the
-    member's choice for the kind.
+    transaction (rows written by COPY on PostgreSQL). Idempotent, and safe to run twice
+    at once: a member is told of an event once (Notification's unique event and
+    recipient; the inserts skip the rows that exist, bulk.insert_new_rows), and emails
+    are queued only for the notices this run stored. As batches commit in member-id
+    order, a run resumes after the highest recipient of the event, so a run taken back
+    from a dead worker does not go over the members already told. (Not an anti-join per
+    batch: with a million notices PostgreSQL planned that as a nested loop over all of
+    them, minutes per batch.) `texts` holds the notice in each site language; each
+    member gets it in theirs. Emails go as with notify(), by the member's choice for
+    the kind.
+
+    Runs enqueued before event keys (no `event`) take one made of their kind, url and
+    time, and resume after the highest recipient of those.
     """
     created = datetime.fromisoformat(created_at)
+    if event is None:
+        key = uuid.uuid5(services.EVENT_NAMESPACE, f"{kind}|{url}|{created_at}")
+        told = Notification.objects.filter(created_at=created, kind=kind, url=url)
+    else:
+        key = uuid.UUID(event)
+        told = Notification.objects.filter(event=key)
     default_email = kind in EMAIL_BY_DEFAULT
     members = members.order_by("pk")
     languages: dict[tuple[str, ...], str] = {}
     stored = 0
-    last = Notification.objects.filter(created_at=created, kind=kind, url=url).aggregate(
-        last=Max("recipient_id"))["last"] or 0
+    last = _last_told(told)
     while True:
         with transaction.atomic():
             batch = list(members.filter(pk__gt=last).values_list("pk", "languages")
@@ -221,22 +238,27 @@ def _fan_out(members: QuerySet[Member], kind: str, texts: dict[str, str], url: s
             last = batch[-1][0]
             rows = []
             for pk, spoken in batch:
-                key = tuple(spoken or ())
-                if key not in languages:
-                    languages[key] = language_from(list(key))
-                rows.append((pk, texts.get(languages[key], url)))
-            _store(rows, kind, url, created)
-            stored += len(rows)
-            ids = [pk for pk, _text in rows]
+                lang = tuple(spoken or ())
+                if lang not in languages:
+                    languages[lang] = language_from(list(lang))
+                rows.append((pk, texts.get(languages[lang], url)))
+            ids = _store(rows, kind, url, created, key)
+            stored += len(ids)
             choices = dict(EmailPreference.objects.filter(member_id__in=ids, kind=kind)
                            .values_list("member_id", "send_email"))
             emailed = [pk for pk in ids if choices.get(pk, default_email)]
             if emailed:
                 notices = list(Notification.objects.filter(
-                    recipient_id__in=emailed, kind=kind, created_at=created, url=url,
+                    event=key, recipient_id__in=emailed,
                 ).order_by("pk").values_list("pk", flat=True))
                 enqueue_in_batches(services.SEND_EMAILS, notices,
                                    size=services.EMAIL_BATCH_SIZE)
+
+
+def _last_told(told: QuerySet[Notification]) -> int:
+    """The highest recipient id among `told` (0: none), where a run resumes."""
+    last: int | None = told.aggregate(last=Max("recipient_id"))["last"]
+    return last or 0
 
 
 def _recipient_model() -> type[Member]:
@@ -246,9 +268,14 @@ def _recipient_model() -> type[Member]:
     return cast("type[Member]", apps.get_model("members", "Member"))
 
 
-def _store(rows: list[tuple[int, str]], kind: str, url: str, created: datetime) -> None:
-    """One notice per (recipient id, text): COPY on PostgreSQL, one bulk INSERT elsewhere."""
-    bulk.insert_rows(Notification, [
-        {"recipient_id": pk, "kind": kind, "text": text, "url": url, "created_at": created}
+def _store(rows: list[tuple[int, str]], kind: str, url: str, created: datetime,
+           event: uuid.UUID) -> list[int]:
+    """One notice of `event` per (recipient id, text), but for recipients already told of
+    it; returns the recipient ids stored. COPY on PostgreSQL, one bulk INSERT elsewhere
+    (bulk.insert_new_rows)."""
+    stored = bulk.insert_new_rows(Notification, [
+        {"recipient_id": pk, "kind": kind, "text": text, "url": url, "created_at": created,
+         "event": event}
         for pk, text in rows
-    ])
+    ], unique=["event", "recipient_id"])
+    return [row["recipient_id"] for row in stored]

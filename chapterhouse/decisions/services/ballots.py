@@ -310,6 +310,8 @@ def send_reminders(*, proposal: Proposal, now: datetime | None = None,
                 text=lambda m: _("Voting on “%(title)s” closes on %(when)s, and you have not "
                                  "voted yet.") % {"title": title, "when": _when(closes)},
                 url=proposal.get_absolute_url(),
+                # One reminder per member and close, whatever runs twice.
+                event=f"vote_reminder:{proposal.public_id}:{closes.isoformat()}",
             )
             RollEntry.objects.filter(pk__in=[i for i, _m in rows]).update(reminded_at=now)
         total += len(rows)

@@ -287,11 +287,13 @@ def close_voting(*, proposal: Proposal, now: datetime | None = None) -> Decision
         title = proposal.title
         decided = lambda *_m: _("“%(title)s” was decided: %(outcome)s.") % {  # noqa: E731
             "title": title, "outcome": Decision.Outcome(outcome).label}
+        event = f"decision_recorded:{decision.record_hash}"  # one per decision
         notify(recipients=recipients, kind=Kind.DECISION_RECORDED, text=decided,
-               url=proposal.get_absolute_url())
+               url=proposal.get_absolute_url(), event=event)
         # Everyone else on the roll, in the background (never in the request).
         notify_roll_of(proposal_id=proposal.pk, kind=Kind.DECISION_RECORDED, text=decided,
-                       url=proposal.get_absolute_url(), exclude=[m.pk for m in recipients])
+                       url=proposal.get_absolute_url(), exclude=[m.pk for m in recipients],
+                       event=f"{event}:roll")
     return decision
 
 

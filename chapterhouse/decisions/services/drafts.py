@@ -195,12 +195,14 @@ def publish(*, proposal: Proposal, actor: Member, now: datetime | None = None) -
         facilitators = [f for f in _facilitators(proposal.chapter) if f.pk != actor.pk]
         published = lambda *_m: _("New proposal in %(chapter)s: “%(title)s”.") % {  # noqa: E731
             "chapter": proposal.chapter.display_name(), "title": title}
+        event = f"published:{proposal.public_id}:{now.isoformat()}"  # one per publication
         notify(recipients=facilitators, kind=Kind.PROPOSAL_PUBLISHED, text=published,
-               url=proposal.get_absolute_url())
+               url=proposal.get_absolute_url(), event=event)
         # The chapter's other members, in the background, by their choice of email.
         notify_members_of(chapter=proposal.chapter, kind=Kind.NEW_PROPOSAL, text=published,
                           url=proposal.get_absolute_url(),
-                          exclude=[actor.pk, *(f.pk for f in facilitators)])
+                          exclude=[actor.pk, *(f.pk for f in facilitators)],
+                          event=f"{event}:members")
         schedule_step(proposal, proposal.voting_opens_at)  # type: ignore[arg-type]
     return proposal
 

@@ -214,11 +214,14 @@ def open_voting(*, proposal: Proposal, now: datetime | None = None) -> Proposal:
         title, closes = proposal.title, proposal.voting_closes_at
         opened = lambda *_m: _("Voting on “%(title)s” is open until %(when)s.") % {  # noqa: E731
             "title": title, "when": _when(closes)}
+        # One event per opening (named by its close): told twice, a member hears once.
+        event = f"voting_opened:{proposal.public_id}:{closes.isoformat()}"
         notify(recipients=recipients, kind=Kind.VOTING_OPENED, text=opened,
-               url=proposal.get_absolute_url())
+               url=proposal.get_absolute_url(), event=event)
         # Everyone else on the roll, in the background (never in the request).
         notify_roll_of(proposal_id=proposal.pk, kind=Kind.VOTING_OPENED, text=opened,
-                       url=proposal.get_absolute_url(), exclude=[m.pk for m in recipients])
+                       url=proposal.get_absolute_url(), exclude=[m.pk for m in recipients],
+                       event=f"{event}:roll")
         schedule_step(proposal, closes - REMINDER_LEAD)
         schedule_step(proposal, closes)
     return proposal

@@ -1,3 +1,4 @@
+import uuid
 from datetime import datetime
 
 import pytest
@@ -388,9 +389,73 @@ def test_a_chapter_notice_stopped_half_way_resumes_where_it_stopped(
     # A run that stopped after its first committed batch: the next one finishes the rest.
     first = sorted([member.pk] + [o.pk for o in others])[:2]
     tasks._store([(pk, "London decided") for pk in first], str(Kind.DECISION_RECORDED),
-                 "/d/3/", datetime.fromisoformat(args[4]))
+                 "/d/3/", datetime.fromisoformat(args[4]), uuid.UUID(args[6]))
     assert tasks.deliver_to_members.call(*args) == 2
     assert tasks.deliver_to_members.call(*args) == 0
     recipients = list(Notification.objects.filter(url="/d/3/").values_list("recipient_id",
                                                                            flat=True))
     assert sorted(recipients) == sorted([member.pk] + [o.pk for o in others])
+
+
+# Once per event and member (issue #14, item 2): whatever runs twice, nothing is duplicated
+
+
+def test_the_database_refuses_a_second_notice_of_an_event_to_a_member(member):
+    from django.db import IntegrityError
+
+    key = services.event_key("test:once")
+    Notification.objects.create(recipient=member, kind=Kind.MENTION, text="a", event=key)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Notification.objects.create(recipient=member, kind=Kind.MENTION, text="b", event=key)
+
+
+def test_notify_twice_for_one_event_tells_each_member_once(member, outsider, database_tasks):
+    first = notify(recipients=[member], kind=Kind.WELCOME, text=hello, event="test:event")
+    second = notify(recipients=[member, outsider], kind=Kind.WELCOME, text=hello,
+                    event="test:event")
+    assert [n.recipient_id for n in first] == [member.pk]
+    assert [n.recipient_id for n in second] == [outsider.pk]  # only the one not yet told
+    assert Notification.objects.filter(event=services.event_key("test:event")).count() == 2
+    emailed = [i for job in DBTaskResult.objects.filter(
+        task_path__endswith="send_notification_emails") for i in job.args_kwargs["args"][0]]
+    assert sorted(emailed) == sorted(n.pk for n in first + second)  # each queued once
+    assert notify(recipients=[member], kind=Kind.WELCOME, text=hello, event="test:event") == []
+
+
+def test_notify_without_an_event_is_an_event_of_its_own(member):
+    first = notify(recipients=[member], kind=Kind.MENTION, text=hello)
+    second = notify(recipients=[member], kind=Kind.MENTION, text=hello)
+    assert len(first) == len(second) == 1
+    assert first[0].event != second[0].event
+
+
+def test_a_chapter_notice_run_from_the_start_again_skips_the_members_told(
+    database_tasks, member, monkeypatch
+):
+    # Two runs at once both start before either stores anything: the second's inserts
+    # meet the first's rows (not only those after its highest recipient).
+    from chapterhouse.notifications import tasks
+
+    others = make_bare_members(member, 4)
+    london = Chapter.objects.get(path=member.home_chapter.path[: -Chapter.steplen])
+    services.notify_members_of(chapter=london, kind=Kind.VOTING_OPENED,
+                               text=lambda: "Vote", url="/d/4/")
+    args = DBTaskResult.objects.get(task_path__endswith="deliver_to_members").args_kwargs["args"]
+    DBTaskResult.objects.all().delete()
+    everyone = sorted([member.pk] + [o.pk for o in others])
+    # The first run stored every other member (and queued their emails) ...
+    key = uuid.UUID(args[6])
+    told = tasks._store([(pk, "Vote") for pk in everyone[::2]], str(Kind.VOTING_OPENED),
+                        "/d/4/", datetime.fromisoformat(args[4]), key)
+    assert told == everyone[::2]
+    # ... while the second run started from nothing.
+    monkeypatch.setattr(tasks, "_last_told", lambda told: 0)
+    assert tasks.deliver_to_members.call(*args) == len(everyone[1::2])
+    rows = list(Notification.objects.filter(url="/d/4/").values_list("recipient_id", flat=True))
+    assert sorted(rows) == everyone
+    emailed = [i for job in DBTaskResult.objects.filter(
+        task_path__endswith="send_notification_emails") for i in job.args_kwargs["args"][0]]
+    assert sorted(emailed) == sorted(
+        Notification.objects.filter(url="/d/4/", recipient_id__in=everyone[1::2])
+        .values_list("pk", flat=True))
+
