@@ -69,7 +69,8 @@ def test_email_choices_start_from_the_defaults_and_follow_the_member(member):
 
 @pytest.mark.parametrize(
     "languages,expected",
-    [([], "en"), (["es"], "es"), (["es-MX"], "es"), (["fr", "es"], "es"), (["de"], "en")],
+    [([], "en"), (["es"], "es"), (["es-MX"], "es"), (["it", "es"], "es"), (["pl"], "en"),
+     (["fr"], "fr"), (["ar", "en"], "ar")],
 )
 def test_a_member_is_written_to_in_the_first_language_the_site_speaks(
     member, languages, expected
