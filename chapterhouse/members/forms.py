@@ -155,7 +155,7 @@ class LocationForm(forms.Form):
             # Only the regions were asked for (no JavaScript): nothing is saved, and
             # instead of errors the form says what comes next.
             self._errors = ErrorDict({NON_FIELD_ERRORS: self.error_class(
-                [_("Now choose your region and your city or town.")])})
+                [str(_("Now choose your region and your city or town."))])})
 
     def _id_for(self, name: str) -> str:
         return self[name].auto_id or f"id_{name}"
@@ -237,8 +237,10 @@ class LocationForm(forms.Form):
         region = next((r for r in self.regions if city is not None and r.pk == city.parent_id),
                       None)
         if region is not None:
-            self.data = self.data.copy()
-            self.data[self.add_prefix("region")] = region.code
+            data = dict(self.data.items()) if not hasattr(self.data, "copy") else \
+                self.data.copy()  # a QueryDict, immutable as submitted
+            data[self.add_prefix("region")] = region.code
+            self.data = data
             self.cleaned_data["region"] = region.code
         return region
 
