@@ -62,7 +62,7 @@ postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql",
 
 
 @postgresql_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_ballots_match_the_raw_inserts_and_the_vote_is_deleted_after(organisation):
     before = counts()
 
@@ -74,7 +74,7 @@ def test_concurrent_ballots_match_the_raw_inserts_and_the_vote_is_deleted_after(
 
 
 @postgresql_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_ballots_stored_with_other_choices_are_not_correct(organisation, monkeypatch):
     real = services.cast_ballot
     monkeypatch.setattr(services, "cast_ballot",
