@@ -23,7 +23,7 @@ elsewhere):
 Closing any of these votes with decisions.services.close_voting records a Decision.
 What the benchmarks need is recorded in the table `bench_generated` (key, JSON value):
 read it with `generated()`: "comments_proposal" and "few_comments_proposal" (id,
-public_id, comments, and posts: the comments and the opening post), "international_vote"
+public_id, comments, and posts: the comments; a deliberation opens empty), "international_vote"
 (id, public_id, roll, ballots, non_voters: some member ids on the roll who have not voted),
 "local_votes" (id, public_id, method, secret, chapter, roll, ballots each),
 "large_chapter"/"small_chapter" (url paths), "timings".
@@ -116,8 +116,6 @@ SENTENCES = (
     "I would rather spend the money on the food co-op.",
     "- pros: cheap, quick\n- cons: nobody owns it",
 )
-OPENING = ("Deliberation on the proposal “%(title)s”. Affected members may post here while "
-           "it is open.")
 TITLES = ("Introductions", "Next meeting", "Ideas for the summer", "Lifts and car sharing",
           "Reading group", "Help wanted", "Questions about dues", "Minutes")
 
@@ -265,8 +263,8 @@ class _Generator:
              "created_by_id": r["author_id"], "created_at": r["published_at"],
              "last_post_at": r["published_at"], "post_count": 0, "is_locked": False,
              "proposal": pk, "path": self.people.path_of[r["chapter_id"]],
-             # What publish opens the thread with (services._start_deliberation_thread).
-             "opening": OPENING % {"title": r["title"]}}
+             # As publish opens it (services._start_deliberation_thread): with no post.
+             "opening": None}
             for pk, r in zip(ids, rows, strict=True)
         ]
         self._threads(threads)
@@ -283,7 +281,7 @@ class _Generator:
     # -- Posts ----------------------------------------------------------------------------
 
     def posts(self, total: int, comments: tuple[int, int], featured: tuple[int, int]) -> None:
-        """Every deliberation's opening post, and `total` posts more: comments[0] on the
+        """`total` posts: comments[0] on the
         deliberation of proposal featured[0], comments[1] on featured[1]; of the rest, 30%
         in new forum threads and 70% over the other deliberations (below comments[0])."""
         rng = self.rng
@@ -621,9 +619,9 @@ def generate(*, proposals: int = 10_000, posts: int = 200_000, local_votes: int 
         by_id = {r["id"]: r for r in rows}
         g.record.update({
             "comments_proposal": {"id": featured[0], "public_id": str(
-                by_id[featured[0]]["public_id"]), "comments": comments, "posts": comments + 1},
+                by_id[featured[0]]["public_id"]), "comments": comments, "posts": comments},
             "few_comments_proposal": {"id": featured[1], "public_id": str(
-                by_id[featured[1]]["public_id"]), "comments": few, "posts": few + 1},
+                by_id[featured[1]]["public_id"]), "comments": few, "posts": few},
             "large_chapter": big.url_path, "small_chapter": little.url_path,
             "proposals": Proposal.objects.exclude(status=Proposal.Status.DRAFT).count(),
             "posts": Post.objects.count(), "seed": seed, "timings": timings, "done": True,

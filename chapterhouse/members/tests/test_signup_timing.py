@@ -61,7 +61,8 @@ def test_both_paths_take_about_as_long_with_the_real_hasher(signup_data, setting
             timings.append(time.perf_counter() - started)
         return min(timings)
 
-    new = fastest([f"new{n}@example.org" for n in range(3)])
-    known = fastest(["known@example.org"] * 3)
-    # Before: 17–27 ms against 258–314 ms. The hash dominates both now.
-    assert known > 0.6 * new, (known, new)
+    new = fastest([f"new{n}@example.org" for n in range(5)])
+    known = fastest(["known@example.org"] * 5)
+    # Before: 17–27 ms against 258–314 ms (a tenth). The hash dominates both now; the
+    # margin leaves room for a machine loaded by other work (0.59 seen under load 10).
+    assert known > 0.4 * new, (known, new)
