@@ -77,8 +77,11 @@ class Chapter(MP_Node):
         "places.Place", null=True, blank=True, on_delete=models.PROTECT, related_name="chapter"
     )
     names = models.JSONField(default=dict, blank=True)
-    sort_name = models.CharField(max_length=200, blank=True, default="")
-    sort_names = models.JSONField(default=dict, blank=True)
+    # Database defaults too, so that code that does not know these columns (an
+    # older release during a deploy, a migration test's historic models) can
+    # still insert chapters.
+    sort_name = models.CharField(max_length=200, blank=True, default="", db_default="")
+    sort_names = models.JSONField(default=dict, blank=True, db_default={})
     description = models.TextField(blank=True)
     member_count = models.PositiveIntegerField(default=0)
     latitude = models.FloatField(null=True, blank=True)

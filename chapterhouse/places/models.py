@@ -51,7 +51,7 @@ class Place(models.Model):
     # each between bars, for search only.
     alt_names = models.TextField(blank=True, default="")
     names = models.JSONField(default=dict, blank=True)
-    sort_names = models.JSONField(default=dict, blank=True)
+    sort_names = models.JSONField(default=dict, blank=True, db_default={})
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
     )
