@@ -22,6 +22,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.reverse import reverse
 
+from chapterhouse.lib.collation import localized_order
 from chapterhouse.lib.markdown import render_markdown
 
 from . import selectors
@@ -152,7 +153,7 @@ class ChapterDetailSerializer(ChapterSerializer):
     def get_children(self, chapter: Chapter) -> Any:
         if not chapter.numchild:
             return []
-        children = self._children(chapter).order_by("-member_count", "name")
+        children = self._children(chapter).order_by("-member_count", localized_order(), "path")
         return ChapterSerializer(
             children[:CHILDREN_IN_DETAIL], many=True, context=self.context
         ).data
@@ -179,13 +180,13 @@ class ChapterList(generics.ListAPIView[Chapter]):
 
     def get_queryset(self) -> QuerySet[Chapter]:
         chapters = Chapter.objects.all()
-        ordering: tuple[str, ...] = ("path",)
+        ordering: tuple[Any, ...] = ("path",)
         level = self.request.query_params.get("level")
         if level is not None:
             if level not in {str(choice.value) for choice in ChapterLevel}:
                 raise ValidationError({"level": [_("Choose a level from 0 to 4.")]})
             chapters = chapters.filter(level=int(level))
-            ordering = ("name", "path")
+            ordering = (localized_order(), "path")
         parent_lookup = self.request.query_params.get("parent")
         if parent_lookup is not None:
             try:
@@ -193,7 +194,7 @@ class ChapterList(generics.ListAPIView[Chapter]):
             except Http404:
                 raise ValidationError({"parent": [_("There is no such chapter.")]}) from None
             chapters = chapters.children_of(parent)
-            ordering = ("name", "path")
+            ordering = (localized_order(), "path")
         return chapters.order_by(*ordering)
 
 

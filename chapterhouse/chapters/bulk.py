@@ -18,7 +18,7 @@ from treebeard.exceptions import PathOverflow
 
 from chapterhouse.places.models import Place, PlaceKind
 
-from .models import Chapter, ChapterLevel
+from .models import Chapter, ChapterLevel, name_fields
 from .services import (
     _LEVEL_OF_PLACE,
     RESERVED_SLUGS,
@@ -146,7 +146,8 @@ def bulk_ensure_place_chapters(places: Iterable[Place]) -> dict[int, Chapter]:
                     slug = slugify(f"{slug}-{place.code.lower()}")
                 slugs[parent.path].add(slug)
                 new.append((parent, {
-                    "name": place.name, "names": place.names, "slug": slug,
+                    "name": place.name, "names": place.names,
+                    **name_fields(place.name, place.names), "slug": slug,
                     "url_path": f"{parent.url_path}/{slug}".strip("/"),
                     "level": _LEVEL_OF_PLACE[PlaceKind(place.kind)], "place": place,
                     "latitude": place.latitude, "longitude": place.longitude,
@@ -191,7 +192,8 @@ def bulk_ensure_neighbourhoods(
             if key not in existing and key not in new_keys:
                 new_keys[key] = None
                 new.append((cities[city.pk], {
-                    "name": " ".join(name.split()), "slug": slug,
+                    "name": " ".join(name.split()), **name_fields(" ".join(name.split()), {}),
+                    "slug": slug,
                     "url_path": f"{city.url_path}/{slug}", "level": ChapterLevel.NEIGHBOURHOOD,
                     "latitude": city.latitude, "longitude": city.longitude,
                 }))

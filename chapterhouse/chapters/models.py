@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+from chapterhouse.lib.collation import fold
+from chapterhouse.places.models import sort_names_of
 
 if TYPE_CHECKING:
     from chapterhouse.members.models import Member
@@ -57,7 +60,9 @@ class Chapter(MP_Node):
     """A node of the chapter tree (treebeard materialised path).
 
     `names` copies the place's names in other languages, so rendering a list of
-    chapters needs no join. `url_path` is the slug path under /c/ ("" for
+    chapters needs no join; `sort_name` and `sort_names` are the folded forms of
+    `name` and `names` that lists are ordered by in SQL (`lib.collation`), kept in
+    step by `save()` and `name_fields()`. `url_path` is the slug path under /c/ ("" for
     International, "gb/eng/london").
     `member_count` counts everyone who belongs here: members whose home chapter is
     this chapter or below it. It is denormalised and kept exact by the members
@@ -72,6 +77,11 @@ class Chapter(MP_Node):
         "places.Place", null=True, blank=True, on_delete=models.PROTECT, related_name="chapter"
     )
     names = models.JSONField(default=dict, blank=True)
+    # Database defaults too, so that code that does not know these columns (an
+    # older release during a deploy, a migration test's historic models) can
+    # still insert chapters.
+    sort_name = models.CharField(max_length=200, blank=True, default="", db_default="")
+    sort_names = models.JSONField(default=dict, blank=True, db_default={})
     description = models.TextField(blank=True)
     member_count = models.PositiveIntegerField(default=0)
     latitude = models.FloatField(null=True, blank=True)
@@ -99,6 +109,16 @@ class Chapter(MP_Node):
     def __str__(self) -> str:
         return self.display_name()
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The sort keys follow the names wherever a chapter is saved (treebeard's
+        # add_child saves); bulk inserts set them through name_fields().
+        for field, value in name_fields(self.name, self.names).items():
+            setattr(self, field, value)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"name", "names"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "sort_name", "sort_names"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         if not self.url_path:
             return reverse("chapters:international")
@@ -123,6 +143,11 @@ class Chapter(MP_Node):
         """The treebeard paths of this chapter and all its ancestors, root first."""
         step = self.steplen
         return [self.path[: i * step] for i in range(1, len(self.path) // step + 1)]
+
+
+def name_fields(name: str, names: dict[str, str]) -> dict[str, Any]:
+    """A chapter's sort keys for its `name` and its `names` in other languages."""
+    return {"sort_name": fold(name), "sort_names": sort_names_of(names)}
 
 
 class ChapterRoleQuerySet(models.QuerySet["ChapterRole"]):

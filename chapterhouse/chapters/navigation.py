@@ -17,6 +17,7 @@ from django.utils.functional import Promise, SimpleLazyObject
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext_lazy
 
+from chapterhouse.lib.collation import sorted_by_name
 from chapterhouse.lib.interface import viewer_of
 
 from . import selectors
@@ -112,7 +113,7 @@ class Crumb:
 
 
 def _by_name(links: list[ChapterLink]) -> list[ChapterLink]:
-    return sorted(links, key=lambda link: link.name.casefold())
+    return sorted_by_name(links, lambda link: link.name)
 
 
 def breadcrumb(chain: list[Chapter], children: dict[int, selectors.Children]) -> dict[str, Any]:

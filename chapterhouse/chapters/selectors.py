@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from chapterhouse.lib import cache as lib_cache
+from chapterhouse.lib.collation import localized_order, sort_key
+from chapterhouse.places.models import ascii_fold
 
 from .models import Chapter, ChapterLevel, ChapterRole
 
@@ -91,7 +93,12 @@ def chapter_chain(url_path: str, *, home_chapter_id: int | None = None) -> Chapt
 # -- Children around a chain (breadcrumb dropdowns and sub-chapter lists) -----------------
 
 
-CHILD_ORDER = ("-member_count", "name", "path")
+def child_order() -> tuple[Any, ...]:
+    """Children by member count, then by name in the active language (folded, so
+    "México" sits by "Mexico", not after "Mozambique"), then path."""
+    return ("-member_count", localized_order(), "path")
+
+
 # What showing a chapter as a link needs (display_name, get_absolute_url, the count);
 # children_around() loads only these, as a page holds hundreds of children.
 LINK_FIELDS = ("path", "depth", "name", "names", "level", "url_path", "member_count")
@@ -131,7 +138,7 @@ def children_around(
     for chapter in chain:
         top = (
             Chapter.objects.filter(_children_condition(chapter))
-            .order_by(*CHILD_ORDER)
+            .order_by(*child_order())
             .values("pk")[: limit + 1]
         )
         # The level's own range too, so the index on (depth, path) finds the rows
@@ -139,7 +146,7 @@ def children_around(
         condition |= _children_condition(chapter) & Q(pk__in=top)
     rows = sorted(
         Chapter.objects.filter(condition).only(*LINK_FIELDS).order_by(),
-        key=lambda row: (-row.member_count, row.name, row.path),
+        key=lambda row: (-row.member_count, sort_key(row.display_name()), row.path),
     )
     parent_at_depth = {chapter.depth + 1: chapter.pk for chapter in chain}
     result: dict[int, Children] = {chapter.pk: Children() for chapter in chain}
@@ -153,17 +160,29 @@ def children_around(
 
 def chapters_named_within(scope: Chapter, query: str, *, limit: int = 50) -> list[Chapter]:
     """`scope` and the chapters below it whose name or address contains `query`
-    (all of them if it is empty), the higher and larger first (for a chapter search)."""
+    (all of them if it is empty), the higher and larger first (for a chapter search).
+
+    A chapter of a place is also found by any of the place's names, in every
+    language and script ("Londres", "Москва"), ignoring case and accents: the
+    place's folded names are joined in the same query.
+    """
     rows = Chapter.objects.within(scope)
     query = query.strip()
     if query:
-        rows = rows.filter(Q(name__icontains=query) | Q(url_path__icontains=query.lower()))
-    return list(rows.order_by("depth", "-member_count", "name")[:limit])
+        condition = Q(name__icontains=query) | Q(url_path__icontains=query.lower())
+        if folded := ascii_fold(query):
+            condition |= (
+                Q(sort_name__contains=folded)
+                | Q(place__ascii_name__contains=folded)
+                | Q(place__alt_names__contains=f"|{folded}")
+            )
+        rows = rows.filter(condition)
+    return list(rows.order_by("depth", "-member_count", localized_order(), "path")[:limit])
 
 
 def children_of(chapter: Chapter) -> QuerySet[Chapter]:
     """All children of `chapter`, most members first (for the paginated list)."""
-    return Chapter.objects.filter(_children_condition(chapter)).order_by(*CHILD_ORDER)
+    return Chapter.objects.filter(_children_condition(chapter)).order_by(*child_order())
 
 
 # -- People --------------------------------------------------------------------------------

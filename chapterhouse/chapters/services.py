@@ -15,7 +15,7 @@ from chapterhouse.lib import cache as lib_cache
 from chapterhouse.lib.errors import Refused
 from chapterhouse.places.models import Place, PlaceKind
 
-from .models import Chapter, ChapterLevel, ChapterRole
+from .models import Chapter, ChapterLevel, ChapterRole, name_fields
 from .selectors import GEOJSON_VERSION_KEY
 
 if TYPE_CHECKING:
@@ -106,6 +106,36 @@ def ensure_place_chapter(place: Place) -> tuple[Chapter, list[Chapter]]:
             longitude=place.longitude,
         )
         return chapter, [*created, chapter]
+
+
+def refresh_place_names(*, batch_size: int = 1000) -> int:
+    """Copy each place's names into its chapter (with their sort keys), after
+    `load_places` brought names in more languages. Returns how many chapters
+    changed; idempotent: a second run changes none. Neighbourhoods, which have no
+    place, keep the name members gave them."""
+    changed: list[Chapter] = []
+    with transaction.atomic():
+        rows = (
+            Chapter.objects.filter(place__isnull=False)
+            .select_related("place")
+            .only("pk", "name", "names", "sort_name", "sort_names", "place__name", "place__names")
+            .order_by("pk")
+        )
+        for chapter in rows.iterator(chunk_size=batch_size):
+            place = chapter.place
+            assert place is not None  # by the filter
+            fields = {"name": place.name, "names": place.names,
+                      **name_fields(place.name, place.names)}
+            if any(getattr(chapter, field) != value for field, value in fields.items()):
+                for field, value in fields.items():
+                    setattr(chapter, field, value)
+                changed.append(chapter)
+        Chapter.objects.bulk_update(
+            changed, ["name", "names", "sort_name", "sort_names"], batch_size=batch_size
+        )
+        if changed:
+            transaction.on_commit(bump_geojson_version)
+    return len(changed)
 
 
 def neighbourhood_slug(name: str) -> str:

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.conf.locale import LANG_INFO
 from django.utils.translation import gettext
 
+from chapterhouse.lib.collation import sorted_by_name
+
 _KEEP_VARIANTS = {"zh-hans", "zh-hant"}
 
 
@@ -40,4 +42,4 @@ def language_choices() -> list[tuple[str, str]]:
         local = LANG_INFO.get(code, {}).get("name_local", "")
         label = f"{name} ({local})" if local and local != name else name
         choices.append((code, label))
-    return sorted(choices, key=lambda choice: choice[1].casefold())
+    return sorted_by_name(choices, lambda choice: choice[1])

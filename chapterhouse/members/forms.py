@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from chapterhouse.lib.autocomplete import autocomplete_attrs
+from chapterhouse.lib.collation import sorted_by_name
 from chapterhouse.lib.images import ImageRejected, make_avatar
 from chapterhouse.lib.languages import language_choices
 from chapterhouse.places import selectors as places
@@ -45,7 +46,7 @@ def _has_control_characters(value: str) -> bool:
 
 
 def _sorted_by_name(places_: Any) -> list[Place]:
-    return sorted(places_, key=lambda place: place.local_name().casefold())
+    return sorted_by_name(places_, Place.display_name)
 
 
 def _same_name(place: Place, typed: str) -> bool:

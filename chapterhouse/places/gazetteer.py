@@ -23,6 +23,7 @@ CITY_COLUMNS = [
     "timezone",
     "parent",
     "alt_names",
+    "names",
 ]
 
 
@@ -44,7 +45,9 @@ class AreaRecord:
 @dataclass(frozen=True, slots=True)
 class CityRecord:
     """A GeoNames city; `parent` is its region's code, or its country's where the
-    country has no regions; `alt_names` are other names it is known by."""
+    country has no regions; `alt_names` are other names it is known by (in Latin
+    letters, its country's scripts and Arabic); `names` its names to show in other
+    languages, where known ({"es": "Londres", "ar": "لندن"})."""
 
     code: str
     name: str
@@ -54,6 +57,7 @@ class CityRecord:
     timezone: str
     parent: str
     alt_names: tuple[str, ...] = ()
+    names: dict[str, str] = field(default_factory=dict)
 
     @property
     def country_code(self) -> str:
@@ -104,7 +108,7 @@ def read_cities(
         header = next(reader)
         if header != CITY_COLUMNS:
             raise ValueError(f"Unexpected columns in cities.tsv.gz: {header}")
-        for code, name, lat, lon, population, timezone, parent, alt_names in reader:
+        for code, name, lat, lon, population, timezone, parent, alt_names, names in reader:
             if wanted is not None and parent[:2] not in wanted:
                 continue
             if int(population) < min_population:
@@ -118,6 +122,7 @@ def read_cities(
                 timezone=timezone,
                 parent=parent,
                 alt_names=tuple(alt_names.split("|")) if alt_names else (),
+                names=json.loads(names) if names else {},
             )
 
 

@@ -1,31 +1,27 @@
 """The offline gazetteer: countries, their ISO 3166-2 regions, and cities."""
 
-import re
-import unicodedata
-
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-# Letters that Unicode does not decompose into a base letter plus accents.
-_SPECIAL_LETTERS = str.maketrans(
-    {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "ł": "l", "þ": "th", "ı": "i"}
-)
-_NOT_WORD = re.compile(r"[\W_]+")
+from chapterhouse.lib.collation import fold
 
 
 def ascii_fold(text: str) -> str:
     """The search form of a name: lowercase, without accents, punctuation as spaces.
 
     "São Paulo" → "sao paulo", "Saint-Étienne" → "saint etienne", "Łódź" → "lodz".
-    Letters of other scripts are kept (lowercased). `Place.ascii_name` holds this
-    form of `Place.name`, and every query is folded the same way before matching.
+    Letters of other scripts are kept (lowercased): "Москва" → "москва".
+    `Place.ascii_name` holds this form of `Place.name`, and every query is folded
+    the same way before matching.
     """
-    if text.isascii():  # the common case, and the same result much faster
-        return _NOT_WORD.sub(" ", text.lower()).strip()
-    text = unicodedata.normalize("NFKD", text.casefold().translate(_SPECIAL_LETTERS))
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    return _NOT_WORD.sub(" ", text).strip()
+    return fold(text)
+
+
+def sort_names_of(names: dict[str, str]) -> dict[str, str]:
+    """{language: folded name}: the SQL sort keys of a place's or chapter's names
+    in other languages (`lib.collation.localized_order`)."""
+    return {language: fold(name) for language, name in names.items()}
 
 
 class PlaceKind(models.TextChoices):
@@ -40,17 +36,22 @@ class Place(models.Model):
     `code` is the ISO 3166-1 alpha-2 code for a country ("GB"), the ISO 3166-2
     code for a region ("GB-ENG"), and a stable source id for a city (its GeoNames
     id). `names` maps language codes to the place's name in that language, where
-    known. `ascii_name` is `ascii_fold(name)`, what searches compare against.
+    known (shown by `display_name()`); `sort_names` holds them folded, the keys
+    lists are ordered by in SQL (`lib.collation.localized_order`, falling back to
+    `ascii_name`). `ascii_name` is `ascii_fold(name)`, what searches compare
+    against; `alt_names` holds every other name, the translated ones included.
     """
 
     kind = models.CharField(max_length=10, choices=PlaceKind.choices)
     code = models.CharField(max_length=20)
     name = models.CharField(max_length=200)
     ascii_name = models.CharField(max_length=200, db_index=True)
-    # Other names a city is known by ("munchen|monaco di baviera" for Munich),
-    # folded like ascii_name and each between bars, for search only.
+    # Other names a place is known by ("|munchen|monaco di baviera|мюнхен|" for
+    # Munich), its names in other languages included, folded like ascii_name and
+    # each between bars, for search only.
     alt_names = models.TextField(blank=True, default="")
     names = models.JSONField(default=dict, blank=True)
+    sort_names = models.JSONField(default=dict, blank=True, db_default={})
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
     )
@@ -68,9 +69,12 @@ class Place(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.local_name()
+        return self.display_name()
 
-    def local_name(self, language: str | None = None) -> str:
+    def display_name(self, language: str | None = None) -> str:
         """The name in `language` (default: the active one), else the English name."""
         language = (language or translation.get_language() or "en").split("-")[0]
         return self.names.get(language) or self.name
+
+    # The name other apps' code has used since before display_name().
+    local_name = display_name

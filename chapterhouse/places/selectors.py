@@ -7,24 +7,35 @@ country_code for a country-wide city search.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+
+from chapterhouse.lib.collation import localized_order
 
 from .models import Place, PlaceKind, ascii_fold
 
 
+def _by_name() -> tuple[Any, ...]:
+    """Areas by their folded name in the active language (lib.collation); a list
+    shown whole is sorted again in Python by the reader's collation."""
+    return (localized_order(fallback="ascii_name"), "code")
+
+
 def countries() -> QuerySet[Place]:
-    """Every country, by English name (callers sort by local name if they show it)."""
-    return Place.objects.filter(kind=PlaceKind.COUNTRY).order_by("name")
+    """Every country, by name in the active language."""
+    return Place.objects.filter(kind=PlaceKind.COUNTRY).order_by(*_by_name())
 
 
 def regions_of(country: Place | str) -> QuerySet[Place]:
-    """The top-level ISO 3166-2 regions of `country` (a Place or its code); empty for
-    countries without regions, whose cities hang directly from the country."""
+    """The top-level ISO 3166-2 regions of `country` (a Place or its code), by name in
+    the active language; empty for countries without regions, whose cities hang
+    directly from the country."""
     if isinstance(country, Place):
-        return Place.objects.filter(kind=PlaceKind.REGION, parent=country).order_by("name")
+        return Place.objects.filter(kind=PlaceKind.REGION, parent=country).order_by(*_by_name())
     return Place.objects.filter(
         kind=PlaceKind.REGION, country_code=country.strip().upper()
-    ).order_by("name")
+    ).order_by(*_by_name())
 
 
 def _cities_in(area: Place) -> QuerySet[Place]:

@@ -12,7 +12,7 @@ from django.db import transaction
 from tqdm import tqdm
 
 from . import gazetteer
-from .models import Place, PlaceKind, ascii_fold
+from .models import Place, PlaceKind, ascii_fold, sort_names_of
 
 # The columns that loading writes; compared to decide whether a row changed.
 LOADED_FIELDS = (
@@ -20,6 +20,7 @@ LOADED_FIELDS = (
     "ascii_name",
     "alt_names",
     "names",
+    "sort_names",
     "parent_id",
     "country_code",
     "latitude",
@@ -98,11 +99,13 @@ def load_gazetteer(
 
 
 def _area_row(record: gazetteer.AreaRecord, parent_id: int | None) -> tuple[str, tuple[Any, ...]]:
+    ascii_name = ascii_fold(record.name)
     return record.code, (
         record.name,
-        ascii_fold(record.name),
-        "",
+        ascii_name,
+        alt_names_field(record.names.values(), ascii_name),
         record.names,
+        sort_names_of(record.names),
         parent_id,
         record.country_code,
         record.latitude,
@@ -117,8 +120,9 @@ def _city_row(record: gazetteer.CityRecord, parent_id: int) -> tuple[str, tuple[
     return record.code, (
         record.name,
         ascii_name,
-        alt_names_field(record.alt_names, ascii_name),
-        {},
+        alt_names_field((*record.names.values(), *record.alt_names), ascii_name),
+        record.names,
+        sort_names_of(record.names),
         parent_id,
         record.country_code,
         record.latitude,
@@ -129,9 +133,10 @@ def _city_row(record: gazetteer.CityRecord, parent_id: int) -> tuple[str, tuple[
 
 
 def alt_names_field(names: Iterable[str], ascii_name: str) -> str:
-    """The stored form of a city's other names: folded, without repeats or the
-    name itself, each between bars ("|munchen|monaco di baviera|") so a search
-    can match the start of any of them with one LIKE."""
+    """The stored form of a place's other names (its names in other languages
+    among them): folded, without repeats or the name itself, each between bars
+    ("|munchen|monaco di baviera|мюнхен|") so a search can match the start of
+    any of them with one LIKE."""
     folded = dict.fromkeys(ascii_fold(name) for name in names)
     folded.pop(ascii_name, None)
     folded.pop("", None)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from chapterhouse.lib.autocomplete import Suggestion, render_suggestions
+from chapterhouse.lib.collation import sorted_by_name
 
 from . import selectors
 from .models import Place, PlaceKind
@@ -36,9 +37,7 @@ def region_options(request: HttpRequest) -> HttpResponse:
     country = selectors.place_by_code(PlaceKind.COUNTRY, _param(request, "country"))
     regions: list[Place] = []
     if country is not None:
-        regions = sorted(
-            selectors.regions_of(country), key=lambda region: region.local_name().casefold()
-        )
+        regions = sorted_by_name(selectors.regions_of(country), Place.display_name)
     return render(request, "places/_region_options.html", {"country": country, "regions": regions})
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from chapterhouse.chapters import selectors as chapter_selectors
+from chapterhouse.lib.collation import localized_order
 from chapterhouse.lib.interface import member_required, submit_form
 
 from .. import services
@@ -64,7 +65,9 @@ def refer_down(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         request, public_id, "decisions.refer_down",
         denied=_("Only the author or a facilitator of the scope can refer a proposal down, "
                  "during deliberation."))
-    children = list(chapter_selectors.children_of(proposal.chapter).order_by("name")[:500])
+    children = list(
+        chapter_selectors.children_of(proposal.chapter).order_by(localized_order(), "path")[:500]
+    )
     status = 200
     form = ReferDownForm(request.POST or None, children=children)
     if request.method == "POST":

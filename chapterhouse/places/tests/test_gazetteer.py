@@ -129,6 +129,7 @@ def test_the_data_files_are_gzip_tsv_with_a_header():
         "timezone",
         "parent",
         "alt_names",
+        "names",
     ]
 
 
