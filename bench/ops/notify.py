@@ -64,17 +64,18 @@ def copy_notices(prepared: list[tuple[uuid.UUID, tuple[int, str]]], *, kind: str
                  url: str) -> None:
     """The reference: the notices (public id, (recipient id, text)) written by one COPY on
     PostgreSQL (one bulk INSERT elsewhere), the rows built before the clock starts."""
-    from chapterhouse.notifications.models import Notification
+    from chapterhouse.notifications.models import EmailStatus, Notification
 
     created, event = timezone.now(), uuid.uuid4()  # the notices' event key, as ours carry
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(Notification._meta.db_table)
         with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(
-            f"COPY {table} (public_id, recipient_id, kind, text, url, created_at, event) "
-            "FROM STDIN"
+            f"COPY {table} (public_id, recipient_id, kind, text, url, created_at, event, "
+            "email_status, email_attempts, email_error) FROM STDIN"
         ) as copy:
             for pk, body in prepared:
-                copy.write_row((pk, body[0], kind, body[1], url, created, event))
+                copy.write_row((pk, body[0], kind, body[1], url, created, event,
+                                EmailStatus.NOT_SENT, 0, ""))
     else:
         Notification.objects.bulk_create(
             Notification(public_id=pk, recipient_id=body[0], kind=kind, text=body[1],
