@@ -12,8 +12,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from chapterhouse.chapters.models import ChapterRole
-from chapterhouse.chapters.services import grant_role
 from chapterhouse.conftest import client_for
 from chapterhouse.decisions import services
 from chapterhouse.decisions.models import (
@@ -42,20 +40,7 @@ HACKNEY, LONDON, ENGLAND = "gb/eng/london/hackney", "gb/eng/london", "gb/eng"
 Status = Proposal.Status
 
 
-@pytest.fixture
-def author(db):
-    return make_member("Alan Author", city="London", neighbourhood="Hackney")
-
-
-@pytest.fixture
-def parent_facilitator(db):
-    other = make_member("Lou London", city="London")
-    grant_role(chapter=chapter(ENGLAND), member=other, source=ChapterRole.Source.ADMIN)
-    return other
-
-
-@pytest.fixture
-def proposal(author, member, neighbour):
+def weighted_proposal(author):
     """A London proposal whose author gave Hackney (their own) a weight of 3, published
     long enough ago that voting is due about now."""
     proposal = draft(author, chapter=chapter(LONDON))
@@ -65,6 +50,11 @@ def proposal(author, member, neighbour):
     services.set_affected_groups(proposal=proposal, actor=author, groups=[
         {"chapter": chapter(HACKNEY), "weight": 3.0, "reason": "the square is here"}])
     return proposal
+
+
+@pytest.fixture
+def proposal(author, member, neighbour):
+    return weighted_proposal(author)
 
 
 def object_(proposal, member, reason="Islington uses the square as much.", **target):

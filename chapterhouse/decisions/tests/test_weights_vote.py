@@ -5,10 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from chapterhouse.chapters.models import ChapterRole
-from chapterhouse.chapters.services import grant_role
 from chapterhouse.conftest import client_for
 from chapterhouse.decisions import services
 from chapterhouse.decisions.models import (
@@ -24,13 +21,10 @@ from chapterhouse.decisions.tests.factories import (
     at,
     chapter,
     close,
-    draft,
-    rule_in,
     set_rule,
     vote,
 )
-from chapterhouse.decisions.tests.test_objections import HACKNEY, LONDON, due, object_
-from chapterhouse.members.tests.factories import make_member
+from chapterhouse.decisions.tests.test_objections import LONDON, due, object_, weighted_proposal
 from chapterhouse.notifications.models import Kind, Notification
 
 pytestmark = pytest.mark.django_db
@@ -39,28 +33,11 @@ Settlement = WeightObjection.Settlement
 
 
 @pytest.fixture
-def author(db):
-    return make_member("Alan Author", city="London", neighbourhood="Hackney")
-
-
-@pytest.fixture
-def parent_facilitator(db):
-    other = make_member("Lou London", city="London")
-    grant_role(chapter=chapter("gb/eng"), member=other, source=ChapterRole.Source.ADMIN)
-    return other
-
-
-@pytest.fixture
 def held(author, member, neighbour):
-    """A London proposal whose author gave Hackney (their own) a weight of 3, held when
-    voting was due for a vote on its weights: the rule sends objections past 5 % of the
+    """The London proposal of test_objections (Hackney at 3), held when voting was due
+    for a vote on its weights: the rule sends objections past 5 % of the
     roll's weight to everyone affected."""
-    start = timezone.now() - timedelta(days=rule_in(chapter(LONDON), "routine")
-                                       .deliberation_days, minutes=2)
-    proposal = services.publish(proposal=draft(author, chapter=chapter(LONDON)), actor=author,
-                                now=start)
-    services.set_affected_groups(proposal=proposal, actor=author, groups=[
-        {"chapter": chapter(HACKNEY), "weight": 3.0, "reason": "the square is here"}])
+    proposal = weighted_proposal(author)
     set_rule(chapter(LONDON), "routine", objection_threshold=0.05,
              objection_resolution=ObjectionResolution.WEIGHTS_VOTE)
     object_(proposal, neighbour)
