@@ -1,5 +1,10 @@
+from typing import Any
+
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from chapterhouse.lib.autocomplete import MAX_QUERY_LENGTH, autocomplete_attrs
 
 DESCRIPTION_MAX_LENGTH = 10_000
 
@@ -15,3 +20,23 @@ class ChapterDescriptionForm(forms.Form):
             "HTML is not allowed."
         ),
     )
+
+
+class MapSearchForm(forms.Form):
+    """The map's place search: the one autocomplete over every chapter
+    (chapters:search); without JavaScript the page lists the chapters found."""
+
+    q = forms.CharField(
+        label=_("Find a place"), required=False, max_length=MAX_QUERY_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs.update({
+            **autocomplete_attrs(
+                f"{reverse('chapters:search')}?within=international",
+                target="#map-search-suggestions", query="q",
+            ),
+            "aria-controls": "map-search-suggestions",
+        })

@@ -245,6 +245,18 @@ def roles_of(member: Member) -> QuerySet[ChapterRole]:
 # -- The world map ---------------------------------------------------------------------------
 
 
+# Countries listed under the map (all of them: the gazetteer has about 250).
+MAP_COUNTRIES_LISTED = 300
+
+
+def countries_by_members(*, limit: int = MAP_COUNTRIES_LISTED) -> list[Chapter]:
+    """The country chapters, most members first: the map page's list of chapters,
+    which is all there is without JavaScript (one query)."""
+    return list(
+        Chapter.objects.filter(level=ChapterLevel.COUNTRY).order_by(*child_order())[:limit]
+    )
+
+
 def _language(language: str | None) -> str:
     code = (language or translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
     known = {code for code, _name in settings.LANGUAGES}

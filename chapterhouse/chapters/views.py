@@ -20,7 +20,7 @@ from chapterhouse.lib.interface import form_action, viewer_of
 
 from . import selectors, services
 from .access import access_chapter, access_role, chapter_lookup, url_path_of
-from .forms import ChapterDescriptionForm
+from .forms import ChapterDescriptionForm, MapSearchForm
 from .models import ChapterLevel, ChapterRole
 from .navigation import page_context, subchapter_links
 
@@ -158,15 +158,44 @@ def _answer_role(request: HttpRequest) -> HttpResponse:
 
 # -- The world map --------------------------------------------------------------------------
 
+# Members of the circles drawn in the legend (map.js sizes them as it sizes markers).
+LEGEND_SIZES = (1, 25, 100, 300)
+# Chapters listed for a search without JavaScript.
+MAP_SEARCH_RESULTS = 20
+
+
 @require_safe
 def world_map(request: HttpRequest) -> HttpResponse:
+    """The map, its legend and search, the viewer's chapters, and the countries with
+    their members as a list (what there is without JavaScript; map.js turns it into
+    the chapters in view). `?q=` lists the chapters found, and the map fits them."""
+    member = viewer_of(request).member
+    query = query_of(request).strip()
+    results = None
+    if query:
+        scope = access_chapter(request, "").chapter
+        results = [
+            chapter for chapter in
+            selectors.chapters_named_within(scope, query, limit=MAP_SEARCH_RESULTS)
+            if chapter.level != ChapterLevel.INTERNATIONAL
+        ]
+    my_chapters = (
+        [c for c in selectors.chapters_of(member) if c.level != ChapterLevel.INTERNATIONAL]
+        if member is not None else []
+    )
     return render(
         request,
         "chapters/map.html",
         {
             "tile_url": settings.MAP_TILE_URL,
             "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
-            "levels": ChapterLevel.choices,
+            "levels": [(value, label) for value, label in ChapterLevel.choices if value],
+            "legend_sizes": LEGEND_SIZES,
+            "form": MapSearchForm(initial={"q": query}),
+            "query": query,
+            "results": results,
+            "my_chapters": my_chapters,
+            "countries": selectors.countries_by_members(),
         },
     )
 

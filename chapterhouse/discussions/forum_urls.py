@@ -8,9 +8,10 @@ from django.urls import path
 # Registers the `chapterpath` converter (chapters.urls owns it).
 from chapterhouse.chapters import urls as _chapter_urls  # noqa: F401
 
-from . import views
+from . import forum_views
 
 app_name = "forums"
 urlpatterns = [
-    path("<chapterpath:url_path>", views.chapter_forum, name="chapter"),
+    path("<chapterpath:url_path>level/", forum_views.forum_level, name="level"),
+    path("<chapterpath:url_path>", forum_views.chapter_forum, name="chapter"),
 ]

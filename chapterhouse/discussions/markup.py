@@ -137,3 +137,23 @@ def quote(post: Post) -> str:
     }
     quoted = [f"> {attribution}", ">"] + [f"> {line}" if line else ">" for line in lines]
     return "\n".join(quoted) + "\n\n"
+
+
+_QUOTED_POST = re.compile(
+    r"\]\(/discussions/posts/(?P<id>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+    r"[0-9a-fA-F]{4}-[0-9a-fA-F]{12})/\)"
+)
+
+
+def quoted_ids(body: str) -> list[uuid.UUID]:
+    """The public ids of the posts `body` quotes: links to a post's permalink inside a
+    blockquote (as `quote` writes them, or pasted), in order, each once."""
+    found: list[uuid.UUID] = []
+    for line in (body or "").splitlines():
+        if not line.lstrip().startswith(">"):
+            continue
+        for match in _QUOTED_POST.finditer(line):
+            public_id = uuid.UUID(match.group("id"))
+            if public_id not in found:
+                found.append(public_id)
+    return found

@@ -163,3 +163,78 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} in {self.post_id}"
+
+
+class Level(models.TextChoices):
+    """How closely a member follows a thread or a forum (as Discourse's levels).
+
+    DEFAULT is no choice made: a thread then follows its forum's level if the member
+    watches or mutes the forum, else it is TRACKING. A forum is WATCHING, MUTED or
+    DEFAULT (never TRACKING: tracking is what every thread does by default).
+    """
+
+    DEFAULT = "", _("default")
+    WATCHING = "watching", _("watching")
+    TRACKING = "tracking", _("tracking")
+    MUTED = "muted", _("muted")
+
+
+class ThreadRead(models.Model):
+    """What one member knows of one thread: how far they read it, and how they follow
+    it. One row per (member, thread), written when they first read it or choose a level.
+
+    `last_read_post_id` is the highest post id read (posts are numbered in order, so
+    every post of the thread with a higher id is new to them); null: read nothing yet,
+    only a level chosen. It only moves forward (services.mark_read). Not a foreign
+    key: it is compared, never joined, and must not be reset when a post goes.
+    """
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="reads")
+    last_read_post_id = models.BigIntegerField(null=True, blank=True)
+    level = models.CharField(max_length=10, choices=Level.choices, default=Level.DEFAULT,
+                             blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("thread read")
+        verbose_name_plural = _("threads read")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "thread"], name="threadread_once"),
+        ]
+        indexes = [
+            # Who watches (or mutes) a thread, when a post is added.
+            models.Index(fields=["thread", "level"], name="threadread_thread_level",
+                         condition=~models.Q(level="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} read {self.thread_id} to {self.last_read_post_id}"
+
+
+class ForumWatch(models.Model):
+    """A member's level for a whole chapter forum (its forum threads, not its
+    sub-chapters'): WATCHING (told of every post) or MUTED (told of nothing, nothing
+    counted). No row: the default."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
+    chapter = models.ForeignKey("chapters.Chapter", on_delete=models.CASCADE,
+                                related_name="+")
+    level = models.CharField(
+        max_length=10,
+        choices=[(Level.WATCHING, Level.WATCHING.label), (Level.MUTED, Level.MUTED.label)],
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("forum followed")
+        verbose_name_plural = _("forums followed")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "chapter"], name="forumwatch_once"),
+            models.CheckConstraint(condition=models.Q(level__in=["watching", "muted"]),
+                                   name="forumwatch_level_known"),
+        ]
+        indexes = [models.Index(fields=["chapter", "level"], name="forumwatch_chapter_level")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.level} {self.chapter_id}"

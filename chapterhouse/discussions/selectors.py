@@ -4,17 +4,36 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Model, Prefetch, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils.safestring import SafeString
 
 from . import markup
-from .models import Mention, Post, PostVersion, Thread
+from .models import ForumWatch, Level, Mention, Post, PostVersion, Thread, ThreadRead
 
 if TYPE_CHECKING:
     from chapterhouse.chapters.models import Chapter
+    from chapterhouse.members.models import Member
 
 POSTS_PER_PAGE = 50
 THREADS_PER_PAGE = 50
@@ -64,7 +83,7 @@ def posts_of(thread: Thread) -> QuerySet[Post]:
     posts answered and their authors, and the mentioned members (one more query
     for a page of posts, whatever its length)."""
     return (
-        thread.posts.select_related("author", "reply_to__author")
+        thread.posts.select_related("author__user", "reply_to__author")
         .prefetch_related(
             Prefetch("mentions", queryset=Mention.objects.select_related("member"))
         )
@@ -78,6 +97,9 @@ class RenderedPost:
     html: str
     number: int  # position in the thread, from 1
     can_edit: bool = False
+    is_new: bool = False  # not read by the viewer before this page was shown
+    first_new: bool = False  # the first of those on the page (the jump's anchor)
+    show_presence: bool = False  # the author's online state may be shown to the viewer
 
 
 @dataclass
@@ -91,6 +113,16 @@ def render_post(post: Post) -> str:
     """A post's body as safe HTML (uses the post's prefetched mentions)."""
     mentioned = {mention.member.public_id: mention.member for mention in post.mentions.all()}
     return markup.render(post.body, mentioned).html
+
+
+def preview_html(body: str) -> SafeString:
+    """`body` rendered exactly as a post with it will be (the same sanitising render,
+    mentions of active members as links): one query when it mentions anyone."""
+    from chapterhouse.members.models import Member
+
+    ids = markup.mentioned_ids(body)
+    members = Member.objects.filter(public_id__in=ids, user__is_active=True) if ids else []
+    return markup.render(body, {member.public_id: member for member in members}).html
 
 
 def thread_page(thread: Thread, page_number: int | str | None, *,
@@ -143,3 +175,207 @@ def post_count_problems() -> list[str]:
         f"Thread {public_id} ({title!r}): stores {stored} posts, but has {actual}."
         for public_id, title, stored, actual in rows
     ]
+
+
+# -- What is new to a member, and how they follow threads and forums ---------------------
+#
+# A thread's posts are new to a member when their id is above the member's
+# ThreadRead.last_read_post_id; a thread they never opened counts the posts written
+# since they joined. Counts are subqueries in the list's own query (an index range
+# scan of post_thread_order per thread), never a query per row.
+
+
+def effective_level(chosen: str, forum: str) -> Level:
+    """A member's level for a thread: their own choice, else their forum's (watched or
+    muted), else tracking."""
+    if chosen:
+        return Level(chosen)
+    if forum:
+        return Level(forum)
+    return Level.TRACKING
+
+
+def _reads_of(member: Member) -> QuerySet[ThreadRead]:
+    return ThreadRead.objects.filter(member=member, thread=OuterRef("pk"))
+
+
+def _reading(threads: QuerySet[Thread], member: Member) -> QuerySet[Thread]:
+    """`threads` with `read_upto` (the highest post id the member has read, or else the
+    last post written before they joined, or 0), `chosen` (their level, "" for none),
+    `forum_level` ("" unless they watch or mute the thread's chapter forum, for forum
+    threads), `new_count` and `first_unread` (the public id of the first new post)."""
+    before_joining = (
+        Post.objects.filter(thread=OuterRef("pk"), created_at__lt=member.joined_at)
+        .order_by("-pk").values("pk")[:1]
+    )
+    forum = ForumWatch.objects.filter(member=member, chapter=OuterRef("chapter_id"))
+    threads = threads.annotate(
+        read_upto=Coalesce(
+            Subquery(_reads_of(member).values("last_read_post_id")[:1]),
+            Subquery(before_joining), Value(0), output_field=IntegerField(),
+        ),
+        chosen=Coalesce(Subquery(_reads_of(member).values("level")[:1]), Value("")),
+        # A chapter's forum level applies to its forum threads only.
+        forum_level=Case(
+            When(kind=Thread.Kind.FORUM,
+                 then=Coalesce(Subquery(forum.values("level")[:1]), Value(""))),
+            default=Value(""), output_field=CharField(),
+        ),
+    )
+    unread = Post.objects.filter(thread=OuterRef("pk"), pk__gt=OuterRef("read_upto"))
+    return threads.annotate(
+        new_count=Coalesce(
+            Subquery(unread.order_by().values("thread").annotate(n=Count("pk")).values("n")),
+            Value(0),
+        ),
+        first_unread=Subquery(unread.order_by("pk").values("public_id")[:1]),
+    )
+
+
+def _annotations(thread: Thread) -> dict[str, Any]:
+    """The values `_reading` annotated a thread with (attributes the model does not
+    declare, so read from the instance's own dict rather than as typed attributes)."""
+    return vars(thread)
+
+
+def _counted() -> Q:
+    """The threads whose new posts are counted: not muted, by choice or by forum."""
+    return Q(chosen__in=[Level.WATCHING, Level.TRACKING]) | (
+        Q(chosen="") & ~Q(forum_level=Level.MUTED))
+
+
+@dataclass(frozen=True)
+class ReaderState:
+    """What a member knows of a thread when a page of it is shown."""
+
+    read_upto: int
+    new: int  # posts after read_upto (0 when the thread is muted)
+    chosen: Level  # their own choice, DEFAULT for none
+    forum: Level  # their level for the thread's forum (DEFAULT for none)
+
+    @property
+    def level(self) -> Level:
+        return effective_level(self.chosen, self.forum)
+
+
+def reader_state(member: Member, thread: Thread) -> ReaderState:
+    """One query."""
+    found = _reading(Thread.objects.filter(pk=thread.pk), member).first()
+    row = _annotations(found) if found is not None else {}
+    chosen, forum = row.get("chosen", ""), row.get("forum_level", "")
+    level = effective_level(chosen, forum)
+    return ReaderState(
+        read_upto=row.get("read_upto") or 0,
+        new=0 if level == Level.MUTED else row.get("new_count") or 0,
+        chosen=Level(chosen), forum=Level(forum),
+    )
+
+
+@dataclass(frozen=True)
+class ForumRow:
+    """A thread as the forum list shows it to a member: how many posts are new, and the
+    address of the first of them on its page."""
+
+    thread: Thread
+    new: int = 0
+    first_unread_url: str = ""
+    level: Level = Level.TRACKING
+
+
+def forum_threads_read_by(chapter: Chapter, member: Member) -> QuerySet[Thread]:
+    """forum_threads with what is new to `member` (in the same query)."""
+    return _reading(forum_threads(chapter), member)
+
+
+def forum_rows(threads: list[Thread], *, per_page: int = POSTS_PER_PAGE) -> list[ForumRow]:
+    """Rows for threads from `forum_threads_read_by` (no query), or without reading
+    annotations (a visitor's) rows with nothing new."""
+    rows = []
+    for thread in threads:
+        reading = _annotations(thread)
+        if "new_count" not in reading:
+            rows.append(ForumRow(thread=thread))
+            continue
+        level = effective_level(reading["chosen"], reading["forum_level"])
+        new = 0 if level == Level.MUTED else reading["new_count"]
+        url = ""
+        if new and reading["first_unread"]:
+            # The first new post's position is the count of posts before it, plus one.
+            page = (thread.post_count - new) // per_page + 1
+            url = thread.get_absolute_url() + (f"?page={page}" if page > 1 else "")
+            url += f"#post-{reading['first_unread']}"
+        rows.append(ForumRow(thread=thread, new=new, first_unread_url=url, level=level))
+    return rows
+
+
+@dataclass(frozen=True)
+class ForumState:
+    level: Level  # the member's level for the forum (DEFAULT, WATCHING or MUTED)
+    new: int  # new posts in its threads that are counted (not muted)
+
+
+def forum_state(chapter: Chapter, member: Member) -> ForumState:
+    """The member's level for the chapter's forum and the new posts in all its threads:
+    one query. Only threads active since the member joined, or that they opened, can
+    hold anything new to them."""
+    from chapterhouse.chapters.models import Chapter
+
+    threads = _reading(
+        Thread.objects.filter(chapter=OuterRef("pk"), kind=Thread.Kind.FORUM)
+        .filter(Q(last_post_at__gte=member.joined_at)
+                | Exists(ThreadRead.objects.filter(member=member, thread=OuterRef("pk")))),
+        member,
+    )
+    total = (
+        threads.filter(_counted()).order_by().values("chapter")
+        .annotate(total=Sum("new_count")).values("total")
+    )
+    row = (
+        Chapter.objects.filter(pk=chapter.pk)
+        .annotate(
+            watch_level=Coalesce(Subquery(ForumWatch.objects.filter(
+                member=member, chapter=OuterRef("pk")).values("level")[:1]), Value("")),
+            new_total=Coalesce(Subquery(total), Value(0)),
+        )
+        .values("watch_level", "new_total").first() or {}
+    )
+    level = Level(row.get("watch_level", ""))
+    return ForumState(level=level,
+                      new=0 if level == Level.MUTED else row.get("new_total") or 0)
+
+
+def levels_of(thread: Thread, member_ids: list[int]) -> dict[int, tuple[Member, Level]]:
+    """Each of a few members (active ones only) with their effective level for
+    `thread`: one query."""
+    from chapterhouse.members.models import Member
+
+    if not member_ids:
+        return {}
+    chosen = ThreadRead.objects.filter(thread=thread, member=OuterRef("pk")).values("level")
+    forum = ForumWatch.objects.filter(chapter_id=thread.chapter_id, member=OuterRef("pk"))
+    rows = Member.objects.filter(pk__in=member_ids).active().annotate(
+        chosen_level=Coalesce(Subquery(chosen[:1]), Value("")),
+        forum_level=Coalesce(Subquery(forum.values("level")[:1]), Value("")),
+    ).order_by("pk")
+    in_forum = thread.kind == Thread.Kind.FORUM
+    return {
+        member.pk: (member, effective_level(
+            member.chosen_level,  # type: ignore[attr-defined]
+            member.forum_level if in_forum else ""))  # type: ignore[attr-defined]
+        for member in rows
+    }
+
+
+def watchers_of(thread: Thread) -> QuerySet[Member]:
+    """The active members who watch `thread`, by their own choice or by watching its
+    forum (unless they chose another level for the thread), by id."""
+    from chapterhouse.members.models import Member
+
+    chosen = ThreadRead.objects.filter(thread=thread).exclude(level=Level.DEFAULT)
+    watching = Q(pk__in=chosen.filter(level=Level.WATCHING).values("member_id"))
+    if thread.kind == Thread.Kind.FORUM:
+        watching |= Q(pk__in=ForumWatch.objects.filter(
+            chapter_id=thread.chapter_id, level=Level.WATCHING).values("member_id")) & ~Q(
+            pk__in=chosen.values("member_id"))
+    return Member.objects.filter(watching).active().order_by("pk")
+

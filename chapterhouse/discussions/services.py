@@ -22,12 +22,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chapterhouse.lib import audit
+from chapterhouse.lib.tasks import task_named
 from chapterhouse.lib.text import without_bidi_controls
-from chapterhouse.notifications.models import Kind
-from chapterhouse.notifications.services import notify
+from chapterhouse.notifications.models import Kind, Notification
+from chapterhouse.notifications.services import event_key, notify
 
-from . import markup
-from .models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, Mention, Post, PostVersion, Thread
+from . import markup, selectors
+from .models import (
+    BODY_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    ForumWatch,
+    Level,
+    Mention,
+    Post,
+    PostVersion,
+    Thread,
+    ThreadRead,
+)
 
 if TYPE_CHECKING:
     from chapterhouse.chapters.models import Chapter
@@ -150,7 +161,9 @@ def start_thread(
                 post = Post.objects.create(
                     thread=thread, author=author, body=body, created_at=now
                 )
-                _record_mentions(post=post, author=author, new_only=False)
+                _advance(member=author, thread=thread, post_id=post.pk)
+                _tell(post=post, author=author,
+                      mentioned=_record_mentions(post=post, new_only=False))
     except IntegrityError:
         # Two starts for the same subject at once: the constraint let one through.
         if subject is not None and _has_thread(subject_type, subject_id, kind):
@@ -190,7 +203,10 @@ def reply(
         Thread.objects.filter(pk=thread.pk).update(
             post_count=F("post_count") + 1, last_post_at=now
         )
-        _record_mentions(post=post, author=author, new_only=False)
+        post.thread = thread
+        _advance(member=author, thread=thread, post_id=post.pk)
+        _tell(post=post, author=author, replied=reply_to,
+              mentioned=_record_mentions(post=post, new_only=False))
     post.thread = thread
     thread.post_count += 1
     thread.last_post_at = now
@@ -226,7 +242,9 @@ def edit_post(*, post: Post, editor: Member, body: str) -> Post:
         current.body = body
         current.edited_at = now
         current.save(update_fields=["body", "edited_at"])
-        _record_mentions(post=current, author=editor, new_only=True)
+        # An edit tells only those it newly mentions (a quote added later is not news).
+        _tell(post=current, author=editor,
+              mentioned=_record_mentions(post=current, new_only=True), watchers=False)
     post.body, post.edited_at = current.body, current.edited_at
     return post
 
@@ -251,36 +269,203 @@ def lock_thread(*, thread: Thread, actor: Member | None, locked: bool = True) ->
 
 
 MENTION_TEXT = gettext_lazy("%(author)s mentioned you in “%(title)s”.")
+REPLY_TEXT = gettext_lazy("%(author)s replied to you in “%(title)s”.")
+QUOTE_TEXT = gettext_lazy("%(author)s quoted you in “%(title)s”.")
+WATCHED_TEXT = gettext_lazy("%(author)s posted in “%(title)s”.")
+
+# The notice a member gets for a post, the most specific first: one per member and post.
+_PRECEDENCE = [Kind.QUOTE, Kind.REPLY, Kind.MENTION, Kind.WATCHED_POST]
+_TEXTS = {Kind.QUOTE: QUOTE_TEXT, Kind.REPLY: REPLY_TEXT, Kind.MENTION: MENTION_TEXT,
+          Kind.WATCHED_POST: WATCHED_TEXT}
+
+# Up to this many watchers are told in the request (notify: three queries whatever
+# the number); more, and a task tells them in batches after the commit.
+WATCHERS_TOLD_AT_ONCE = 200
+WATCHER_BATCH_SIZE = 1_000
+NOTIFY_WATCHERS = "chapterhouse.discussions.tasks.notify_watchers"
 
 
-def _record_mentions(*, post: Post, author: Member, new_only: bool) -> None:
-    """Store who `post` mentions and notify those not yet notified for this post
-    (never the author). One query to resolve, one to store, one `notify`."""
+def _record_mentions(*, post: Post, new_only: bool) -> list[int]:
+    """Store who `post` mentions (active members); returns the ids of those not yet
+    mentioned in this post. One query to resolve, one to store."""
     from chapterhouse.members.models import Member
 
     public_ids = markup.mentioned_ids(post.body)
     if not public_ids:
-        return
+        return []
     members = list(
-        Member.objects.filter(public_id__in=public_ids, user__is_active=True).order_by("pk")
+        Member.objects.filter(public_id__in=public_ids, user__is_active=True)
+        .order_by("pk").values_list("pk", flat=True)
     )
     already: set[int] = set()
     if new_only:
         already = set(Mention.objects.filter(post=post).values_list("member_id", flat=True))
-    fresh = [member for member in members if member.pk not in already]
-    if not fresh:
-        return
+    fresh = [pk for pk in members if pk not in already]
     Mention.objects.bulk_create(
-        [Mention(post=post, member=member) for member in fresh], ignore_conflicts=True
+        [Mention(post=post, member_id=pk) for pk in fresh], ignore_conflicts=True
     )
-    recipients = [member for member in fresh if member.pk != author.pk]
-    if not recipients:
-        return
+    return fresh
+
+
+def _event(post: Post) -> str:
+    """One event per post, whatever the kind of notice: a member is told of a post once
+    (the notices' unique event and recipient), even by a task run twice."""
+    return f"discussions.post:{post.public_id}"
+
+
+def _notify(post: Post, author: Member, kind: Kind, members: list[Member]) -> None:
     author_name = author.display_name
     title = post.thread.title
+    text = _TEXTS[kind]
     notify(
-        recipients=recipients,
-        kind=Kind.MENTION,
-        text=lambda _member: MENTION_TEXT % {"author": author_name, "title": title},
-        url=post.get_absolute_url(),
+        recipients=members, kind=kind,
+        text=lambda _member: text % {"author": author_name, "title": title},
+        url=post.get_absolute_url(), event=_event(post),
     )
+
+
+def _tell(*, post: Post, author: Member, mentioned: list[int], replied: Post | None = None,
+          watchers: bool = True) -> None:
+    """Notify those a new (or edited) post concerns, once each (one event per post:
+    a member told of it is not told again, even of a mention added by an edit), with
+    the most specific notice: the authors it quotes (QUOTE) or replies to (REPLY), the
+    members it newly mentions (MENTION), and (`watchers`) everyone watching the thread or its forum
+    (WATCHED_POST). Never the author; never a member who mutes the thread (or its
+    forum, unless they chose a level for the thread).
+
+    Cost: one query for the quoted posts, one for the levels of those named, a
+    `notify` per kind; the watchers are one query and a `notify`, or, above
+    WATCHERS_TOLD_AT_ONCE, one enqueue (the task tells them in batches)."""
+    thread = post.thread
+    wanted: dict[int, Kind] = {}
+
+    def want(member_id: int | None, kind: Kind) -> None:
+        if member_id is None or member_id == author.pk:
+            return
+        current = wanted.get(member_id)
+        if current is None or _PRECEDENCE.index(kind) < _PRECEDENCE.index(current):
+            wanted[member_id] = kind
+
+    quoted = markup.quoted_ids(post.body) if watchers else []
+    if quoted:
+        for author_id in Post.objects.filter(thread=thread, public_id__in=quoted).values_list(
+                "author_id", flat=True):
+            want(author_id, Kind.QUOTE)
+    if replied is not None:
+        want(replied.author_id, Kind.QUOTE if replied.public_id in quoted else Kind.REPLY)
+    for member_id in mentioned:
+        want(member_id, Kind.MENTION)
+    levels = selectors.levels_of(thread, list(wanted))
+    for kind in _PRECEDENCE:
+        chosen = [member for pk, (member, level) in levels.items()
+                  if wanted[pk] == kind and level != Level.MUTED]
+        if chosen:
+            _notify(post, author, kind, chosen)
+    if not watchers:
+        return
+    # Those named above got their notice (or chose to mute): not told twice.
+    exclude = sorted(set(wanted) | {author.pk})
+    few = list(selectors.watchers_of(thread).exclude(pk__in=exclude)[:WATCHERS_TOLD_AT_ONCE + 1])
+    if len(few) <= WATCHERS_TOLD_AT_ONCE:
+        if few:
+            _notify(post, author, Kind.WATCHED_POST, few)
+        return
+    _queue_watchers(post_id=post.pk, exclude=sorted(set(wanted)))
+
+
+def _queue_watchers(*, post_id: int, exclude: list[int]) -> None:
+    """Enqueue the task that tells a post's watchers, in the caller's transaction."""
+    task_named(NOTIFY_WATCHERS).enqueue(post_id, exclude)
+
+
+def notify_watchers_of(*, post: Post, exclude: list[int], batches: int | None = None) -> int:
+    """Tell everyone watching `post`'s thread (or its forum) of it, but its author and
+    those in `exclude`, in batches of WATCHER_BATCH_SIZE by member id, each batch in its
+    own transaction (at most `batches` of them); returns how many were told.
+
+    Idempotent: a run resumes after the highest watcher already told of this post
+    (batches commit in member order), and notify() skips anyone told of the post's
+    event; a second run, or one after a run that stopped half way, tells each once."""
+    if post.author is None:
+        return 0
+    told = 0
+    done = 0
+    watchers = selectors.watchers_of(post.thread).exclude(pk__in=[*exclude, post.author.pk])
+    last = Notification.objects.filter(
+        event=event_key(_event(post)), kind=Kind.WATCHED_POST,
+    ).aggregate(last=models.Max("recipient_id"))["last"] or 0
+    while batches is None or done < batches:
+        with transaction.atomic():
+            batch = list(watchers.filter(pk__gt=last)[:WATCHER_BATCH_SIZE])
+            if not batch:
+                break
+            _notify(post, post.author, Kind.WATCHED_POST, batch)
+        last = batch[-1].pk
+        told += len(batch)
+        done += 1
+    return told
+
+
+# -- Read state and levels --------------------------------------------------------------
+
+
+def _advance(*, member: Member, thread: Thread, post_id: int) -> None:
+    """Move the member's last read post in `thread` forward to `post_id` (never back).
+    One UPDATE when the row exists and moves; a first read inserts it (a
+    concurrent first read loses nothing: the conflict is ignored, the UPDATE tried again)."""
+    now = timezone.now()
+    mine = ThreadRead.objects.filter(member=member, thread=thread)
+    forward = mine.filter(
+        models.Q(last_read_post_id__isnull=True) | models.Q(last_read_post_id__lt=post_id))
+    if forward.update(last_read_post_id=post_id, updated_at=now) or mine.exists():
+        return
+    ThreadRead.objects.bulk_create(
+        [ThreadRead(member=member, thread=thread, last_read_post_id=post_id, updated_at=now)],
+        ignore_conflicts=True,
+    )
+    # Had a concurrent first read inserted its row first, this moves it forward.
+    forward.update(last_read_post_id=post_id, updated_at=now)
+
+
+def mark_read(*, member: Member, thread: Thread, post: Post | int) -> None:
+    """Record that `member` read `thread` up to `post` (a post of that thread, or the
+    id of one, which the caller found in the thread). Moves only forward.
+
+    Not in a transaction of its own: each statement is atomic alone and any order of
+    them leaves the highest post read (a page view costs one UPDATE when it moves the
+    state forward, nothing more)."""
+    post_id = post if isinstance(post, int) else post.pk
+    if not isinstance(post, int) and post.thread_id != thread.pk:
+        raise ValidationError({"post": _("That post is not in this thread.")}, code="other_thread")
+    _advance(member=member, thread=thread, post_id=post_id)
+
+
+def set_thread_level(*, member: Member, thread: Thread, level: Level | str) -> ThreadRead:
+    """The member's choice for a thread: WATCHING, TRACKING, MUTED or DEFAULT (no
+    choice: their forum's level, else tracking). Keeps their read state."""
+    if level not in Level.values:
+        raise ValidationError({"level": _("Choose watching, tracking or muted.")},
+                              code="unknown_level")
+    with transaction.atomic():
+        row, _created = ThreadRead.objects.update_or_create(
+            member=member, thread=thread,
+            defaults={"level": level, "updated_at": timezone.now()},
+        )
+    return row
+
+
+def set_forum_level(*, member: Member, chapter: Chapter, level: Level | str) -> ForumWatch | None:
+    """The member's choice for a chapter's forum: WATCHING, MUTED, or DEFAULT (the row
+    is removed). Returns the row, None for DEFAULT."""
+    if level not in (Level.WATCHING, Level.MUTED, Level.DEFAULT):
+        raise ValidationError({"level": _("A forum can be watched or muted.")},
+                              code="unknown_level")
+    with transaction.atomic():
+        if level == Level.DEFAULT:
+            ForumWatch.objects.filter(member=member, chapter=chapter).delete()
+            return None
+        row, _created = ForumWatch.objects.update_or_create(
+            member=member, chapter=chapter,
+            defaults={"level": level, "updated_at": timezone.now()},
+        )
+    return row

@@ -11,4 +11,6 @@ urlpatterns = [
     path("<uuid:public_id>/", views.thread_detail, name="thread"),
     path("<uuid:public_id>/reply/", views.reply, name="reply"),
     path("<uuid:public_id>/lock/", views.lock, name="lock"),
+    path("<uuid:public_id>/read/", views.mark_read, name="mark_read"),
+    path("<uuid:public_id>/level/", views.thread_level, name="level"),
 ]

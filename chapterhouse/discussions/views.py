@@ -13,24 +13,28 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget
 
-from chapterhouse.chapters.navigation import section_context
 from chapterhouse.lib.autocomplete import Suggestion, query_of, render_suggestions
-from chapterhouse.lib.interface import add_refusal, form_action, submit_form, viewer_of
+from chapterhouse.lib.interface import (
+    add_refusal,
+    form_action,
+    member_required,
+    submit_form,
+    viewer_of,
+)
 from chapterhouse.members.selectors import members_named
 
 from . import markup, selectors, services
 from .access import access_post, access_thread
-from .forms import EditPostForm, PostForm, ThreadForm
-from .models import Post, Thread
+from .forms import EditPostForm, PostForm
+from .models import Level, Post, Thread
 
 if TYPE_CHECKING:
-    from chapterhouse.chapters.models import Chapter
     from chapterhouse.members.models import Member
 
 VERSIONS_PER_PAGE = 50
@@ -66,9 +70,23 @@ def discussion_context(
         # A reply would not show on this page: it lands on the thread's page instead.
         next_url = ""
     viewer = viewer_of(request)
+    member = viewer.member
+    state = selectors.reader_state(member, thread) if member is not None else None
     for item in page.posts:
         # No query: each post's thread is the one loaded above.
         item.can_edit = viewer.can("discussions.edit_post", item.post)
+        author = item.post.author
+        item.show_presence = (
+            author is not None and author.user.is_active and author.visible_to(member))
+    if member is not None and state is not None and page.posts:
+        unread = [item for item in page.posts if item.post.pk > state.read_upto]
+        for item in unread:
+            item.is_new = True
+        if unread:
+            unread[0].first_new = True
+            # Viewing a page marks its posts read (with or without JavaScript): a write
+            # on GET, as presence is, that only ever records the viewer's own reading.
+            services.mark_read(member=member, thread=thread, post=page.posts[-1].post.pk)
     return {
         "thread": thread,
         "page_obj": page.page,
@@ -81,7 +99,17 @@ def discussion_context(
         "live": not page.page.has_next(),
         "next_url": next_url,
         "embedded": embedded,
+        "reader": state,
+        "levels": level_choices(THREAD_LEVELS, state.level if state else None),
+        "said": LEVEL_SAID[state.level] if state else "",
     }
+
+
+THREAD_LEVELS = (Level.WATCHING, Level.TRACKING, Level.MUTED)
+
+
+def level_choices(levels: tuple[Level, ...], current: Level | None) -> list[dict[str, Any]]:
+    return [{"value": level.value or "default", "current": level == current} for level in levels]
 
 
 def _url_of(subject: object) -> str:
@@ -127,7 +155,7 @@ def _reply_target(value: uuid.UUID | str | None) -> Post | None:
 
 def _reply_form_response(
     request: HttpRequest, thread: Thread, form: PostForm, *, replying_to: Post | None,
-    next_url: str, status: int = 200, live: bool = True,
+    next_url: str, status: int = 200, live: bool = True, preview: str = "",
 ) -> HttpResponse:
     context = {
         "thread": thread,
@@ -136,6 +164,7 @@ def _reply_form_response(
         "next_url": next_url,
         # Posts appear in place only when the form sits on the thread's last page.
         "live": live,
+        "preview_html": preview,
     }
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "discussions/_reply_form.html", context)
@@ -178,11 +207,19 @@ def reply(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
     form = PostForm(request.POST, thread=thread)
     replying_to = None
+    live = request.POST.get("live") != "0"
     if form.is_valid():
         try:
             replying_to = _reply_target(form.cleaned_data.get("reply_to"))
         except Http404:
             form.add_error("reply_to", _("The post you are replying to no longer exists."))
+    if form.is_valid() and request.POST.get("preview"):
+        # The post as it will look, above the form with the text kept; nothing stored.
+        response = _reply_form_response(
+            request, thread, form, replying_to=replying_to, next_url=next_url, live=live,
+            preview=selectors.preview_html(form.cleaned_data["body"]),
+        )
+        return _in_place(request, response, thread)
     if form.is_valid():
         try:
             post = services.reply(
@@ -194,10 +231,16 @@ def reply(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         else:
             return _after_reply(request, thread, post, next_url)
     response = _reply_form_response(
-        request, thread, form, replying_to=replying_to, next_url=next_url, status=400
+        request, thread, form, replying_to=replying_to, next_url=next_url, status=400,
+        live=live,
     )
+    return _in_place(request, response, thread)
+
+
+def _in_place(request: HttpRequest, response: HttpResponse, thread: Thread) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
-        # htmx swaps 2xx only: the form with its errors replaces the form.
+        # The form (with its errors or preview) replaces the form, wherever the form's
+        # own hx-target points (htmx swaps 2xx only: its errors come as 200 here).
         retarget(response, f"#reply-form-{thread.public_id}")
         reswap(response, "outerHTML")
     return response
@@ -209,6 +252,7 @@ def _after_reply(request: HttpRequest, thread: Thread, post: Post, next_url: str
         item = selectors.RenderedPost(
             post=post, html=selectors.render_post(post), number=thread.post_count,
             can_edit=viewer_of(request).can("discussions.edit_post", post),
+            show_presence=True,  # the viewer's own post
         )
         return render(
             request,
@@ -305,6 +349,50 @@ def lock(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def mark_read(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Record that the member read the thread up to `post` (a public id), as posts
+    scroll into view (discussions.js). 204; 400 for a post not in this thread."""
+    thread = access_thread(request, public_id)
+    try:
+        post_id = uuid.UUID(request.POST.get("post", ""))
+    except ValueError:
+        return HttpResponse(_("Name a post of this thread."), status=400)
+    pk = Post.objects.filter(thread=thread, public_id=post_id).values_list("pk", flat=True).first()
+    if pk is None:
+        return HttpResponse(_("Name a post of this thread."), status=400)
+    services.mark_read(member=member_required(request), thread=thread, post=pk)
+    return HttpResponse(status=204)
+
+
+LEVEL_SAID = {
+    Level.WATCHING: gettext_lazy("You are watching this thread: you are told of every post."),
+    Level.TRACKING: gettext_lazy("You are tracking this thread: new posts are counted, and you are "
+                          "told of replies to you, quotes of you and mentions."),
+    Level.MUTED: gettext_lazy("You muted this thread: you are told of nothing in it."),
+    Level.DEFAULT: gettext_lazy("You follow this thread as you follow its forum."),
+}
+def posted_level(request: HttpRequest) -> str:
+    value = request.POST.get("level", "")
+    return "" if value == "default" else value or "-"
+
+
+@login_required
+@require_POST
+def thread_level(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Watch, track or mute a thread (POST + redirect: no JavaScript needed)."""
+    thread = access_thread(request, public_id)
+    level = posted_level(request)
+    return form_action(
+        request,
+        lambda: services.set_thread_level(
+            member=member_required(request), thread=thread, level=level),
+        success=str(LEVEL_SAID.get(Level(level), "")) if level in Level.values else "",
+        then=_safe_next(request, request.POST.get("next")) or thread.get_absolute_url(),
+    )
+
+
+@login_required
 @require_safe
 def mention_search(request: HttpRequest) -> HttpResponse:
     """Members to mention, by name (members.selectors.members_named): those who posted
@@ -339,44 +427,3 @@ def mention_search(request: HttpRequest) -> HttpResponse:
     return render_suggestions(
         request, suggestions, empty=_("No member by that name.") if query else "", rows=rows
     )
-
-
-# -- A chapter's forum (/forums/<chapter path>/) ------------------------------------------
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-def chapter_forum(request: HttpRequest, url_path: str) -> HttpResponse:
-    """The chapter's forum threads, most recently active first, and (for its
-    members) the form to start one."""
-    context = section_context(request, url_path, "forums")
-    chapter: Chapter = context["chapter"]
-    viewer = viewer_of(request)
-    may_start = viewer.member is not None and viewer.can("discussions.start_thread", chapter)
-    form = ThreadForm()
-    status = 200
-    if request.method == "POST":
-        if not request.user.is_authenticated:
-            return redirect(f"{reverse('account_login')}?next={request.path}")
-        if not may_start:
-            raise PermissionDenied(_("Only members of this chapter can start a thread here."))
-        form = ThreadForm(request.POST)
-        done = submit_form(
-            request, form,
-            lambda: services.start_thread(
-                chapter=chapter,
-                author=viewer.member,  # type: ignore[arg-type]
-                title=form.cleaned_data["title"],
-                body=form.cleaned_data["body"],
-                kind=Thread.Kind.FORUM,
-            ),
-            success=_("Your thread is started."), then=lambda thread: thread.get_absolute_url())
-        if done is not None:
-            return done
-        status = 400
-    context.update(
-        page_obj=Paginator(selectors.forum_threads(chapter), selectors.THREADS_PER_PAGE)
-        .get_page(request.GET.get("page")),
-        form=form,
-        may_start=may_start,
-    )
-    return render(request, "discussions/forum.html", context, status=status)

@@ -7,14 +7,17 @@
   saying what choosing it puts into the field (and, if the field names one, into a
   hidden field beside it: a code that picks exactly that thing).
 - static/js/autocomplete.js lets a suggestion be chosen by click or keyboard, and
-  for a `mention` field sends only the "@name" being typed.
+  for a `mention` field sends only the "@name" being typed. Choosing fires
+  `chapterhouse:chosen` on the field (detail: the option) for a page that fills or
+  does more at once (location.js: the city's region; map.js: shows the chapter).
 
 Without JavaScript the field is a plain text field that the form resolves by name
 (or, for mentions, a link to a search page); it may also carry a `<datalist>` for
 browsers without JavaScript, which autocomplete.js takes off. Endpoints: places:cities
-(location form), chapters:search and members:search (decisions' pickers),
-discussions:mentions. A template that writes the field by hand (decisions/
-_chapter_input.html) carries the same attributes as `autocomplete_attrs`.
+(location form), chapters:search (decisions' pickers, the map's place search) and
+members:search (decisions' pickers), discussions:mentions. A template that writes the
+field by hand (decisions/_chapter_input.html) carries the same attributes as
+`autocomplete_attrs`.
 """
 
 from __future__ import annotations

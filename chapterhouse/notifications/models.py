@@ -21,6 +21,9 @@ class Kind(models.TextChoices):
     VOTE_REMINDER = "vote_reminder", _("A reminder to vote before the close")
     DECISION_RECORDED = "decision_recorded", _("A decision was recorded")
     MENTION = "mention", _("Someone mentioned you in a discussion")
+    REPLY = "reply", _("Someone replied to your post")
+    QUOTE = "quote", _("Someone quoted your post")
+    WATCHED_POST = "watched_post", _("A new post in a thread or forum you watch")
     WEIGHT_OBJECTION = "weight_objection", _("An objection to the weights of your proposal")
 
 

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,6 +50,33 @@ def test_static_files_collect_with_the_production_storage(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "static" / "staticfiles.json").exists()
+    _served_compressed_with_far_future_caching(tmp_path / "static")
+
+
+def _served_compressed_with_far_future_caching(static_root: Path) -> None:
+    """What WhiteNoise serves from the collected files in production (issue #15): each
+    file under a name with its content's hash, compressed, cached for ten years."""
+    from django.http import HttpResponse
+    from django.test import RequestFactory, override_settings
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    production = {"staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+    with override_settings(DEBUG=False, STATIC_ROOT=static_root, WHITENOISE_USE_FINDERS=False,
+                           STORAGES={**settings.STORAGES, **production}):
+        from django.contrib.staticfiles.storage import staticfiles_storage
+
+        serve = WhiteNoiseMiddleware(lambda request: HttpResponse(status=404))
+        for name in ("css/site.css", "js/site.js", "vendor/htmx/htmx.min.js"):
+            url = staticfiles_storage.url(name)
+            assert url != settings.STATIC_URL + name  # a hashed name
+            response = serve(RequestFactory().get(url, HTTP_ACCEPT_ENCODING="gzip, br"))
+            assert response.status_code == 200, url
+            assert response["Content-Encoding"] in {"gzip", "br"}
+            cache = response["Cache-Control"]
+            assert "immutable" in cache and "max-age=315360000" in cache, cache
+            size = int(response["Content-Length"])
+            assert size < (static_root / name).stat().st_size / 2, (name, size)
 
 
 def _python(*args: str, **variables: str) -> subprocess.CompletedProcess[str]:

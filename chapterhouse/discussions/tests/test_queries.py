@@ -85,3 +85,47 @@ def test_the_edit_history_runs_a_constant_number_of_queries(client, member):
     for index in range(10):
         services.edit_post(post=post, editor=member, body=f"{mention_token(member)} {index}")
     assert count_queries(client, path) == small
+
+
+def test_the_forum_list_counts_what_is_new_in_one_more_query(member_client, member,
+                                                             neighbour):
+    """The per-thread counts and first-unread links are in the list's own query; the
+    forum's total and the member's level for it are the one query more."""
+    from chapterhouse.discussions.models import Level
+
+    path = f"/forums/{HACKNEY}/"
+    make_thread(neighbour, title="Before")
+    baseline = count_queries(member_client, path)
+
+    def grow(count: int) -> None:
+        for index in range(count):
+            thread = make_thread(neighbour, title=f"Read {index}", replies=2)
+            if index % 3 == 0:
+                services.mark_read(member=member, thread=thread, post=first_post(thread))
+            if index % 3 == 1:
+                services.set_thread_level(member=member, thread=thread, level=Level.MUTED)
+
+    grow(3)
+    small = count_queries(member_client, path)
+    grow(55)
+    large = count_queries(member_client, path)
+    assert small == large == baseline
+    assert large <= FORUM_PAGE_BUDGET, large
+
+
+def test_the_thread_page_marks_read_in_a_constant_number_of_queries(member_client, member,
+                                                                    neighbour):
+    """Reading state is one query; moving it forward one UPDATE, whatever the page."""
+    thread = make_thread(neighbour)
+    grow_thread(thread, 3)
+    read_before = count_queries(member_client, thread.get_absolute_url())
+    services.reply(thread=thread, author=neighbour, body="New one")
+    with CaptureQueriesContext(connection) as queries:
+        member_client.get(thread.get_absolute_url())
+    small = len(queries)
+    grow_thread(thread, 60)
+    with CaptureQueriesContext(connection) as queries:
+        member_client.get(thread.get_absolute_url() + "?page=2")
+    large = len(queries)
+    assert small == large == read_before + 1  # the UPDATE that moves it forward
+    assert large <= THREAD_PAGE_BUDGET, large

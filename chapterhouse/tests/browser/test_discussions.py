@@ -52,7 +52,7 @@ def test_members_start_a_thread_mention_reply_in_place_and_quote(page, people):
     assert f"@[Ada Lovelace](member:{people['ada'].public_id})" in box.input_value()
     box.press("End")
     box.type("will bring cheese.")
-    page.locator(".reply-form button[type=submit]").click()
+    page.locator(".reply-form button[type=submit]:not([name=preview])").click()
     mention = page.locator("ol.posts li.post").nth(1).locator("a.mention")
     mention.wait_for()
     assert mention.inner_text() == "@Ada Lovelace"
@@ -68,7 +68,7 @@ def test_members_start_a_thread_mention_reply_in_place_and_quote(page, people):
     assert quoted.startswith("> [Nell Neighbour](/discussions/posts/")
     assert "> Who brings the bread?" in quoted
     page.locator(".reply-form textarea[name=body]").type("Bread, then.")
-    page.locator(".reply-form button[type=submit]").click()
+    page.locator(".reply-form button[type=submit]:not([name=preview])").click()
     page.locator("ol.posts li.post").nth(2).locator("blockquote").wait_for()
     assert Post.objects.filter(thread=thread).count() == 3
     assert Post.objects.get(body__endswith="Bread, then.").reply_to is not None
@@ -81,7 +81,7 @@ def test_an_empty_reply_shows_the_error_in_place(page, people):
                                    title="Rota", body="Who cleans?")
     log_in(page, "nell@example.org")
     page.goto(thread.get_absolute_url())
-    page.locator(".reply-form button[type=submit]").click()
+    page.locator(".reply-form button[type=submit]:not([name=preview])").click()
     page.wait_for_selector(".reply-form .errorlist")
     assert "Write a message." in page.locator(".reply-form .errorlist").inner_text()
     assert thread.posts.count() == 1
@@ -98,7 +98,7 @@ def test_a_reply_works_without_javascript(browser, live_server, people):
     tab.wait_for_url("**/reply/?quote=*")
     tab.locator("textarea[name=body]").press("Control+End")
     tab.locator("textarea[name=body]").type("\nMe, on Monday.")
-    tab.locator("main form.reply-form button[type=submit]").click()
+    tab.locator("main form.reply-form button[type=submit]:not([name=preview])").click()
     tab.wait_for_url(f"**{thread.get_absolute_url()}#post-*")
     assert "Me, on Monday." in tab.locator("ol.posts").inner_text()
     assert tab.locator("ol.posts blockquote a").count() == 1
