@@ -19,7 +19,6 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from chapterhouse.lib import audit
 from chapterhouse.lib.tasks import task_named
@@ -268,15 +267,11 @@ def lock_thread(*, thread: Thread, actor: Member | None, locked: bool = True) ->
     return thread
 
 
-MENTION_TEXT = gettext_lazy("%(author)s mentioned you in “%(title)s”.")
-REPLY_TEXT = gettext_lazy("%(author)s replied to you in “%(title)s”.")
-QUOTE_TEXT = gettext_lazy("%(author)s quoted you in “%(title)s”.")
-WATCHED_TEXT = gettext_lazy("%(author)s posted in “%(title)s”.")
-
 # The notice a member gets for a post, the most specific first: one per member and post.
 _PRECEDENCE = [Kind.QUOTE, Kind.REPLY, Kind.MENTION, Kind.WATCHED_POST]
-_TEXTS = {Kind.QUOTE: QUOTE_TEXT, Kind.REPLY: REPLY_TEXT, Kind.MENTION: MENTION_TEXT,
-          Kind.WATCHED_POST: WATCHED_TEXT}
+# What each says (discussions/notices.py).
+_MESSAGES = {Kind.QUOTE: "discussions.quote", Kind.REPLY: "discussions.reply",
+             Kind.MENTION: "discussions.mention", Kind.WATCHED_POST: "discussions.watched_post"}
 
 # Up to this many watchers are told in the request (notify: three queries whatever
 # the number); more, and a task tells them in batches after the commit.
@@ -314,12 +309,9 @@ def _event(post: Post) -> str:
 
 
 def _notify(post: Post, author: Member, kind: Kind, members: list[Member]) -> None:
-    author_name = author.display_name
-    title = post.thread.title
-    text = _TEXTS[kind]
     notify(
-        recipients=members, kind=kind,
-        text=lambda _member: text % {"author": author_name, "title": title},
+        recipients=members, kind=kind, message=_MESSAGES[kind],
+        params={"author": author.display_name, "title": post.thread.title},
         url=post.get_absolute_url(), event=_event(post),
     )
 

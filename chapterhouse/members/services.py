@@ -7,11 +7,11 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from chapterhouse.chapters import services as chapter_services
 from chapterhouse.chapters.models import Chapter, ChapterLevel, ChapterRole
 from chapterhouse.lib.text import without_bidi_controls
+from chapterhouse.notifications.messages import place, places
 from chapterhouse.notifications.models import Kind
 from chapterhouse.notifications.services import notify
 from chapterhouse.places.models import Place
@@ -46,12 +46,8 @@ def _invite_first_member(member: Member, created: list[Chapter]) -> None:
         notify(
             recipients=[member],
             kind=Kind.ROLE_INVITATION,
-            text=lambda m: ngettext(
-                "You are the first member of %(chapters)s. Would you like to facilitate it?",
-                "You are the first member of %(chapters)s. Would you like to facilitate them?",
-                len(created),
-            )
-            % {"chapters": ", ".join(c.display_name() for c in created)},
+            message="members.first_member",
+            params={"chapters": places(created), "count": len(created)},
             url="/me/roles/",
         )
 
@@ -69,8 +65,8 @@ def _tell_local_facilitators(member: Member, home: Chapter) -> None:
     notify(
         recipients=facilitators,
         kind=Kind.MEMBER_JOINED,
-        text=lambda m: _("%(name)s joined %(chapter)s.")
-        % {"name": member.display_name, "chapter": home.display_name()},
+        message="members.joined",
+        params={"name": member.display_name, "chapter": place(home)},
         url=member.get_absolute_url(),
     )
 
@@ -106,8 +102,8 @@ def register_member(
         notify(
             recipients=[member],
             kind=Kind.WELCOME,
-            text=lambda m: _("Welcome to %(chapter)s, %(name)s!")
-            % {"chapter": home.display_name(), "name": m.display_name},
+            message="members.welcome",
+            params={"chapter": place(home), "name": member.display_name},
             url=home.get_absolute_url(),
         )
         _invite_first_member(member, created)
@@ -164,15 +160,11 @@ def _end_roles_left_behind(member: Member, home: Chapter) -> None:
     member is told which (a facilitator who moved away no longer runs the old chapter)."""
     ended = chapter_services.end_roles_outside(member=member, home=home)
     if ended:
-        names = ", ".join(role.chapter.display_name() for role in ended)
         notify(
             recipients=[member],
             kind=Kind.ROLE_INVITATION,
-            text=lambda m: ngettext(
-                "You moved away from %(chapters)s: your role or invitation there has ended.",
-                "You moved away from %(chapters)s: your roles and invitations there have ended.",
-                len(ended),
-            ) % {"chapters": names},
+            message="members.roles_ended",
+            params={"chapters": places(role.chapter for role in ended), "count": len(ended)},
             url="/me/roles/",
         )
 

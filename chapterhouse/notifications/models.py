@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .messages import render
+
 
 class Kind(models.TextChoices):
     WELCOME = "welcome", _("Welcome to the organisation")
@@ -75,9 +77,11 @@ class Notification(EmailDelivery):
         "members.Member", on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(max_length=40, choices=Kind.choices)
-    # The text is stored rendered in the recipient's language at the time of the
-    # notice; `url` points at what the notice is about.
-    text = models.CharField(max_length=500)
+    # What the notice says, as a message and its parameters (messages.py): the text is
+    # rendered in the reader's language whenever it is read. `url` points at what the
+    # notice is about.
+    message = models.CharField(max_length=80, blank=True, default="")
+    params = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -102,6 +106,11 @@ class Notification(EmailDelivery):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def text(self) -> str:
+        """What the notice says, in the active language."""
+        return render(self.message, self.params)[:500]
 
     @property
     def link(self) -> str:

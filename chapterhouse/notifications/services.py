@@ -7,15 +7,15 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from chapterhouse.lib.mail import claim_duration, retry_delay
 from chapterhouse.lib.tasks import enqueue_in_batches, task_named
 
+from .messages import is_defined
 from .models import (
     EMAIL_BY_DEFAULT,
     EmailDelivery,
@@ -25,7 +25,7 @@ from .models import (
     Notification,
     OutgoingEmail,
 )
-from .selectors import emails_due, language_for
+from .selectors import emails_due
 
 if TYPE_CHECKING:
     from chapterhouse.chapters.models import Chapter
@@ -42,6 +42,9 @@ DELIVER_TO_MEMBERS = "chapterhouse.notifications.tasks.deliver_to_members"
 DELIVER_TO_ROLL = "chapterhouse.notifications.tasks.deliver_to_roll"
 
 
+# A notice's parameters (messages.py): JSON, never rendered text.
+Params = dict[str, Any]
+
 # A namespace for the event keys named by the services (event_key).
 EVENT_NAMESPACE = uuid.UUID("5d0f3c1e-8a57-4c1b-9f3e-2b6a7c0e4d11")
 
@@ -57,17 +60,20 @@ def notify(
     *,
     recipients: Iterable[Member],
     kind: Kind,
-    text: Callable[[Member], str],
+    message: str,
+    params: Params | Callable[[Member], Params] | None = None,
     url: str = "",
     event: str = "",
 ) -> list[Notification]:
     """Store an in-app notice for each recipient and queue the emails they want;
     returns the notices stored.
 
-    `text` renders the notice for one recipient; it is called with that member's
-    language active. A member listed twice gets one notice. `event` names what the
-    notice tells of (event_key): a member already told of it is skipped, so a service
-    that runs twice tells each member once. Without it, the call is its own event.
+    A notice is stored as `message` (defined in an app's notices.py, messages.define)
+    and its `params`, and rendered in the reader's language whenever it is read;
+    `params` may be a function of the recipient. A member listed twice gets one notice.
+    `event` names what the notice tells of (event_key): a member already told of it is
+    skipped, so a service that runs twice tells each member once. Without it, the call
+    is its own event.
 
     Cost: one INSERT for the notices, one SELECT for the email choices (and, with
     `event`, one for those already told), and one enqueue per EMAIL_BATCH_SIZE emailed
@@ -77,6 +83,7 @@ def notify(
     the same event makes one of the two transactions fail (IntegrityError), never a
     second notice.
     """
+    _require_defined(message)
     unique: dict[int, Member] = {}
     for member in recipients:
         unique.setdefault(member.pk, member)
@@ -91,9 +98,9 @@ def notify(
         members = list(unique.values())
         notices = []
         for member in members:
-            with translation.override(language_for(member)):
-                notices.append(Notification(recipient=member, kind=kind, event=key,
-                                            text=str(text(member))[:500], url=url))
+            stored = params(member) if callable(params) else params
+            notices.append(Notification(recipient=member, kind=kind, event=key,
+                                        message=message, params=stored or {}, url=url))
         if not notices:
             return []
         notices = Notification.objects.bulk_create(notices)
@@ -134,39 +141,37 @@ def email_held_notices(member: Member) -> list[int]:
     return wanted
 
 
-def _texts(text: Callable[[], str]) -> dict[str, str]:
-    """The notice once per site language (the fan-out gives each member theirs)."""
-    texts = {}
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            texts[code] = str(text())[:500]
-    return texts
+def _require_defined(message: str) -> None:
+    if not is_defined(message):
+        raise ValueError(f"No message {message!r} is defined (an app's notices.py defines it).")
 
 
 def notify_members_of(
-    *, chapter: Chapter, kind: Kind, text: Callable[[], str], url: str = "",
-    exclude: Iterable[int] = (), event: str = "",
+    *, chapter: Chapter, kind: Kind, message: str, params: Params | None = None,
+    url: str = "", exclude: Iterable[int] = (), event: str = "",
 ) -> None:
     """Tell every active member of `chapter` and of its sub-chapters something.
 
-    The caller only enqueues: `text` is rendered once per site language now, and the
-    task deliver_to_members stores one notice per member in batches (and queues the
-    emails they want, as notify() does). Enqueued in the caller's transaction, so with
-    the database task backend the notices are delivered if and only if it commits.
-    Members whose ids are in `exclude` (a few: those told otherwise) are left out.
-    `event` as for notify() (a name of its own: the task resumes after the highest
-    member told of it); without it, the call is its own event, which every run of the
-    task shares. Cost to the caller: one enqueue, whatever the size of the chapter.
+    The caller only enqueues: the task deliver_to_members stores one notice per member
+    in batches (and queues the emails they want, as notify() does). Enqueued in the
+    caller's transaction, so with the database task backend the notices are delivered
+    if and only if it commits. Members whose ids are in `exclude` (a few: those told
+    otherwise) are left out. `message`, `params` and `event` as for notify() (`event` a
+    name of its own: the task resumes after the highest member told of it); without
+    it, the call is its own event, which every run of the task shares. Cost to the
+    caller: one enqueue, whatever the size of the chapter.
     """
+    _require_defined(message)
     task_named(DELIVER_TO_MEMBERS).enqueue(
-        chapter.pk, str(kind), _texts(text), url, timezone.now().isoformat(),
-        sorted(set(exclude)), str(event_key(event) if event else uuid.uuid4()),
+        chapter.pk, str(kind), {"message": message, "params": params or {}}, url,
+        timezone.now().isoformat(), sorted(set(exclude)),
+        str(event_key(event) if event else uuid.uuid4()),
     )
 
 
 def notify_roll_of(
-    *, proposal_id: int, kind: Kind, text: Callable[[], str], url: str = "",
-    exclude: Iterable[int] = (), event: str = "",
+    *, proposal_id: int, kind: Kind, message: str, params: Params | None = None,
+    url: str = "", exclude: Iterable[int] = (), event: str = "",
 ) -> None:
     """Tell every active member on the frozen roll of a proposal's vote something.
 
@@ -174,9 +179,11 @@ def notify_roll_of(
     one enqueue now; the task deliver_to_roll stores the notices in batches and
     queues the emails each member wants.
     """
+    _require_defined(message)
     task_named(DELIVER_TO_ROLL).enqueue(
-        proposal_id, str(kind), _texts(text), url, timezone.now().isoformat(),
-        sorted(set(exclude)), str(event_key(event) if event else uuid.uuid4()),
+        proposal_id, str(kind), {"message": message, "params": params or {}}, url,
+        timezone.now().isoformat(), sorted(set(exclude)),
+        str(event_key(event) if event else uuid.uuid4()),
     )
 
 

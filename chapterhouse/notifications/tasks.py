@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -34,7 +35,7 @@ from .models import (
     Notification,
     OutgoingEmail,
 )
-from .selectors import language_for, language_from
+from .selectors import language_for
 
 if TYPE_CHECKING:
     from chapterhouse.members.models import Member
@@ -167,7 +168,7 @@ def send_outgoing_emails(email_ids: list[int]) -> int:
 
 
 @task()
-def deliver_to_members(chapter_id: int, kind: str, texts: dict[str, str], url: str,
+def deliver_to_members(chapter_id: int, kind: str, says: dict[str, Any], url: str,
                        created_at: str, exclude: list[int] | None = None,
                        event: str | None = None) -> int:
     """Store a notice for every active member of a chapter and of its sub-chapters
@@ -175,12 +176,12 @@ def deliver_to_members(chapter_id: int, kind: str, texts: dict[str, str], url: s
     this run stored. Batched and idempotent as _fan_out says."""
     chapter = Chapter.objects.get(pk=chapter_id)
     members = _recipient_model().objects.belonging_to(chapter).active()
-    return _fan_out(members.exclude(pk__in=exclude or []), kind, texts, url, created_at,
+    return _fan_out(members.exclude(pk__in=exclude or []), kind, says, url, created_at,
                     event)
 
 
 @task()
-def deliver_to_roll(proposal_id: int, kind: str, texts: dict[str, str], url: str,
+def deliver_to_roll(proposal_id: int, kind: str, says: dict[str, Any], url: str,
                     created_at: str, exclude: list[int] | None = None,
                     event: str | None = None) -> int:
     """Store a notice for every active member on the frozen roll of a proposal's vote
@@ -193,11 +194,11 @@ def deliver_to_roll(proposal_id: int, kind: str, texts: dict[str, str], url: str
         roll__proposal_id=proposal_id, member__isnull=False
     )
     members = _recipient_model().objects.filter(pk__in=entries.values("member_id")).active()
-    return _fan_out(members.exclude(pk__in=exclude or []), kind, texts, url, created_at,
+    return _fan_out(members.exclude(pk__in=exclude or []), kind, says, url, created_at,
                     event)
 
 
-def _fan_out(members: QuerySet[Member], kind: str, texts: dict[str, str], url: str,
+def _fan_out(members: QuerySet[Member], kind: str, says: dict[str, Any], url: str,
              created_at: str, event: str | None) -> int:
     """Store one notice of `event` per member of `members`; returns how many this run
     stored.
@@ -210,9 +211,10 @@ def _fan_out(members: QuerySet[Member], kind: str, texts: dict[str, str], url: s
     order, a run resumes after the highest recipient of the event, so a run taken back
     from a dead worker does not go over the members already told. (Not an anti-join per
     batch: with a million notices PostgreSQL planned that as a nested loop over all of
-    them, minutes per batch.) `texts` holds the notice in each site language; each
-    member gets it in theirs. Emails go as with notify(), by the member's choice for
-    the kind.
+    them, minutes per batch.) `says` is the notice's message and parameters (every
+    member's notice is rendered in their language when read); runs enqueued before
+    messages carry the text in each site language, stored as the English one. Emails
+    go as with notify(), by the member's choice for the kind.
 
     Runs enqueued before event keys (no `event`) take one made of their kind, url and
     time, and resume after the highest recipient of those.
@@ -226,23 +228,20 @@ def _fan_out(members: QuerySet[Member], kind: str, texts: dict[str, str], url: s
         told = Notification.objects.filter(event=key)
     default_email = kind in EMAIL_BY_DEFAULT
     members = members.order_by("pk")
-    languages: dict[tuple[str, ...], str] = {}
+    if "message" in says:
+        message, params = str(says["message"]), dict(says.get("params") or {})
+    else:
+        message, params = "", {"text": says.get("en") or next(iter(says.values()), url)}
     stored = 0
     last = _last_told(told)
     while True:
         with transaction.atomic():
-            batch = list(members.filter(pk__gt=last).values_list("pk", "languages")
+            batch = list(members.filter(pk__gt=last).values_list("pk", flat=True)
                          [:FANOUT_BATCH_SIZE])
             if not batch:
                 return stored
-            last = batch[-1][0]
-            rows = []
-            for pk, spoken in batch:
-                lang = tuple(spoken or ())
-                if lang not in languages:
-                    languages[lang] = language_from(list(lang))
-                rows.append((pk, texts.get(languages[lang], url)))
-            ids = _store(rows, kind, url, created, key)
+            last = batch[-1]
+            ids = _store(batch, kind, message, params, url, created, key)
             stored += len(ids)
             choices = dict(EmailPreference.objects.filter(member_id__in=ids, kind=kind)
                            .values_list("member_id", "send_email"))
@@ -268,14 +267,15 @@ def _recipient_model() -> type[Member]:
     return cast("type[Member]", apps.get_model("members", "Member"))
 
 
-def _store(rows: list[tuple[int, str]], kind: str, url: str, created: datetime,
-           event: uuid.UUID) -> list[int]:
-    """One notice of `event` per (recipient id, text), but for recipients already told of
-    it; returns the recipient ids stored. COPY on PostgreSQL, one bulk INSERT elsewhere
-    (bulk.insert_new_rows)."""
+def _store(recipients: list[int], kind: str, message: str, params: dict[str, Any], url: str,
+           created: datetime, event: uuid.UUID) -> list[int]:
+    """One notice of `event` per recipient id, but for recipients already told of it;
+    returns the recipient ids stored. COPY on PostgreSQL, one bulk INSERT elsewhere
+    (bulk.insert_new_rows; the parameters serialised once for every row)."""
+    said = bulk.JsonText(json.dumps(params, ensure_ascii=False))
     stored = bulk.insert_new_rows(Notification, [
-        {"recipient_id": pk, "kind": kind, "text": text, "url": url, "created_at": created,
-         "event": event}
-        for pk, text in rows
+        {"recipient_id": pk, "kind": kind, "message": message, "params": said, "url": url,
+         "created_at": created, "event": event}
+        for pk in recipients
     ], unique=["event", "recipient_id"])
     return [row["recipient_id"] for row in stored]

@@ -69,8 +69,8 @@ def propose_amendment(
             title = proposal.title
             notify(
                 recipients=[proposal.author], kind=Kind.AMENDMENT_PROPOSED,
-                text=lambda m: _("%(name)s proposed an amendment to “%(title)s”.")
-                % {"name": author.display_name, "title": title},
+                message="decisions.amendment_proposed",
+                params={"name": author.display_name, "title": title},
                 url=proposal.get_absolute_url(),
             )
     return amendment
@@ -131,7 +131,7 @@ def accept_amendment(*, amendment: Amendment, actor: Member,
             title = proposal.title
             notify(
                 recipients=[amendment.author], kind=Kind.AMENDMENT_ACCEPTED,
-                text=lambda m: _("Your amendment to “%(title)s” was accepted.") % {"title": title},
+                message="decisions.amendment_accepted", params={"title": title},
                 url=proposal.get_absolute_url(),
             )
     return amendment

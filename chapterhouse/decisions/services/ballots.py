@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from chapterhouse import voting
 from chapterhouse.lib import audit
 from chapterhouse.members.models import Member
+from chapterhouse.notifications.messages import moment
 from chapterhouse.notifications.models import Kind
 from chapterhouse.notifications.services import notify
 
@@ -25,7 +26,6 @@ from .common import (
     DecisionError,
     Status,
     _now,
-    _when,
 )
 
 
@@ -307,8 +307,8 @@ def send_reminders(*, proposal: Proposal, now: datetime | None = None,
             members = Member.objects.filter(pk__in=[m for _i, m in rows], user__is_active=True)
             notify(
                 recipients=members, kind=Kind.VOTE_REMINDER,
-                text=lambda m: _("Voting on “%(title)s” closes on %(when)s, and you have not "
-                                 "voted yet.") % {"title": title, "when": _when(closes)},
+                message="decisions.vote_reminder",
+                params={"title": title, "when": moment(closes)},
                 url=proposal.get_absolute_url(),
                 # One reminder per member and close, whatever runs twice.
                 event=f"vote_reminder:{proposal.public_id}:{closes.isoformat()}",

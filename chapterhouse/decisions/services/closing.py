@@ -17,6 +17,7 @@ from chapterhouse import voting
 from chapterhouse.chapters.models import Chapter
 from chapterhouse.lib import audit
 from chapterhouse.members.models import Member
+from chapterhouse.notifications.messages import choice
 from chapterhouse.notifications.models import Kind
 from chapterhouse.notifications.services import notify, notify_roll_of
 
@@ -285,13 +286,14 @@ def close_voting(*, proposal: Proposal, now: datetime | None = None) -> Decision
         if proposal.author is not None:
             recipients.append(proposal.author)
         title = proposal.title
-        decided = lambda *_m: _("“%(title)s” was decided: %(outcome)s.") % {  # noqa: E731
-            "title": title, "outcome": Decision.Outcome(outcome).label}
+        decided = {"title": title, "outcome": choice(outcome)}
         event = f"decision_recorded:{decision.record_hash}"  # one per decision
-        notify(recipients=recipients, kind=Kind.DECISION_RECORDED, text=decided,
+        notify(recipients=recipients, kind=Kind.DECISION_RECORDED,
+               message="decisions.decided", params=decided,
                url=proposal.get_absolute_url(), event=event)
         # Everyone else on the roll, in the background (never in the request).
-        notify_roll_of(proposal_id=proposal.pk, kind=Kind.DECISION_RECORDED, text=decided,
+        notify_roll_of(proposal_id=proposal.pk, kind=Kind.DECISION_RECORDED,
+                       message="decisions.decided", params=decided,
                        url=proposal.get_absolute_url(), exclude=[m.pk for m in recipients],
                        event=f"{event}:roll")
     return decision

@@ -14,6 +14,7 @@ from chapterhouse.chapters.models import Chapter
 from chapterhouse.lib import audit
 from chapterhouse.lib.text import without_bidi_controls
 from chapterhouse.members.models import Member
+from chapterhouse.notifications.messages import place
 from chapterhouse.notifications.models import Kind
 from chapterhouse.notifications.services import notify, notify_members_of
 
@@ -193,13 +194,14 @@ def publish(*, proposal: Proposal, actor: Member, now: datetime | None = None) -
         _start_deliberation_thread(proposal)
         title = proposal.title
         facilitators = [f for f in _facilitators(proposal.chapter) if f.pk != actor.pk]
-        published = lambda *_m: _("New proposal in %(chapter)s: “%(title)s”.") % {  # noqa: E731
-            "chapter": proposal.chapter.display_name(), "title": title}
+        published = {"chapter": place(proposal.chapter), "title": title}
         event = f"published:{proposal.public_id}:{now.isoformat()}"  # one per publication
-        notify(recipients=facilitators, kind=Kind.PROPOSAL_PUBLISHED, text=published,
+        notify(recipients=facilitators, kind=Kind.PROPOSAL_PUBLISHED,
+               message="decisions.published", params=published,
                url=proposal.get_absolute_url(), event=event)
         # The chapter's other members, in the background, by their choice of email.
-        notify_members_of(chapter=proposal.chapter, kind=Kind.NEW_PROPOSAL, text=published,
+        notify_members_of(chapter=proposal.chapter, kind=Kind.NEW_PROPOSAL,
+                          message="decisions.published", params=published,
                           url=proposal.get_absolute_url(),
                           exclude=[actor.pk, *(f.pk for f in facilitators)],
                           event=f"{event}:members")

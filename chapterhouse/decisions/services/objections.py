@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from chapterhouse.chapters.models import Chapter
 from chapterhouse.lib import audit
 from chapterhouse.members.models import Member
+from chapterhouse.notifications.messages import place
 from chapterhouse.notifications.models import Kind
 from chapterhouse.notifications.services import notify
 
@@ -107,8 +108,8 @@ def object_to_weight(*, proposal: Proposal, member: Member, target: str, reason:
         if proposal.author is not None and proposal.author_id != member.pk:
             title, name = proposal.title, member.display_name
             notify(recipients=[proposal.author], kind=Kind.WEIGHT_OBJECTION,
-                   text=lambda m: _("%(name)s objects to a weight of “%(title)s”.")
-                   % {"name": name, "title": title},
+                   message="decisions.weight_objection",
+                   params={"name": name, "title": title},
                    url=proposal.get_absolute_url() + "#affectedness")
     return objection
 
@@ -208,9 +209,8 @@ def hold_for_objections(*, proposal: Proposal, rule: DecisionRule, now: datetime
                 recipients.append(proposal.author)
             title = proposal.title
             notify(recipients=recipients, kind=Kind.WEIGHT_OBJECTION,
-                   text=lambda m: _("The vote on “%(title)s” waits: the facilitators of "
-                                    "%(chapter)s settle objections to its weights.")
-                   % {"title": title, "chapter": settlers.display_name()},
+                   message="decisions.objections_settled_above",
+                   params={"title": title, "chapter": place(settlers)},
                    url=proposal.get_absolute_url() + "#affectedness")
             return True
     open_objections.update(status=WeightObjection.Status.SETTLED,

@@ -14,6 +14,7 @@ from chapterhouse import voting
 from chapterhouse.chapters.models import Chapter
 from chapterhouse.lib import audit
 from chapterhouse.members.models import Member
+from chapterhouse.notifications.messages import moment
 from chapterhouse.notifications.models import Kind
 from chapterhouse.notifications.services import notify, notify_roll_of
 
@@ -212,14 +213,15 @@ def open_voting(*, proposal: Proposal, now: datetime | None = None) -> Proposal:
         if proposal.author is not None:
             recipients.append(proposal.author)
         title, closes = proposal.title, proposal.voting_closes_at
-        opened = lambda *_m: _("Voting on “%(title)s” is open until %(when)s.") % {  # noqa: E731
-            "title": title, "when": _when(closes)}
+        opened = {"title": title, "when": moment(closes)}
         # One event per opening (named by its close): told twice, a member hears once.
         event = f"voting_opened:{proposal.public_id}:{closes.isoformat()}"
-        notify(recipients=recipients, kind=Kind.VOTING_OPENED, text=opened,
+        notify(recipients=recipients, kind=Kind.VOTING_OPENED,
+               message="decisions.voting_opened", params=opened,
                url=proposal.get_absolute_url(), event=event)
         # Everyone else on the roll, in the background (never in the request).
-        notify_roll_of(proposal_id=proposal.pk, kind=Kind.VOTING_OPENED, text=opened,
+        notify_roll_of(proposal_id=proposal.pk, kind=Kind.VOTING_OPENED,
+                       message="decisions.voting_opened", params=opened,
                        url=proposal.get_absolute_url(), exclude=[m.pk for m in recipients],
                        event=f"{event}:roll")
         schedule_step(proposal, closes - REMINDER_LEAD)

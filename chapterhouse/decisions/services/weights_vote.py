@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from chapterhouse.lib import audit
 from chapterhouse.members.models import Member
+from chapterhouse.notifications.messages import moment
 from chapterhouse.notifications.models import Kind
 from chapterhouse.notifications.services import notify_members_of
 
@@ -32,7 +33,7 @@ from ..models import (
     WeightsReview,
     WeightsVote,
 )
-from .common import DecisionError, Status, _event, _locked, _now, _when, schedule_step
+from .common import DecisionError, Status, _event, _locked, _now, schedule_step
 
 Settlement = WeightObjection.Settlement
 
@@ -46,9 +47,7 @@ def start_weights_vote(*, proposal: Proposal, review: WeightsReview, now: dateti
     title = proposal.title
     notify_members_of(
         chapter=proposal.chapter, kind=Kind.WEIGHT_OBJECTION,
-        text=lambda: _("Objections hold the vote on “%(title)s”: vote until %(when)s on "
-                       "keeping its weights or making them equal.")
-        % {"title": title, "when": _when(closes)},
+        message="decisions.weights_vote", params={"title": title, "when": moment(closes)},
         url=proposal.get_absolute_url() + "#objections")
     schedule_step(proposal, closes)
 

@@ -14,6 +14,7 @@ from chapterhouse.members.tests.factories import make_member
 from chapterhouse.notifications.models import Kind, Notification
 from chapterhouse.notifications.services import notify_roll_of, set_email_preferences
 from chapterhouse.notifications.tasks import deliver_to_roll
+from chapterhouse.notifications.tests.factories import SAY, said
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ def test_the_roll_is_told_once_each_but_the_excluded_and_emailed_as_each_chose(
     assert late.pk not in on_roll and outsider.pk not in on_roll
     DBTaskResult.objects.all().delete()  # what opening queued
 
-    notify_roll_of(proposal_id=proposal.pk, kind=kind, text=lambda: "Told", url=URL,
+    notify_roll_of(proposal_id=proposal.pk, kind=kind, message=SAY, params=said("Told"), url=URL,
                    exclude=[member.pk, facilitator.pk])
 
     [task] = DBTaskResult.objects.all()  # one job, whatever the roll's size

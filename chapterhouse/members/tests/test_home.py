@@ -5,6 +5,7 @@ from django.test import Client
 from chapterhouse.members.tests.factories import make_user
 from chapterhouse.notifications.models import Kind
 from chapterhouse.notifications.services import notify
+from chapterhouse.notifications.tests.factories import SAY, said
 
 
 def test_visitors_see_what_the_organisation_is(client, db):
@@ -45,11 +46,9 @@ def test_a_user_without_a_member_profile_sees_the_landing_page(db):
 def test_the_dashboard_costs_the_same_whatever_the_member_has(member, member_client,
                                                              django_assert_max_num_queries):
     member_client.get("/")
-    def text(recipient: object) -> str:
-        return "A notice"
-
     for _ in range(5):
-        notify(recipients=[member], kind=Kind.MEMBER_JOINED, text=text)
+        notify(recipients=[member], kind=Kind.MEMBER_JOINED, message=SAY,
+               params=said("A notice"))
     # 8, and four for what needs the member in decisions (selectors.needs_you).
     with django_assert_max_num_queries(12):
         member_client.get("/")

@@ -4,7 +4,18 @@ from datetime import timedelta
 from django.utils import timezone
 
 from chapterhouse.members.models import Member, User
+from chapterhouse.notifications.messages import define, is_defined
 from chapterhouse.notifications.models import Kind, Notification
+
+# A message for tests that tell members an arbitrary sentence: params {"text": …}.
+SAY = "tests.say"
+if not is_defined(SAY):
+    define(SAY, "%(text)s")
+
+
+def said(text: str) -> dict[str, str]:
+    """The parameters of SAY for `text`."""
+    return {"text": text}
 
 
 def make_notices(
@@ -16,7 +27,8 @@ def make_notices(
         Notification(
             recipient=member,
             kind=kind,
-            text=f"Notice {i}",
+            message=SAY,
+            params=said(f"Notice {i}"),
             url=f"/c/notice-{i}/",
             created_at=start - timedelta(minutes=i),
             read_at=start if read else None,

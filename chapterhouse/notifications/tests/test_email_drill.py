@@ -32,7 +32,7 @@ from chapterhouse.members.models import Member
 from chapterhouse.members.tests.factories import make_member
 from chapterhouse.notifications.models import EmailStatus, Kind, Notification, OutgoingEmail
 from chapterhouse.notifications.services import mark_read, notify
-from chapterhouse.notifications.tests.factories import make_bare_members
+from chapterhouse.notifications.tests.factories import SAY, make_bare_members, said
 
 pytestmark = [pytest.mark.drill,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -186,7 +186,7 @@ def test_smtp_killed_then_back_every_email_arrives_once(drill, tmp_path):
     server.wait(10)
     members += confirmed_members(members[0], 170)
     notify(recipients=members, kind=Kind.VOTING_OPENED,
-           text=lambda m: f"Voting opened for {m.display_name}")
+           message=SAY, params=lambda m: said(f"Voting opened for {m.display_name}"))
     signup = Client().post("/accounts/signup/", {
         "display_name": "Nia Newcomer", "email": "nia@example.org",
         "password1": "a long and unusual passphrase 42",
@@ -257,7 +257,7 @@ def test_a_hung_smtp_server_costs_one_timeout_and_locks_nothing(drill, tmp_path,
         others = [make_member(f"Hung Member {i}", city="London") for i in range(4)]
         DBTaskResult.objects.all().delete()  # their welcomes: only the notices below are sent
         notices = notify(recipients=[member, *others], kind=Kind.VOTING_OPENED,
-                         text=lambda m: f"Voting opened for {m.display_name}")
+                         message=SAY, params=lambda m: said(f"Voting opened for {m.display_name}"))
         ids = [n.pk for n in notices]
         worker = processes.worker("worker-hung", "--batch")
         hung.settimeout(30)

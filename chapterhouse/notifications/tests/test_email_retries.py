@@ -20,6 +20,7 @@ from chapterhouse.notifications.models import EmailStatus, Kind, Notification
 from chapterhouse.notifications.services import claim_email, notify, retry_due_emails
 from chapterhouse.notifications.tasks import send_notification_emails
 from chapterhouse.notifications.tests.backends import DownBackend, RefusingBackend
+from chapterhouse.notifications.tests.factories import SAY, said
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def database_tasks(settings):
 
 def notice_for(*members, text="Voting opened") -> list[Notification]:
     """A notice emailed by default (voting opened) to each of `members`."""
-    notices = notify(recipients=members, kind=Kind.VOTING_OPENED, text=lambda m: text)
+    notices = notify(recipients=members, kind=Kind.VOTING_OPENED, message=SAY, params=said(text))
     return list(Notification.objects.filter(pk__in=[n.pk for n in notices]).order_by("pk"))
 
 
@@ -165,7 +166,7 @@ def test_a_refused_address_does_not_hold_back_the_others(member, outsider, setti
 
 
 def test_an_email_another_worker_is_sending_is_left_to_it_until_its_claim_expires(member):
-    [notice] = notify(recipients=[member], kind=Kind.MEMBER_JOINED, text=lambda m: "Hi")
+    [notice] = notify(recipients=[member], kind=Kind.MEMBER_JOINED, message=SAY, params=said("Hi"))
     mail.outbox.clear()
     assert claim_email(notice, now=timezone.now())  # another worker is sending it
     assert not claim_email(notice, now=timezone.now())
@@ -179,7 +180,8 @@ def test_an_email_another_worker_is_sending_is_left_to_it_until_its_claim_expire
 def test_the_send_task_queues_its_own_retry_for_when_it_is_due(
     member, database_tasks, server_down
 ):
-    [notice] = notify(recipients=[member], kind=Kind.VOTING_OPENED, text=lambda m: "Open")
+    [notice] = notify(recipients=[member], kind=Kind.VOTING_OPENED,
+                      message=SAY, params=said("Open"))
     sends = DBTaskResult.objects.filter(
         task_path="chapterhouse.notifications.tasks.send_notification_emails")
     assert sends.count() == 1  # queued with the notice, not run
@@ -205,7 +207,7 @@ def test_the_sweep_command_queues_what_is_due(member, server_down, settings, cap
 
 
 def test_the_sweep_sends_what_a_worker_that_died_while_sending_left(member):
-    [notice] = notify(recipients=[member], kind=Kind.MEMBER_JOINED, text=lambda m: "Hi")
+    [notice] = notify(recipients=[member], kind=Kind.MEMBER_JOINED, message=SAY, params=said("Hi"))
     mail.outbox.clear()
     claim_email(notice, now=timezone.now())  # and its worker was killed
     assert retry_due_emails() == 0  # its claim still holds
@@ -245,7 +247,7 @@ def test_two_workers_at_once_send_each_email_once(member, settings):
     RefusingBackend.refused = set()
     others = [make_member(f"Member {i}", city="London") for i in range(9)]
     notices = notify(recipients=[member, *others], kind=Kind.MEMBER_JOINED,
-                     text=lambda m: f"Hello {m.display_name}")
+                     message=SAY, params=lambda m: said(f"Hello {m.display_name}"))
     ids = [n.pk for n in notices]
     mail.outbox.clear()
     barrier = threading.Barrier(2)

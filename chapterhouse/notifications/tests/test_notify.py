@@ -19,14 +19,14 @@ from chapterhouse.notifications import services
 from chapterhouse.notifications.models import EmailPreference, Kind, Notification
 from chapterhouse.notifications.services import mark_read, notify, set_email_preferences
 from chapterhouse.notifications.tasks import send_notification_email, send_notification_emails
-from chapterhouse.notifications.tests.factories import make_bare_members
+from chapterhouse.notifications.tests.factories import SAY, make_bare_members, said
 from chapterhouse.places.tests.factories import make_city
 
 pytestmark = pytest.mark.django_db
 
 
 def hello(member):
-    return f"Hello {member.display_name}"
+    return said(f"Hello {member.display_name}")
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_a_facilitator_who_wants_email_for_new_members_gets_it(facilitator):
 def test_a_notice_whose_email_is_turned_off_is_stored_but_not_emailed(member):
     set_email_preferences(member=member, choices={Kind.WELCOME: False})
     mail.outbox.clear()
-    [notice] = notify(recipients=[member], kind=Kind.WELCOME, text=hello)
+    [notice] = notify(recipients=[member], kind=Kind.WELCOME, message=SAY, params=hello)
     assert notice.pk is not None
     assert Notification.objects.get(pk=notice.pk).emailed_at is None
     assert mail.outbox == []
@@ -98,14 +98,14 @@ def test_a_notice_whose_email_is_turned_off_is_stored_but_not_emailed(member):
 def test_a_kind_not_emailed_by_default_is_emailed_when_turned_on(member):
     set_email_preferences(member=member, choices={Kind.MEMBER_JOINED: True})
     mail.outbox.clear()
-    notify(recipients=[member], kind=Kind.MEMBER_JOINED, text=hello)
+    notify(recipients=[member], kind=Kind.MEMBER_JOINED, message=SAY, params=hello)
     assert len(mail.outbox) == 1
 
 
 def test_email_choices_are_per_member(member, outsider):
     set_email_preferences(member=member, choices={Kind.WELCOME: False})
     mail.outbox.clear()
-    notify(recipients=[member, outsider], kind=Kind.WELCOME, text=hello)
+    notify(recipients=[member, outsider], kind=Kind.WELCOME, message=SAY, params=hello)
     assert [m.to for m in mail.outbox] == [[outsider.user.email]]
 
 
@@ -127,7 +127,7 @@ def test_an_unknown_kind_of_notice_stores_no_preference_at_all(member):
 
 
 def test_sending_a_notice_email_twice_sends_it_once(member):
-    [notice] = notify(recipients=[member], kind=Kind.MEMBER_JOINED, text=hello)
+    [notice] = notify(recipients=[member], kind=Kind.MEMBER_JOINED, message=SAY, params=hello)
     mail.outbox.clear()
     send_notification_email.enqueue(notice.pk)
     send_notification_email.enqueue(notice.pk)
@@ -137,7 +137,8 @@ def test_sending_a_notice_email_twice_sends_it_once(member):
 
 
 def test_a_batch_sends_each_notice_once_and_skips_missing_ones(member, outsider):
-    notices = notify(recipients=[member, outsider], kind=Kind.MEMBER_JOINED, text=hello)
+    notices = notify(recipients=[member, outsider], kind=Kind.MEMBER_JOINED,
+                     message=SAY, params=hello)
     ids = [n.pk for n in notices]
     mail.outbox.clear()
     assert send_notification_emails.call([*ids, 999_999]) == 2
@@ -149,7 +150,7 @@ def test_a_deactivated_account_gets_no_email(member):
     member.user.is_active = False
     member.user.save()
     mail.outbox.clear()
-    notify(recipients=[member], kind=Kind.WELCOME, text=hello)
+    notify(recipients=[member], kind=Kind.WELCOME, message=SAY, params=hello)
     assert mail.outbox == []
 
 
@@ -160,7 +161,8 @@ def test_no_email_goes_to_an_unconfirmed_address_until_it_is_confirmed(member):
         city=make_city("Leeds"),
     )
     welcome = newcomer.notifications.get(kind=Kind.WELCOME)
-    notify(recipients=[newcomer], kind=Kind.MEMBER_JOINED, text=hello)  # not emailed by default
+    notify(recipients=[newcomer], kind=Kind.MEMBER_JOINED,
+           message=SAY, params=hello)  # not emailed by default
     assert mail.outbox == []  # the notices are on the site; nothing mailed
     assert Notification.objects.get(pk=welcome.pk).emailed_at is None
 
@@ -194,7 +196,7 @@ def test_without_address_confirmation_notices_are_emailed_at_once(settings):
 
 def test_a_notice_with_a_newline_makes_a_one_line_subject(member):
     mail.outbox.clear()
-    notify(recipients=[member], kind=Kind.WELCOME, text=lambda m: "Two\nlines")
+    notify(recipients=[member], kind=Kind.WELCOME, message=SAY, params=said("Two\nlines"))
     assert mail.outbox[0].subject == "[Chapterhouse] Two lines"
 
 
@@ -207,9 +209,9 @@ def confirmed_user(email: str) -> User:
     return user
 
 
-def test_notices_and_emails_are_written_in_the_recipients_language():
+def test_a_notice_reads_in_the_readers_language_and_is_emailed_in_the_members():
     london = make_city("London")
-    london.names = {"es": "Londres"}
+    london.names = {"es": "Londres", "ar": "لندن"}
     london.save()
     spanish = register_member(
         user=confirmed_user("sol@example.org"), display_name="Sol", city=london,
@@ -219,25 +221,39 @@ def test_notices_and_emails_are_written_in_the_recipients_language():
         user=confirmed_user("ed@example.org"), display_name="Ed", city=london,
         languages=["en"],
     )
-    # The gazetteer's Spanish name of the chapter shows that Spanish was active.
-    assert "Londres" in spanish.notifications.get(kind=Kind.WELCOME).text
-    assert "London" in english.notifications.get(kind=Kind.WELCOME).text
-    languages = {m.to[0]: m.extra_headers["Content-Language"] for m in mail.outbox}
-    assert languages[spanish.user.email] == "es"
-    assert languages[english.user.email] == "en"
+    welcome = spanish.notifications.get(kind=Kind.WELCOME)
+    # Stored once, as a message and its parameters; read in whatever language is active.
+    assert welcome.message == "members.welcome"
+    with translation.override("en"):
+        assert welcome.text == "Welcome to London, Sol!"
+    with translation.override("es"):
+        spanish_text = welcome.text
+    with translation.override("ar"):
+        arabic_text = welcome.text
+    assert "Londres" in spanish_text and spanish_text != "Welcome to Londres, Sol!"
+    assert "لندن" in arabic_text and "Sol" in arabic_text
+    # Emails go in the member's own language, whatever the sender spoke.
+    to_sol = [m for m in mail.outbox if m.to == [spanish.user.email]]
+    to_ed = [m for m in mail.outbox if m.to == [english.user.email]]
+    assert {m.extra_headers["Content-Language"] for m in to_sol} == {"es"}
+    assert any(spanish_text in m.body for m in to_sol)
+    assert {m.extra_headers["Content-Language"] for m in to_ed} == {"en"}
+    assert any("Welcome to London, Ed!" in m.body for m in to_ed)
 
 
-def test_the_first_language_the_site_speaks_is_used(member):
+def test_the_first_language_the_site_speaks_is_the_members_email_language(member):
+    from chapterhouse.notifications.selectors import language_for
+
     member.languages = ["it", "es"]  # Italian is not shipped
     member.save()
-    seen = []
+    assert language_for(member) == "es"
 
-    def text(recipient):
-        seen.append(translation.get_language())
-        return "x"
 
-    notify(recipients=[member], kind=Kind.MEMBER_JOINED, text=text)
-    assert seen == ["es"]
+def test_a_message_that_is_not_defined_is_refused_and_nothing_is_stored(member):
+    before = Notification.objects.count()
+    with pytest.raises(ValueError, match="No message"):
+        notify(recipients=[member], kind=Kind.MEMBER_JOINED, message="members.nonsense")
+    assert Notification.objects.count() == before
 
 
 # Cost and durability
@@ -245,17 +261,18 @@ def test_the_first_language_the_site_speaks_is_used(member):
 
 def test_notify_to_nobody_does_nothing(django_assert_num_queries):
     with django_assert_num_queries(0):
-        assert notify(recipients=[], kind=Kind.WELCOME, text=hello) == []
+        assert notify(recipients=[], kind=Kind.WELCOME, message=SAY, params=hello) == []
 
 
 def test_a_member_listed_twice_gets_one_notice(member):
-    notices = notify(recipients=[member, member], kind=Kind.MEMBER_JOINED, text=hello)
+    notices = notify(recipients=[member, member], kind=Kind.MEMBER_JOINED,
+                     message=SAY, params=hello)
     assert len(notices) == 1
 
 
 def _queries_to_notify(members, kind) -> int:
     with CaptureQueriesContext(connection) as queries:
-        notify(recipients=members, kind=kind, text=hello)
+        notify(recipients=members, kind=kind, message=SAY, params=hello)
     return len(queries)
 
 
@@ -278,7 +295,7 @@ def test_notify_costs_the_same_queries_for_many_recipients(member, database_task
 def test_emails_are_queued_in_batches(member, database_tasks, monkeypatch):
     monkeypatch.setattr(services, "EMAIL_BATCH_SIZE", 2)
     members = make_bare_members(member, 5)
-    notices = notify(recipients=members, kind=Kind.WELCOME, text=hello)
+    notices = notify(recipients=members, kind=Kind.WELCOME, message=SAY, params=hello)
     jobs = DBTaskResult.objects.filter(task_path__endswith="send_notification_emails")
     assert jobs.count() == 3
     queued = [i for job in jobs for i in job.args_kwargs["args"][0]]
@@ -289,10 +306,10 @@ def test_emails_are_queued_in_batches(member, database_tasks, monkeypatch):
 def test_the_email_job_is_queued_in_the_same_transaction_as_the_notice(member, database_tasks):
     before = DBTaskResult.objects.count()
     with pytest.raises(RuntimeError), transaction.atomic():
-        notify(recipients=[member], kind=Kind.WELCOME, text=hello)
+        notify(recipients=[member], kind=Kind.WELCOME, message=SAY, params=hello)
         raise RuntimeError("the action failed")
     assert DBTaskResult.objects.count() == before
-    assert not Notification.objects.filter(text__startswith="Hello").exists()
+    assert not Notification.objects.filter(message=SAY).exists()
 
 
 # Marking read
@@ -317,7 +334,7 @@ def test_notifying_a_chapter_only_enqueues_and_the_task_tells_every_member_once(
     london = Chapter.objects.get(path=member.home_chapter.path[: -Chapter.steplen])
     with CaptureQueriesContext(connection) as queries:
         services.notify_members_of(chapter=london, kind=Kind.DECISION_RECORDED,
-                                   text=lambda: "London decided", url="/d/1/")
+                                   message=SAY, params=said("London decided"), url="/d/1/")
     assert len(queries) <= 3  # the enqueue, whatever the chapter's size
     assert not Notification.objects.filter(url="/d/1/").exists()
     task = DBTaskResult.objects.get(task_path__endswith="deliver_to_members")
@@ -343,17 +360,20 @@ def test_a_chapter_notice_comes_in_each_members_language_and_by_email_if_they_ch
     DBTaskResult.objects.all().delete()  # the welcome emails
 
     services.notify_members_of(chapter=london, kind=Kind.DECISION_RECORDED,
-                               text=lambda: translation.gettext("Notifications"), url="/d/2/")
+                               message="decisions.decided",
+                               params={"title": "Bikes", "outcome": "passed"}, url="/d/2/")
     task = DBTaskResult.objects.get(task_path__endswith="deliver_to_members")
     from chapterhouse.notifications.tasks import deliver_to_members
 
     deliver_to_members.call(*task.args_kwargs["args"])
 
+    notice = hablante.notifications.get(url="/d/2/")
     with translation.override("es"):
-        spanish = translation.gettext("Notifications")
-    assert spanish != "Notifications"
-    assert hablante.notifications.get(url="/d/2/").text == spanish
-    assert member.notifications.get(url="/d/2/").text == "Notifications"
+        spanish = translation.gettext("“%(title)s” was decided: %(outcome)s.") % {
+            "title": "Bikes", "outcome": translation.gettext("passed")}
+        assert notice.text == spanish
+    assert spanish != "“Bikes” was decided: passed."
+    assert member.notifications.get(url="/d/2/").text == "“Bikes” was decided: passed."
     emails = DBTaskResult.objects.filter(task_path__endswith="send_notification_emails")
     assert [e.args_kwargs["args"][0] for e in emails] == [
         [hablante.notifications.get(url="/d/2/").pk]
@@ -368,7 +388,7 @@ def test_a_chapter_notice_stopped_half_way_resumes_where_it_stopped(
     others = [make_member(f"Londoner {n}", city="London") for n in range(3)]
     london = Chapter.objects.get(path=member.home_chapter.path[: -Chapter.steplen])
     services.notify_members_of(chapter=london, kind=Kind.DECISION_RECORDED,
-                               text=lambda: "London decided", url="/d/3/")
+                               message=SAY, params=said("London decided"), url="/d/3/")
     args = DBTaskResult.objects.get(task_path__endswith="deliver_to_members").args_kwargs["args"]
     monkeypatch.setattr(tasks, "FANOUT_BATCH_SIZE", 2)
     real_store, calls = tasks._store, []
@@ -388,7 +408,7 @@ def test_a_chapter_notice_stopped_half_way_resumes_where_it_stopped(
 
     # A run that stopped after its first committed batch: the next one finishes the rest.
     first = sorted([member.pk] + [o.pk for o in others])[:2]
-    tasks._store([(pk, "London decided") for pk in first], str(Kind.DECISION_RECORDED),
+    tasks._store(first, str(Kind.DECISION_RECORDED), SAY, said("London decided"),
                  "/d/3/", datetime.fromisoformat(args[4]), uuid.UUID(args[6]))
     assert tasks.deliver_to_members.call(*args) == 2
     assert tasks.deliver_to_members.call(*args) == 0
@@ -404,14 +424,17 @@ def test_the_database_refuses_a_second_notice_of_an_event_to_a_member(member):
     from django.db import IntegrityError
 
     key = services.event_key("test:once")
-    Notification.objects.create(recipient=member, kind=Kind.MENTION, text="a", event=key)
+    Notification.objects.create(recipient=member, kind=Kind.MENTION, message=SAY,
+                                params=said("a"), event=key)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Notification.objects.create(recipient=member, kind=Kind.MENTION, text="b", event=key)
+        Notification.objects.create(recipient=member, kind=Kind.MENTION, message=SAY,
+                                    params=said("b"), event=key)
 
 
 def test_notify_twice_for_one_event_tells_each_member_once(member, outsider, database_tasks):
-    first = notify(recipients=[member], kind=Kind.WELCOME, text=hello, event="test:event")
-    second = notify(recipients=[member, outsider], kind=Kind.WELCOME, text=hello,
+    first = notify(recipients=[member], kind=Kind.WELCOME,
+                   message=SAY, params=hello, event="test:event")
+    second = notify(recipients=[member, outsider], kind=Kind.WELCOME, message=SAY, params=hello,
                     event="test:event")
     assert [n.recipient_id for n in first] == [member.pk]
     assert [n.recipient_id for n in second] == [outsider.pk]  # only the one not yet told
@@ -419,12 +442,13 @@ def test_notify_twice_for_one_event_tells_each_member_once(member, outsider, dat
     emailed = [i for job in DBTaskResult.objects.filter(
         task_path__endswith="send_notification_emails") for i in job.args_kwargs["args"][0]]
     assert sorted(emailed) == sorted(n.pk for n in first + second)  # each queued once
-    assert notify(recipients=[member], kind=Kind.WELCOME, text=hello, event="test:event") == []
+    assert notify(recipients=[member], kind=Kind.WELCOME,
+                  message=SAY, params=hello, event="test:event") == []
 
 
 def test_notify_without_an_event_is_an_event_of_its_own(member):
-    first = notify(recipients=[member], kind=Kind.MENTION, text=hello)
-    second = notify(recipients=[member], kind=Kind.MENTION, text=hello)
+    first = notify(recipients=[member], kind=Kind.MENTION, message=SAY, params=hello)
+    second = notify(recipients=[member], kind=Kind.MENTION, message=SAY, params=hello)
     assert len(first) == len(second) == 1
     assert first[0].event != second[0].event
 
@@ -439,13 +463,13 @@ def test_a_chapter_notice_run_from_the_start_again_skips_the_members_told(
     others = make_bare_members(member, 4)
     london = Chapter.objects.get(path=member.home_chapter.path[: -Chapter.steplen])
     services.notify_members_of(chapter=london, kind=Kind.VOTING_OPENED,
-                               text=lambda: "Vote", url="/d/4/")
+                               message=SAY, params=said("Vote"), url="/d/4/")
     args = DBTaskResult.objects.get(task_path__endswith="deliver_to_members").args_kwargs["args"]
     DBTaskResult.objects.all().delete()
     everyone = sorted([member.pk] + [o.pk for o in others])
     # The first run stored every other member (and queued their emails) ...
     key = uuid.UUID(args[6])
-    told = tasks._store([(pk, "Vote") for pk in everyone[::2]], str(Kind.VOTING_OPENED),
+    told = tasks._store(everyone[::2], str(Kind.VOTING_OPENED), SAY, said("Vote"),
                         "/d/4/", datetime.fromisoformat(args[4]), key)
     assert told == everyone[::2]
     # ... while the second run started from nothing.

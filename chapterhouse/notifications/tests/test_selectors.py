@@ -10,7 +10,7 @@ from chapterhouse.notifications.selectors import (
     unread_count_for,
 )
 from chapterhouse.notifications.services import mark_read, notify, set_email_preferences
-from chapterhouse.notifications.tests.factories import make_notices
+from chapterhouse.notifications.tests.factories import SAY, make_notices, said
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def test_the_unread_count_is_counted_once_per_viewer(member, django_assert_num_q
 
 def test_the_unread_count_follows_changes_made_through_the_services(member):
     assert unread_count(member) == 2
-    notify(recipients=[member], kind=Kind.MEMBER_JOINED, text=lambda m: "x")
+    notify(recipients=[member], kind=Kind.MEMBER_JOINED, message=SAY, params=said("x"))
     assert unread_count(member) == 3
     mark_read(member=member)
     assert unread_count(member) == 0

@@ -38,7 +38,7 @@ from chapterhouse.lib.tasks import task_named
 from chapterhouse.members.models import Member
 from chapterhouse.notifications import services
 from chapterhouse.notifications.models import Kind, Notification
-from chapterhouse.notifications.tests.factories import make_bare_members
+from chapterhouse.notifications.tests.factories import SAY, make_bare_members, said
 from chapterhouse.worker.models import TaskLease
 
 pytestmark = [pytest.mark.drill,
@@ -162,7 +162,7 @@ def drill(tmp_path, settings, member):
     DBTaskResult.objects.all().delete()
     chapter = Chapter.objects.get(pk=member.home_chapter_id)
     services.notify_members_of(chapter=chapter, kind=Kind.VOTING_OPENED,
-                               text=lambda: "A vote opened (drill)", url=URL)
+                               message=SAY, params=said("A vote opened (drill)"), url=URL)
     drill = Drill(tmp_path)
     yield drill
     drill.stop_all()
