@@ -241,9 +241,9 @@ def delete(request: HttpRequest) -> HttpResponse:
         services.delete_account(member=member, remove_writing=remove_posts)
         logout(request)
         messages.success(request, _(
-            "Your account has been deleted: your login, profile, chapters, roles and "
+            "Your account has been deleted: your login, profile, memberships, roles and "
             "notifications are gone. Your proposals, amendments, votes and deliberation "
-            "posts stay in the organisation's record as a former member's."))
+            "posts stay in the organisation's record, without your name."))
         messages.info(request, _(
             "The text of your forum posts and comments was removed.") if remove_posts else _(
             "Your forum posts and comments stay, signed “former member”."))
