@@ -7,3 +7,13 @@ class DecisionsConfig(AppConfig):
     label = "decisions"
     verbose_name = _("Decisions")
 
+    def ready(self) -> None:
+        # The member's proposals, amendments, stakes and ballots in their export.
+        # Nothing is removed when they leave: it is part of the decisions' record.
+        from chapterhouse.members import account_data
+
+        from . import selectors
+
+        account_data.register(account_data.Holding(
+            app=self.label, export=selectors.account_export,
+        ))

@@ -6,3 +6,14 @@ class DiscussionsConfig(AppConfig):
     name = "chapterhouse.discussions"
     label = "discussions"
     verbose_name = _("Discussions")
+
+    def ready(self) -> None:
+        # The member's posts in their export, and removable when they leave.
+        from chapterhouse.members import account_data
+
+        from . import selectors, services
+
+        account_data.register(account_data.Holding(
+            app=self.label, export=selectors.account_export,
+            remove_writing=services.remove_writing_of,
+        ))

@@ -130,6 +130,13 @@ class Post(models.Model):
         """The permalink: redirects to the thread page where the post is."""
         return reverse("discussions:post", kwargs={"public_id": self.public_id})
 
+    @property
+    def is_removed(self) -> bool:
+        """Whether its author removed its text when they deleted their account
+        (services.remove_writing_of): the body is then empty and the post is shown as
+        "removed by its author", keeping its place in the thread."""
+        return not self.body
+
 
 class PostVersion(models.Model):
     """A previous body of an edited post. Every edit keeps the body it replaced."""

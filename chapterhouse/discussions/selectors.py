@@ -379,3 +379,41 @@ def watchers_of(thread: Thread) -> QuerySet[Member]:
             pk__in=chosen.values("member_id"))
     return Member.objects.filter(watching).active().order_by("pk")
 
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def account_export(member: Member) -> dict[str, Any]:
+    """The member's posts (with the thread each is in and its earlier versions) and the
+    threads they started, for their data export (members.account_data). Three queries
+    whatever they wrote."""
+    posts = (
+        Post.objects.filter(author=member).select_related("thread")
+        .prefetch_related(Prefetch("versions", PostVersion.objects.order_by("written_at", "pk")))
+        .order_by("created_at", "pk")
+    )
+    return {
+        "posts": [
+            {
+                "url": post.get_absolute_url(),
+                "thread": {"title": post.thread.title, "kind": post.thread.kind,
+                           "url": post.thread.get_absolute_url()},
+                "text": post.body,
+                "created_at": _iso(post.created_at),
+                "edited_at": _iso(post.edited_at),
+                "earlier_versions": [
+                    {"text": version.body, "written_at": _iso(version.written_at),
+                     "replaced_at": _iso(version.replaced_at)}
+                    for version in post.versions.all()
+                ],
+            }
+            for post in posts
+        ],
+        "threads_started": [
+            {"title": thread.title, "kind": thread.kind, "url": thread.get_absolute_url(),
+             "created_at": _iso(thread.created_at)}
+            for thread in Thread.objects.filter(created_by=member).order_by("created_at", "pk")
+        ],
+    }

@@ -461,3 +461,24 @@ def set_forum_level(*, member: Member, chapter: Chapter, level: Level | str) -> 
             defaults={"level": level, "updated_at": timezone.now()},
         )
     return row
+
+
+# The threads whose posts a leaving member may remove: forums and comments. Not the
+# deliberation of proposals: it is the public reasoning members weighed before they
+# voted, which the decision record links to, so it stays (without a name).
+REMOVABLE_KINDS = (Thread.Kind.FORUM, Thread.Kind.COMMENTS)
+
+
+def remove_writing_of(member: Member) -> int:
+    """Remove the text of `member`'s forum posts and comments, as they delete their
+    account (members.account_data; members.services.delete_account calls it inside
+    its transaction). Each post keeps its place in its thread and is shown as
+    "removed by its author"; its earlier versions and the mentions it made go too.
+    Thread titles stay (they head others' replies), and so do quotes of the post in
+    other members' posts (those are theirs). Returns how many posts it emptied."""
+    with transaction.atomic():
+        posts = Post.objects.filter(author=member, thread__kind__in=REMOVABLE_KINDS)
+        ids = list(posts.values_list("pk", flat=True))
+        PostVersion.objects.filter(post_id__in=ids).delete()
+        Mention.objects.filter(post_id__in=ids).delete()
+        return Post.objects.filter(pk__in=ids).update(body="", edited_at=None)

@@ -391,6 +391,12 @@ class DeleteAccountForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+    remove_posts = forms.BooleanField(
+        label=_("Also remove the text of my forum posts and comments"),
+        help_text=_("Each post keeps its place in its thread and reads “removed by its "
+                    "author”. Posts in the deliberation of proposals stay."),
+        required=False,
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -13,6 +14,7 @@ from chapterhouse.chapters.models import Chapter, ChapterLevel, ChapterRole
 from chapterhouse.chapters.selectors import chapter_label
 from chapterhouse.lib.languages import language_name
 
+from . import account_data
 from .models import Member, Visibility
 
 # Members suggested at most by a search (members:search, mentions).
@@ -92,13 +94,16 @@ def _iso(value: Any) -> str | None:
 
 
 def export_data_for(member: Member) -> dict[str, Any]:
-    """Everything the site stores about a member, for them to download."""
+    """Everything the site stores about a member, for them to download: their account,
+    profile, chapters, roles and notices, then what the apps above this one hold
+    (account_data: posts, proposals, amendments, stakes, ballots). A constant number
+    of queries whatever the member has."""
     from allauth.account.models import EmailAddress
 
     from chapterhouse.notifications.models import EmailPreference, Notification
 
     user = member.user
-    return {
+    data: dict[str, Any] = {
         "exported_at": timezone.now().isoformat(),
         "account": {
             "email": user.email,
@@ -161,6 +166,16 @@ def export_data_for(member: Member) -> dict[str, Any]:
             for preference in EmailPreference.objects.filter(member=member).order_by("kind")
         },
     }
+    for holding in account_data.holdings():
+        data.update(holding.export(member))
+    return data
+
+
+def is_members_only_profile(public_id: uuid.UUID | str) -> bool:
+    """Whether `public_id` is a profile that signed-in members may see (and visitors
+    may not): what a visitor is told to sign in for. Hidden profiles are not."""
+    return Member.objects.filter(public_id=public_id, profile_visibility=Visibility.MEMBERS
+                                 ).exists()
 
 
 def members_listed_for(chapter: Chapter, viewer: Member | None) -> QuerySet[Member]:

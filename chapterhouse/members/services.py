@@ -16,6 +16,7 @@ from chapterhouse.notifications.models import Kind
 from chapterhouse.notifications.services import notify
 from chapterhouse.places.models import Place
 
+from . import account_data
 from .models import ApiToken, Member, User
 
 # Older tokens beyond this many are ended when a new one is made.
@@ -219,12 +220,26 @@ def touch_last_seen(*, member_id: int) -> None:
     Member.objects.filter(pk=member_id).update(last_seen=timezone.now())
 
 
-def delete_account(*, member: Member) -> None:
-    """Delete a member and their login; the chapters they belonged to shrink by one."""
+def delete_account(*, member: Member, remove_writing: bool = False) -> None:
+    """Delete a member and their login; the chapters they belonged to shrink by one.
+
+    What goes and what stays is what the deletion page says (members/delete.html):
+    the account, profile, memberships, roles, notices, reading marks, stake
+    declarations and shown dissent go (their rows cascade); posts, proposals,
+    amendments, ballots, places on frozen rolls and audit entries stay without a name
+    (their foreign keys are SET_NULL), because threads and decision records are shared.
+    With `remove_writing`, each app also removes the member's writing that the record
+    does not need (account_data; discussions: the text of forum posts and comments),
+    in the same transaction.
+    """
     with transaction.atomic():
         member = Member.objects.select_for_update().select_related("home_chapter", "user").get(
             pk=member.pk
         )
+        if remove_writing:
+            for holding in account_data.holdings():
+                if holding.remove_writing is not None:
+                    holding.remove_writing(member)
         chapter_services.adjust_member_counts(member.home_chapter, -1)
         avatar = member.avatar.name if member.avatar else ""
         storage = member.avatar.storage

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from allauth.account.decorators import verified_email_required
 from django.contrib import messages
@@ -14,8 +15,9 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -77,7 +79,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def profile(request: HttpRequest, public_id: str) -> HttpResponse:
-    member = access_member(request, public_id)
+    """A member's profile as the viewer may see it. A signed-out visitor who follows a
+    link to a members-only profile is asked to sign in (403, nothing of the member
+    shown: not even the name); a hidden or unknown profile is not found (404)."""
+    try:
+        member = access_member(request, public_id)
+    except Http404:
+        if not request.user.is_authenticated and selectors.is_members_only_profile(public_id):
+            back = urlencode({"next": request.get_full_path()})
+            return render(request, "members/profile_for_members.html", {
+                "login_url": f"{reverse('account_login')}?{back}",
+                "signup_url": f"{reverse('account_signup')}?{back}",
+            }, status=403)
+        raise
     is_owner = viewer_of(request).can("members.edit_profile", member)
     chapters = selectors.chapters_shown_to(
         member, selectors.chapters_of(member), is_owner=is_owner
@@ -223,9 +237,16 @@ def delete(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None, user=request.user
     )
     if request.method == "POST" and form.is_valid():
-        services.delete_account(member=member)
+        remove_posts = form.cleaned_data["remove_posts"]
+        services.delete_account(member=member, remove_writing=remove_posts)
         logout(request)
-        messages.success(request, _("Your account and everything in it have been deleted."))
+        messages.success(request, _(
+            "Your account has been deleted: your login, profile, memberships, roles and "
+            "notifications are gone. Your proposals, amendments, votes and deliberation "
+            "posts stay in the organisation's record, without your name."))
+        messages.info(request, _(
+            "The text of your forum posts and comments was removed.") if remove_posts else _(
+            "Your forum posts and comments stay, signed “former member”."))
         return redirect("members:home")
     return render(request, "members/delete.html", {"form": form, "member": member})
 

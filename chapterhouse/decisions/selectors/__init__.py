@@ -5,6 +5,7 @@ and the record. One module per subject; callers use the names re-exported here
 
 from __future__ import annotations
 
+from .account import account_export
 from .affectedness import (
     AffectedRow,
     affectedness,
@@ -78,6 +79,7 @@ from .rules_in_force import (
 )
 
 __all__ = [
+    "account_export",
     "NeedsYou",
     "needs_you",
     "CHAIN_FORMAT",

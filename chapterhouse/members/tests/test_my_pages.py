@@ -324,7 +324,7 @@ class TestDeleteAccount:
         counts = _counts()
         response = member_client.post("/me/delete/", {"password": PASSWORD}, follow=True)
         assert response.redirect_chain[-1][0] == "/"
-        assert "have been deleted" in response.content.decode()
+        assert "Your account has been deleted" in response.content.decode()
         assert not Member.objects.filter(pk=member.pk).exists()
         assert not User.objects.filter(pk=user_id).exists()
         assert not Notification.objects.filter(recipient_id=member.pk).exists()

@@ -33,7 +33,8 @@ def _page(client, member: Member):
     ("visibility", "expected"),
     [
         (Visibility.PUBLIC, {"anonymous": 200, "outsider": 200, "neighbour": 200, "owner": 200}),
-        (Visibility.MEMBERS, {"anonymous": 404, "outsider": 200, "neighbour": 200, "owner": 200}),
+        # Signed out: asked to sign in (403, see TestMembersOnlyForVisitors).
+        (Visibility.MEMBERS, {"anonymous": 403, "outsider": 200, "neighbour": 200, "owner": 200}),
         (Visibility.HIDDEN, {"anonymous": 404, "outsider": 404, "neighbour": 404, "owner": 200}),
     ],
 )
@@ -142,10 +143,62 @@ class TestPresence:
         assert 'class="presence offline"' in html
         assert "last seen 3\xa0hours ago" in html
 
-    def test_a_member_never_seen_is_offline(self, member, outsider_client):
+    def test_a_member_never_seen_is_offline_and_never_signed_in(self, member, outsider_client):
         html = _page(outsider_client, member).content.decode()
-        assert 'class="presence offline"' in html
+        assert '<p class="presence offline">Offline · never signed in</p>' in html
         assert "last seen" not in html
+
+    def test_a_member_seen_once_is_not_called_never_signed_in(self, member, outsider_client):
+        Member.objects.filter(pk=member.pk).update(
+            last_seen=timezone.now() - timedelta(days=2))
+        html = _page(outsider_client, member).content.decode()
+        assert "never signed in" not in html and "last seen 2\xa0days ago" in html
+
+    def test_a_hidden_presence_says_nothing_of_never_signing_in(self, member, outsider_client):
+        update_profile(member=member, show_presence=False)
+        assert "never signed in" not in _page(outsider_client, member).content.decode()
+
+    def test_never_signed_in_is_translated(self, member, outsider_client):
+        outsider_client.cookies["django_language"] = "es"
+        html = _page(outsider_client, member).content.decode()
+        assert "never signed in" not in html
+
+
+class TestMembersOnlyForVisitors:
+    """A signed-out visitor who follows a link to a members-only profile is asked to
+    sign in, and learns nothing of the member."""
+
+    def test_a_visitor_is_asked_to_sign_in_and_shown_nothing_of_the_member(self, member,
+                                                                             client):
+        update_profile(member=member, bio="I grow tomatoes.", languages=["sw"])
+        response = _page(client, member)
+        assert response.status_code == 403
+        html = response.content.decode()
+        url = member.get_absolute_url()
+        assert f'href="/accounts/login/?next={url.replace("/", "%2F")}"' in html
+        assert f'href="/accounts/signup/?next={url.replace("/", "%2F")}"' in html
+        assert "Sign in to see this profile" in html
+        for secret in ("Ada", "Member</h1>", "tomatoes", "Swahili", "Hackney", "London",
+                       "presence", "Joined"):
+            assert secret not in html.split("<main")[1], secret
+
+    def test_signing_in_from_there_comes_back_to_the_profile(self, member, client, outsider):
+        from chapterhouse.members.tests.factories import PASSWORD
+
+        url = member.get_absolute_url()
+        response = client.post(f"/accounts/login/?next={url}",
+                               {"login": outsider.user.email, "password": PASSWORD})
+        assert response.status_code == 302 and response["Location"] == url
+        assert client.get(url).status_code == 200
+
+    def test_a_hidden_profile_and_an_unknown_one_are_still_not_found(self, member, client):
+        update_profile(member=member, profile_visibility=Visibility.HIDDEN)
+        assert _page(client, member).status_code == 404
+        assert client.get(f"/m/{uuid.uuid4()}/").status_code == 404
+
+    def test_a_public_profile_is_shown_to_visitors(self, member, client):
+        update_profile(member=member, profile_visibility=Visibility.PUBLIC)
+        assert _page(client, member).status_code == 200
 
 
 def test_markdown_in_a_bio_renders_inert(member, outsider_client):
