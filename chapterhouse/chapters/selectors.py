@@ -199,7 +199,7 @@ def facilitators_of(
     roles = list(
         ChapterRole.objects.facilitators_of(chapter)
         .select_related("member")
-        .order_by("member__display_name", "pk")[:limit]
+        .order_by("member__sort_name", "member__display_name", "pk")[:limit]
     )
     if viewer is not None and len(roles) < limit:
         member = viewer.member

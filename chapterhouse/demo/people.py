@@ -38,6 +38,7 @@ from chapterhouse.chapters import bulk as chapter_bulk
 from chapterhouse.chapters import services as chapter_services
 from chapterhouse.chapters.models import Chapter, ChapterLevel, ChapterRole
 from chapterhouse.lib import bulk
+from chapterhouse.lib.collation import fold
 from chapterhouse.members.models import Member, User, Visibility
 from chapterhouse.members.selectors import recounted_member_counts
 from chapterhouse.places.models import Place, PlaceKind
@@ -320,6 +321,7 @@ class _Loader:
             members.append({
                 "public_id": uuid.UUID(int=rng.getrandbits(128), version=4),
                 "display_name": display[:80],
+                "sort_name": fold(display[:80])[:80],
                 "bio": bio(rng, city.place.name, city.country_code in SPANISH_SPEAKING,
                             self.names),
                 "languages": spoken_languages(rng, profile),

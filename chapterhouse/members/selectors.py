@@ -64,7 +64,7 @@ def members_named(query: str, *, limit: int = SEARCH_SUGGESTIONS, near: Member |
             profile_visibility__in=[Visibility.PUBLIC, Visibility.MEMBERS],
         )
         .select_related("home_chapter")
-        .order_by(*ranks, "display_name", "pk")[:limit]
+        .order_by(*ranks, "sort_name", "display_name", "pk")[:limit]
     )
 
 
@@ -197,7 +197,7 @@ def members_listed_for(chapter: Chapter, viewer: Member | None) -> QuerySet[Memb
         members = members.filter(
             Q(profile_visibility__in=[Visibility.PUBLIC, Visibility.MEMBERS]) | Q(pk=viewer.pk)
         )
-    return members.select_related("home_chapter").order_by("display_name", "pk")
+    return members.select_related("home_chapter").order_by("sort_name", "display_name", "pk")
 
 
 def recounted_member_counts() -> Counter[str]:
