@@ -77,11 +77,12 @@ document.addEventListener("htmx:configRequest", function (event) {
   });
 })();
 
-// A table wider than the screen scrolls inside its .table-scroll box: make that box
-// reachable by keyboard (arrow keys scroll it) while, and only while, it scrolls.
+// A table wider than the screen scrolls inside its .table-scroll box, code in a post
+// inside its <pre>: make that box reachable by keyboard (arrow keys scroll it) while,
+// and only while, it scrolls (WCAG 2.1.1; axe's scrollable-region-focusable).
 (function () {
   function mark() {
-    document.querySelectorAll(".table-scroll").forEach(function (box) {
+    document.querySelectorAll(".table-scroll, pre").forEach(function (box) {
       if (box.scrollWidth > box.clientWidth + 1) { box.setAttribute("tabindex", "0"); }
       else { box.removeAttribute("tabindex"); }
     });

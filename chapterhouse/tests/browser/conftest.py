@@ -6,10 +6,14 @@ a missing browser is a failure, so a green CI always means they ran.
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from chapterhouse.members.models import Member
+from chapterhouse.members.tests.factories import PASSWORD
+from chapterhouse.tests.journeys import Journeys, build_journeys, build_people
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
@@ -63,3 +67,51 @@ def page(browser, live_server, request) -> Iterator:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+@pytest.fixture
+def journeys(db) -> Journeys:
+    """The pages of the main journeys with their data (chapterhouse/tests/journeys.py)."""
+    return build_journeys()
+
+
+@pytest.fixture
+def people(db) -> list[Member]:
+    return build_people()
+
+
+@pytest.fixture
+def screen(browser, live_server) -> Iterator[Callable]:
+    """A factory of pages in one language at one width:
+    screen(language, javascript=True, width=360, height=740). Up to 480 px wide the
+    browser is a phone (mobile viewport, touch)."""
+    contexts = []
+
+    def open_screen(language: str, javascript: bool = True, width: int = 360,
+                    height: int = 740):
+        phone = width <= 480
+        context = browser.new_context(
+            base_url=live_server.url, locale="en-GB", java_script_enabled=javascript,
+            viewport={"width": width, "height": height}, device_scale_factor=1,
+            is_mobile=phone, has_touch=phone,
+        )
+        host = live_server.url.split("//", 1)[1].split(":")[0]
+        context.add_cookies([{"name": "django_language", "value": language,
+                              "domain": host, "path": "/"}])
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield open_screen
+    for context in contexts:
+        context.close()
+
+
+def log_in(page, email: str) -> None:
+    """Sign in through the login form (every factory member has PASSWORD)."""
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()

@@ -11,15 +11,11 @@ on the screen in both directions.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
 
-from chapterhouse.members.models import Member
-from chapterhouse.members.tests.factories import PASSWORD
-from chapterhouse.tests.journeys import Journeys, build_journeys, build_people
-
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,45 +42,9 @@ return {
 
 
 @pytest.fixture
-def journeys(db) -> Journeys:
-    return build_journeys()
-
-
-@pytest.fixture
-def people(db) -> list[Member]:
-    return build_people()
-
-
-@pytest.fixture
-def phone(browser, live_server) -> Iterator:
+def phone(screen) -> Callable:
     """A factory of phone-sized pages: phone(language, javascript)."""
-    contexts = []
-
-    def open_phone(language: str, javascript: bool):
-        context = browser.new_context(
-            base_url=live_server.url, locale="en-GB", java_script_enabled=javascript,
-            viewport={"width": WIDTH, "height": HEIGHT}, device_scale_factor=1,
-            is_mobile=True, has_touch=True,
-        )
-        host = live_server.url.split("//", 1)[1].split(":")[0]
-        context.add_cookies([{"name": "django_language", "value": language,
-                              "domain": host, "path": "/"}])
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield open_phone
-    for context in contexts:
-        context.close()
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    return lambda language, javascript: screen(language, javascript, WIDTH, HEIGHT)
 
 
 def check(page, name: str) -> dict:
