@@ -58,6 +58,11 @@ class Message:
     def render(self, params: Mapping[str, Any]) -> str:
         values = {key: value if key == "count" else _shown(value, self.choices.get(key))
                   for key, value in params.items()}
+        if translation.get_language_bidi():
+            # Each name, title and time isolated (FSI … PDI), so a Latin name inside an
+            # Arabic sentence keeps its place and its punctuation.
+            values = {key: value if key == "count" else f"\u2068{value}\u2069"
+                      for key, value in values.items()}
         try:
             return str(self.sentence % values)
         except (KeyError, TypeError, ValueError):

@@ -104,3 +104,10 @@ def test_a_notice_stored_once_reads_in_the_language_the_member_switched_to(clien
     assert expected != "Ana replied to you in “Bicis”."
     assert expected in spanish and "Ana replied to you" not in spanish
     assert Notification.objects.filter(recipient=member, message="discussions.reply").count() == 1
+
+
+def test_in_a_right_to_left_language_each_parameter_is_isolated():
+    with translation.override("ar"):
+        arabic = render("members.joined", {"name": "Ana Lima", "chapter": "Hackney"})
+    assert "\u2068Ana Lima\u2069" in arabic and "\u2068Hackney\u2069" in arabic
+    assert "\u2068" not in render("members.joined", {"name": "Ana", "chapter": "Hackney"})
