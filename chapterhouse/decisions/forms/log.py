@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -98,8 +99,9 @@ class DecisionFilterForm(forms.Form):
     def show_chapter_as(self, name: str) -> None:
         """The field shows the chapter found as `name` (its name with its parents, which
         finds it again) rather than what was typed."""
-        self.data = self.data.copy()
-        self.data["chapter"] = name
+        data = cast(QueryDict, self.data).copy()  # a QueryDict or a dict: both copy
+        data["chapter"] = name
+        self.data = data
 
     def clean_until(self) -> date | None:
         # The filter ends at the start of the next day, which must exist.

@@ -25,8 +25,8 @@ from django.views.decorators.http import require_safe
 
 from chapterhouse.chapters.access import chapter_lookup
 from chapterhouse.chapters.models import Chapter
-from chapterhouse.chapters.selectors import full_names
 from chapterhouse.chapters.navigation import section_context
+from chapterhouse.chapters.selectors import full_names
 from chapterhouse.lib.interface import is_htmx, viewer_of
 
 from .. import presenters, selectors
