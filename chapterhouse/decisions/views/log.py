@@ -99,9 +99,12 @@ def index(request: HttpRequest) -> HttpResponse:
         **_chapter_filter_context(form, query),
         "htmx": is_htmx(request),
     }
+    if is_htmx(request):
+        # The results with the filter's errors in their place, as a 200 (as a refused
+        # ballot's panel is): htmx swaps only successful answers.
+        return render(request, "decisions/_decision_rows.html", context)
     status = 400 if form.is_bound and not form.is_valid() else 200
-    template = "decisions/_decision_rows.html" if is_htmx(request) else "decisions/index.html"
-    return render(request, template, context, status=status)
+    return render(request, "decisions/index.html", context, status=status)
 
 
 EXPORT_FIELDS = (
