@@ -165,6 +165,8 @@ def test_the_chosen_suggestions_address_picks_exactly_its_chapter(client, log):
     response = get(client, chapter="London", chapter_path="ca/on/london")
     assert response.status_code == 200
     assert titles(response) == {"Ontario library"}
+    # The page never writes the address back: a name typed later is not overruled.
+    assert 'name="chapter_path" id="id_chapter_path" value=""' in response.content.decode()
     # An address that names no chapter is ignored: the name decides (here: ambiguous).
     assert get(client, chapter="London", chapter_path="zz/none").status_code == 400
     # An empty field is no filter, whatever the hidden address says.

@@ -163,8 +163,8 @@ def test_a_spanish_reader_filters_by_the_spanish_name(reader, log, javascript):
         choice = page.locator(
             ".chapter-filter [data-suggestion='Londres, England, United Kingdom']")
         choice.wait_for()
-        page.check("#id_subchapters")
-        page.locator("#decision-results").wait_for()
+        with page.expect_response(lambda r: "subchapters=on" in r.url):
+            page.check("#id_subchapters")
         with page.expect_response(lambda r: "chapter_path=gb%2Feng%2Flondon" in r.url):
             choice.click()
         page.locator("#decision-results .filtered-by").wait_for()
