@@ -17,10 +17,9 @@ from chapterhouse.lib.interface import access, viewer_of
 from . import selectors, services
 from .models import ChapterRole
 
-# A chapter's address where the empty url_path cannot serve (API paths, form values):
-# its url_path, or `international` for the root. Country slugs are two-letter codes,
-# so no chapter's url_path can be `international`.
-INTERNATIONAL_SEGMENT = "international"
+# A chapter's address where the empty url_path cannot serve: its url_path, or
+# `international` for the root (defined with the selectors that read addresses).
+INTERNATIONAL_SEGMENT = selectors.INTERNATIONAL_SEGMENT
 
 
 def chapter_lookup(url_path: str) -> str:

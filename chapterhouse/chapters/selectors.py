@@ -5,7 +5,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from chapterhouse.lib import cache as lib_cache
-from chapterhouse.lib.collation import localized_order, sort_key
+from chapterhouse.lib.collation import fold, localized_order, sort_key
 from chapterhouse.places.models import ascii_fold
 
 from .models import Chapter, ChapterLevel, ChapterRole
@@ -178,6 +180,122 @@ def chapters_named_within(scope: Chapter, query: str, *, limit: int = 50) -> lis
             )
         rows = rows.filter(condition)
     return list(rows.order_by("depth", "-member_count", localized_order(), "path")[:limit])
+
+
+# -- Chapters a person names (the decision log's filter, the chapter search) ---------------
+
+# A chapter's address where the empty url_path cannot serve (API paths, form values):
+# its url_path, or `international` for the root (chapters.access.chapter_lookup).
+# Country slugs are two-letter codes, so no chapter's url_path can be `international`.
+INTERNATIONAL_SEGMENT = "international"
+
+# Chapters looked at when a name is narrowed by its parents ("London, Ontario"): a name
+# shared by more chapters than this is narrowed among its largest ones.
+NAMED_CANDIDATES = 200
+
+
+def lineages(chapters: Iterable[Chapter]) -> dict[int, list[Chapter]]:
+    """Each chapter with its ancestors, nearest first and International left out
+    (International itself: just itself). One query for all of them, of LINK_FIELDS."""
+    chapters = list(chapters)
+    known = {chapter.path: chapter for chapter in chapters}
+    wanted = {path for chapter in chapters for path in chapter.ancestor_paths()[1:]} - set(known)
+    if wanted:
+        known.update(
+            (row.path, row) for row in Chapter.objects.filter(path__in=wanted).only(*LINK_FIELDS)
+        )
+    return {
+        chapter.pk: [
+            known[path] for path in reversed(chapter.ancestor_paths()[1:]) if path in known
+        ] or [chapter]
+        for chapter in chapters
+    }
+
+
+def full_names(chapters: Iterable[Chapter]) -> dict[int, str]:
+    """Each chapter's name with its parents' in the active language, as a person tells
+    places apart: "London, England, United Kingdom" (one query for all)."""
+    return {
+        pk: ", ".join(chapter.display_name() for chapter in lineage)
+        for pk, lineage in lineages(chapters).items()
+    }
+
+
+def _names_of(chapter: Chapter) -> set[str]:
+    # Folded, in every language the chapter has a name in (from LINK_FIELDS only).
+    return {fold(chapter.name), *(fold(name) for name in chapter.names.values())}
+
+
+def _international_names() -> set[str]:
+    # What International is called in every shipped language, folded.
+    names = {fold(INTERNATIONAL_SEGMENT)}
+    for language, _label in settings.LANGUAGES:
+        with translation.override(language):
+            names.add(fold(str(ChapterLevel.INTERNATIONAL.label)))
+    return names
+
+
+def _called(folded: str) -> Q:
+    """Chapters whose name is `folded` (exactly, but for case and accents) in any
+    language or script: their own names and, for a place's chapter, the place's."""
+    condition = (
+        Q(sort_name=folded)
+        | Q(place__ascii_name=folded)
+        | Q(place__alt_names__contains=f"|{folded}|")
+    )
+    for language, _label in settings.LANGUAGES:
+        condition |= Q(**{f"sort_names__{language}": folded})
+    if folded in _international_names():
+        condition |= Q(depth=1)
+    return condition
+
+
+def _within_parents(lineage: list[Chapter], parents: list[str]) -> bool:
+    """Whether the names `parents` (folded, nearest first) are ancestors in `lineage`
+    (the chapter first), in this order; levels may be skipped ("London, UK")."""
+    remaining = iter(lineage[1:])
+    return all(any(name in _names_of(ancestor) for ancestor in remaining) for name in parents)
+
+
+def chapters_called(text: str, *, limit: int = 20) -> list[Chapter]:
+    """The chapters a person means by `text`, the higher and larger first, at most `limit`:
+
+    - an address, the url_path ("gb/eng/london", also "/c/gb/eng/london/") or
+      `international`: that chapter;
+    - a name, exact but for case and accents, in any language and script the chapter
+      or its place has ("London", "Londres", "لندن");
+    - a name followed by names of its parents after commas, as the chapter search
+      shows it ("London, England, United Kingdom", "London, Ontario").
+
+    Two queries at most (the chapters, their ancestors); none found is an empty list.
+    """
+    text = text.strip()
+    address = text.strip("/").lower().removeprefix("c/").strip("/")
+    if "/" in address or address == INTERNATIONAL_SEGMENT:
+        address = "" if address == INTERNATIONAL_SEGMENT else address
+        found = Chapter.objects.filter(url_path=address).first()
+        if found is not None:
+            return [found]
+    order = ("depth", "-member_count", localized_order(), "path")
+    whole = fold(text)
+    parts = [fold(part) for part in re.split("[,،]", text)]  # the Arabic comma too
+    if not whole:
+        return []
+    if len(parts) == 1 or not all(parts):
+        # A country's address has no slash ("gb"): old links give it so.
+        condition = _called(whole) | Q(url_path=address) if address else _called(whole)
+        return list(Chapter.objects.filter(condition).order_by(*order)[:limit])
+    # "London, Ontario": chapters called "London" (or "London Ontario", a name with a
+    # comma in it), kept when the other names are among their parents.
+    candidates = list(
+        Chapter.objects.filter(_called(whole) | _called(parts[0])).order_by(*order)
+        [:NAMED_CANDIDATES]
+    )
+    lines = lineages(candidates)
+    return [
+        chapter for chapter in candidates
+        if _names_of(chapter) & {whole} or _within_parents(lines[chapter.pk], parts[1:])
+    ][:limit]
 
 
 def children_of(chapter: Chapter) -> QuerySet[Chapter]:

@@ -103,12 +103,23 @@ def mine(request: HttpRequest) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     """Chapter suggestions for the one autocomplete (lib.autocomplete): the chapter
     `?within=` (its url_path, `international` for the root) and those below it
-    whose name contains `?q=`. The value is the chapter's url_path (`international`)."""
+    whose name contains `?q=`, each with its parents ("England, United Kingdom").
+    The value is the chapter's address (its url_path, `international`); with
+    `?value=name` it is the chapter's name with its parents ("London, England, United
+    Kingdom", what chapters.selectors.chapters_called reads back) and the address
+    is the code for the field's hidden companion."""
     scope = access_chapter(request, url_path_of(request.GET.get("within", ""))).chapter
-    suggestions = [
-        Suggestion(value=chapter_lookup(chapter.url_path), label=chapter.display_name())
-        for chapter in selectors.chapters_named_within(scope, query_of(request))
-    ]
+    chapters = selectors.chapters_named_within(scope, query_of(request))
+    lines = selectors.lineages(chapters)
+    by_name = request.GET.get("value") == "name"
+    suggestions = []
+    for chapter in chapters:
+        names = [link.display_name() for link in lines[chapter.pk]]
+        address = chapter_lookup(chapter.url_path)
+        suggestions.append(Suggestion(
+            value=", ".join(names) if by_name else address, label=names[0],
+            detail=", ".join(names[1:]), code=address if by_name else "",
+        ))
     return render_suggestions(request, suggestions)
 
 

@@ -68,6 +68,8 @@ def autocomplete_attrs(
         "hx-disabled-elt": "unset",
         "hx-confirm": "unset",
         "hx-indicator": "unset",
+        # Suggestions are not a page of their own, whatever the form's requests push.
+        "hx-push-url": "false",
     }
     if include:
         attrs["hx-include"] = include

@@ -13,6 +13,7 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
+    QueryDict,
     StreamingHttpResponse,
 )
 from django.shortcuts import render
@@ -22,8 +23,10 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from chapterhouse.chapters.access import chapter_lookup
 from chapterhouse.chapters.models import Chapter
 from chapterhouse.chapters.navigation import section_context
+from chapterhouse.chapters.selectors import full_names
 from chapterhouse.lib.interface import is_htmx, viewer_of
 
 from .. import presenters, selectors
@@ -53,6 +56,32 @@ def _filter_form(request: HttpRequest) -> DecisionFilterForm:
     return DecisionFilterForm(request.GET or None, categories=categories)
 
 
+def _chapter_filter_context(form: DecisionFilterForm, query: QueryDict) -> dict[str, Any]:
+    """What the chapter filter shows: the chapter found, by its name with its parents
+    (the field shows it so); or, for a name several chapters have, each of them as a
+    link to the same filters with that chapter's address."""
+    found: Chapter | None = None
+    if form.is_bound:
+        form.is_valid()  # cleans it: cleaned_data holds the fields that are valid
+        found = form.cleaned_data.get("chapter")
+    shown = [found] if found is not None else form.chapter_choices
+    names = full_names(shown)
+    typed = str(form.data.get("chapter", "")).strip() if form.is_bound else ""
+    if found is not None:
+        form.show_chapter_as(names[found.pk])
+    choices = []
+    for choice in form.chapter_choices:
+        picked = query.copy()
+        picked["chapter"] = chapter_lookup(choice.url_path)
+        picked.pop("chapter_path", None)
+        choices.append((names[choice.pk], "?" + picked.urlencode()))
+    return {
+        "chapter_name": names[found.pk] if found is not None else None,
+        "chapter_choices": choices,
+        "chapter_typed": typed,
+    }
+
+
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
     """Every decision, newest first, filtered by chapter, category, outcome and date."""
@@ -67,10 +96,15 @@ def index(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page_obj": page,
         "query": query.urlencode(),
+        **_chapter_filter_context(form, query),
+        "htmx": is_htmx(request),
     }
+    if is_htmx(request):
+        # The results with the filter's errors in their place, as a 200 (as a refused
+        # ballot's panel is): htmx swaps only successful answers.
+        return render(request, "decisions/_decision_rows.html", context)
     status = 400 if form.is_bound and not form.is_valid() else 200
-    template = "decisions/_decision_rows.html" if is_htmx(request) else "decisions/index.html"
-    return render(request, template, context, status=status)
+    return render(request, "decisions/index.html", context, status=status)
 
 
 EXPORT_FIELDS = (

@@ -5,6 +5,7 @@
 //   is the one autocomplete: autocomplete.js)
 // - ranked ballots get "move up/down" buttons and drag-and-drop that renumber ranks
 // - htmx swaps the ballot panel with its errors in place
+// - the decision log's chapter filter is sent when a suggestion is chosen
 // No inline scripts (CSP). Safe to load more than once.
 (function () {
   "use strict";
@@ -238,11 +239,24 @@
     });
   }
 
+  // -- The decision log's filters -----------------------------------------------------------
+  // Every change sends the form (htmx), but a chapter name being typed is not a
+  // filter yet: the log follows it when a suggestion is chosen, or on Enter.
+  function setupFilters(form) {
+    var field = form.querySelector("input[data-autocomplete]");
+    if (!field || !once(form, "filters")) { return; }
+    field.addEventListener("change", function (event) { event.stopPropagation(); });
+    field.addEventListener("chapterhouse:chosen", function () {
+      if (form.requestSubmit) { form.requestSubmit(); } else if (window.htmx) { window.htmx.trigger(form, "submit"); }
+    });
+  }
+
   // -- Wiring ---------------------------------------------------------------------------------
   function enhance(root) {
     root.querySelectorAll("form[data-multi-categories]").forEach(setupDraftForm);
     root.querySelectorAll("[data-formset-add]").forEach(setupFormset);
     root.querySelectorAll("table[data-ranking]").forEach(setupRanking);
+    root.querySelectorAll("form[data-filters]").forEach(setupFilters);
     root.querySelectorAll("form[data-confirm]").forEach(function (form) {
       if (!once(form, "enhanced")) { return; }
       form.addEventListener("submit", function (event) {
