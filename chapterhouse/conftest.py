@@ -35,6 +35,17 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language: a request in another language leaves
+    that language active in the thread (LocaleMiddleware activates, nothing resets)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def member(db) -> Member:
     """A member of International › United Kingdom › England › London › Hackney."""

@@ -157,6 +157,8 @@ def parse(text: str) -> tuple[str, dict[str, Any]] | None:
         for code, _label in settings.LANGUAGES:
             with translation.override(code):
                 for count, template in _templates(message):
+                    if not re.sub(r"%\(\w+\)s", "", template).strip():
+                        continue  # parameters alone: a sentence of nothing to recognise
                     found = _pattern(template).fullmatch(text)
                     if found is None:
                         continue

@@ -118,11 +118,12 @@ TAG = re.compile(r"""{%\s*(extends|include)\s+["']([^"']+)["']""")
 COMMENT = re.compile(r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}|{#.*?#}", re.S)
 LOADS_HTMX = re.compile(r"""{%\s*block\s+htmx\s*%}\s*{%\s*include\s+["']_htmx\.html["']""")
 # Pages whose hx-* attributes come from form widgets (members.forms.LocationForm, the
-# mention autocomplete of discussions.forms) rather than from template markup.
+# mention autocomplete of discussions.forms, the map's place search) rather than from
+# template markup.
 FORM_PAGES = {
     "account/signup.html", "members/location.html", "discussions/forum.html",
     "discussions/thread.html", "discussions/reply.html", "discussions/edit.html",
-    "decisions/detail.html",
+    "decisions/detail.html", "chapters/map.html",
 }
 
 
