@@ -267,7 +267,16 @@ def test_the_write_button_shows_only_to_those_who_may(facilitator, facilitator_c
 def test_the_form_works_without_javascript(facilitator, facilitator_client):
     page = facilitator_client.get(NEW).content.decode()
     assert '<form method="post"' in page and 'name="title"' in page and 'name="body"' in page
-    assert 'name="reaches_subchapters"' in page and 'type="submit"' in page
+    assert 'type="submit"' in page
+    # Hackney has no chapters below: the choice to show it there too is not offered.
+    assert 'name="reaches_subchapters"' not in page
+
+
+def test_a_chapter_with_chapters_below_offers_to_show_it_there_too(member):
+    londoner = make_member("Lou", city="London")
+    grant_role(chapter=londoner.home_chapter, member=londoner, source=ChapterRole.Source.ADMIN)
+    page = client_for(londoner).get(LONDON + "announcements/new/").content.decode()
+    assert 'name="reaches_subchapters"' in page
 
 
 def test_an_announcement_outlives_its_author(facilitator, client):
