@@ -57,7 +57,12 @@ def test_a_facilitator_announces_from_a_phone_and_a_member_reads_it(browser, liv
     reader = browser.new_context(base_url=live_server.url, viewport=PHONE, is_mobile=True)
     page = reader.new_page()
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def record(dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", record)
     log_in(page, "ada@example.org")
     page.goto(HACKNEY)
     panel = page.locator("section.announcements")
