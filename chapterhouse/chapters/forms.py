@@ -20,6 +20,12 @@ class ChapterDescriptionForm(forms.Form):
             "HTML is not allowed."
         ),
     )
+    members_may_announce = forms.BooleanField(
+        label=_("Members of this chapter may write announcements"),
+        required=False,
+        help_text=_("Facilitators always may. An announcement is sent to every member of "
+                    "the chapter."),
+    )
 
 
 class MapSearchForm(forms.Form):

@@ -83,6 +83,10 @@ class Chapter(MP_Node):
     sort_name = models.CharField(max_length=200, blank=True, default="", db_default="")
     sort_names = models.JSONField(default=dict, blank=True, db_default={})
     description = models.TextField(blank=True)
+    # A rule of the chapter, set by its facilitators: whether its members (everyone who
+    # belongs here) may write announcements too (the announcements app), not only its
+    # facilitators. A database default too, for code that does not know the column.
+    members_may_announce = models.BooleanField(default=False, db_default=False)
     member_count = models.PositiveIntegerField(default=0)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 # Words that name pages under a chapter's URL (/c/<path>/members/ …) or under /c/
 # itself; a chapter slug must never be one of them, or the page would hide it.
 RESERVED_SLUGS = frozenset({
-    "blog", "chapters", "decisions", "dues", "edit", "events", "forums", "map", "members",
-    "mine", "mutual-aid", "mutualaid", "projects", "resources", "roles",
+    "announcements", "blog", "chapters", "decisions", "dues", "edit", "events", "forums", "map",
+    "members", "mine", "mutual-aid", "mutualaid", "projects", "resources", "roles",
 })
 
 _LEVEL_OF_PLACE = {
@@ -201,13 +201,28 @@ def _page_changed(chapter: Chapter) -> None:
 
 
 def update_chapter(
-    *, chapter: Chapter, description: str, actor: Member | None = None
+    *, chapter: Chapter, description: str, actor: Member | None = None,
+    members_may_announce: bool | None = None,
 ) -> Chapter:
+    """Save the chapter's description and (unless None) whether its members may write
+    announcements; a change of that rule is audited on its own."""
     with transaction.atomic():
         chapter.description = description
-        chapter.save(update_fields=["description"])
+        fields = ["description"]
+        rule_changed = (
+            members_may_announce is not None
+            and members_may_announce != chapter.members_may_announce
+        )
+        if rule_changed:
+            chapter.members_may_announce = bool(members_may_announce)
+            fields.append("members_may_announce")
+        chapter.save(update_fields=fields)
         audit.record(actor=actor, action="chapters.update_description", target=chapter,
                      chapter=chapter, data={"description": description})
+        if rule_changed:
+            audit.record(actor=actor, action="chapters.change_announcing", target=chapter,
+                         chapter=chapter,
+                         data={"members_may_announce": chapter.members_may_announce})
         _page_changed(chapter)
     return chapter
 

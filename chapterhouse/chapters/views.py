@@ -18,7 +18,7 @@ from chapterhouse.lib import pagecache
 from chapterhouse.lib.autocomplete import Suggestion, query_of, render_suggestions
 from chapterhouse.lib.interface import form_action, viewer_of
 
-from . import selectors, services
+from . import panels, selectors, services
 from .access import access_chapter, access_role, chapter_lookup, url_path_of
 from .forms import ChapterDescriptionForm, MapSearchForm
 from .models import ChapterLevel, ChapterRole
@@ -42,6 +42,7 @@ def detail(request: HttpRequest, url_path: str) -> HttpResponse:
         # query and the links are made only when it renders afresh.
         subchapters=SimpleLazyObject(lambda: subchapter_links(chapter)),
         can_edit=viewer.can("chapters.edit_chapter", chapter),
+        panels=panels.rendered_panels(request, found),
     )
     return render(request, "chapters/detail.html", context)
 
@@ -72,12 +73,16 @@ def edit(request: HttpRequest, url_path: str) -> HttpResponse:
         if form.is_valid():
             services.update_chapter(
                 chapter=chapter, description=form.cleaned_data["description"],
+                members_may_announce=form.cleaned_data["members_may_announce"],
                 actor=viewer_of(request).member,
             )
             messages.success(request, _("The chapter's description was saved."))
             return redirect(chapter.get_absolute_url())
     else:
-        form = ChapterDescriptionForm(initial={"description": chapter.description})
+        form = ChapterDescriptionForm(initial={
+            "description": chapter.description,
+            "members_may_announce": chapter.members_may_announce,
+        })
     context = page_context(found, "overview")
     context["form"] = form
     return render(request, "chapters/edit.html", context, status=400 if form.errors else 200)

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "chapterhouse.audit",
     "chapterhouse.decisions",
     "chapterhouse.discussions",
+    "chapterhouse.announcements",
     "chapterhouse.api",
     "chapterhouse.ops",
     "chapterhouse.demo",

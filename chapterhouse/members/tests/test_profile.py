@@ -134,7 +134,7 @@ class TestPresence:
         Member.objects.filter(pk=member.pk).update(
             last_seen=timezone.now() - timedelta(minutes=1))
         html = _page(outsider_client, member).content.decode()
-        assert '<p class="presence online">Online</p>' in html
+        assert '<p><span class="presence online">Online</span></p>' in html
 
     def test_a_member_seen_an_hour_ago_is_offline_with_last_seen(self, member, outsider_client):
         Member.objects.filter(pk=member.pk).update(
@@ -145,7 +145,7 @@ class TestPresence:
 
     def test_a_member_never_seen_is_offline_and_never_signed_in(self, member, outsider_client):
         html = _page(outsider_client, member).content.decode()
-        assert '<p class="presence offline">Offline · never signed in</p>' in html
+        assert '<p><span class="presence offline">Offline · never signed in</span></p>' in html
         assert "last seen" not in html
 
     def test_a_member_seen_once_is_not_called_never_signed_in(self, member, outsider_client):
