@@ -27,11 +27,14 @@ class Kind(models.TextChoices):
     QUOTE = "quote", _("Someone quoted your post")
     WATCHED_POST = "watched_post", _("A new post in a thread or forum you watch")
     WEIGHT_OBJECTION = "weight_objection", _("An objection to the weights of your proposal")
+    PRIVATE_MESSAGE = "private_message", _("A new private message")
 
 
 # Kinds that are emailed unless the member turns them off. A vote the member is on the
 # roll of is opened and reminded by email: a member must not miss a vote that concerns them.
-EMAIL_BY_DEFAULT = {Kind.WELCOME, Kind.ROLE_INVITATION, Kind.VOTING_OPENED, Kind.VOTE_REMINDER}
+# A private message is written to the member alone: it is emailed too, unless turned off.
+EMAIL_BY_DEFAULT = {Kind.WELCOME, Kind.ROLE_INVITATION, Kind.VOTING_OPENED, Kind.VOTE_REMINDER,
+                    Kind.PRIVATE_MESSAGE}
 
 
 class EmailStatus(models.TextChoices):
