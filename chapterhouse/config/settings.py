@@ -121,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "chapterhouse.members.context_processors.member",
                 "chapterhouse.notifications.context_processors.unread",
+                "chapterhouse.conversations.context_processors.unread",
                 "chapterhouse.lib.pagecache.context",
             ],
             # `{% load chapterhouse %}` (the markdown filter); lib is not an app.

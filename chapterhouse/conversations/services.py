@@ -110,6 +110,9 @@ def _store_message(
         attachment.file.save("image.png", ContentFile(data), save=False)
         attachment.save()
     Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
+    # Writing is reading: the author has seen the conversation up to their message.
+    Participant.objects.filter(conversation=conversation, member=author).update(
+        read_up_to=message.pk)
     conversation.last_message_at = now
     url = conversation.get_absolute_url()
     if conversation.subject:
