@@ -428,7 +428,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Chapterhouse API",
-    "DESCRIPTION": "Members, chapters, your own profile, proposals, ballots and decisions.",
+    "DESCRIPTION": "Members, chapters, your own profile, proposals, ballots, decisions and "
+                   "private messages.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

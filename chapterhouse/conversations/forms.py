@@ -91,7 +91,7 @@ class NewConversationForm(ReplyForm):
         return candidates[0]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         recipients: list[Member] = []
         for i in range(RECIPIENT_FIELDS):
             name = " ".join((data.get(f"to_{i}") or "").split())

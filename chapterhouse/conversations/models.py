@@ -30,11 +30,11 @@ class PrivateStorage(FileSystemStorage):
     without a public URL: the app serves them after a permission check."""
 
     @property
-    def base_location(self) -> str:  # type: ignore[override]
+    def base_location(self) -> str:
         return str(settings.PRIVATE_MEDIA_ROOT)
 
     @property
-    def location(self) -> str:  # type: ignore[override]
+    def location(self) -> str:
         return os.path.abspath(self.base_location)
 
     def url(self, name: str | None) -> str:
@@ -122,7 +122,7 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField()
 
     def __str__(self) -> str:
-        return self.file.name
+        return str(self.file.name)
 
     def get_absolute_url(self) -> str:
         return reverse("conversations:attachment", kwargs={

@@ -124,7 +124,8 @@ def test_images_are_served_to_participants_only_with_a_private_cache(ada, bob):
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     assert "private" in response["Cache-Control"]
-    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    assert content.startswith(b"\x89PNG")
     # Not under /media/, which anyone may fetch.
     assert "/media/" not in image.get_absolute_url()
 
