@@ -122,7 +122,7 @@ LOADS_HTMX = re.compile(r"""{%\s*block\s+htmx\s*%}\s*{%\s*include\s+["']_htmx\.h
 FORM_PAGES = {
     "account/signup.html", "members/location.html", "discussions/forum.html",
     "discussions/thread.html", "discussions/reply.html", "discussions/edit.html",
-    "decisions/detail.html",
+    "decisions/detail.html", "conversations/new.html",
 }
 
 
