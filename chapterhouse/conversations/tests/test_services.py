@@ -242,3 +242,15 @@ def test_a_report_is_stored_once_with_its_reason(ada, bob):
     with pytest.raises(ConversationError, match="your own"):
         services.report_message(message=message, reporter=ada, reason="Oops")
     assert Report.objects.count() == 1
+
+
+def test_the_data_export_holds_what_the_member_wrote_and_whom_they_blocked(ada, bob):
+    from chapterhouse.members.selectors import export_data_for
+
+    conversation = conversation_of(ada, bob, body="from Ada", subject="Tea")
+    services.post_message(conversation=conversation, author=bob, body="from Bob")
+    services.block_member(blocker=ada, blocked=bob)
+    export = export_data_for(ada)
+    texts = [m["text"] for m in export["private_messages"]]
+    assert texts == ["from Ada"]
+    assert export["blocked_members"][0]["name"] == "Bob Brown"
