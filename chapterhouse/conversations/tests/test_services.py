@@ -254,3 +254,25 @@ def test_the_data_export_holds_what_the_member_wrote_and_whom_they_blocked(ada, 
     texts = [m["text"] for m in export["private_messages"]]
     assert texts == ["from Ada"]
     assert export["blocked_members"][0]["name"] == "Bob Brown"
+
+
+def test_the_event_reaches_the_recipients_group_on_the_channel_layer(
+        ada, bob, django_capture_on_commit_callbacks):
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+
+    async def listen_then_receive(channel_name_holder):
+        channel = await layer.new_channel()
+        await layer.group_add(f"member.{bob.pk}", channel)
+        channel_name_holder.append(channel)
+
+    holder: list[str] = []
+    async_to_sync(listen_then_receive)(holder)
+    with django_capture_on_commit_callbacks(execute=True):
+        conversation = conversation_of(ada, bob, body="live")
+    event = async_to_sync(layer.receive)(holder[0])
+    assert event["type"] == "conversation.message"
+    assert event["conversation"] == str(conversation.public_id)
+    assert event["author"] == "Ada Lovelace"
