@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "chapterhouse.decisions",
     "chapterhouse.discussions",
     "chapterhouse.announcements",
+    "chapterhouse.conversations",
     "chapterhouse.api",
     "chapterhouse.ops",
     "chapterhouse.demo",
@@ -121,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "chapterhouse.members.context_processors.member",
                 "chapterhouse.notifications.context_processors.unread",
+                "chapterhouse.conversations.context_processors.unread",
                 "chapterhouse.lib.pagecache.context",
             ],
             # `{% load chapterhouse %}` (the markdown filter); lib is not an app.
@@ -334,6 +336,19 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 AVATAR_MAX_BYTES = int(env("AVATAR_MAX_BYTES", str(2 * 1024 * 1024)))
+# Files only their readers may fetch (private messages' images): never under MEDIA_ROOT,
+# which is served to anyone; the app serves them after a permission check.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(DATA_DIR / "private")))
+
+# Private messages (chapterhouse.conversations).
+MESSAGE_MAX_CHARS = int(env("MESSAGE_MAX_CHARS", "10000"))
+MESSAGE_MAX_PARTICIPANTS = int(env("MESSAGE_MAX_PARTICIPANTS", "20"))
+MESSAGE_IMAGE_MAX_BYTES = int(env("MESSAGE_IMAGE_MAX_BYTES", str(4 * 1024 * 1024)))
+# Accounts younger than this many days start at most so many conversations an hour.
+MESSAGE_NEW_ACCOUNT_DAYS = int(env("MESSAGE_NEW_ACCOUNT_DAYS", "3"))
+MESSAGE_NEW_ACCOUNT_CONVERSATIONS_PER_HOUR = int(
+    env("MESSAGE_NEW_ACCOUNT_CONVERSATIONS_PER_HOUR", "3")
+)
 
 # Maps: the tile URL is configurable; empty means markers on a plain background.
 MAP_TILE_URL = env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
@@ -414,7 +429,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Chapterhouse API",
-    "DESCRIPTION": "Members, chapters, your own profile, proposals, ballots and decisions.",
+    "DESCRIPTION": "Members, chapters, your own profile, proposals, ballots, decisions and "
+                   "private messages.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

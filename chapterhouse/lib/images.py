@@ -1,4 +1,4 @@
-"""Checking and re-encoding uploaded images (avatars).
+"""Checking and re-encoding uploaded images (avatars, images in private messages).
 
 Nothing a member uploads is stored as sent: it is decoded by Pillow, checked, and
 re-encoded from its pixels alone, so metadata (EXIF, GPS, ICC, comments) and any
@@ -36,6 +36,35 @@ def make_avatar(upload: IO[bytes], *, max_bytes: int, size: int = AVATAR_SIZE) -
     too large, not an image, SVG, not JPEG/PNG/GIF/WebP, or has too many pixels.
     Reads at most `max_bytes + 1` bytes.
     """
+    image = _checked_image(upload, max_bytes=max_bytes)
+    mode = "RGBA" if image.mode in {"RGBA", "LA", "PA", "P"} else "RGB"
+    image = image.convert(mode)
+    fitted = ImageOps.fit(image, (size, size), method=Image.Resampling.LANCZOS)
+    return _clean_png(fitted, mode)
+
+
+def reencode_image(upload: IO[bytes], *, max_bytes: int) -> tuple[bytes, int, int]:
+    """The uploaded image as a fresh PNG of the same size (its width and height too).
+
+    The same checks as make_avatar (ImageRejected with a message for the member);
+    only the pixels of the first frame are kept, turned upright per its EXIF.
+    """
+    image = _checked_image(upload, max_bytes=max_bytes)
+    mode = "RGBA" if image.mode in {"RGBA", "LA", "PA", "P"} else "RGB"
+    image = image.convert(mode)
+    return _clean_png(image, mode), image.width, image.height
+
+
+def _clean_png(image: Image.Image, mode: str) -> bytes:
+    # A fresh image from the pixels alone carries no metadata of the original.
+    clean = Image.frombytes(mode, image.size, image.tobytes())
+    out = io.BytesIO()
+    clean.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def _checked_image(upload: IO[bytes], *, max_bytes: int) -> Image.Image:
+    """The upload decoded (first frame, upright), or ImageRejected."""
     data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise ImageRejected(
@@ -86,11 +115,4 @@ def make_avatar(upload: IO[bytes], *, max_bytes: int, size: int = AVATAR_SIZE) -
             _("This image seems damaged. Please choose another one.")
         ) from None
 
-    mode = "RGBA" if image.mode in {"RGBA", "LA", "PA", "P"} else "RGB"
-    image = image.convert(mode)
-    fitted = ImageOps.fit(image, (size, size), method=Image.Resampling.LANCZOS)
-    # A fresh image from the pixels alone carries no metadata of the original.
-    clean = Image.frombytes(mode, fitted.size, fitted.tobytes())
-    out = io.BytesIO()
-    clean.save(out, format="PNG", optimize=True)
-    return out.getvalue()
+    return image

@@ -28,14 +28,16 @@ class Kind(models.TextChoices):
     WATCHED_POST = "watched_post", _("A new post in a thread or forum you watch")
     WEIGHT_OBJECTION = "weight_objection", _("An objection to the weights of your proposal")
     ANNOUNCEMENT = "announcement", _("An announcement from your chapter")
+    PRIVATE_MESSAGE = "private_message", _("A new private message")
 
 
 # Kinds that are emailed unless the member turns them off. A vote the member is on the
 # roll of is opened and reminded by email: a member must not miss a vote that concerns them.
-# A chapter's announcement is its way to reach every member, as a mailing list would.
+# A chapter's announcement is its way to reach every member, as a mailing list would; a
+# private message is written to the member alone: both are emailed too, unless turned off.
 EMAIL_BY_DEFAULT = {
     Kind.WELCOME, Kind.ROLE_INVITATION, Kind.VOTING_OPENED, Kind.VOTE_REMINDER,
-    Kind.ANNOUNCEMENT,
+    Kind.ANNOUNCEMENT, Kind.PRIVATE_MESSAGE,
 }
 
 

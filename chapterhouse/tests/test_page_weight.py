@@ -123,7 +123,7 @@ LOADS_HTMX = re.compile(r"""{%\s*block\s+htmx\s*%}\s*{%\s*include\s+["']_htmx\.h
 FORM_PAGES = {
     "account/signup.html", "members/location.html", "discussions/forum.html",
     "discussions/thread.html", "discussions/reply.html", "discussions/edit.html",
-    "decisions/detail.html", "chapters/map.html",
+    "decisions/detail.html", "chapters/map.html", "conversations/new.html",
 }
 
 

@@ -18,6 +18,8 @@ ENDPOINTS = {
     "/api/v1/proposals/{public_id}/ballot/", "/api/v1/decisions/",
     "/api/v1/decisions/{public_id}/", "/api/v1/decisions/{sequence}/",
     "/api/v1/decisions/{public_id}/ballots/",
+    # private messages (chapterhouse.conversations.api)
+    "/api/v1/conversations/", "/api/v1/conversations/{public_id}/messages/",
 }
 
 
