@@ -141,8 +141,8 @@ def read_address(address: str) -> ReplyTarget | None:
         data = _decode(token)
     except (binascii.Error, ValueError):
         return None
-    if len(data) != 32 + _MAC_BYTES:
-        return None
+    if len(data) != 32 + _MAC_BYTES or _encode(data) != token:
+        return None  # (the last character's spare bits altered: one token, one spelling)
     payload, mac = data[:32], data[32:]
     secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
     if not any(constant_time_compare(mac, _mac(kind, payload, secret)) for secret in secrets):
