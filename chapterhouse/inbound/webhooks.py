@@ -21,6 +21,10 @@ def on_inbound(sender: Any, event: Any, esp_name: str, **kwargs: Any) -> None:
     message = event.message
     if message is None:
         return
+    if getattr(message, "spam_detected", False):
+        # The provider judged it spam: neither posted nor answered (the From is forged).
+        logger.info("Reply by email through %s dropped as spam", esp_name)
+        return
     recipient = getattr(message, "envelope_recipient", None)
     try:
         received = services.receive(message=message, recipients=[recipient] if recipient else [])
