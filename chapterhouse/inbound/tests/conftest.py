@@ -39,11 +39,20 @@ def answered(member, neighbour):
     return thread, post, address
 
 
-def eml(name: str, *, to: str, sender: str, **headers: str) -> email.message.EmailMessage:
-    """A fixture message (tests/mail/<name>) to `to` from `sender`, as received
-    (CRLF lines), with any header replaced or added."""
+# As a mail program sends it: CRLF, long addresses left unfolded.
+WIRE = email.policy.SMTP.clone(max_line_length=None)
+
+
+def raw(name: str, *, to: str, sender: str) -> bytes:
+    """A fixture message (tests/mail/<name>) to `to` from `sender`, as on the wire."""
     text = Template((MAIL / name).read_text()).substitute(to=to, sender=sender)
-    message = email.message_from_bytes(text.replace("\n", "\r\n").encode(),
+    return text.replace("\n", "\r\n").encode()
+
+
+def eml(name: str, *, to: str, sender: str, **headers: str) -> email.message.EmailMessage:
+    """A fixture message (tests/mail/<name>) to `to` from `sender`, as received, with
+    any header replaced or added."""
+    message = email.message_from_bytes(raw(name, to=to, sender=sender),
                                        policy=email.policy.default)
     for name_, value in headers.items():
         del message[name_.replace("_", "-")]
