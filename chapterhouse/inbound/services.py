@@ -199,8 +199,9 @@ def _sent_by(member: Member, message: Message) -> bool:
         return False
     if settings.ACCOUNT_EMAIL_VERIFICATION == "none":
         return bool(sender == member.user.email.lower())
-    return EmailAddress.objects.filter(user=member.user, email__iexact=sender,
-                                       verified=True).exists()
+    verified: bool = EmailAddress.objects.filter(user=member.user, email__iexact=sender,
+                                                 verified=True).exists()
+    return verified
 
 
 def _automatic(message: Message) -> bool:

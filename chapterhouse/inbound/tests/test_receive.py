@@ -1,6 +1,8 @@
 """Processing a reply by email (services.receive): posted in the right thread as its
 author, or refused with a reason and nothing stored."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -182,7 +184,7 @@ def test_replies_are_limited_per_member_and_hour(settings, member, answered):
     assert caught.value.reason == "rate" and caught.value.smtp == (450, "4.7.1")
     assert Post.objects.count() == posts and ReceivedReply.objects.count() == 2
     # An hour later the member may reply again.
-    ReceivedReply.objects.update(received_at=timezone.now() - timezone.timedelta(hours=2))
+    ReceivedReply.objects.update(received_at=timezone.now() - timedelta(hours=2))
     services.receive(message=plain(to=address, sender=member.user.email, body="later"))
     assert Post.objects.latest("pk").body == "later"
 
