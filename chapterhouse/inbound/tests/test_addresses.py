@@ -119,3 +119,22 @@ def test_without_a_reply_domain_notice_emails_have_no_reply_to(settings, member,
 def test_notices_about_other_things_have_no_reply_to(member):
     # The welcome notice (make_member) answers nothing.
     assert mail.outbox and all(m.reply_to == [] for m in mail.outbox)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["mention", "quote", "watched_post"])
+def test_mention_quote_and_watched_post_emails_can_be_answered_too(kind, member, neighbour):
+    from chapterhouse.discussions.markup import mention_token, quote
+    from chapterhouse.discussions.models import Level
+
+    set_email_preferences(member=member, choices={kind: True})
+    thread = make_thread(neighbour if kind != "quote" else member)
+    if kind == "watched_post":
+        discussions.set_thread_level(thread=thread, member=member, level=Level.WATCHING)
+    mail.outbox.clear()
+    body = {"mention": f"Ask {mention_token(member)}", "quote": quote(first_post(thread)) + "Yes",
+            "watched_post": "News"}[kind]
+    post = discussions.reply(thread=thread, author=neighbour, body=body)
+    [email] = [m for m in mail.outbox if m.to == [member.user.email]]
+    assert replies.read_address(email.reply_to[0]) == replies.ReplyTarget(
+        member.public_id, "post", post.public_id)
