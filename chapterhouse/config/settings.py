@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "anymail",
     "chapterhouse.places",
     "chapterhouse.chapters",
     "chapterhouse.members",
@@ -82,6 +83,7 @@ INSTALLED_APPS = [
     "chapterhouse.discussions",
     "chapterhouse.announcements",
     "chapterhouse.conversations",
+    "chapterhouse.inbound",
     "chapterhouse.api",
     "chapterhouse.ops",
     "chapterhouse.demo",
@@ -300,6 +302,30 @@ EMAIL_TIMEOUT = float(env("EMAIL_TIMEOUT", "10"))
 EMAIL_RETRY_DELAYS = [
     float(delay) for delay in env_list("EMAIL_RETRY_DELAYS", "60,300,1800,7200,43200,86400")
 ]
+
+# Replying by email (chapterhouse.inbound, README-reply-by-email.md): notice emails
+# about something one can answer carry a signed Reply-To at this domain, and mail to it
+# is posted as its author. Empty: off (no Reply-To, inbound mail refused).
+REPLY_DOMAIN = env("REPLY_DOMAIN")
+# Replies a member may post by email per hour; more are refused until the hour passes.
+REPLY_RATE_PER_HOUR = int(env("REPLY_RATE_PER_HOUR", "30"))
+# The largest inbound message accepted, in bytes (attachments are not kept).
+REPLY_MAX_MESSAGE_BYTES = int(env("REPLY_MAX_MESSAGE_BYTES", str(10 * 1024 * 1024)))
+# Where `manage.py receive_mail` listens (LMTP by default; --smtp for SMTP).
+RECEIVE_MAIL_HOST = env("RECEIVE_MAIL_HOST", "127.0.0.1")
+RECEIVE_MAIL_PORT = int(env("RECEIVE_MAIL_PORT", "8025"))
+# An email provider's inbound webhook (django-anymail, at /anymail/<provider>/inbound/):
+# the basic-auth secret in the webhook URL ("user:password") and, for Mailgun, the
+# key its requests are signed with. Only the variables of the provider used are needed.
+ANYMAIL = {
+    key: value for key, value in {
+        "WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET"),
+        "MAILGUN_WEBHOOK_SIGNING_KEY": env("ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY"),
+        "MAILGUN_API_KEY": env("ANYMAIL_MAILGUN_API_KEY"),
+        "POSTMARK_SERVER_TOKEN": env("ANYMAIL_POSTMARK_SERVER_TOKEN"),
+        "SENDGRID_API_KEY": env("ANYMAIL_SENDGRID_API_KEY"),
+    }.items() if value
+}
 
 # Internationalisation
 LANGUAGE_CODE = "en"

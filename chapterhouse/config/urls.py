@@ -17,6 +17,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("messages/", include("chapterhouse.conversations.urls")),
     path("api/", include("chapterhouse.api.urls")),
     path("accounts/", include("allauth.urls")),
+    # Email providers' inbound webhooks (replies by email: chapterhouse.inbound).
+    path("anymail/", include("anymail.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

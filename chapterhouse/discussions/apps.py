@@ -10,8 +10,12 @@ class DiscussionsConfig(AppConfig):
     def ready(self) -> None:
         # The member's posts in their export, and removable when they leave.
         from chapterhouse.members import account_data
+        from chapterhouse.notifications import replies
 
-        from . import selectors, services
+        from . import email_replies, selectors, services
+
+        # Replying to a notice's email about a post posts the reply (chapterhouse.inbound).
+        replies.register("post", email_replies.reply_to_post)
 
         account_data.register(account_data.Holding(
             app=self.label, export=selectors.account_export,

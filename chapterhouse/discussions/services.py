@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from chapterhouse.lib import audit
 from chapterhouse.lib.tasks import task_named
 from chapterhouse.lib.text import without_bidi_controls
+from chapterhouse.notifications import replies
 from chapterhouse.notifications.models import Kind, Notification
 from chapterhouse.notifications.services import event_key, notify
 
@@ -311,7 +312,9 @@ def _event(post: Post) -> str:
 def _notify(post: Post, author: Member, kind: Kind, members: list[Member]) -> None:
     notify(
         recipients=members, kind=kind, message=_MESSAGES[kind],
-        params={"author": author.display_name, "title": post.thread.title},
+        # Its email can be answered: the reply goes to this post (email_replies.py).
+        params={"author": author.display_name, "title": post.thread.title,
+                replies.PARAM: replies.reply_param("post", post.public_id)},
         url=post.get_absolute_url(), event=_event(post),
     )
 

@@ -26,7 +26,7 @@ from chapterhouse.lib import bulk
 from chapterhouse.lib.mail import Sender, describe, server_at_fault
 from chapterhouse.lib.tasks import enqueue_in_batches
 
-from . import services
+from . import replies, services
 from .models import (
     EMAIL_BY_DEFAULT,
     EmailDelivery,
@@ -76,12 +76,14 @@ def _notice_message(notification: Notification) -> EmailMessage:
     """The email of a notice, in its recipient's language."""
     member = notification.recipient
     language = language_for(member)
+    reply_to = _reply_address(notification)
     with translation.override(language):
         context = {
             "notification": notification,
             "site_name": settings.SITE_NAME,
             "link": _absolute(notification.url),
             "settings_link": _absolute(reverse("notifications:settings")),
+            "can_reply": bool(reply_to),
         }
         subject = " ".join(
             render_to_string("notifications/email/subject.txt", context).split()
@@ -90,8 +92,19 @@ def _notice_message(notification: Notification) -> EmailMessage:
             subject=subject,
             body=render_to_string("notifications/email/body.txt", context),
             to=[member.user.email],
+            reply_to=[reply_to] if reply_to else None,
             headers={"Content-Language": translation.get_language() or language},
         )
+
+
+def _reply_address(notification: Notification) -> str:
+    """The signed address that posts a reply to what the notice is about, as its
+    recipient (replies.py), or "" (nothing to answer, or replying by email is off)."""
+    target = replies.target_of(notification.params)
+    if target is None:
+        return ""
+    kind, target_id = target
+    return replies.address_for(notification.recipient.public_id, kind, target_id)
 
 
 def _deliver(rows: list[tuple[EmailDelivery, Callable[[], EmailMessage]]],

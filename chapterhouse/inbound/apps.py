@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InboundConfig(AppConfig):
+    name = "chapterhouse.inbound"
+    label = "inbound"
+    verbose_name = _("Replies by email")
+
+    def ready(self) -> None:
+        # An email provider's inbound webhook (django-anymail) hands its mail over by
+        # this signal: the receiver is the webhook's interface (webhooks.py).
+        from anymail.signals import inbound
+
+        from . import webhooks
+
+        inbound.connect(webhooks.on_inbound, dispatch_uid="chapterhouse.inbound")
