@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("discussions/", include("chapterhouse.discussions.urls")),
     path("forums/", include("chapterhouse.discussions.forum_urls")),
     path("decisions/", include("chapterhouse.decisions.urls")),
+    path("chat/", include("chapterhouse.chat.urls")),
     path("api/", include("chapterhouse.api.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

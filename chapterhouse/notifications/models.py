@@ -27,6 +27,7 @@ class Kind(models.TextChoices):
     QUOTE = "quote", _("Someone quoted your post")
     WATCHED_POST = "watched_post", _("A new post in a thread or forum you watch")
     WEIGHT_OBJECTION = "weight_objection", _("An objection to the weights of your proposal")
+    CHAT_MENTION = "chat_mention", _("Someone mentioned you in a chat room")
 
 
 # Kinds that are emailed unless the member turns them off. A vote the member is on the
