@@ -20,8 +20,13 @@ class MessageForm(forms.Form):
         self.fields["text"].widget.attrs["maxlength"] = settings.CHAT_MESSAGE_MAX_LENGTH
 
 
+class ChapterField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name())
+
+
 class RoomForm(forms.Form):
-    chapter = forms.ModelChoiceField(queryset=Chapter.objects.none(), label=_("Chapter"),
+    chapter = ChapterField(queryset=Chapter.objects.none(), label=_("Chapter"),
                                      empty_label=None)
     name = forms.CharField(label=_("Name"), max_length=NAME_MAX_LENGTH)
     description = forms.CharField(label=_("Description"), max_length=DESCRIPTION_MAX_LENGTH,
@@ -35,7 +40,6 @@ class RoomForm(forms.Form):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Chapter.objects.filter(pk__in=[c.pk for c in chapters]).order_by(
             "-depth")
-        field.label_from_instance = lambda chapter: chapter.display_name()  # type: ignore[method-assign]
 
 
 class InviteForm(forms.Form):

@@ -49,11 +49,11 @@ def max_length() -> int:
     return int(settings.CHAT_MESSAGE_MAX_LENGTH)
 
 
-def clean_text(text: Any) -> str:
+def clean_text(raw: Any) -> str:
     """The message as stored; Refused when empty, too long or mentioning too many."""
-    if not isinstance(text, str):
+    if not isinstance(raw, str):
         raise Refused(_("A message must be text."))
-    text = without_bidi_controls(text).replace("\r\n", "\n").replace("\r", "\n").strip()
+    text: str = without_bidi_controls(raw).replace("\r\n", "\n").replace("\r", "\n").strip()
     if not text:
         raise Refused(_("Write a message."))
     limit = max_length()
