@@ -36,6 +36,7 @@ MESSAGE_FIELDS: dict[str, serializers.Field[Any, Any, Any, Any]] = {
     "public_id": serializers.UUIDField(),
     "author": serializers.CharField(),
     "author_id": serializers.UUIDField(allow_null=True),
+    "author_url": serializers.CharField(allow_null=True),
     "html": serializers.CharField(help_text="Sanitised HTML; empty when deleted or hidden."),
     "created_at": serializers.DateTimeField(),
     "edited": serializers.BooleanField(),

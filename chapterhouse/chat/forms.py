@@ -13,7 +13,7 @@ from .models import DESCRIPTION_MAX_LENGTH, HIDE_REASON_MAX_LENGTH, NAME_MAX_LEN
 
 class MessageForm(forms.Form):
     text = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 2}),
-                           strip=False)
+                           strip=False, error_messages={"required": _("Write a message.")})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

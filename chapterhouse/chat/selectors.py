@@ -175,6 +175,7 @@ def payload(message: Message, members: dict[uuid.UUID, Member] | None = None) ->
         "public_id": str(message.public_id),
         "author": author.display_name if author is not None else _("former member"),
         "author_id": str(author.public_id) if author is not None else None,
+        "author_url": author.get_absolute_url() if author is not None else None,
         "html": rendered(message, members),
         "created_at": message.created_at.isoformat(),
         "edited": message.edited_at is not None,

@@ -26,11 +26,20 @@
     var header = document.createElement("header");
     header.className = "muted";
     var who = text(document.createElement("bdi"), m.author || log.dataset.former);
+    if (m.author_url) {
+      var link = document.createElement("a");
+      link.href = m.author_url;
+      link.appendChild(who);
+      who = link;
+    }
     header.appendChild(who);
     header.appendChild(document.createTextNode(" "));
     var when = document.createElement("time");
     when.setAttribute("datetime", m.created_at);
-    when.textContent = new Date(m.created_at).toLocaleString();
+    try {
+      when.textContent = new Date(m.created_at).toLocaleString(
+        document.documentElement.lang || undefined, { dateStyle: "long", timeStyle: "short" });
+    } catch (e) { when.textContent = new Date(m.created_at).toLocaleString(); }
     header.appendChild(when);
     if (m.edited && m.state === "shown") {
       header.appendChild(document.createTextNode(" "));
@@ -78,6 +87,7 @@
     socket.onopen = function () {
       delay = 500;
       status.textContent = "";
+      log.dataset.connected = "1";
       socket.send(JSON.stringify({ type: "resume", after: lastId }));
       while (pending.length) socket.send(pending.shift());
     };
@@ -90,6 +100,7 @@
     };
     socket.onclose = function (event) {
       socket = null;
+      log.dataset.connected = "0";
       if (event.code === 4403) { form.hidden = true; return; }
       status.textContent = log.dataset.offline;
       setTimeout(connect, delay);
