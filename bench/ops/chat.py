@@ -100,7 +100,7 @@ async def _measure(room: Any, members: list[Any], messages: int, rate: float,
         for _ in range(expected):
             try:
                 frame = await socket.receive_json_from(timeout=TIMEOUT)
-            except (asyncio.TimeoutError, asyncio.CancelledError):
+            except (TimeoutError, asyncio.CancelledError):
                 # A drop (asgiref's communicator stops the socket's consumer on a timeout:
                 # the rest of its messages count as dropped too).
                 break
@@ -124,7 +124,7 @@ async def _measure(room: Any, members: list[Any], messages: int, rate: float,
             listeners = [asyncio.ensure_future(collect(s, messages, sent_at, got))
                          for s in sockets]
             interval = 1.0 / rate
-            for index in range(messages):
+            for _index in range(messages):
                 sequence += 1
                 text = f"{TEXT} {sequence}"
                 html = f"<p>{text}</p>"
@@ -133,7 +133,8 @@ async def _measure(room: Any, members: list[Any], messages: int, rate: float,
                     await sender.send_json_to({"type": "message", "text": text})
                 else:
                     await layer.group_send(room.group, {"type": "chat.message", "message": {
-                        "id": REFERENCE_IDS + sequence, "public_id": "", "author": "bench", "author_id": None,
+                        "id": REFERENCE_IDS + sequence, "public_id": "", "author": "bench",
+                        "author_id": None,
                         "author_url": None, "html": html, "created_at": "", "edited": False,
                         "state": "shown", "hidden_reason": ""}})
                 await asyncio.sleep(max(0.0, interval - (time.perf_counter()

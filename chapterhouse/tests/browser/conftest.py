@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+# The ASGI (HTTP + WebSocket) live server, for tests that need sockets (chat).
+from .asgi_server import asgi_live_server  # noqa: F401
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 # Flags for a sandboxed root session on a machine with no network beyond loopback.

@@ -10,7 +10,6 @@ from chapterhouse.chat import services
 from chapterhouse.chat.models import Message
 from chapterhouse.members.tests.factories import PASSWORD, make_member
 
-from .asgi_server import asgi_live_server  # noqa: F401  (fixture)
 from .conftest import ARTIFACTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
