@@ -18,6 +18,8 @@ ENDPOINTS = {
     "/api/v1/proposals/{public_id}/ballot/", "/api/v1/decisions/",
     "/api/v1/decisions/{public_id}/", "/api/v1/decisions/{sequence}/",
     "/api/v1/decisions/{public_id}/ballots/",
+    # chat (chapterhouse.chat.api)
+    "/api/v1/chat/rooms/", "/api/v1/chat/rooms/{public_id}/messages/",
 }
 
 
