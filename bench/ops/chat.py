@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -155,7 +156,10 @@ def measure(ctx: Context) -> list[dict[str, Any]]:
     room, members = _setup(count)
     _clean(room)
     try:
-        result = async_to_sync(_measure)(room, members, messages, rate, ctx.rounds)
+        # In a thread of its own: the caller's thread may run an event loop already.
+        with ThreadPoolExecutor(1) as pool:
+            result = pool.submit(async_to_sync(_measure), room, members, messages, rate,
+                                 ctx.rounds).result()
     finally:
         _clean(room)
     drops, disorder = result["drops"], result["disorder"]

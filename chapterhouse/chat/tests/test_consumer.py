@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
@@ -29,7 +30,10 @@ def socket(room, member=None, origin="http://testserver"):
 
 
 def run(scenario):
-    async_to_sync(scenario)()
+    """Run the scenario's event loop in a thread of its own: this one may already run
+    one (Playwright's, when a browser test ran earlier in the session)."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(async_to_sync(scenario)).result()
 
 
 async def connected(communicator):
