@@ -174,3 +174,13 @@ def test_history_pages_backwards_oldest_first(hackney_room, member):
     assert [m.pk for m in page] == ids[1:4] and older
     page, older = selectors.history(hackney_room, before=ids[1], limit=3)
     assert [m.pk for m in page] == ids[:1] and not older
+
+
+def test_the_members_export_has_their_chat_messages_and_rooms(member, hackney_room,
+                                                              public_room):
+    from chapterhouse.members.selectors import export_data_for
+
+    services.post_message(room=hackney_room, author=member, text="exported")
+    data = export_data_for(member)
+    assert [m["text"] for m in data["chat_messages"]] == ["exported"]
+    assert [r["name"] for r in data["chat_rooms"]] == ["Garden group"]

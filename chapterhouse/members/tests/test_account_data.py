@@ -185,7 +185,7 @@ class TestExport:
         assert count() == before
 
     def test_every_app_above_members_registers_its_holding(self):
-        assert [h.app for h in holdings()] == ["decisions", "discussions"]
+        assert [h.app for h in holdings()] == ["chat", "decisions", "discussions"]
 
 
 class TestDeletion:
