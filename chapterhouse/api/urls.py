@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from chapterhouse.chapters import api as chapters_api
 from chapterhouse.conversations import api as conversations_api
+from chapterhouse.chat import api as chat_api
 from chapterhouse.decisions import api as decisions_api
 from chapterhouse.members import api as members_api
 
@@ -25,6 +26,7 @@ v1 = [
     ),
     *decisions_api.urlpatterns,
     *conversations_api.urlpatterns,
+    *chat_api.urlpatterns,
     # Last: anything else under /api/v1/ is a JSON 404, never the HTML page.
     re_path(r"^(?P<rest>[\s\S]*)$", not_found),  # any character, line breaks too
 ]

@@ -16,7 +16,9 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import URLPattern, URLResolver  # noqa: E402
 
-websocket_urlpatterns: list[URLPattern | URLResolver] = []
+from chapterhouse.chat import routing as chat_routing  # noqa: E402
+
+websocket_urlpatterns: list[URLPattern | URLResolver] = [*chat_routing.websocket_urlpatterns]
 
 application = ProtocolTypeRouter(
     {

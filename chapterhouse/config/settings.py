@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "chapterhouse.announcements",
     "chapterhouse.conversations",
     "chapterhouse.inbound",
+    "chapterhouse.chat",
     "chapterhouse.api",
     "chapterhouse.ops",
     "chapterhouse.demo",
@@ -172,6 +173,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache and real-time fan-out: local memory by default, Redis when REDIS_URL is set.
 REDIS_URL = env("REDIS_URL")
+# The longest chat message, in characters (chat.services.clean_text).
+CHAT_MESSAGE_MAX_LENGTH = int(env("CHAT_MESSAGE_MAX_LENGTH", "4000"))
 # Redis down, cut off or hung costs a request at most one wait of REDIS_TIMEOUT seconds;
 # after a failure each process skips Redis for REDIS_RETRY_AFTER seconds (lib.cache).
 REDIS_TIMEOUT = float(env("REDIS_TIMEOUT", "0.5"))

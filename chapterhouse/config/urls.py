@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("forums/", include("chapterhouse.discussions.forum_urls")),
     path("decisions/", include("chapterhouse.decisions.urls")),
     path("messages/", include("chapterhouse.conversations.urls")),
+    path("chat/", include("chapterhouse.chat.urls")),
     path("api/", include("chapterhouse.api.urls")),
     path("accounts/", include("allauth.urls")),
     # Email providers' inbound webhooks (replies by email: chapterhouse.inbound).

@@ -37,6 +37,12 @@ def broadcast(group: str, message: dict[str, Any]) -> bool:
 
     try:
         async_to_sync(send)()
+    except RuntimeError as error:
+        # Called in a thread that runs an event loop (async code calling a service
+        # without sync_to_async): a bug to fix there, but never a failed page here.
+        logger.warning("Channel layer: %s not sent from an event loop's thread (%s)",
+                       group, error)
+        return False
     except (TimeoutError, *UNREACHABLE) as error:
         if breaker is not None:
             breaker.failed("group_send", error)

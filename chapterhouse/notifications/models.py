@@ -29,6 +29,7 @@ class Kind(models.TextChoices):
     WEIGHT_OBJECTION = "weight_objection", _("An objection to the weights of your proposal")
     ANNOUNCEMENT = "announcement", _("An announcement from your chapter")
     PRIVATE_MESSAGE = "private_message", _("A new private message")
+    CHAT_MENTION = "chat_mention", _("Someone mentioned you in a chat room")
 
 
 # Kinds that are emailed unless the member turns them off. A vote the member is on the

@@ -20,6 +20,8 @@ ENDPOINTS = {
     "/api/v1/decisions/{public_id}/ballots/",
     # private messages (chapterhouse.conversations.api)
     "/api/v1/conversations/", "/api/v1/conversations/{public_id}/messages/",
+    # chat (chapterhouse.chat.api)
+    "/api/v1/chat/rooms/", "/api/v1/chat/rooms/{public_id}/messages/",
 }
 
 
