@@ -4,8 +4,8 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from chapterhouse.chapters import api as chapters_api
-from chapterhouse.conversations import api as conversations_api
 from chapterhouse.chat import api as chat_api
+from chapterhouse.conversations import api as conversations_api
 from chapterhouse.decisions import api as decisions_api
 from chapterhouse.members import api as members_api
 

@@ -14,6 +14,7 @@ import pytest
 from chapterhouse.members.models import Member
 from chapterhouse.members.tests.factories import PASSWORD
 from chapterhouse.tests.journeys import Journeys, build_journeys, build_people
+
 # The ASGI (HTTP + WebSocket) live server, for tests that need sockets (chat).
 from .asgi_server import asgi_live_server  # noqa: F401
 
