@@ -53,12 +53,18 @@ def with_a_flipped_bit(archive: Path, member: str) -> Path:
     return damaged
 
 
+def member_bytes(tar: tarfile.TarFile, name: str) -> bytes:
+    stream = tar.extractfile(name)
+    assert stream is not None, name
+    return stream.read()
+
+
 def as_version_1(archive: Path) -> Path:
     """`archive` as the backup of a Chapterhouse before private files were archived
     made it: format version 1, with no private/ members."""
     old = archive.with_name("chapterhouse-20260101T030000Z.tar")
     with tarfile.open(archive) as tar, tarfile.open(old, "w") as out:
-        manifest = json.load(tar.extractfile("manifest.json"))
+        manifest = json.loads(member_bytes(tar, "manifest.json"))
         manifest["version"] = 1
         manifest["files"] = {name: entry for name, entry in manifest["files"].items()
                              if not name.startswith("private/")}
@@ -113,8 +119,8 @@ def test_the_archive_lists_private_files_with_their_checksums(seeded_site):
     [archive] = site.archives()
     name = "private/" + private_image(site)
     with tarfile.open(archive) as tar:
-        manifest = json.load(tar.extractfile("manifest.json"))
-        data = tar.extractfile(name).read()
+        manifest = json.loads(member_bytes(tar, "manifest.json"))
+        data = member_bytes(tar, name)
     assert manifest["version"] == 2
     assert data == (site.private_root / private_image(site)).read_bytes()
     assert manifest["files"][name] == {"sha256": hashlib.sha256(data).hexdigest(),
