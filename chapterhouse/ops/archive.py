@@ -12,9 +12,13 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 FORMAT = "chapterhouse-backup"
-VERSION = 1
+# 2: private files (PRIVATE_MEDIA_ROOT) under private/. Version 1 archives (media/
+# only) still restore; older code refuses version 2 rather than drop the private part.
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 MANIFEST = "manifest.json"
 MEDIA = "media/"
+PRIVATE = "private/"
 DATABASE_MEMBER = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 ARCHIVE_NAME = re.compile(r"^chapterhouse-(\d{8}T\d{6}Z)(?:-(\d+))?\.tar$")
 CHUNK = 1024 * 1024
@@ -42,12 +46,14 @@ def prune(directory: Path, *, keep: int) -> list[Path]:
     return old
 
 
-def media_files(root: Path) -> Iterator[tuple[str, Path]]:
+def media_files(root: Path, prefix: str = MEDIA) -> Iterator[tuple[str, Path]]:
+    """The plain files under `root`, each with its name in an archive (`prefix` + its
+    path under `root`): MEDIA for MEDIA_ROOT, PRIVATE for PRIVATE_MEDIA_ROOT."""
     if not root.is_dir():
         return
     for path in sorted(root.rglob("*")):
         if path.is_file() and not path.is_symlink():
-            yield MEDIA + path.relative_to(root).as_posix(), path
+            yield prefix + path.relative_to(root).as_posix(), path
 
 
 def verify_archive(path: Path) -> dict[str, Any]:
@@ -89,7 +95,7 @@ def _read_manifest(tar: tarfile.TarFile) -> dict[str, Any]:
         raise BackupError(f"The manifest cannot be read: {error}") from error
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError("The manifest is not a Chapterhouse backup's.")
-    if manifest.get("version") != VERSION:
+    if manifest.get("version") not in READABLE_VERSIONS:
         raise BackupError(f"Backup format version {manifest.get('version')} is not known "
                           "here: restore it with the version of Chapterhouse that made it.")
     files = manifest.get("files")

@@ -1,5 +1,5 @@
-"""Backups that restore: the database and the uploaded files in one archive, with a
-manifest of checksums (manage.py backup and restore).
+"""Backups that restore: the database, the uploaded files and the private files in
+one archive, with a manifest of checksums (manage.py backup and restore).
 
 An archive is an uncompressed tar file, `chapterhouse-<UTC time>.tar`, readable only
 by its owner:
@@ -7,15 +7,18 @@ by its owner:
     database.sqlite3    SQLite: a copy made with SQLite's online backup API
     database.pgdump     PostgreSQL: pg_dump's custom format
     media/<path>        every file under MEDIA_ROOT
+    private/<path>      every file under PRIVATE_MEDIA_ROOT (private messages'
+                        images; since format version 2, version 1 archives have
+                        none and still restore)
     manifest.json       the format, when, the engine, the applied migrations, and
                         the sha256 and size of every other member
 
 Copying the database file while the site writes gives copies that miss what is
 still in the WAL or are torn. SQLite's backup API and pg_dump each read one
 consistent snapshot while the site keeps writing, so an archive holds every write
-committed before the backup started and nothing half done. Uploads are copied
-before and after the database, so a file named by the snapshot is in the archive
-even when it was replaced meanwhile.
+committed before the backup started and nothing half done. Uploads and private
+files are copied before and after the database, so a file named by the snapshot
+is in the archive even when it was replaced meanwhile.
 
 The checksums find a damaged or truncated copy, not a deliberate rewrite: keep
 archives where only operators can write (and read: they hold everything).
@@ -51,6 +54,7 @@ from .archive import (
     FORMAT,
     MANIFEST,
     MEDIA,
+    PRIVATE,
     VERSION,
     BackupError,
     media_files,
@@ -68,6 +72,7 @@ class Backup:
     size: int
     database_size: int
     media_files: int
+    private_files: int
     seconds: float
 
 
@@ -76,6 +81,7 @@ class Restored:
     created_at: str
     engine: str
     media_files: int
+    private_files: int
 
 
 def engine_of(alias: str = "default") -> str:
@@ -98,12 +104,12 @@ def take_backup(*, directory: Path, keep: int = 0, alias: str = "default") -> Ba
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = _new_archive_path(directory)
     partial = path.with_name(path.name + ".partial")
-    media_root = Path(settings.MEDIA_ROOT)
+    roots = _roots()
     files: dict[str, dict[str, Any]] = {}
     try:
         with tempfile.TemporaryDirectory(dir=directory, prefix=".backup-") as scratch, \
                 _owner_only_file(partial) as raw, tarfile.open(fileobj=raw, mode="w") as tar:
-            _add_media(tar, media_root, files)
+            _add_media(tar, roots, files)
             database = Path(scratch) / DATABASE_MEMBER[engine]
             migrations = _applied_migrations(alias)
             if engine == "sqlite":
@@ -112,7 +118,7 @@ def take_backup(*, directory: Path, keep: int = 0, alias: str = "default") -> Ba
                 _pg_dump(alias, database)
             _add_file(tar, DATABASE_MEMBER[engine], database, files)
             database_size = database.stat().st_size
-            _add_media(tar, media_root, files)  # uploads made while the database was read
+            _add_media(tar, roots, files)  # files written while the database was read
             manifest = {
                 "format": FORMAT, "version": VERSION,
                 # Every write committed before this moment is in the archive.
@@ -133,6 +139,7 @@ def take_backup(*, directory: Path, keep: int = 0, alias: str = "default") -> Ba
         prune(directory, keep=keep)
     return Backup(path=path, size=path.stat().st_size, database_size=database_size,
                   media_files=sum(name.startswith(MEDIA) for name in files),
+                  private_files=sum(name.startswith(PRIVATE) for name in files),
                   seconds=time.monotonic() - started)
 
 
@@ -236,8 +243,16 @@ def _pg_dump(alias: str, target: Path) -> None:
     _run(listing[:-1], env, "Reading back the dump")  # --list reads the file: no database
 
 
-def _add_media(tar: tarfile.TarFile, root: Path, files: dict[str, dict[str, Any]]) -> None:
-    for name, path in media_files(root):
+def _roots() -> dict[str, Path]:
+    """Each folder of files in an archive, by its prefix there (read when used: tests
+    and restores point the settings elsewhere)."""
+    return {MEDIA: Path(settings.MEDIA_ROOT), PRIVATE: Path(settings.PRIVATE_MEDIA_ROOT)}
+
+
+def _add_media(tar: tarfile.TarFile, roots: dict[str, Path],
+               files: dict[str, dict[str, Any]]) -> None:
+    listed = (item for prefix, root in roots.items() for item in media_files(root, prefix))
+    for name, path in listed:
         if name in files:
             continue
         try:
@@ -283,11 +298,13 @@ def _anonymise(info: tarfile.TarInfo) -> None:
 
 
 def restore_backup(*, path: Path, force: bool = False, alias: str = "default") -> Restored:
-    """Restore an archive into the configured database and MEDIA_ROOT.
+    """Restore an archive into the configured database, MEDIA_ROOT and
+    PRIVATE_MEDIA_ROOT.
 
     Verifies the whole archive first and changes nothing unless it is sound, made
     for this engine, and made by this version of Chapterhouse or an older one (then
-    run `migrate`). Refuses a database that has tables, or a MEDIA_ROOT with
+    run `migrate`; a version 1 archive has no private files, so none are written).
+    Refuses a database that has tables, or a MEDIA_ROOT or PRIVATE_MEDIA_ROOT with
     files, unless `force`: then the database's tables are replaced and the archive's
     files written over same-named ones (other files stay). Stop the site first.
     """
@@ -302,7 +319,7 @@ def restore_backup(*, path: Path, force: bool = False, alias: str = "default") -
     if unknown:
         raise BackupError("This backup was made by a newer version of Chapterhouse (migrations "
                           f"unknown here: {', '.join(unknown[:5])}): restore it with that version.")
-    media_root = Path(settings.MEDIA_ROOT)
+    roots = _roots()
     connection = connections[alias]
     if engine == "sqlite":
         Path(connection.settings_dict["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -310,9 +327,10 @@ def restore_backup(*, path: Path, force: bool = False, alias: str = "default") -
     if not force and tables:
         raise BackupError(f"The database already has {len(tables)} tables: restore into an "
                           "empty database, or add --force to replace it.")
-    if not force and any(media_files(media_root)):
-        raise BackupError(f"{media_root} already holds files: restore into an empty MEDIA_ROOT, "
-                          "or add --force to write over them.")
+    for setting, root in (("MEDIA_ROOT", roots[MEDIA]), ("PRIVATE_MEDIA_ROOT", roots[PRIVATE])):
+        if not force and any(media_files(root)):
+            raise BackupError(f"{root} already holds files: restore into an empty {setting}, "
+                              "or add --force to write over them.")
     # SQLite: the copy is unpacked beside the database (same disk); PostgreSQL: in TMPDIR.
     beside = Path(connection.settings_dict["NAME"]).parent if engine == "sqlite" else None
     with tempfile.TemporaryDirectory(dir=beside, prefix=".restore-") as scratch, \
@@ -324,10 +342,14 @@ def restore_backup(*, path: Path, force: bool = False, alias: str = "default") -
             _sqlite_restore(database, Path(connection.settings_dict["NAME"]))
         else:
             _pg_restore(alias, database, tables if force else [])
-        media = [name for name in manifest["files"] if name.startswith(MEDIA)]
-        for name in media:
-            _extract(tar, manifest, name, media_root / name.removeprefix(MEDIA))
-    return Restored(created_at=manifest["created_at"], engine=engine, media_files=len(media))
+        restored = {prefix: 0 for prefix in roots}
+        for name in manifest["files"]:
+            prefix = next((p for p in roots if name.startswith(p)), None)
+            if prefix is not None:
+                _extract(tar, manifest, name, roots[prefix] / name.removeprefix(prefix))
+                restored[prefix] += 1
+    return Restored(created_at=manifest["created_at"], engine=engine,
+                    media_files=restored[MEDIA], private_files=restored[PRIVATE])
 
 
 def _extract(tar: tarfile.TarFile, manifest: dict[str, Any], name: str, target: Path) -> None:

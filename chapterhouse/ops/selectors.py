@@ -64,7 +64,9 @@ def database_problems() -> list[str]:
 
 
 def upload_problems() -> list[str]:
-    """Files the database names (avatars, any FileField) that are missing from storage."""
+    """Files the database names that are missing from storage: every FileField, each
+    in its own storage (avatars under MEDIA_ROOT, private messages' images under
+    PRIVATE_MEDIA_ROOT)."""
     problems = []
     for model in apps.get_models():
         for field in model._meta.get_fields():

@@ -17,18 +17,23 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[3]
 # Variables of the test run that must not reach the site's processes.
-PRIVATE = {"DATABASE_URL", "MEDIA_ROOT", "DATA_DIR", "BACKUP_DIR", "REDIS_URL"}
+PRIVATE = {"DATABASE_URL", "MEDIA_ROOT", "PRIVATE_MEDIA_ROOT", "DATA_DIR", "BACKUP_DIR",
+           "REDIS_URL"}
 
 
 @dataclass
 class Site:
     database_url: str
     sqlite_path: Path | None  # the database file, on SQLite
-    home: Path  # DATA_DIR, with media/ and backups/ in it
+    home: Path  # DATA_DIR, with media/, private/ and backups/ in it
 
     @property
     def media_root(self) -> Path:
         return self.home / "media"
+
+    @property
+    def private_root(self) -> Path:
+        return self.home / "private"
 
     @property
     def backup_dir(self) -> Path:
@@ -41,6 +46,7 @@ class Site:
             "DATABASE_URL": self.database_url,
             "DATA_DIR": str(self.home),
             "MEDIA_ROOT": str(self.media_root),
+            "PRIVATE_MEDIA_ROOT": str(self.private_root),
             "BACKUP_DIR": str(self.backup_dir),
         }
 
@@ -112,6 +118,7 @@ def site_home(tmp_path, settings) -> Path:
     home = tmp_path / "site"
     home.mkdir()
     settings.MEDIA_ROOT = home / "media"  # where the seed's avatar goes
+    settings.PRIVATE_MEDIA_ROOT = home / "private"  # and its message's image
     return home
 
 
@@ -122,8 +129,9 @@ def site(site_home, transactional_db) -> Site:
 
 @pytest.fixture
 def seeded_site(site_home, transactional_db) -> Site:
-    """The site with a member with an avatar, a thread with replies and a closed
-    decision, seeded through the real services (committed: the test is transactional)."""
+    """The site with a member with an avatar, a thread with replies, a closed
+    decision and a private message with an image, seeded through the real services
+    (committed: the test is transactional)."""
     from .site_process import seed
 
     seed()
@@ -132,7 +140,8 @@ def seeded_site(site_home, transactional_db) -> Site:
 
 @pytest.fixture
 def fresh_site(tmp_path) -> Any:
-    """An empty database (none yet, on SQLite) and an empty MEDIA_ROOT to restore into.
+    """An empty database (none yet, on SQLite) and empty MEDIA_ROOT and PRIVATE_MEDIA_ROOT
+    to restore into.
     On PostgreSQL a scratch database named after the configured one, dropped after."""
     home = tmp_path / "fresh"
     home.mkdir()

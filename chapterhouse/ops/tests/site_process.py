@@ -25,8 +25,10 @@ def _png() -> bytes:
 
 
 def seed() -> None:
-    """A member with an avatar, a thread with replies and a closed decision (called
-    in the test process, where what it commits is copied to the site's database)."""
+    """A member with an avatar, a thread with replies, a closed decision and a private
+    message with an image (called in the test process, where what it commits is
+    copied to the site's database)."""
+    from chapterhouse.conversations.services import start_conversation
     from chapterhouse.decisions.tests.factories import close, in_voting, vote
     from chapterhouse.discussions.tests.factories import make_thread
     from chapterhouse.members.services import set_avatar
@@ -34,13 +36,15 @@ def seed() -> None:
 
     member = make_member("Ada Seed", city="London", neighbourhood="Hackney",
                          email=f"ada-{uuid.uuid4().hex}@example.org")
-    make_member("Bo Seed", city="Lyon", region=("FR-ARA", "Auvergne-Rhône-Alpes"),
+    other = make_member("Bo Seed", city="Lyon", region=("FR-ARA", "Auvergne-Rhône-Alpes"),
                 country=("FR", "France"), email=f"bo-{uuid.uuid4().hex}@example.org")
     set_avatar(member=member, content=_png())
     make_thread(member, title="Seeded", replies=3)
     proposal = in_voting(member, title="Seeded decision")
     vote(proposal, member, {"choice": "yes"})
     close(proposal)
+    start_conversation(author=member, recipients=[other], body="A picture",
+                       image=io.BytesIO(_png()))
 
 
 def write() -> None:

@@ -44,7 +44,8 @@ def write_archive(path, members: dict[str, bytes], manifest: dict | None) -> Non
             tar.addfile(info, io.BytesIO(data))
 
 
-MEMBERS = {DATABASE_MEMBER[ENGINE]: b"the database", "media/avatars/a.png": b"an avatar"}
+MEMBERS = {DATABASE_MEMBER[ENGINE]: b"the database", "media/avatars/a.png": b"an avatar",
+           "private/messages/m.png": b"a private image"}
 
 
 @pytest.fixture
@@ -55,7 +56,16 @@ def archive(tmp_path):
 
 
 def test_a_sound_archive_verifies(archive):
-    assert verify_archive(archive)["files"].keys() == MEMBERS.keys()
+    manifest = verify_archive(archive)
+    assert manifest["version"] == VERSION == 2
+    assert manifest["files"].keys() == MEMBERS.keys()
+
+
+def test_a_version_1_archive_without_private_files_verifies(tmp_path):
+    members = {name: data for name, data in MEMBERS.items() if not name.startswith("private/")}
+    path = tmp_path / "chapterhouse-20250101T030000Z.tar"
+    write_archive(path, members, manifest_for(members, version=1))
+    assert verify_archive(path)["files"].keys() == members.keys()
 
 
 @pytest.mark.parametrize("members, manifest_changes, problem", [
@@ -66,6 +76,16 @@ def test_a_sound_archive_verifies(archive):
      "media/avatars/a.png: listed in the manifest but missing from the archive."),
     ({**MEMBERS, "media/extra.png": b"x"}, {},
      "media/extra.png: in the archive but not in the manifest."),
+    ({**MEMBERS, "private/messages/m.png": b"a private imagf"}, {},
+     "private/messages/m.png: its checksum does not match the manifest (damaged)."),
+    ({**MEMBERS, "private/messages/m.png": b"a private"}, {}, "bytes, the manifest says"),
+    ({k: v for k, v in MEMBERS.items() if not k.startswith("private/")}, {},
+     "private/messages/m.png: listed in the manifest but missing from the archive."),
+    ({**MEMBERS, "private/extra.png": b"x"}, {},
+     "private/extra.png: in the archive but not in the manifest."),
+    ({**MEMBERS, "private/../../outside.png": b"x"}, "unsafe",
+     "private/../../outside.png: not a plain file with a safe name."),
+    (MEMBERS, {"version": 3}, "Backup format version 3 is not known here"),
     ({**MEMBERS, "../outside.png": b"x"}, "unsafe",
      "../outside.png: not a plain file with a safe name."),
     (MEMBERS, {"version": 99}, "Backup format version 99 is not known here"),
@@ -101,6 +121,7 @@ def test_restore_refuses_a_database_with_tables_before_changing_anything(archive
     with pytest.raises(BackupError, match=r"The database already has \d+ tables.*--force"):
         restore_backup(path=archive)
     assert not settings.MEDIA_ROOT.exists()
+    assert not settings.PRIVATE_MEDIA_ROOT.exists()
 
 
 @pytest.mark.django_db

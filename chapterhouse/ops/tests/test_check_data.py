@@ -1,5 +1,6 @@
 """`manage.py check_data`: each kind of problem is found, named and counted."""
 
+import io
 import sqlite3
 from pathlib import Path
 
@@ -10,6 +11,9 @@ from django.core.management.base import CommandError
 from django.db.models import F
 
 from chapterhouse.chapters.models import Chapter
+from chapterhouse.conversations.models import Attachment
+from chapterhouse.conversations.services import start_conversation
+from chapterhouse.conversations.tests.factories import png_bytes
 from chapterhouse.decisions.models import Decision
 from chapterhouse.decisions.tests.factories import close, in_voting, vote
 from chapterhouse.discussions.models import Thread
@@ -89,6 +93,21 @@ def test_a_missing_upload_is_named(data, member, capsys):
     assert code == 1
     name = member.avatar.name
     assert f"  - members.Member {member.pk}: its avatar file {name} is missing." in out
+
+
+def test_a_missing_private_message_image_is_named(data, member, outsider, capsys):
+    start_conversation(author=member, recipients=[outsider], body="",
+                       image=io.BytesIO(png_bytes()))
+    attachment = Attachment.objects.get()
+    path = Path(settings.PRIVATE_MEDIA_ROOT) / attachment.file.name
+    assert path.is_file()
+    assert check_data(capsys)[0] == 0
+    path.unlink()
+    code, out = check_data(capsys)
+    assert code == 1
+    assert "Uploaded files: 1 problem(s)" in out
+    assert (f"  - conversations.Attachment {attachment.pk}: its file file "
+            f"{attachment.file.name} is missing.") in out
 
 
 def test_every_problem_is_printed_and_counted(data, member, capsys):

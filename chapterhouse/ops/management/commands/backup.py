@@ -1,5 +1,5 @@
-"""Back up the database and the uploaded files into one archive with a manifest of
-checksums, safely while the site runs (see chapterhouse/ops/backup.py)."""
+"""Back up the database, the uploaded files and the private files into one archive
+with a manifest of checksums, safely while the site runs (see chapterhouse/ops/backup.py)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from chapterhouse.ops.backup import take_backup
 class Command(BaseCommand):
     help = (
         "Back up the database (SQLite: its online backup API; PostgreSQL: pg_dump) and "
-        "every uploaded file into chapterhouse-<UTC time>.tar in --dir (BACKUP_DIR), with "
-        "a manifest of checksums. Safe while the site is running. Exits 1 on failure."
+        "every file under MEDIA_ROOT and PRIVATE_MEDIA_ROOT (private messages' images) into "
+        "chapterhouse-<UTC time>.tar in --dir (BACKUP_DIR), with a manifest of checksums. "
+        "Safe while the site is running. Exits 1 on failure."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,5 +37,6 @@ class Command(BaseCommand):
             raise CommandError(f"Backup failed: {error}", returncode=1) from error
         self.stdout.write(self.style.SUCCESS(
             f"Backed up to {backup.path} ({backup.size:,} bytes: database "
-            f"{backup.database_size:,} bytes, {backup.media_files} uploaded files) "
+            f"{backup.database_size:,} bytes, {backup.media_files} uploaded files, "
+            f"{backup.private_files} private files) "
             f"in {backup.seconds:.1f} s."))

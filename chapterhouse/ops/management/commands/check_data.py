@@ -16,7 +16,8 @@ class Command(BaseCommand):
         "Check the data: SQLite's integrity check (on PostgreSQL, every table read in "
         "full), chapter member counts, thread post counts and the chapter tree against "
         "recounts, the decision record chain (as verify_decisions), and that every "
-        "uploaded file the database names exists. Prints each problem; exits 1 if any."
+        "uploaded file the database names exists (private messages' images included, in "
+        "PRIVATE_MEDIA_ROOT). Prints each problem; exits 1 if any."
     )
 
     def handle(self, *args: object, **options: Any) -> None:

@@ -14,16 +14,17 @@ from chapterhouse.ops.backup import restore_backup
 class Command(BaseCommand):
     help = (
         "Restore an archive made by `manage.py backup` into the configured database "
-        "(DATABASE_URL) and MEDIA_ROOT. Verifies every checksum first and changes nothing "
-        "if one fails. Refuses a database that has tables, or uploads already there, "
-        "unless --force. Stop the site first; afterwards run `manage.py migrate` and "
-        "`manage.py check_data`. Exits 1 on refusal or failure."
+        "(DATABASE_URL), MEDIA_ROOT and PRIVATE_MEDIA_ROOT. Verifies every checksum first and "
+        "changes nothing if one fails. Refuses a database that has tables, or files already "
+        "in MEDIA_ROOT or PRIVATE_MEDIA_ROOT, unless --force. Stop the site first; afterwards "
+        "run `manage.py migrate` and `manage.py check_data`. Exits 1 on refusal or failure."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("archive", help="the chapterhouse-<time>.tar file")
         parser.add_argument("--force", action="store_true",
-                            help="replace a database that has tables and write over uploads")
+                            help="replace a database that has tables and write over uploads and "
+                                 "private files")
         parser.add_argument("--verify-only", action="store_true",
                             help="only check the archive against its manifest; change nothing")
 
@@ -41,5 +42,5 @@ class Command(BaseCommand):
             raise CommandError(f"Not restored: {error}", returncode=1) from error
         self.stdout.write(self.style.SUCCESS(
             f"Restored the {restored.engine} backup of {restored.created_at} and "
-            f"{restored.media_files} uploaded files. Next: manage.py migrate, then "
-            "manage.py check_data."))
+            f"{restored.media_files} uploaded files and {restored.private_files} private "
+            "files. Next: manage.py migrate, then manage.py check_data."))
