@@ -16,7 +16,11 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import URLPattern, URLResolver  # noqa: E402
 
-websocket_urlpatterns: list[URLPattern | URLResolver] = []
+from chapterhouse.notifications import routing as notifications_routing  # noqa: E402
+
+websocket_urlpatterns: list[URLPattern | URLResolver] = [
+    *notifications_routing.websocket_urlpatterns,
+]
 
 application = ProtocolTypeRouter(
     {
