@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 from chapterhouse.chapters import api as chapters_api
 from chapterhouse.decisions import api as decisions_api
 from chapterhouse.members import api as members_api
+from chapterhouse.notifications import api as notifications_api
 
 from . import views
 from .not_found import not_found
@@ -23,6 +24,7 @@ v1 = [
         "chapters/<path:lookup>/", chapters_api.ChapterDetail.as_view(), name="chapter-detail"
     ),
     *decisions_api.urlpatterns,
+    *notifications_api.urlpatterns,
     # Last: anything else under /api/v1/ is a JSON 404, never the HTML page.
     re_path(r"^(?P<rest>[\s\S]*)$", not_found),  # any character, line breaks too
 ]

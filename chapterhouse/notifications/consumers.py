@@ -16,7 +16,8 @@ deactivated accounts are refused (the handshake is closed).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, ParamSpec, TypeVar, cast
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -29,6 +30,15 @@ from .selectors import language_from
 from .services import NOTICES_GROUP, member_group
 
 # Events of the consumer's own; every other event of the member's group is forwarded.
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _db(function: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """database_sync_to_async, typed."""
+    return cast("Callable[P, Awaitable[R]]", database_sync_to_async(function))
+
+
 OWN = {"notice.stored", "notices.stored", "notices.read"}
 REFUSED = 4403
 
@@ -49,7 +59,7 @@ class NoticeConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         for group in self.groups:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
-        await self.send_json({"type": "unread", "unread": await _unread(self.member_id)})
+        await self._send_unread()
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         # The page says nothing the server needs; a ping gets a pong.
@@ -80,8 +90,14 @@ class NoticeConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         await self._send_notice(event=event.get("event"))
 
     async def notices_read(self, event: dict[str, Any]) -> None:
+        await self._send_unread()
+
+    async def _send_unread(self) -> None:
         if self.member_id is not None:
-            await self.send_json({"type": "unread", "unread": await _unread(self.member_id)})
+            unread = await _unread(self.member_id)
+            with translation.override(self.language):
+                label = selectors.unread_label(unread)
+            await self.send_json({"type": "unread", "unread": unread, "label": label})
 
     async def _send_notice(self, **which: Any) -> None:
         if self.member_id is None:
@@ -91,7 +107,7 @@ class NoticeConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.send_json({"type": "notice", **found})
 
 
-@database_sync_to_async
+@_db
 def _member_of(user: Any) -> tuple[int, list[str]] | None:
     if user is None or not user.is_authenticated or not user.is_active:
         return None
@@ -101,14 +117,14 @@ def _member_of(user: Any) -> tuple[int, list[str]] | None:
     return member.pk, list(member.languages or [])
 
 
-@database_sync_to_async
+@_db
 def _unread(member_id: int) -> int:
     from .models import Notification
 
     return Notification.objects.filter(recipient_id=member_id, read_at__isnull=True).count()
 
 
-@database_sync_to_async
+@_db
 def _notice(member_id: int, language: str, *, notice_id: Any = None,
             event: Any = None) -> dict[str, Any] | None:
     """The member's notice (by id or by event) in `language`, and their unread count;
@@ -124,17 +140,18 @@ def _notice(member_id: int, language: str, *, notice_id: Any = None,
         return None
     if notice is None:
         return None
+    unread = mine.filter(read_at__isnull=True).count()
     with translation.override(language):
         shown = selectors.notice_json(notice)
-    return {"unread": mine.filter(read_at__isnull=True).count(), "notice": shown,
-            "text": shown["text"]}
+        label = selectors.unread_label(unread)
+    return {"unread": unread, "label": label, "notice": shown, "text": shown["text"]}
 
 
 def _language(scope: dict[str, Any], member_languages: list[str]) -> str:
     """The connection's language: the language cookie, else Accept-Language, else the
     member's first spoken language the site speaks, else the site's."""
     available = {code for code, _name in settings.LANGUAGES}
-    cookie = (scope.get("cookies") or {}).get(settings.LANGUAGE_COOKIE_NAME, "")
+    cookie = str((scope.get("cookies") or {}).get(settings.LANGUAGE_COOKIE_NAME, ""))
     if cookie.split("-")[0].lower() in available:
         return cookie.split("-")[0].lower()
     headers = dict(scope.get("headers") or [])

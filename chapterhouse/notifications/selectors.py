@@ -139,3 +139,11 @@ def _is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def unread_label(count: int) -> str:
+    """"3 unread notifications" in the active language (the header badge's label)."""
+    from django.utils.translation import ngettext
+
+    return ngettext("%(counter)s unread notification", "%(counter)s unread notifications",
+                    count) % {"counter": count}

@@ -61,7 +61,7 @@ def read_token(token: str) -> Unsubscription:
     altered or expired."""
     try:
         data = signing.loads(token, salt=SALT,
-                             max_age=UNSUBSCRIBE_MAX_AGE.total_seconds())
+                             max_age=UNSUBSCRIBE_MAX_AGE)
     except signing.SignatureExpired:
         raise Refused(_("This unsubscribe link has expired. You can choose which emails "
                         "you get in your email settings.")) from None

@@ -121,8 +121,10 @@ def unread_json(request: HttpRequest) -> JsonResponse:
     if member is None:
         return JsonResponse({"error": _("Log in to see your notifications.")}, status=403)
     latest = selectors.notifications_for(member)[:UNREAD_LATEST]
+    unread = selectors.unread_count(member)
     return JsonResponse({
-        "unread": selectors.unread_count(member),
+        "unread": unread,
+        "label": selectors.unread_label(unread),
         "notices": [selectors.notice_json(notice) for notice in latest],
     })
 
