@@ -251,3 +251,38 @@ def test_choices_are_stored_for_the_signed_in_member_only(member, outsider, outs
     outsider_client.post(SETTINGS, _all())
     assert not member.email_preferences.exists()
     assert outsider.email_preferences.count() == len(Kind)
+
+
+# The unread JSON (live.js's polling fallback) and live.js itself
+
+
+def test_unread_json_gives_the_members_own_count_and_newest_notices(member, outsider,
+                                                                     member_client):
+    make_notices(member, 3)
+    make_notices(outsider, 2)
+    data = member_client.get("/notifications/unread.json").json()
+    assert data["unread"] == member.notifications.filter(read_at__isnull=True).count()
+    assert data["label"] == f"{data['unread']} unread notifications"
+    own = {str(pk) for pk in member.notifications.values_list("public_id", flat=True)}
+    assert {notice["id"] for notice in data["notices"]} <= own
+
+
+def test_unread_json_costs_the_same_queries_for_more_notices(member, member_client):
+    make_notices(member, 2)
+    member_client.get("/notifications/unread.json")
+    with CaptureQueriesContext(connection) as few:
+        member_client.get("/notifications/unread.json")
+    make_notices(member, 20)
+    with CaptureQueriesContext(connection) as many:
+        member_client.get("/notifications/unread.json")
+    assert len(many) == len(few)
+
+
+def test_unread_json_refuses_visitors_with_json(client):
+    response = client.get("/notifications/unread.json")
+    assert response.status_code == 403 and "error" in response.json()
+
+
+def test_live_js_is_loaded_for_members_only(member_client, client):
+    assert "js/live.js" in member_client.get(SETTINGS).content.decode()
+    assert "js/live.js" not in client.get("/").content.decode()
