@@ -37,6 +37,14 @@
     var item = document.createElement("li");
     item.className = "notice unread";
     item.id = "notice-" + notice.id;
+    var label = list.getAttribute("data-new-label");
+    if (label) {
+      var fresh = document.createElement("span");
+      fresh.className = "badge";
+      fresh.textContent = label;
+      item.appendChild(fresh);
+      item.appendChild(document.createTextNode(" "));
+    }
     var body = document.createElement(notice.url ? "a" : "span");
     if (notice.url) { body.href = notice.url; }
     body.textContent = notice.text;  // text, never HTML

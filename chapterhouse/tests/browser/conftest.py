@@ -63,3 +63,56 @@ def page(browser, live_server, request) -> Iterator:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+class AsgiServer:
+    """The site's ASGI application (HTTP and WebSockets) served by uvicorn in a thread,
+    against the test database. `run(function)` calls a synchronous function in the
+    server's event loop, as a request would (so what it pushes to the in-memory channel
+    layer reaches the server's sockets)."""
+
+    def __init__(self) -> None:
+        import asyncio
+        import socket
+        import threading
+
+        import uvicorn
+
+        from chapterhouse.config.asgi import application
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(application, host="127.0.0.1", port=self.port,
+                                log_level="warning", lifespan="off", ws="websockets")
+        self.server = uvicorn.Server(config)
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(
+            target=lambda: self.loop.run_until_complete(self.server.serve()), daemon=True)
+        self.thread.start()
+        for _ in range(200):
+            if self.server.started:
+                break
+            threading.Event().wait(0.05)
+        else:
+            raise RuntimeError("uvicorn did not start")
+
+    def run(self, function):
+        import asyncio
+
+        from asgiref.sync import sync_to_async
+
+        return asyncio.run_coroutine_threadsafe(sync_to_async(function)(), self.loop).result(30)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@pytest.fixture
+def asgi_server(transactional_db) -> Iterator[AsgiServer]:
+    """An ASGI live server (pytest-django's live_server speaks WSGI: no WebSockets)."""
+    server = AsgiServer()
+    yield server
+    server.stop()
