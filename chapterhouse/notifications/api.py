@@ -60,7 +60,7 @@ MARKED = inline_serializer("Marked", {"marked": serializers.IntegerField(),
                                       "unread": serializers.IntegerField()})
 
 
-@extend_schema(tags=TAGS, request=None, responses=MARKED)
+@extend_schema(tags=TAGS, request=None, responses=MARKED, operation_id="notifications_read_all")
 @api_view(["POST"])
 @permission_classes([IsAuthenticated])
 def mark_all_read(request: Request) -> Response:
@@ -70,7 +70,7 @@ def mark_all_read(request: Request) -> Response:
     return Response({"marked": marked, "unread": selectors.unread_count(member)})
 
 
-@extend_schema(tags=TAGS, request=None, responses=MARKED)
+@extend_schema(tags=TAGS, request=None, responses=MARKED, operation_id="notifications_read")
 @api_view(["POST"])
 @permission_classes([IsAuthenticated])
 def mark_read(request: Request, public_id: UUID) -> Response:

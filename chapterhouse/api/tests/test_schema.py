@@ -18,6 +18,9 @@ ENDPOINTS = {
     "/api/v1/proposals/{public_id}/ballot/", "/api/v1/decisions/",
     "/api/v1/decisions/{public_id}/", "/api/v1/decisions/{sequence}/",
     "/api/v1/decisions/{public_id}/ballots/",
+    # notifications (chapterhouse.notifications.api)
+    "/api/v1/notifications/", "/api/v1/notifications/read/",
+    "/api/v1/notifications/{public_id}/read/",
 }
 
 
