@@ -61,7 +61,9 @@ def test_a_digest_email_is_sent_with_a_working_unsubscribe_link(asgi_page, asgi_
     gather_digests()
     [email] = [m for m in mail.outbox if m.to == ["ada@example.org"]]
     assert "Your daily digest: 1 notice" in email.subject and "Nell replied" in email.body
-    link = re.search(r"http://\S+/notifications/unsubscribe/\S+/", email.body).group(0)
+    found = re.search(r"http://\S+/notifications/unsubscribe/\S+/", str(email.body))
+    assert found is not None
+    link = found.group(0)
     assert email.extra_headers["List-Unsubscribe"] == f"<{link}>"
     page.goto(link.replace("http://127.0.0.1:8000", asgi_server.url))  # no login needed
     assert "Someone replied to your post" in page.locator("main").inner_text()
