@@ -136,7 +136,8 @@ def _choices(members: list[int], rng: random.Random, kind: str) -> list[int]:
     plan = ([(pk, kind, False) for pk in picked[:tenth]]
             + [(pk, kind, True) for pk in picked[tenth:tenth + twentieth]]
             + [(pk, other, False) for pk in picked[tenth + twentieth:tenth + 2 * twentieth]])
-    rows = [{"member_id": pk, "kind": k, "send_email": on} for pk, k, on in plan
+    rows = [{"member_id": pk, "kind": k, "delivery": "each" if on else "off"}
+            for pk, k, on in plan
             if (pk, k) not in had]
     with transaction.atomic():
         return bulk.insert_rows(EmailPreference, rows, returning_ids=True, batch_size=10_000)
@@ -144,12 +145,12 @@ def _choices(members: list[int], rng: random.Random, kind: str) -> list[int]:
 
 def expected_emails(members: list[int], excluded: set[int], kind: str) -> set[int]:
     """The members told who want this kind by email: their own choice, else the default."""
-    from chapterhouse.notifications.models import EMAIL_BY_DEFAULT, EmailPreference
+    from chapterhouse.notifications.models import EmailPreference, default_delivery
 
     choices = dict(EmailPreference.objects.filter(kind=kind)
-                   .values_list("member_id", "send_email"))
-    default = kind in EMAIL_BY_DEFAULT
-    return {pk for pk in members if pk not in excluded and choices.get(pk, default)}
+                   .values_list("member_id", "delivery"))
+    default = default_delivery(kind)
+    return {pk for pk in members if pk not in excluded and choices.get(pk, default) == "each"}
 
 
 def check(told: set[int], emailed: set[int], since: Any, kind: str) -> list[str]:

@@ -8,6 +8,7 @@ from chapterhouse.chat import api as chat_api
 from chapterhouse.conversations import api as conversations_api
 from chapterhouse.decisions import api as decisions_api
 from chapterhouse.members import api as members_api
+from chapterhouse.notifications import api as notifications_api
 
 from . import views
 from .not_found import not_found
@@ -27,6 +28,7 @@ v1 = [
     *decisions_api.urlpatterns,
     *conversations_api.urlpatterns,
     *chat_api.urlpatterns,
+    *notifications_api.urlpatterns,
     # Last: anything else under /api/v1/ is a JSON 404, never the HTML page.
     re_path(r"^(?P<rest>[\s\S]*)$", not_found),  # any character, line breaks too
 ]

@@ -17,8 +17,12 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.urls import URLPattern, URLResolver  # noqa: E402
 
 from chapterhouse.chat import routing as chat_routing  # noqa: E402
+from chapterhouse.notifications import routing as notifications_routing  # noqa: E402
 
-websocket_urlpatterns: list[URLPattern | URLResolver] = [*chat_routing.websocket_urlpatterns]
+websocket_urlpatterns: list[URLPattern | URLResolver] = [
+    *chat_routing.websocket_urlpatterns,
+    *notifications_routing.websocket_urlpatterns,
+]
 
 application = ProtocolTypeRouter(
     {

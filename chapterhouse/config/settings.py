@@ -458,11 +458,16 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Chapterhouse API",
-    "DESCRIPTION": "Members, chapters, your own profile, proposals, ballots, decisions and "
-                   "private messages.",
+    "DESCRIPTION": "Members, chapters, your own profile, proposals, ballots, decisions, "
+                   "private messages, chat rooms and your notifications.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
+    # Named, so that another serializer's field "kind" does not collide with it.
+    "ENUM_NAME_OVERRIDES": {
+        "NotificationKindEnum": "chapterhouse.notifications.models.Kind",
+        "AmendmentKindEnum": "chapterhouse.decisions.models.Amendment.Kind",
+    },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [

@@ -21,3 +21,7 @@ define("decisions.objections_settled_above",
 define("decisions.weights_vote",
        _("Objections hold the vote on “%(title)s”: vote until %(when)s on keeping its "
          "weights or making them equal."))
+define("decisions.role_granted",
+       _("By the decision on “%(title)s”, you now facilitate %(chapter)s."))
+define("decisions.role_ended",
+       _("By the decision on “%(title)s”, you no longer facilitate %(chapter)s."))

@@ -52,3 +52,50 @@ def broadcast(group: str, message: dict[str, Any]) -> bool:
     if breaker is not None:
         breaker.succeeded()
     return True
+
+
+def broadcast_each(messages: list[tuple[str, dict[str, Any]]]) -> int:
+    """Send each (group, message), in one trip to the event loop (broadcast's timeout
+    and circuit breaker for the whole); returns how many were sent."""
+    layer = get_channel_layer()
+    if layer is None or not messages or _in_event_loop():
+        return 0
+    redis_url = getattr(settings, "REDIS_URL", "")
+    breaker = breaker_for(redis_url, settings.REDIS_RETRY_AFTER) if redis_url else None
+    if breaker is not None and not breaker.may_call():
+        return 0
+    sent = 0
+
+    async def send() -> None:
+        nonlocal sent
+        for group, message in messages:
+            await layer.group_send(group, message)
+            sent += 1
+
+    async def bounded() -> None:
+        await asyncio.wait_for(send(), settings.REDIS_TIMEOUT)
+
+    try:
+        async_to_sync(bounded)()
+    except (TimeoutError, *UNREACHABLE) as error:
+        if breaker is not None:
+            breaker.failed("group_send", error)
+        else:
+            logger.warning("Channel layer unreachable: %s of %s sent (%s)", sent,
+                           len(messages), error)
+        return sent
+    if breaker is not None:
+        breaker.succeeded()
+    return sent
+
+
+def _in_event_loop() -> bool:
+    """Whether this thread runs an event loop (synchronous code called from async code
+    without sync_to_async, as a Playwright test's body is): async_to_sync cannot wait
+    there, so the push is skipped (it is a courtesy; what it says is stored)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    logger.debug("Not pushed from inside a running event loop")
+    return True

@@ -162,7 +162,7 @@ def export_data_for(member: Member) -> dict[str, Any]:
             for notice in Notification.objects.filter(recipient=member).order_by("created_at", "pk")
         ],
         "email_preferences": {
-            preference.kind: preference.send_email
+            preference.kind: preference.delivery
             for preference in EmailPreference.objects.filter(member=member).order_by("kind")
         },
     }

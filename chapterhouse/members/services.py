@@ -163,7 +163,7 @@ def _end_roles_left_behind(member: Member, home: Chapter) -> None:
     if ended:
         notify(
             recipients=[member],
-            kind=Kind.ROLE_INVITATION,
+            kind=Kind.ROLE_ENDED,
             message="members.roles_ended",
             params={"chapters": places(role.chapter for role in ended), "count": len(ended)},
             url="/me/roles/",

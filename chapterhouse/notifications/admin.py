@@ -34,7 +34,7 @@ class OutgoingEmailAdmin(ReadOnlyAdmin):
 
 @admin.register(EmailPreference)
 class EmailPreferenceAdmin(ReadOnlyAdmin):
-    list_display = ["member", "kind", "send_email"]
-    list_filter = ["kind", "send_email"]
+    list_display = ["member", "kind", "delivery"]
+    list_filter = ["kind", "delivery"]
     search_fields = ["member__display_name", "member__user__email"]
     list_select_related = ["member"]

@@ -27,7 +27,10 @@ class Kind(models.TextChoices):
     QUOTE = "quote", _("Someone quoted your post")
     WATCHED_POST = "watched_post", _("A new post in a thread or forum you watch")
     WEIGHT_OBJECTION = "weight_objection", _("An objection to the weights of your proposal")
+    ROLE_GRANTED = "role_granted", _("A role was given to you")
+    ROLE_ENDED = "role_ended", _("A role of yours ended")
     ANNOUNCEMENT = "announcement", _("An announcement from your chapter")
+    EVENT_REMINDER = "event_reminder", _("A reminder of an event")
     PRIVATE_MESSAGE = "private_message", _("A new private message")
     CHAT_MENTION = "chat_mention", _("Someone mentioned you in a chat room")
 
@@ -38,8 +41,26 @@ class Kind(models.TextChoices):
 # private message is written to the member alone: both are emailed too, unless turned off.
 EMAIL_BY_DEFAULT = {
     Kind.WELCOME, Kind.ROLE_INVITATION, Kind.VOTING_OPENED, Kind.VOTE_REMINDER,
-    Kind.ANNOUNCEMENT, Kind.PRIVATE_MESSAGE,
+    Kind.ROLE_GRANTED, Kind.ROLE_ENDED, Kind.ANNOUNCEMENT, Kind.EVENT_REMINDER,
+    Kind.PRIVATE_MESSAGE,
 }
+
+
+class Delivery(models.TextChoices):
+    """How a kind of notice reaches a member by email, besides the notices page."""
+
+    OFF = "off", _("No email")
+    EACH = "each", _("An email for each notice")
+    DAILY = "daily", _("A daily digest")
+    WEEKLY = "weekly", _("A weekly digest")
+
+
+DIGESTS = (Delivery.DAILY, Delivery.WEEKLY)
+
+
+def default_delivery(kind: str) -> Delivery:
+    """The email choice of a member who never chose one for `kind`."""
+    return Delivery.EACH if kind in EMAIL_BY_DEFAULT else Delivery.OFF
 
 
 class EmailStatus(models.TextChoices):
@@ -48,6 +69,8 @@ class EmailStatus(models.TextChoices):
     RETRYING = "retrying", _("waiting to retry")
     SENT = "sent", _("sent")
     FAILED = "failed", _("not delivered")
+    # A notice whose member chose a digest for its kind: it went into one (Digest).
+    DIGESTED = "digested", _("in a digest")
 
 
 class EmailDelivery(models.Model):
@@ -136,7 +159,7 @@ class EmailPreference(models.Model):
         "members.Member", on_delete=models.CASCADE, related_name="email_preferences"
     )
     kind = models.CharField(max_length=40, choices=Kind.choices)
-    send_email = models.BooleanField()
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.EACH)
 
     class Meta:
         constraints = [
@@ -144,7 +167,38 @@ class EmailPreference(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.member}: {self.kind}={self.send_email}"
+        return f"{self.member}: {self.kind}={self.delivery}"
+
+
+class Digest(EmailDelivery):
+    """One digest email: a member's notices of the kinds they chose a digest for, not
+    emailed one by one, gathered once per period (the day, or the ISO week starting on
+    `period`). The unique member, frequency and period make gathering idempotent: run
+    twice, it makes one digest; `notices` records what went into it."""
+
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="digests"
+    )
+    frequency = models.CharField(max_length=10, choices=[
+        (Delivery.DAILY.value, Delivery.DAILY.label),
+        (Delivery.WEEKLY.value, Delivery.WEEKLY.label),
+    ])
+    period = models.DateField()
+    notices = models.ManyToManyField(Notification, related_name="digests")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "frequency", "period"],
+                                    name="digest_once_per_period"),
+        ]
+        indexes = [
+            models.Index(fields=["email_due_at"], condition=_PENDING, name="digest_email_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.frequency} {self.period}"
 
 
 class OutgoingEmail(EmailDelivery):

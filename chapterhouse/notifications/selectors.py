@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from django.conf import settings
@@ -15,12 +15,13 @@ if TYPE_CHECKING:
     from chapterhouse.members.models import Member
 
 from .models import (
-    EMAIL_BY_DEFAULT,
+    Delivery,
     EmailPreference,
     EmailStatus,
     Kind,
     Notification,
     OutgoingEmail,
+    default_delivery,
 )
 
 
@@ -51,15 +52,25 @@ def get_notification_for(member: Member, public_id: UUID | str) -> Notification:
     return notification
 
 
-def email_choices_for(member: Member) -> dict[Kind, bool]:
-    """Whether each kind of notice also goes to the member by email.
+def email_choices_for(member: Member) -> dict[Kind, Delivery]:
+    """How each kind of notice also reaches the member by email (off, each notice, a
+    daily or a weekly digest).
 
     A member's stored choice wins; a kind they never chose follows EMAIL_BY_DEFAULT.
     """
     stored = dict(
-        EmailPreference.objects.filter(member=member).values_list("kind", "send_email")
+        EmailPreference.objects.filter(member=member).values_list("kind", "delivery")
     )
-    return {kind: stored.get(kind.value, kind in EMAIL_BY_DEFAULT) for kind in Kind}
+    return {kind: Delivery(stored.get(kind.value, default_delivery(kind))) for kind in Kind}
+
+
+def emailed_each(member_ids: list[int], kind: str) -> list[int]:
+    """Those of `member_ids` (in their order) who want an email for each notice of
+    `kind`: their choice, else the default. One query."""
+    chosen = dict(EmailPreference.objects.filter(member_id__in=member_ids, kind=kind)
+                  .values_list("member_id", "delivery"))
+    default = default_delivery(kind)
+    return [pk for pk in member_ids if chosen.get(pk, default) == Delivery.EACH]
 
 
 def language_for(member: Member) -> str:
@@ -92,3 +103,47 @@ def emails_due(now: datetime) -> tuple[list[int], list[int]]:
         list(OutgoingEmail.objects.filter(due).order_by("email_due_at", "pk")
              .values_list("pk", flat=True)),
     )
+
+
+def notice_json(notice: Notification) -> dict[str, Any]:
+    """A notice as the live page, the unread JSON and the API show it: its text in the
+    active language."""
+    return {
+        "id": str(notice.public_id),
+        "kind": notice.kind,
+        "text": notice.text,
+        "url": notice.link,
+        "created_at": notice.created_at.isoformat(),
+        "read": notice.read_at is not None,
+    }
+
+
+def member_for_unsubscribe(public_id: str) -> Member:
+    """The member an unsubscribe token names; Refused if there is none (any more)."""
+    from django.apps import apps
+    from django.utils.translation import gettext as _
+
+    from chapterhouse.lib.errors import Refused
+
+    model = apps.get_model("members", "Member")
+    member = model.objects.filter(public_id=public_id).first() if _is_uuid(public_id) else None
+    if member is None:
+        raise Refused(_("This unsubscribe link is not valid. You can choose which emails "
+                        "you get in your email settings."))
+    return cast("Member", member)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def unread_label(count: int) -> str:
+    """"3 unread notifications" in the active language (the header badge's label)."""
+    from django.utils.translation import ngettext
+
+    return ngettext("%(counter)s unread notification", "%(counter)s unread notifications",
+                    count) % {"counter": count}

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.mail import EmailMessage, EmailMultiAlternatives
@@ -13,11 +13,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from chapterhouse.lib.mail import claim_duration, retry_delay
+from chapterhouse.lib.realtime import broadcast_each
 from chapterhouse.lib.tasks import enqueue_in_batches, task_named
 
 from .messages import is_defined
 from .models import (
-    EMAIL_BY_DEFAULT,
+    DIGESTS,
+    Delivery,
+    Digest,
     EmailDelivery,
     EmailPreference,
     EmailStatus,
@@ -25,7 +28,7 @@ from .models import (
     Notification,
     OutgoingEmail,
 )
-from .selectors import emails_due
+from .selectors import emailed_each, emails_due
 
 if TYPE_CHECKING:
     from chapterhouse.chapters.models import Chapter
@@ -40,6 +43,7 @@ SEND_EMAILS = "chapterhouse.notifications.tasks.send_notification_emails"
 SEND_OUTGOING = "chapterhouse.notifications.tasks.send_outgoing_emails"
 DELIVER_TO_MEMBERS = "chapterhouse.notifications.tasks.deliver_to_members"
 DELIVER_TO_ROLL = "chapterhouse.notifications.tasks.deliver_to_roll"
+SEND_DIGESTS = "chapterhouse.notifications.tasks.send_digest_emails"
 
 
 # A notice's parameters (messages.py): JSON, never rendered text.
@@ -104,15 +108,50 @@ def notify(
         if not notices:
             return []
         notices = Notification.objects.bulk_create(notices)
-        overrides = dict(
-            EmailPreference.objects.filter(member__in=list(unique), kind=kind).values_list(
-                "member_id", "send_email"
-            )
-        )
-        default = kind in EMAIL_BY_DEFAULT
-        emailed = [n.pk for n in notices if overrides.get(n.recipient_id, default)]
+        wanted = set(emailed_each([n.recipient_id for n in notices], kind))
+        emailed = [n.pk for n in notices if n.recipient_id in wanted]
         enqueue_in_batches(SEND_EMAILS, emailed, size=EMAIL_BATCH_SIZE)
+        announce_stored(key, [n.recipient_id for n in notices],
+                        notices={n.recipient_id: n.pk for n in notices})
     return notices
+
+
+# -- Live notices: pushed to open pages after commit ------------------------------------
+#
+# A member's open pages (notifications.consumers) listen on the group member_group(id),
+# and every page on NOTICES_GROUP. A notice told to a few members is pushed to each of
+# them ("notice.stored"); a fan-out pushes one message per batch to NOTICES_GROUP
+# ("notices.stored", the event and the batch's range of member ids), and each open page
+# of a member in that range looks its notice up. So a batch of 10,000 costs one push,
+# not 10,000 (measured: README-notices.md), and the work grows with the members who
+# have a page open, not with the members told.
+
+NOTICES_GROUP = "notices"
+# Above this many recipients, notify() pushes one range message instead of one each.
+LIVE_EACH_LIMIT = 100
+
+
+def member_group(member_id: int) -> str:
+    """The channel-layer group of one member's open pages."""
+    return f"member.{member_id}"
+
+
+def announce_stored(event: uuid.UUID, recipient_ids: list[int],
+                    notices: Mapping[int, int] | None = None) -> None:
+    """After the caller's transaction commits, tell the open pages of `recipient_ids`
+    that a notice of `event` is theirs (a courtesy: what it says is stored, and a page
+    that missed it reads it on its next load or poll). Never raises, never waits long
+    (lib.realtime)."""
+    if not recipient_ids:
+        return
+    if notices is not None and len(recipient_ids) <= LIVE_EACH_LIMIT:
+        messages = [(member_group(pk), {"type": "notice.stored", "notice": notices[pk]})
+                    for pk in recipient_ids]
+    else:
+        messages = [(NOTICES_GROUP, {"type": "notices.stored", "event": str(event),
+                                     "first": min(recipient_ids),
+                                     "last": max(recipient_ids)})]
+    transaction.on_commit(lambda: broadcast_each(messages))
 
 
 # How far back a newly confirmed address catches up on the notices it missed.
@@ -131,12 +170,10 @@ def email_held_notices(member: Member) -> list[int]:
     held = list(
         Notification.objects.filter(
             recipient=member, emailed_at__isnull=True, read_at__isnull=True, created_at__gte=since
-        ).order_by("pk").values_list("pk", "kind")
+        ).exclude(email_status=EmailStatus.DIGESTED).order_by("pk").values_list("pk", "kind")
     )
-    overrides = dict(
-        EmailPreference.objects.filter(member=member).values_list("kind", "send_email")
-    )
-    wanted = [pk for pk, kind in held if overrides.get(kind, kind in EMAIL_BY_DEFAULT)]
+    each = {kind for kind in {kind for _pk, kind in held} if emailed_each([member.pk], kind)}
+    wanted = [pk for pk, kind in held if kind in each]
     enqueue_in_batches(SEND_EMAILS, wanted, size=EMAIL_BATCH_SIZE)
     return wanted
 
@@ -197,28 +234,126 @@ def mark_read(*, member: Member, notification_ids: Iterable[int] | None = None) 
         if notification_ids is not None:
             unread = unread.filter(pk__in=list(notification_ids))
         count = unread.update(read_at=timezone.now())
+        if count:
+            # The member's other open pages show the new count.
+            messages = [(member_group(member.pk), {"type": "notices.read"})]
+            transaction.on_commit(lambda: broadcast_each(messages))
     return count
 
 
-def set_email_preferences(*, member: Member, choices: dict[str, bool]) -> list[EmailPreference]:
-    """Store the member's choice of email (or not) for the given kinds.
+def set_email_preferences(
+    *, member: Member, choices: Mapping[str, str | bool]
+) -> list[EmailPreference]:
+    """Store how the given kinds of notice reach the member by email: a Delivery value
+    ("off", "each", "daily", "weekly"; True and False are "each" and "off").
 
-    Raises ValueError, storing nothing, if any kind is unknown. One upsert.
+    Raises ValueError, storing nothing, if any kind or choice is unknown. One upsert.
     """
     unknown = sorted(str(kind) for kind in choices if kind not in Kind.values)
     if unknown:
         raise ValueError(f"Unknown kinds of notice: {unknown}")
-    rows = [
-        EmailPreference(member=member, kind=Kind(kind), send_email=bool(send_email))
-        for kind, send_email in choices.items()
-    ]
+    chosen = {kind: _delivery(value) for kind, value in choices.items()}
+    rows = [EmailPreference(member=member, kind=Kind(kind), delivery=delivery)
+            for kind, delivery in chosen.items()]
     with transaction.atomic():
         return EmailPreference.objects.bulk_create(
             rows,
             update_conflicts=True,
             unique_fields=["member", "kind"],
-            update_fields=["send_email"],
+            update_fields=["delivery"],
         )
+
+
+def _delivery(value: str | bool) -> Delivery:
+    if isinstance(value, bool):
+        return Delivery.EACH if value else Delivery.OFF
+    if value not in Delivery.values:
+        raise ValueError(f"Unknown email choice: {value!r}")
+    return Delivery(value)
+
+
+def unsubscribe(*, member: Member, kinds: Iterable[str]) -> list[EmailPreference]:
+    """Turn off the email of the given kinds for `member` (the one-click unsubscribe of
+    an email's List-Unsubscribe link). Idempotent; unknown kinds are refused (ValueError),
+    nothing changed."""
+    return set_email_preferences(member=member,
+                                 choices=dict.fromkeys(kinds, Delivery.OFF.value))
+
+
+# -- Digests ------------------------------------------------------------------------------
+
+# Members whose digests are gathered in one transaction.
+DIGEST_BATCH_SIZE = 500
+
+
+def digest_period(frequency: str, now: datetime) -> date:
+    """The period a digest gathered at `now` belongs to: the day, or the Monday of the
+    ISO week (in the site's time zone)."""
+    today = timezone.localdate(now)
+    if frequency == Delivery.WEEKLY:
+        return today - timedelta(days=today.weekday())
+    return today
+
+
+def gather_digests(*, now: datetime | None = None) -> list[int]:
+    """Make this period's digests and enqueue their sending; returns the new digests' ids.
+
+    For each member who chose a daily or weekly digest for some kinds: their unread
+    notices of those kinds never emailed nor digested, stored up to `now`, go into one
+    Digest for the period (digest_period), marked DIGESTED. Idempotent: a member who has
+    the period's digest already gets none (Digest's unique member, frequency and
+    period; of two runs at once, one makes it), so running it twice sends one email; the
+    notices stored after it wait for the next period. A member with nothing to tell gets
+    no digest. Cost: two queries per DIGEST_BATCH_SIZE members plus four per digest.
+    """
+    now = now or timezone.now()
+    made: list[int] = []
+    for frequency in DIGESTS:
+        period = digest_period(frequency, now)
+        chosen: dict[int, set[str]] = {}
+        for member_id, kind in (EmailPreference.objects.filter(delivery=frequency)
+                                .values_list("member_id", "kind")):
+            chosen.setdefault(member_id, set()).add(kind)
+        members = sorted(chosen)
+        for start in range(0, len(members), DIGEST_BATCH_SIZE):
+            batch = members[start:start + DIGEST_BATCH_SIZE]
+            made += _gather(frequency, period, now, {pk: chosen[pk] for pk in batch})
+    return made
+
+
+def _gather(frequency: str, period: date, now: datetime,
+            chosen: dict[int, set[str]]) -> list[int]:
+    kinds = set().union(*chosen.values())
+    with transaction.atomic():
+        done = set(Digest.objects.filter(frequency=frequency, period=period,
+                                         member_id__in=list(chosen))
+                   .values_list("member_id", flat=True))
+        waiting: dict[int, list[int]] = {}
+        for pk, member_id, kind in Notification.objects.filter(
+            recipient_id__in=[pk for pk in chosen if pk not in done], kind__in=kinds,
+            email_status=EmailStatus.NOT_SENT, read_at__isnull=True, created_at__lte=now,
+        ).order_by("pk").values_list("pk", "recipient_id", "kind"):
+            if kind in chosen[member_id]:
+                waiting.setdefault(member_id, []).append(pk)
+        made = []
+        for member_id, notice_ids in waiting.items():
+            with transaction.atomic():
+                digest, created = Digest.objects.get_or_create(
+                    member_id=member_id, frequency=frequency, period=period)
+                if not created:
+                    continue
+                claimed = list(Notification.objects.filter(
+                    pk__in=notice_ids, email_status=EmailStatus.NOT_SENT,
+                ).values_list("pk", flat=True))
+                if not claimed:  # emailed meanwhile: nothing to tell, no digest
+                    digest.delete()
+                    continue
+                Notification.objects.filter(pk__in=claimed).update(
+                    email_status=EmailStatus.DIGESTED)
+                digest.notices.add(*claimed)
+                made.append(digest.pk)
+        enqueue_in_batches(SEND_DIGESTS, made, size=EMAIL_BATCH_SIZE)
+    return made
 
 
 # -- Sending emails: the state of each delivery, kept in the data ----------------------

@@ -6,13 +6,13 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 from django.apps import apps
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.template.loader import render_to_string
@@ -26,16 +26,16 @@ from chapterhouse.lib import bulk
 from chapterhouse.lib.mail import Sender, describe, server_at_fault
 from chapterhouse.lib.tasks import enqueue_in_batches
 
-from . import replies, services
+from . import replies, services, unsubscribe
 from .models import (
-    EMAIL_BY_DEFAULT,
+    Delivery,
+    Digest,
     EmailDelivery,
-    EmailPreference,
     EmailStatus,
     Notification,
     OutgoingEmail,
 )
-from .selectors import language_for
+from .selectors import emailed_each, language_for
 
 if TYPE_CHECKING:
     from chapterhouse.members.models import Member
@@ -72,29 +72,55 @@ def _mailable(notices: list[Notification]) -> list[Notification]:
     return [n for n in notices if n.recipient.user_id in addresses]
 
 
-def _notice_message(notification: Notification) -> EmailMessage:
-    """The email of a notice, in its recipient's language."""
-    member = notification.recipient
+def _email(member: Member, kinds: list[str], template: str,
+           context: dict[str, Any], reply_to: str = "") -> EmailMessage:
+    """An email to `member` in their language, with a plain-text and an HTML part
+    (notifications/email/<template>.txt and .html, the subject from <template>_subject.txt)
+    and the one-click unsubscribe headers for `kinds`; `reply_to`, where a reply by email
+    is answered on the site (replies.py)."""
     language = language_for(member)
-    reply_to = _reply_address(notification)
     with translation.override(language):
+        unsubscribe_link = unsubscribe.link_for(member, kinds)
         context = {
-            "notification": notification,
+            **context,
+            "member": member,
             "site_name": settings.SITE_NAME,
-            "link": _absolute(notification.url),
             "settings_link": _absolute(reverse("notifications:settings")),
             "can_reply": bool(reply_to),
+            "unsubscribe_link": unsubscribe_link,
         }
         subject = " ".join(
-            render_to_string("notifications/email/subject.txt", context).split()
+            render_to_string(f"notifications/email/{template}_subject.txt", context).split()
         )
-        return EmailMessage(
+        message = EmailMultiAlternatives(
             subject=subject,
-            body=render_to_string("notifications/email/body.txt", context),
+            body=render_to_string(f"notifications/email/{template}.txt", context),
             to=[member.user.email],
             reply_to=[reply_to] if reply_to else None,
-            headers={"Content-Language": translation.get_language() or language},
+            headers={"Content-Language": translation.get_language() or language,
+                     **unsubscribe.headers_for(member, kinds)},
         )
+        message.attach_alternative(
+            render_to_string(f"notifications/email/{template}.html", context), "text/html")
+        return message
+
+
+def _notice_message(notification: Notification) -> EmailMessage:
+    """The email of a notice, in its recipient's language."""
+    return _email(notification.recipient, [notification.kind], "notice", {
+        "notification": notification,
+        "link": _absolute(notification.url),
+    }, reply_to=_reply_address(notification))
+
+
+def _digest_message(digest: Digest) -> EmailMessage:
+    """A digest's email, in its member's language: its notices, oldest first."""
+    notices = list(digest.notices.order_by("created_at", "pk"))
+    return _email(digest.member, sorted({n.kind for n in notices}), "digest", {
+        "digest": digest,
+        "weekly": digest.frequency == Delivery.WEEKLY,
+        "notices": [(notice, _absolute(notice.url)) for notice in notices],
+    })
 
 
 def _reply_address(notification: Notification) -> str:
@@ -173,6 +199,58 @@ def send_notification_email(notification_id: int) -> int:
 
 
 @task(queue_name="email")
+def send_digest_emails(digest_ids: list[int]) -> int:
+    """Email a batch of digests (services.gather_digests enqueues it); returns how many
+    were sent by this run. Safe to run twice, and at once, as send_notification_emails."""
+    digests = list(Digest.objects.filter(pk__in=digest_ids)
+                   .select_related("member__user").order_by("pk"))
+    mailable = {n.recipient.pk for n in _mailable(
+        [Notification(recipient=digest.member) for digest in digests])}
+    return _deliver([(digest, partial(_digest_message, digest)) for digest in digests
+                     if digest.member.pk in mailable], send_digest_emails)
+
+
+# When the periodic digest run (send_digests, below) comes back each day.
+DIGEST_HOUR = 7
+
+
+@task()
+def send_digests(schedule: bool = False) -> int:
+    """Gather this period's digests and enqueue their sending (services.gather_digests:
+    run twice, it sends each member one digest per period); returns how many were made.
+
+    With `schedule` (manage.py send_digests --schedule starts it once), it also
+    enqueues its own next run for the next DIGEST_HOUR o'clock, unless a run is waiting
+    already, where the task backend can defer: the worker then sends digests each day
+    without cron. Without deferral, cron runs manage.py send_digests."""
+    made = len(services.gather_digests())
+    if schedule:
+        schedule_digests()
+    return made
+
+
+def schedule_digests(now: datetime | None = None) -> bool:
+    """Enqueue send_digests(schedule=True) for the next DIGEST_HOUR o'clock (local time)
+    unless one is waiting; returns whether it enqueued one."""
+    backend = send_digests.get_backend()
+    if not backend.supports_defer:
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(
+        task_path=send_digests.module_path, status="READY",
+        run_after__gt=now or timezone.now())
+    if waiting.exists():
+        return False
+    local = timezone.localtime(now or timezone.now())
+    after = local.replace(hour=DIGEST_HOUR, minute=0, second=0, microsecond=0)
+    if after <= local:
+        after += timedelta(days=1)
+    send_digests.using(run_after=after).enqueue(True)
+    return True
+
+
+@task(queue_name="email")
 def send_outgoing_emails(email_ids: list[int]) -> int:
     """Send stored emails that are not notices (services.queue_email: allauth's),
     retried as notices' emails are; returns how many were sent by this run."""
@@ -239,7 +317,6 @@ def _fan_out(members: QuerySet[Member], kind: str, says: dict[str, Any], url: st
     else:
         key = uuid.UUID(event)
         told = Notification.objects.filter(event=key)
-    default_email = kind in EMAIL_BY_DEFAULT
     members = members.order_by("pk")
     if "message" in says:
         message, params = str(says["message"]), dict(says.get("params") or {})
@@ -256,9 +333,8 @@ def _fan_out(members: QuerySet[Member], kind: str, says: dict[str, Any], url: st
             last = batch[-1]
             ids = _store(batch, kind, message, params, url, created, key)
             stored += len(ids)
-            choices = dict(EmailPreference.objects.filter(member_id__in=ids, kind=kind)
-                           .values_list("member_id", "send_email"))
-            emailed = [pk for pk in ids if choices.get(pk, default_email)]
+            services.announce_stored(key, ids)  # one push per batch, after commit
+            emailed = emailed_each(ids, kind)
             if emailed:
                 notices = list(Notification.objects.filter(
                     event=key, recipient_id__in=emailed,

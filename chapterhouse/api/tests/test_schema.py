@@ -22,6 +22,9 @@ ENDPOINTS = {
     "/api/v1/conversations/", "/api/v1/conversations/{public_id}/messages/",
     # chat (chapterhouse.chat.api)
     "/api/v1/chat/rooms/", "/api/v1/chat/rooms/{public_id}/messages/",
+    # notifications (chapterhouse.notifications.api)
+    "/api/v1/notifications/", "/api/v1/notifications/read/",
+    "/api/v1/notifications/{public_id}/read/",
 }
 
 

@@ -17,6 +17,9 @@ from chapterhouse.chapters.models import Chapter, ChapterRole
 from chapterhouse.lib import audit
 from chapterhouse.lib import cache as lib_cache
 from chapterhouse.members.models import Member
+from chapterhouse.notifications.messages import place
+from chapterhouse.notifications.models import Kind
+from chapterhouse.notifications.services import notify
 
 from .. import selectors
 from ..models import (
@@ -231,6 +234,7 @@ def _apply_role_change(proposal: Proposal, scope: Chapter) -> dict[str, Any]:
     if action == "grant":
         chapter_services.grant_role(chapter=scope, member=member,
                                     source=ChapterRole.Source.DECISION, accepted=True)
+        _tell_of_role(proposal, scope, member, Kind.ROLE_GRANTED, "decisions.role_granted")
         return effect
     role = ChapterRole.objects.filter(chapter=scope, member=member,
                                       role=ChapterRole.Role.FACILITATOR).first()
@@ -238,4 +242,13 @@ def _apply_role_change(proposal: Proposal, scope: Chapter) -> dict[str, Any]:
         raise DecisionError(_("%(name)s holds no role to revoke.")
                             % {"name": member.display_name})
     chapter_services.revoke_role(chapter_role=role)
+    _tell_of_role(proposal, scope, member, Kind.ROLE_ENDED, "decisions.role_ended")
     return effect
+
+
+def _tell_of_role(proposal: Proposal, scope: Chapter, member: Member, kind: Kind,
+                  message: str) -> None:
+    """The member whose role a decision gave or ended is told (once per decision)."""
+    notify(recipients=[member], kind=kind, message=message,
+           params={"title": proposal.title, "chapter": place(scope)}, url="/me/roles/",
+           event=f"{message}:{proposal.pk}:{member.pk}")

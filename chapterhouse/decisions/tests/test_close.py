@@ -215,6 +215,8 @@ def test_a_passed_roles_decision_grants_the_role(member, facilitator):
     role = ChapterRole.objects.get(chapter=chapter(HACKNEY), member=newcomer)
     assert role.source == ChapterRole.Source.DECISION and role.is_active
     assert decision.effect["action"] == "grant"
+    [told] = newcomer.notifications.filter(kind="role_granted")
+    assert told.message == "decisions.role_granted" and "Hackney" in told.text
 
 
 def test_a_passed_roles_decision_revokes_the_role(member, facilitator):
@@ -224,6 +226,8 @@ def test_a_passed_roles_decision_revokes_the_role(member, facilitator):
     close(proposal)
     assert not ChapterRole.objects.filter(chapter=chapter(HACKNEY), member=facilitator).exists()
     assert AuditEntry.objects.filter(action="roles.revoke").exists()
+    [told] = facilitator.notifications.filter(kind="role_ended")
+    assert "no longer facilitate" in told.text and "Hackney" in told.text
 
 
 def test_a_role_change_that_no_longer_fits_is_recorded_as_not_applied(member):

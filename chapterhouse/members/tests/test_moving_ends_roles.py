@@ -32,7 +32,9 @@ def test_moving_away_ends_roles_and_invitations_left_behind(facilitator):
     assert {r.chapter.url_path for r in left if r.chapter in (hackney, london, england)} == {
         "gb/eng"}
     assert not ChapterRole.objects.facilitators_of(hackney).filter(member=facilitator).exists()
-    text = Notification.objects.get(recipient=facilitator, message="members.roles_ended").text
+    ended = Notification.objects.get(recipient=facilitator, message="members.roles_ended")
+    assert ended.kind == "role_ended"
+    text = ended.text
     assert "Hackney" in text and "London" in text
     assert AuditEntry.objects.filter(action="roles.end_on_move").count() == 2
 

@@ -112,8 +112,8 @@ def test_email_choices_are_per_member(member, outsider):
 def test_setting_preferences_twice_updates_the_same_rows(member):
     set_email_preferences(member=member, choices={"welcome": False, "member_joined": True})
     set_email_preferences(member=member, choices={"welcome": True})
-    assert dict(member.email_preferences.values_list("kind", "send_email")) == {
-        "welcome": True, "member_joined": True,
+    assert dict(member.email_preferences.values_list("kind", "delivery")) == {
+        "welcome": "each", "member_joined": "each",
     }
 
 

@@ -58,12 +58,12 @@ def test_anonymous_visitors_have_no_unread_count(django_assert_num_queries):
 
 
 def test_email_choices_start_from_the_defaults_and_follow_the_member(member):
-    defaults = {kind: kind in EMAIL_BY_DEFAULT for kind in Kind}
+    defaults = {kind: "each" if kind in EMAIL_BY_DEFAULT else "off" for kind in Kind}
     assert email_choices_for(member) == defaults
-    assert defaults[Kind.WELCOME] and not defaults[Kind.MEMBER_JOINED]
-    set_email_preferences(member=member, choices={"welcome": False, "member_joined": True})
+    assert defaults[Kind.WELCOME] == "each" and defaults[Kind.MEMBER_JOINED] == "off"
+    set_email_preferences(member=member, choices={"welcome": "off", "member_joined": "daily"})
     assert email_choices_for(member) == defaults | {
-        Kind.WELCOME: False, Kind.MEMBER_JOINED: True,
+        Kind.WELCOME: "off", Kind.MEMBER_JOINED: "daily",
     }
 
 

@@ -1,5 +1,7 @@
 """One real delivery: a notice's email goes through a local SMTP server."""
 
+import email
+import email.policy
 import socket
 
 import pytest
@@ -15,7 +17,8 @@ class Inbox(Message):
         self.messages: list = []
 
     def handle_message(self, message) -> None:
-        self.messages.append(message)
+        self.messages.append(email.message_from_bytes(message.as_bytes(),
+                                                      policy=email.policy.default))
 
 
 def free_port() -> int:
@@ -48,5 +51,12 @@ def test_the_welcome_notice_is_delivered_over_smtp(smtp_server):
     assert emailed.count() == 2
     delivered = [m for m in smtp_server.messages if m["To"] == member.user.email]
     assert len(delivered) == 2
-    bodies = [m.get_payload(decode=True).decode() for m in delivered]
+    bodies = [m.get_body(("plain",)).get_content() for m in delivered]
+    htmls = [m.get_body(("html",)).get_content() for m in delivered]
+    assert all(m.is_multipart() and "<html" in html for m, html in zip(delivered, htmls,
+                                                                    strict=True))
+    for message in delivered:  # RFC 8058 one-click unsubscribe, through a real server
+        assert str(message["List-Unsubscribe"]).strip().startswith(
+            "<http://127.0.0.1:8000/notifications/unsubscribe/")
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert any("Welcome" in body and "Sam Smtp" in body for body in bodies)

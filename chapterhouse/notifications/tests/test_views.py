@@ -206,29 +206,83 @@ def test_an_unknown_notice_is_404(member_client):
 # Email settings
 
 
+def _all(choice="off", **chosen):
+    """A settings form's data: every kind `choice`, but those in `chosen`."""
+    return {f"kind_{kind.value}": chosen.get(kind.value, choice) for kind in Kind}
+
+
 def test_the_settings_page_shows_the_defaults(member_client):
     response = member_client.get(SETTINGS)
     assert response.status_code == 200
-    assert sorted(response.context["form"].initial["email"]) == sorted(EMAIL_BY_DEFAULT)
-    assert 'value="member_joined"' in response.content.decode()
+    initial = response.context["form"].initial
+    assert {key[5:] for key, value in initial.items() if value == "each"} == set(
+        EMAIL_BY_DEFAULT)
+    page = response.content.decode()
+    assert 'name="kind_member_joined"' in page
+    assert '<option value="weekly">' in page and "<script" not in page.split("<main")[-1]
 
 
 def test_a_member_saves_their_email_choices(member, member_client):
-    response = member_client.post(SETTINGS, {"email": ["member_joined"]})
+    response = member_client.post(SETTINGS, _all(member_joined="weekly", reply="daily"))
     assert response.status_code == 302
-    stored = dict(member.email_preferences.values_list("kind", "send_email"))
-    assert stored == {kind.value: kind == Kind.MEMBER_JOINED for kind in Kind}
-    assert member_client.get(SETTINGS).context["form"].initial["email"] == ["member_joined"]
+    stored = dict(member.email_preferences.values_list("kind", "delivery"))
+    assert stored == {kind.value: {"member_joined": "weekly", "reply": "daily"}.get(
+        kind.value, "off") for kind in Kind}
+    initial = member_client.get(SETTINGS).context["form"].initial
+    assert initial["kind_member_joined"] == "weekly" and initial["kind_welcome"] == "off"
 
 
-def test_an_unknown_kind_is_an_error_and_nothing_is_stored(member_client):
-    response = member_client.post(SETTINGS, {"email": ["welcome", "free_pizza"]})
-    assert response.status_code == 200
-    assert response.context["form"].errors["email"]
+def test_an_unknown_choice_is_an_error_and_nothing_is_stored(member_client):
+    response = member_client.post(SETTINGS, _all(welcome="hourly"))
+    assert response.status_code == 400
+    assert response.context["form"].errors["kind_welcome"]
+    assert not EmailPreference.objects.exists()
+
+
+def test_a_missing_kind_is_an_error_and_nothing_is_stored(member_client):
+    data = _all()
+    del data["kind_reply"]
+    response = member_client.post(SETTINGS, data)
+    assert response.status_code == 400
     assert not EmailPreference.objects.exists()
 
 
 def test_choices_are_stored_for_the_signed_in_member_only(member, outsider, outsider_client):
-    outsider_client.post(SETTINGS, {"email": []})
+    outsider_client.post(SETTINGS, _all())
     assert not member.email_preferences.exists()
     assert outsider.email_preferences.count() == len(Kind)
+
+
+# The unread JSON (live.js's polling fallback) and live.js itself
+
+
+def test_unread_json_gives_the_members_own_count_and_newest_notices(member, outsider,
+                                                                     member_client):
+    make_notices(member, 3)
+    make_notices(outsider, 2)
+    data = member_client.get("/notifications/unread.json").json()
+    assert data["unread"] == member.notifications.filter(read_at__isnull=True).count()
+    assert data["label"] == f"{data['unread']} unread notifications"
+    own = {str(pk) for pk in member.notifications.values_list("public_id", flat=True)}
+    assert {notice["id"] for notice in data["notices"]} <= own
+
+
+def test_unread_json_costs_the_same_queries_for_more_notices(member, member_client):
+    make_notices(member, 2)
+    member_client.get("/notifications/unread.json")
+    with CaptureQueriesContext(connection) as few:
+        member_client.get("/notifications/unread.json")
+    make_notices(member, 20)
+    with CaptureQueriesContext(connection) as many:
+        member_client.get("/notifications/unread.json")
+    assert len(many) == len(few)
+
+
+def test_unread_json_refuses_visitors_with_json(client):
+    response = client.get("/notifications/unread.json")
+    assert response.status_code == 403 and "error" in response.json()
+
+
+def test_live_js_is_loaded_for_members_only(member_client, client):
+    assert "js/live.js" in member_client.get(SETTINGS).content.decode()
+    assert "js/live.js" not in client.get("/").content.decode()

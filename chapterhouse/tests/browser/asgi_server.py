@@ -1,44 +1,70 @@
-"""An ASGI live server for browser tests that need WebSockets: uvicorn serving
-config/asgi.py (HTTP through Django, WebSockets through Channels) in a thread of the
-test process, against the test database (a file on SQLite, see chapterhouse/conftest.py;
-the test's own database on PostgreSQL). pytest-django's live_server speaks WSGI only.
+"""An ASGI live server for browser tests that need WebSockets (chat, live notices):
+uvicorn serving config/asgi.py (HTTP through Django, WebSockets through Channels) in a
+thread of the test process, against the test database (a file on SQLite, see
+chapterhouse/conftest.py; the test's own database on PostgreSQL). pytest-django's
+live_server speaks WSGI only.
 """
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
-from collections.abc import Iterator
-from types import SimpleNamespace
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+class AsgiServer:
+    """The site served by uvicorn in a thread. `url` is its address; `run(function)`
+    calls a synchronous function in the server's event loop, as a request would (so what
+    it pushes to the in-memory channel layer reaches the server's sockets)."""
+
+    def __init__(self) -> None:
+        import uvicorn
+
+        from chapterhouse.config.asgi import application
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = int(probe.getsockname()[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(
+            application, host="127.0.0.1", port=self.port, log_level="warning",
+            lifespan="off", ws="websockets-sansio",
+        ))
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(
+            target=lambda: self.loop.run_until_complete(self.server.serve()),
+            name="asgi-live-server", daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("The ASGI live server did not start.")
+            time.sleep(0.05)
+
+    def run(self, function: Callable[[], Any]) -> Any:
+        from asgiref.sync import sync_to_async
+
+        return asyncio.run_coroutine_threadsafe(
+            sync_to_async(function)(), self.loop).result(30)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
 
 
 @pytest.fixture
-def asgi_live_server(transactional_db) -> Iterator[SimpleNamespace]:
-    import uvicorn
+def asgi_server(transactional_db) -> Iterator[AsgiServer]:
+    server = AsgiServer()
+    yield server
+    server.stop()
 
-    from chapterhouse.config.asgi import application
 
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(
-        application, host="127.0.0.1", port=port, log_level="warning", lifespan="off",
-        ws="websockets-sansio",
-    ))
-    thread = threading.Thread(target=server.run, name="asgi-live-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("The ASGI live server did not start.")
-        time.sleep(0.05)
-    yield SimpleNamespace(url=f"http://127.0.0.1:{port}")
-    server.should_exit = True
-    thread.join(10)
+@pytest.fixture
+def asgi_live_server(asgi_server: AsgiServer) -> AsgiServer:
+    """The same server, by the name the chat tests use."""
+    return asgi_server

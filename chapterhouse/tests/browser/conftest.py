@@ -16,7 +16,7 @@ from chapterhouse.members.tests.factories import PASSWORD
 from chapterhouse.tests.journeys import Journeys, build_journeys, build_people
 
 # The ASGI (HTTP + WebSocket) live server, for tests that need sockets (chat).
-from .asgi_server import asgi_live_server  # noqa: F401
+from .asgi_server import asgi_live_server, asgi_server  # noqa: F401
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
