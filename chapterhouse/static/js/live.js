@@ -31,6 +31,15 @@
     });
     document.documentElement.setAttribute("data-unread", String(count));
   }
+  // A private message in another conversation than the one shown: one more unread in the
+  // header's Messages link (its exact count comes with the next page).
+  function addMessage() {
+    document.querySelectorAll("a.messages-link").forEach(function (holder) {
+      var shown = badge(holder, false);
+      shown.textContent = String((parseInt(shown.textContent, 10) || 0) + 1);
+      shown.hidden = false;
+    });
+  }
   function addNotice(notice) {
     var list = document.querySelector("ul.notices");
     if (!list || document.getElementById("notice-" + notice.id)) { return; }
@@ -91,6 +100,9 @@
       try { data = JSON.parse(message.data); } catch (error) { return; }
       if (typeof data.unread === "number") { setCount(data.unread, data.label); }
       if (data.type === "notice" && data.notice) { tell(data.notice); }
+      if (data.type === "conversation.message" && data.url !== location.pathname) {
+        addMessage();
+      }
       document.dispatchEvent(new CustomEvent("live:" + data.type, {detail: data}));
     };
     socket.onclose = function () {
