@@ -16,7 +16,7 @@ document.addEventListener("htmx:configRequest", function (event) {
 // opens towards the start instead. On a wide screen the menu stays open: its links are the
 // header's row (site.css hides the button there).
 (function () {
-  var wide = window.matchMedia("(min-width: 56rem)");
+  var wide = window.matchMedia("(min-width: 70rem)");
 
   function buttonOf(details) { return details.querySelector(":scope > summary"); }
   function pinned(details) { return details.hasAttribute("data-site-menu") && wide.matches; }

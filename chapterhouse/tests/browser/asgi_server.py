@@ -31,6 +31,12 @@ class AsgiServer:
             probe.bind(("127.0.0.1", 0))
             self.port = int(probe.getsockname()[1])
         self.url = f"http://127.0.0.1:{self.port}"
+        # What pytest-django's live-server helper enables and disables around each test
+        # that asks for `live_server` (conftest.py makes that this server).
+        from django.test.utils import modify_settings
+
+        self._live_server_modified_settings = modify_settings(
+            ALLOWED_HOSTS={"append": "127.0.0.1"})
         self.server = uvicorn.Server(uvicorn.Config(
             application, host="127.0.0.1", port=self.port, log_level="warning",
             lifespan="off", ws="websockets-sansio",

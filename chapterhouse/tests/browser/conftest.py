@@ -118,3 +118,11 @@ def log_in(page, email: str) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
+
+
+@pytest.fixture
+def live_server(asgi_server):
+    """Every browser test runs against the ASGI application, as production serves it
+    (HTTP and WebSockets: the live notices' socket, chat), not pytest-django's WSGI
+    live server, on which every page's socket would fail."""
+    return asgi_server
