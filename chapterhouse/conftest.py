@@ -89,3 +89,4 @@ def facilitator_client(facilitator) -> Client:
 @pytest.fixture
 def outsider_client(outsider) -> Client:
     return client_for(outsider)
+

@@ -8,7 +8,7 @@ from bench.ops.common import Context
 from chapterhouse.chat.models import Message
 from chapterhouse.members.tests.factories import make_member
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_the_chat_row_delivers_everything_once_in_order(member, outsider):

@@ -13,7 +13,7 @@ from chapterhouse.chat import services
 from chapterhouse.chat.models import Message
 from chapterhouse.config.asgi import application
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def cookie_of(member):

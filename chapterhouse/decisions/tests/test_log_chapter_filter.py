@@ -155,7 +155,7 @@ def test_a_spanish_name_of_several_chapters_lists_them_in_spanish(client, log):
     response = get(client, "es", chapter="Londres")
     assert response.status_code == 400
     html = response.content.decode()
-    assert "¿Cuál “Londres”?" in html or "Which “Londres”?" in html
+    assert "¿Cuál «Londres»?" in html
     assert "Londres, England, Reino Unido" in html and "Londres, Ontario, Canada" in html
 
 

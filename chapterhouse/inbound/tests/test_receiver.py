@@ -16,7 +16,7 @@ from chapterhouse.inbound.models import ReceivedReply
 from .conftest import DOMAIN, WIRE, plain, raw
 
 # The receiver's threads use their own database connections: committed data only.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def free_port() -> int:

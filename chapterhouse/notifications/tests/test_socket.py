@@ -20,7 +20,7 @@ from chapterhouse.notifications.services import (
 )
 from chapterhouse.notifications.tests.factories import SAY, said
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 JOINED = {"name": "Ana", "chapter": "Leeds"}
 

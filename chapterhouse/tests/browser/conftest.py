@@ -121,7 +121,7 @@ def log_in(page, email: str) -> None:
 
 
 @pytest.fixture
-def live_server(asgi_server):
+def live_server(asgi_server):  # noqa: F811
     """Every browser test runs against the ASGI application, as production serves it
     (HTTP and WebSockets: the live notices' socket, chat), not pytest-django's WSGI
     live server, on which every page's socket would fail."""
