@@ -13,9 +13,11 @@ from uuid import UUID
 
 from django.db.models import QuerySet
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -51,7 +53,10 @@ class NotificationList(generics.ListAPIView[Notification]):
 
     def get_queryset(self) -> QuerySet[Notification]:
         notices = selectors.notifications_for(access_inbox(self.request))
-        if self.request.query_params.get("unread") in {"1", "true"}:
+        given = self.request.query_params.getlist("unread")
+        if len(given) > 1 or (given and given[0] not in {"1", "true", "0", "false"}):
+            raise ValidationError({"unread": [_("Give true or false.")]})
+        if given and given[0] in {"1", "true"}:
             notices = notices.filter(read_at__isnull=True)
         return notices
 

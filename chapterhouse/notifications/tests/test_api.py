@@ -86,3 +86,16 @@ def test_anonymous_is_refused(member, method, path):
     response = getattr(Client(), method)(path)
     assert response.status_code in {401, 403}
     assert Notification.objects.filter(recipient=member, read_at__isnull=False).count() == 0
+
+
+@pytest.mark.parametrize("query", ["unread=null", "unread=1&unread=1", "page=0", "page=abc",
+                                   "page=1&page=2", "page="])
+def test_a_bad_filter_or_page_is_refused_with_400(member, query):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(member.user)
+    response = client.get(f"/api/v1/notifications/?{query}")
+    assert response.status_code == 400
+    field = query.split("=", 1)[0]
+    assert field in response.json()
