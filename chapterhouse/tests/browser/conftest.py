@@ -126,3 +126,20 @@ def live_server(asgi_server):  # noqa: F811
     (HTTP and WebSockets: the live notices' socket, chat), not pytest-django's WSGI
     live server, on which every page's socket would fail."""
     return asgi_server
+
+
+@pytest.fixture(autouse=True)
+def _rows_post_migrate_makes(request):
+    """Content types and the site row, before any fixture builds data: a browser test
+    right after one with serialized_rollback starts from a database flushed without
+    post_migrate, which creates them (foreign keys to content types then fail)."""
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+    from django.conf import settings
+    from django.contrib.contenttypes.management import create_contenttypes
+    from django.contrib.sites.models import Site
+
+    for config in apps.get_app_configs():
+        create_contenttypes(config, verbosity=0)
+    Site.objects.get_or_create(pk=settings.SITE_ID,
+                               defaults={"domain": "example.com", "name": "example.com"})
