@@ -243,3 +243,11 @@ def test_edits_reach_open_sockets(hackney_room, member, neighbour):
         await client.disconnect()
 
     run(scenario)
+
+
+@pytest.fixture(autouse=True)
+def _in_memory_channel_layer(settings):
+    """These tests drive consumers and the layer from several event loops in turn
+    (async_to_sync): the in-memory layer allows that; channels_redis's connection pool
+    is bound to the loop that opened it (with REDIS_URL set, on CI's second run)."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

@@ -277,3 +277,11 @@ def test_the_event_reaches_the_recipients_group_on_the_channel_layer(
     [event] = [e for e in events if e["type"] == "conversation.message"]
     assert event["conversation"] == str(conversation.public_id)
     assert event["author"] == "Ada Lovelace"
+
+
+@pytest.fixture(autouse=True)
+def _in_memory_channel_layer(settings):
+    """These tests drive consumers and the layer from several event loops in turn
+    (async_to_sync): the in-memory layer allows that; channels_redis's connection pool
+    is bound to the loop that opened it (with REDIS_URL set, on CI's second run)."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
