@@ -33,6 +33,12 @@ class Kind(models.TextChoices):
     EVENT_REMINDER = "event_reminder", _("A reminder of an event")
     PRIVATE_MESSAGE = "private_message", _("A new private message")
     CHAT_MENTION = "chat_mention", _("Someone mentioned you in a chat room")
+    NEW_EVENT = "new_event", _("A new event in one of your chapters")
+    EVENT_UPDATED = "event_updated", _("An event you answered was changed or cancelled")
+    EVENT_PLACE = "event_place", _("A place at an event came free for you")
+    TASK_ASSIGNED = "task_assigned", _("A task was given to you")
+    GROUP_REQUEST = "group_request", _("A request to join a group you facilitate")
+    LESSON_HELPED = "lesson_helped", _("Another chapter says your lesson helped them")
 
 
 # Kinds that are emailed unless the member turns them off. A vote the member is on the
@@ -42,7 +48,7 @@ class Kind(models.TextChoices):
 EMAIL_BY_DEFAULT = {
     Kind.WELCOME, Kind.ROLE_INVITATION, Kind.VOTING_OPENED, Kind.VOTE_REMINDER,
     Kind.ROLE_GRANTED, Kind.ROLE_ENDED, Kind.ANNOUNCEMENT, Kind.EVENT_REMINDER,
-    Kind.PRIVATE_MESSAGE,
+    Kind.PRIVATE_MESSAGE, Kind.EVENT_UPDATED, Kind.EVENT_PLACE,
 }
 
 

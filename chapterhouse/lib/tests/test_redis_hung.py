@@ -1,5 +1,6 @@
 """A hung Redis (SIGSTOPped: it accepts connections and never answers) costs a page at
-most one short timeout, not redis-py's 5 s per call (issue #14, items 7 and 10)."""
+most one short timeout per client (cache, sessions, rate limits, channel layer), not
+redis-py's 5 s per call (issue #14, items 7 and 10)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,10 @@ from chapterhouse.members.tests.factories import PASSWORD
 pytestmark = [pytest.mark.django_db, needs_redis_server]
 
 RETRY_AFTER = 0.5
+# Each of a page's Redis clients may meet the hung server once before its breaker opens
+# (drill_settings: 0.25 s each), and CI runs two suites side by side on two cores: two
+# seconds over the usual time. redis-py's default would be 5 s for a single call.
+HUNG_ALLOWANCE = 2.0
 
 
 @pytest.fixture
@@ -43,7 +48,7 @@ def _timed(browser: Client, path: str) -> float:
     return elapsed
 
 
-def test_pages_answer_in_their_usual_time_plus_a_second(redis_server, member):
+def test_pages_answer_in_their_usual_time_plus_the_short_timeouts(redis_server, member):
     signed_in, visitor = client_for(member), Client()
     pages = [(signed_in, member.home_chapter.get_absolute_url()), (signed_in, "/me/tokens/"),
              (visitor, member.home_chapter.get_absolute_url())]
@@ -60,12 +65,12 @@ def test_pages_answer_in_their_usual_time_plus_a_second(redis_server, member):
             times.extend(_timed(browser, path) for browser, path in pages)
         print(f"usual {usual:.3f} s; with Redis hung, {len(times)} pages: "
               f"median {statistics.median(times):.3f} s, max {max(times):.3f} s")
-        assert max(times) <= usual + 1.0
+        assert max(times) <= usual + HUNG_ALLOWANCE
         signing_in = time.monotonic()
         response = Client().post("/accounts/login/", {"login": member.user.email,
                                                       "password": PASSWORD})
         assert response.status_code == 302
-        assert time.monotonic() - signing_in <= usual + 1.0
+        assert time.monotonic() - signing_in <= usual + HUNG_ALLOWANCE
     finally:
         redis_server.resume()
 
