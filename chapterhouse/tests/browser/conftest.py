@@ -111,11 +111,11 @@ def screen(browser, live_server) -> Iterator[Callable]:
         context.close()
 
 
-def log_in(page, email: str) -> None:
+def log_in(page, email: str, password: str = PASSWORD) -> None:
     """Sign in through the login form (every factory member has PASSWORD)."""
     page.goto("/accounts/login/")
     page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password]", password)
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
 

@@ -8,7 +8,8 @@ import pytest
 
 from chapterhouse.chat import services
 from chapterhouse.chat.models import Message
-from chapterhouse.members.tests.factories import PASSWORD, make_member
+from chapterhouse.members.tests.factories import make_member
+from chapterhouse.tests.browser.conftest import log_in
 
 from .conftest import ARTIFACTS
 
@@ -30,14 +31,6 @@ def outside_the_loop(function, *args, **kwargs):
     service's broadcast after commit (lib.realtime) must not run inside it."""
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(function, *args, **kwargs).result()
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def open_page(browser, server, **options):

@@ -18,7 +18,8 @@ from chapterhouse.decisions import services
 from chapterhouse.decisions.models import Amendment, Ballot, Decision, Dissent, Proposal
 from chapterhouse.decisions.tests.factories import chapter, set_rule
 from chapterhouse.members.models import Member
-from chapterhouse.members.tests.factories import PASSWORD, make_member
+from chapterhouse.members.tests.factories import make_member
+from chapterhouse.tests.browser.conftest import log_in
 
 from .conftest import ARTIFACTS
 
@@ -57,14 +58,6 @@ def another(browser, live_server) -> Iterator:
     for context, page in opened:
         assert page.csp_errors == []
         context.close()
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def shot(page, name: str) -> None:

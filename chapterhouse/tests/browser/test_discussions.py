@@ -5,8 +5,9 @@ import pytest
 
 from chapterhouse.discussions import services
 from chapterhouse.discussions.models import Post, Thread
-from chapterhouse.members.tests.factories import PASSWORD, make_member
+from chapterhouse.members.tests.factories import make_member
 from chapterhouse.notifications.models import Kind, Notification
+from chapterhouse.tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,14 +22,6 @@ def people(db):
         "nell": make_member("Nell Neighbour", city="London", neighbourhood="Hackney",
                             email="nell@example.org"),
     }
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def test_members_start_a_thread_mention_reply_in_place_and_quote(page, people):

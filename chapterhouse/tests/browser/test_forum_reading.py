@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from chapterhouse.discussions import services
 from chapterhouse.discussions.models import Level, ThreadRead
-from chapterhouse.members.tests.factories import PASSWORD, make_member
+from chapterhouse.members.tests.factories import make_member
+from chapterhouse.tests.browser.conftest import log_in
 
 from .conftest import ARTIFACTS
 
@@ -27,14 +28,6 @@ def people(db):
         "nell": make_member("Nell Neighbour", city="London", neighbourhood="Hackney",
                             email="nell@example.org"),
     }
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def no_sideways_scroll(page) -> None:

@@ -18,9 +18,10 @@ from django.core import mail
 from chapterhouse.chapters.models import Chapter
 from chapterhouse.members.models import Member, Visibility
 from chapterhouse.members.services import update_profile
-from chapterhouse.members.tests.factories import PASSWORD, make_member
+from chapterhouse.members.tests.factories import make_member
 from chapterhouse.places.models import Place
 from chapterhouse.places.tests.factories import make_city
+from chapterhouse.tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -59,14 +60,6 @@ def world(db) -> dict[str, Member]:
         "ian": make_member("Ian Rankin", city="Edinburgh", region=SCOTLAND),
         "pia": make_member("Pia Paris", city="Paris", region=ILE_DE_FRANCE, country=FRANCE),
     }
-
-
-def log_in(page, email: str, password: str = PASSWORD) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", password)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def count_of(url_path: str) -> int:

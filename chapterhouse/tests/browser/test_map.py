@@ -19,9 +19,10 @@ import pytest
 from PIL import Image
 
 from chapterhouse.chapters.models import Chapter
-from chapterhouse.members.tests.factories import PASSWORD, make_member
+from chapterhouse.members.tests.factories import make_member
 from chapterhouse.places.models import Place
 from chapterhouse.places.tests.factories import make_city
+from chapterhouse.tests.browser.conftest import log_in
 
 from .conftest import ARTIFACTS
 
@@ -72,14 +73,6 @@ def offline(page) -> list[str]:
 def artifact(name: str) -> str:
     ARTIFACTS.mkdir(exist_ok=True)
     return str(ARTIFACTS / f"map-{name}.png")
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def test_with_the_tiles_unreachable_the_world_outline_shows_under_the_markers(

@@ -11,8 +11,9 @@ from django.utils import timezone
 from chapterhouse.conversations import services
 from chapterhouse.conversations.models import Conversation, Message
 from chapterhouse.members.models import Member
-from chapterhouse.members.tests.factories import PASSWORD, make_member
+from chapterhouse.members.tests.factories import make_member
 from chapterhouse.notifications.models import Kind, Notification
+from chapterhouse.tests.browser.conftest import log_in
 
 from .conftest import ARTIFACTS
 
@@ -39,14 +40,6 @@ def people(db):
     }
     Member.objects.update(joined_at=timezone.now() - timedelta(days=30))
     return found
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def shot(page, name: str) -> None:
