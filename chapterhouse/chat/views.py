@@ -4,8 +4,10 @@ form (POST, then back to the room); with it, static/js/chat.js adds live message
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,7 +28,7 @@ from chapterhouse.lib.interface import (
 from . import selectors, services
 from .access import access_message, access_room
 from .forms import HideForm, InviteForm, MessageForm, RoomForm
-from .models import Room
+from .models import Message, Room
 
 
 @require_safe
@@ -169,6 +171,22 @@ def invite(request: HttpRequest, public_id: str) -> HttpResponse:
     return form_action(request, run, success=_("Invited."), then=room.get_absolute_url())
 
 
+def _message_form_page(request: HttpRequest, message: Message, form: forms.Form,
+                       run: Callable[[], Any], *,
+                       success: str, field: str, template: str,
+                       context: dict[str, Any] | None = None) -> HttpResponse:
+    """A form about one message (edit, hide): run the service on a valid POST and go
+    back to the message; otherwise the form, with a 400 when it was refused."""
+    if request.method == "POST":
+        response = submit_form(request, form, run, success=success, field=field,
+                               then=message.room.get_absolute_url() + f"#m{message.pk}")
+        if response is not None:
+            return response
+    return render(request, template, {"form": form, "message": message,
+                                      "room": message.room, **(context or {})},
+                  status=400 if form.is_bound else 200)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def edit(request: HttpRequest, public_id: str, message_id: str) -> HttpResponse:
@@ -176,19 +194,12 @@ def edit(request: HttpRequest, public_id: str, message_id: str) -> HttpResponse:
                              denied=_("You cannot edit this message."))
     member = member_required(request)
     form = MessageForm(request.POST or None, initial={"text": message.body})
-    if request.method == "POST":
-        response = submit_form(
-            request, form,
-            lambda: services.edit_message(message=message, editor=member,
-                                          text=form.cleaned_data["text"]),
-            success=_("Your message is changed."),
-            then=message.room.get_absolute_url() + f"#m{message.pk}", field="text",
-        )
-        if response is not None:
-            return response
-    return render(request, "chat/edit.html", {"form": form, "message": message,
-                                              "room": message.room},
-                  status=400 if form.is_bound else 200)
+    return _message_form_page(
+        request, message, form,
+        lambda: services.edit_message(message=message, editor=member,
+                                      text=form.cleaned_data["text"]),
+        success=_("Your message is changed."), field="text", template="chat/edit.html",
+    )
 
 
 @require_POST
@@ -209,18 +220,10 @@ def hide(request: HttpRequest, public_id: str, message_id: str) -> HttpResponse:
                              denied=_("Only the chapter's facilitators can hide messages."))
     member = member_required(request)
     form = HideForm(request.POST or None)
-    if request.method == "POST":
-        response = submit_form(
-            request, form,
-            lambda: services.hide_message(message=message, facilitator=member,
-                                          reason=form.cleaned_data["reason"]),
-            success=_("The message is hidden."),
-            then=message.room.get_absolute_url() + f"#m{message.pk}", field="reason",
-        )
-        if response is not None:
-            return response
-    members = selectors.mentioned_members([message])
-    return render(request, "chat/hide.html", {
-        "form": form, "message": message, "room": message.room,
-        "html": selectors.rendered(message, members),
-    }, status=400 if form.is_bound else 200)
+    return _message_form_page(
+        request, message, form,
+        lambda: services.hide_message(message=message, facilitator=member,
+                                      reason=form.cleaned_data["reason"]),
+        success=_("The message is hidden."), field="reason", template="chat/hide.html",
+        context={"html": selectors.rendered(message, selectors.mentioned_members([message]))},
+    )
