@@ -62,6 +62,12 @@ def facilitator(db, member) -> Member:
 
 
 @pytest.fixture
+def neighbour(db, member) -> Member:
+    """Another member of Hackney (the member's home)."""
+    return make_member("Nell Neighbour", city="London", neighbourhood="Hackney")
+
+
+@pytest.fixture
 def outsider(db) -> Member:
     """A member of another country's chapters."""
     return make_member(
@@ -84,6 +90,11 @@ def member_client(member) -> Client:
 @pytest.fixture
 def facilitator_client(facilitator) -> Client:
     return client_for(facilitator)
+
+
+@pytest.fixture
+def neighbour_client(neighbour) -> Client:
+    return client_for(neighbour)
 
 
 @pytest.fixture

@@ -8,17 +8,6 @@ from chapterhouse.members.tests.factories import make_member
 
 
 @pytest.fixture
-def neighbour(db, member) -> Member:
-    """Another member of Hackney (the member's home)."""
-    return make_member("Nell Neighbour", city="London", neighbourhood="Hackney")
-
-
-@pytest.fixture
-def neighbour_client(neighbour):
-    return client_for(neighbour)
-
-
-@pytest.fixture
 def camden(db) -> Member:
     """A member of London (Camden) but not of Hackney."""
     return make_member("Cam Camden", city="London", neighbourhood="Camden")

@@ -8,17 +8,6 @@ from .factories import make_thread
 
 
 @pytest.fixture
-def neighbour(db, member) -> Member:
-    """Another member of Hackney (the member's home)."""
-    return make_member("Nell Neighbour", city="London", neighbourhood="Hackney")
-
-
-@pytest.fixture
-def neighbour_client(neighbour):
-    return client_for(neighbour)
-
-
-@pytest.fixture
 def thread(member):
     """A forum thread in Hackney started by the member."""
     return make_thread(member)

@@ -8,7 +8,6 @@ from django.core import mail
 
 from chapterhouse.discussions import services as discussions
 from chapterhouse.discussions.tests.factories import first_post, make_thread
-from chapterhouse.members.tests.factories import make_member
 from chapterhouse.notifications.services import set_email_preferences
 
 MAIL = Path(__file__).parent / "mail"
@@ -18,11 +17,6 @@ DOMAIN = "reply.example.org"
 @pytest.fixture(autouse=True)
 def _replies_on(settings):
     settings.REPLY_DOMAIN = DOMAIN
-
-
-@pytest.fixture
-def neighbour(db):
-    return make_member("Nell Neighbour", city="London", neighbourhood="Hackney")
 
 
 @pytest.fixture
