@@ -87,6 +87,8 @@ class Chapter(MP_Node):
     # belongs here) may write announcements too (the announcements app), not only its
     # facilitators. A database default too, for code that does not know the column.
     members_may_announce = models.BooleanField(default=False, db_default=False)
+    # The sections it turned off or restricted, by decision (chapters.sections).
+    sections = models.JSONField(default=dict, blank=True, db_default={})
     member_count = models.PositiveIntegerField(default=0)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)

@@ -11,16 +11,18 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
 from django.urls import NoReverseMatch, get_urlconf, reverse
 from django.utils.functional import Promise, SimpleLazyObject
 from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chapterhouse.lib.collation import sorted_by_name
 from chapterhouse.lib.interface import viewer_of
 
-from . import selectors
+from . import sections, selectors
 from .access import access_chapter
 from .models import Chapter
 
@@ -69,7 +71,7 @@ def chapter_nav(chapter: Chapter, active: str) -> list[dict[str, Any]]:
             "active": key == active,
         }
         for key, label, url_name in SECTIONS
-        if url_name in routed
+        if url_name in routed and sections.shown(chapter, key)
     ]
 
 
@@ -185,4 +187,12 @@ def section_context(request: HttpRequest, url_path: str, section: str) -> dict[s
     member = viewer_of(request).member
     if member is not None and found.home is not None:
         member.home_chapter = found.home  # the chain holds it: the rules need no query
+    if not sections.shown(found.chapter, section):
+        raise Http404(_("%(chapter)s does not have this section.")
+                      % {"chapter": found.chapter.display_name()})
+    if not sections.may_view(found.chapter, section, belongs=found.viewer_belongs):
+        raise PermissionDenied(
+            _("Only the members of %(chapter)s see this section: %(section)s.")
+            % {"chapter": found.chapter.display_name(),
+               "section": sections.section_label(section)})
     return page_context(found, section)

@@ -15,6 +15,7 @@ from chapterhouse.lib import cache as lib_cache
 from chapterhouse.lib.errors import Refused
 from chapterhouse.places.models import Place, PlaceKind
 
+from . import sections
 from .models import Chapter, ChapterLevel, ChapterRole, name_fields
 from .selectors import GEOJSON_VERSION_KEY
 
@@ -225,6 +226,27 @@ def update_chapter(
                          data={"members_may_announce": chapter.members_may_announce})
         _page_changed(chapter)
     return chapter
+
+
+def set_section(*, chapter: Chapter, change: dict[str, object],
+                actor: Member | None = None) -> sections.Setting:
+    """Apply a section change a decision carries (sections.clean_change checks it):
+    whether the section is shown, who sees it, who posts in it. Audited."""
+    change = sections.clean_change(change)
+    key = str(change.pop("section"))
+    with transaction.atomic():
+        locked = Chapter.objects.select_for_update().only("pk", "sections").get(pk=chapter.pk)
+        before = sections.setting(locked, key)
+        stored = dict(locked.sections or {})
+        stored[key] = {**dict(stored.get(key) or {}), **change}
+        Chapter.objects.filter(pk=chapter.pk).update(sections=stored)
+        chapter.sections = stored
+        after = sections.setting(chapter, key)
+        audit.record(actor=actor, action="chapters.change_section", target=chapter,
+                     chapter=chapter, data={"section": key, "before": before.__dict__,
+                                            "after": after.__dict__})
+        _page_changed(chapter)
+    return after
 
 
 def grant_role(

@@ -1,9 +1,11 @@
 """Who may do what in discussions. Checked through `user.has_perm(name, obj)`.
 
-- Anyone may read (every chapter is public to read for now).
+- Anyone may read, except a forum thread of a chapter whose forums its members
+  decided to keep to themselves (chapters.sections).
 - Members of a thread's chapter (home chapter at or below it) may post, unless the
   thread names its own `posting_rule` (a deliberation thread: the decisions app
-  decides), and nobody posts in a locked thread.
+  decides), and nobody posts in a locked thread. Where a chapter decided that only
+  its facilitators start forum threads, only they do.
 - Authors edit their own posts, while the thread is not locked.
 - Facilitators of the thread's chapter (and staff) lock and unlock threads.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import rules
 
+from chapterhouse.chapters import sections
 from chapterhouse.chapters.models import Chapter
 from chapterhouse.chapters.rules import is_active_facilitator
 from chapterhouse.lib.interface import Viewer
@@ -28,6 +31,25 @@ def _belongs(viewer: Viewer, chapter: Chapter) -> bool:
 @rules.predicate
 def belongs_to_chapter(viewer: Viewer, chapter: Chapter | None) -> bool:
     return chapter is not None and _belongs(viewer, chapter)
+
+
+@rules.predicate
+def forums_allow_starting(viewer: Viewer, chapter: Chapter | None) -> bool:
+    """The chapter's forums are shown and open to the viewer's kind of member."""
+    return chapter is not None and sections.may_post(
+        chapter, "forums", belongs=_belongs(viewer, chapter),
+        facilitates=is_active_facilitator(viewer, chapter))
+
+
+@rules.predicate
+def may_read_thread(viewer: Viewer, thread: Thread | None) -> bool:
+    """A thread about something (a proposal) is read where its subject is; a forum
+    thread where the chapter's forums are visible to the viewer."""
+    if thread is None:
+        return False
+    if thread.subject_type_id is not None:
+        return True
+    return sections.may_view(thread.chapter, "forums", belongs=_belongs(viewer, thread.chapter))
 
 
 @rules.predicate
@@ -65,8 +87,8 @@ def facilitates_thread_chapter(viewer: Viewer, thread: Thread | None) -> bool:
     return thread is not None and is_active_facilitator(viewer, thread.chapter)
 
 
-rules.add_perm("discussions.view_thread", rules.always_allow)
-rules.add_perm("discussions.start_thread", belongs_to_chapter)
+rules.add_perm("discussions.view_thread", may_read_thread)
+rules.add_perm("discussions.start_thread", belongs_to_chapter & forums_allow_starting)
 rules.add_perm("discussions.post_in_thread", may_join_thread & thread_is_open)
 rules.add_perm("discussions.edit_post", is_post_author & post_thread_is_open)
 rules.add_perm("discussions.lock_thread", facilitates_thread_chapter | rules.is_staff)

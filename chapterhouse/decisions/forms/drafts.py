@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from chapterhouse.chapters import sections
 from chapterhouse.chapters.models import Chapter
 from chapterhouse.members.models import Member
 
@@ -109,6 +110,23 @@ class ProposalForm(forms.Form):
                  *[(m.value, m.label) for m in Method if m in MULTI_OPTION_METHODS]],
     )
 
+    # "rules" proposals about a section of the chapter (chapters.sections) instead.
+    section = forms.ChoiceField(label=gettext_lazy("…or a section of the chapter"),
+                                required=False)
+    section_shown = forms.ChoiceField(
+        label=gettext_lazy("Show the section"), required=False,
+        choices=[(KEEP, gettext_lazy("keep as it is")), ("yes", gettext_lazy("yes")),
+                 ("no", gettext_lazy("no, turn it off"))],
+    )
+    section_visibility = forms.ChoiceField(
+        label=gettext_lazy("Who sees it"), required=False,
+        choices=[(KEEP, gettext_lazy("keep as it is")), *sections.Visibility.choices],
+    )
+    section_posting = forms.ChoiceField(
+        label=gettext_lazy("Who posts in it"), required=False,
+        choices=[(KEEP, gettext_lazy("keep as it is")), *sections.Posting.choices],
+    )
+
     # "roles" proposals.
     role_action = forms.ChoiceField(
         label=gettext_lazy("Role change"), required=False,
@@ -136,6 +154,9 @@ class ProposalForm(forms.Form):
         cast(forms.ChoiceField, self.fields["rule_category"]).choices = [(KEEP, "—")] + [
             (category, presenters.category_label(category)) for category in self.rules
         ]
+        cast(forms.ChoiceField, self.fields["section"]).choices = [(KEEP, "—")] + [
+            (key, sections.section_label(key)) for key in sections.OPTIONAL
+        ]
         # As many option inputs as were sent (JavaScript adds some), at least six.
         count = OPTION_INPUTS
         source = self.data if self.is_bound else self.initial
@@ -157,7 +178,13 @@ class ProposalForm(forms.Form):
         for i, option in enumerate(proposal.options.order_by("position", "id"), start=1):
             initial[f"option_{i}"] = option.label
         payload = proposal.payload or {}
-        if proposal.category == Category.RULES and payload:
+        if proposal.category == Category.RULES and payload.get("section"):
+            initial["section"] = payload["section"]
+            if payload.get("shown") is not None:
+                initial["section_shown"] = "yes" if payload["shown"] else "no"
+            initial["section_visibility"] = payload.get("visibility", "")
+            initial["section_posting"] = payload.get("posting", "")
+        elif proposal.category == Category.RULES and payload:
             initial["rule_category"] = payload.get("category", "")
             for name in ("method", "deliberation_days", "amendment_days", "voting_days",
                          "alternatives_method"):
@@ -213,7 +240,26 @@ class ProposalForm(forms.Form):
             self.payload = self._role_payload(data)
         return data
 
+    def _section_payload(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        payload: dict[str, Any] = {"section": data["section"]}
+        if data.get("section_shown"):
+            payload["shown"] = data["section_shown"] == "yes"
+        if data.get("section_visibility"):
+            payload["visibility"] = data["section_visibility"]
+        if data.get("section_posting"):
+            payload["posting"] = data["section_posting"]
+        if len(payload) == 1:
+            self.add_error("section_shown", _("Say what changes in the section."))
+            return {}
+        return payload
+
     def _rule_payload(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        if data.get("section"):
+            if data.get("rule_new_category") or data.get("rule_category"):
+                self.add_error("section", _("A proposal changes either a category's rule "
+                                            "or a section, not both."))
+                return {}
+            return self._section_payload(data)
         target = data.get("rule_new_category") or data.get("rule_category")
         if not target:
             self.add_error("rule_category", _("Choose the category whose rule changes."))

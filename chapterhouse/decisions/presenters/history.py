@@ -37,7 +37,18 @@ def payload_lines(proposal: Proposal | None, category: str, payload: Mapping[str
     if not payload:
         return []
     lines: list[tuple[str, str]] = []
-    if category == Category.RULES:
+    if category == Category.RULES and payload.get("section"):
+        from chapterhouse.chapters import sections
+
+        lines.append((_("Section"), sections.section_label(str(payload["section"]))))
+        if payload.get("shown") is not None:
+            lines.append((_("Shown"), _("yes") if payload["shown"] else _("no, turned off")))
+        if payload.get("visibility"):
+            lines.append((_("Who sees it"),
+                          str(sections.Visibility(payload["visibility"]).label)))
+        if payload.get("posting"):
+            lines.append((_("Who posts in it"), str(sections.Posting(payload["posting"]).label)))
+    elif category == Category.RULES:
         lines.append((_("Rule for the category"), category_label(str(payload.get("category")))))
         if payload.get("method"):
             lines.append((_("Voting method"), method_label(str(payload["method"]))))

@@ -1,5 +1,7 @@
 """What a "rules" or "roles" proposal carries, checked when drafted, and how a
-passed one applies."""
+passed one applies. A "rules" proposal changes either a voting rule (a category's
+method, periods…) or one of the chapter's sections (chapters.sections: shown, who
+sees it, who posts in it)."""
 
 from __future__ import annotations
 
@@ -13,9 +15,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from chapterhouse import voting
+from chapterhouse.chapters import sections
 from chapterhouse.chapters.models import Chapter, ChapterRole
 from chapterhouse.lib import audit
 from chapterhouse.lib import cache as lib_cache
+from chapterhouse.lib.errors import Refused
 from chapterhouse.members.models import Member
 from chapterhouse.notifications.messages import place
 from chapterhouse.notifications.models import Kind
@@ -167,6 +171,13 @@ def _role_change(scope: Chapter, payload: Mapping[str, Any]) -> tuple[str, Membe
     return str(action), member
 
 
+def _section_change(payload: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        return sections.clean_change(payload)
+    except Refused as refusal:
+        raise DecisionError(refusal.message) from refusal
+
+
 def _uuid_or_none(value: Any) -> str | None:
     try:
         return str(uuid.UUID(str(value)))
@@ -178,7 +189,9 @@ def _clean_payload(
     scope: Chapter, category: str, payload: Mapping[str, Any] | None
 ) -> dict[str, Any]:
     payload = dict(payload or {})
-    if category == Category.RULES:
+    if category == Category.RULES and "section" in payload:
+        _section_change(payload)
+    elif category == Category.RULES:
         _rule_change(scope, payload)
     elif category == Category.ROLES:
         _role_change(scope, payload)
@@ -197,6 +210,8 @@ def _apply_effect(proposal: Proposal, outcome: str) -> dict[str, Any]:
     scope = proposal.chapter
     try:
         with transaction.atomic():
+            if proposal.category == Category.RULES and "section" in proposal.payload:
+                return _apply_section_change(proposal, scope)
             if proposal.category == Category.RULES:
                 return _apply_rule_change(proposal, scope)
             return _apply_role_change(proposal, scope)
@@ -222,6 +237,15 @@ def _apply_rule_change(proposal: Proposal, scope: Chapter) -> dict[str, Any]:
         "before": before.snapshot() if before else None, "after": rule.snapshot(),
     })
     return {"applied": True, "kind": "rule", "rule": rule.snapshot()}
+
+
+def _apply_section_change(proposal: Proposal, scope: Chapter) -> dict[str, Any]:
+    from chapterhouse.chapters import services as chapter_services
+
+    change = _section_change(proposal.payload)
+    after = chapter_services.set_section(chapter=scope, change=change)
+    return {"applied": True, "kind": "section", "section": change["section"],
+            "shown": after.shown, "visibility": after.visibility, "posting": after.posting}
 
 
 def _apply_role_change(proposal: Proposal, scope: Chapter) -> dict[str, Any]:

@@ -1,0 +1,122 @@
+"""Which sections a chapter's sub-site shows, who sees them and who posts in them.
+
+Each chapter decides this for itself, by a "rules" decision (decisions'
+rules_changes applies it through `services.set_section`). Until it decides, every
+section that exists is shown, public, and open to posting by the chapter's members.
+The settings are kept on the chapter row (`Chapter.sections`, a small JSON object
+keyed by section), so the navigation and the permission rules read them with the
+chapter itself, without a query.
+
+The overview, members and decisions are the chapter itself and cannot be turned off;
+the sections below can. An app serving a section asks `may_view(viewer, chapter, key)`
+(section_context does it for the section's own page) and `may_post(viewer, chapter, key)`
+in its rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from chapterhouse.lib.errors import Refused
+
+if TYPE_CHECKING:
+    from .models import Chapter
+
+# The sections a chapter may turn off or restrict (keys of navigation.SECTIONS).
+OPTIONAL = ("forums", "events", "blog", "projects", "resources", "mutualaid")
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", gettext_lazy("everyone")
+    MEMBERS = "members", gettext_lazy("the chapter's members only")
+
+
+class Posting(models.TextChoices):
+    MEMBERS = "members", gettext_lazy("the chapter's members")
+    FACILITATORS = "facilitators", gettext_lazy("the chapter's facilitators")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One section's setting in one chapter."""
+
+    shown: bool = True
+    visibility: str = Visibility.PUBLIC
+    posting: str = Posting.MEMBERS
+
+
+DEFAULT = Setting()
+
+
+def setting(chapter: Chapter, key: str) -> Setting:
+    """The chapter's setting for section `key` (the default when it decided nothing)."""
+    stored = (chapter.sections or {}).get(key) if key in OPTIONAL else None
+    if not isinstance(stored, dict):
+        return DEFAULT
+    return Setting(
+        shown=bool(stored.get("shown", True)),
+        visibility=stored.get("visibility", Visibility.PUBLIC),
+        posting=stored.get("posting", Posting.MEMBERS),
+    )
+
+
+def shown(chapter: Chapter, key: str) -> bool:
+    return setting(chapter, key).shown
+
+
+def may_view(chapter: Chapter, key: str, *, belongs: bool) -> bool:
+    """Whether someone sees the section: it is shown, and public or they belong."""
+    found = setting(chapter, key)
+    return found.shown and (found.visibility == Visibility.PUBLIC or belongs)
+
+
+def may_post(chapter: Chapter, key: str, *, belongs: bool, facilitates: bool) -> bool:
+    """Whether a member adds content to the section (the app's own rules apply too)."""
+    found = setting(chapter, key)
+    if not found.shown or not belongs:
+        return False
+    return found.posting == Posting.MEMBERS or facilitates
+
+
+def section_label(key: str) -> str:
+    from .navigation import SECTIONS
+
+    for section_key, label, _url_name in SECTIONS:
+        if section_key == key:
+            return str(label)
+    return key
+
+
+def clean_change(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """A section change as a rules proposal carries it, checked:
+    {"section": key, "shown": bool, "visibility": …, "posting": …} (at least one of
+    the last three). Raises Refused with a message for the member."""
+    unknown = set(payload) - {"section", "shown", "visibility", "posting"}
+    if unknown:
+        raise Refused(_("Unknown fields in the section change: %(fields)s.")
+                      % {"fields": ", ".join(sorted(unknown))})
+    key = payload.get("section")
+    if key not in OPTIONAL:
+        raise Refused(_("Choose one of the sections a chapter can change."))
+    change: dict[str, Any] = {"section": key}
+    if "shown" in payload:
+        if not isinstance(payload["shown"], bool):
+            raise Refused(_("Say whether the section is shown."))
+        change["shown"] = payload["shown"]
+    if "visibility" in payload:
+        if payload["visibility"] not in Visibility.values:
+            raise Refused(_("Choose who sees the section."))
+        change["visibility"] = payload["visibility"]
+    if "posting" in payload:
+        if payload["posting"] not in Posting.values:
+            raise Refused(_("Choose who posts in the section."))
+        change["posting"] = payload["posting"]
+    if len(change) == 1:
+        raise Refused(_("Say what changes in the section."))
+    return change
