@@ -20,5 +20,6 @@ def join(group: Group, *members: Member) -> Group:
     for member in members:
         services.join_group(group=group, member=member)
         if not group.is_open:
+            assert group.created_by is not None
             services.accept_request(group=group, coordinator=group.created_by, member=member)
     return group

@@ -66,8 +66,9 @@ def test_an_unknown_chapter_or_group_is_a_404(client, group):
 def test_the_group_page_shows_description_members_tasks_and_updates(member_client, member,
                                                                     group):
     services.add_task(group=group, author=member, title="Print flyers", assignee=member)
-    discussion_services.reply(thread=thread_about(group, kind=Thread.Kind.COMMENTS),
-                              author=member, body="We met the landlord.")
+    thread = thread_about(group, kind=Thread.Kind.COMMENTS)
+    assert thread is not None
+    discussion_services.reply(thread=thread, author=member, body="We met the landlord.")
     response = member_client.get(url(group))
     assert response.status_code == 200
     html = response.content.decode()
@@ -174,6 +175,7 @@ def test_outsiders_may_not_join_and_get_requests_wrong(outsider_client, client, 
 
 def test_the_approval_flow_by_the_buttons(member_client, member, neighbour):
     group = make_group(member, joining=Group.Joining.APPROVED)
+    assert group.room is not None
     asker = client_for(neighbour)
     asker.post(url(group, "join/"))
     page = asker.get(url(group))

@@ -42,6 +42,7 @@ def test_a_new_group_has_its_creator_as_coordinator_an_invite_only_room_and_a_th
     membership = Membership.objects.get(group=group)
     assert (membership.member, membership.is_coordinator, membership.is_pending) == (
         member, True, False)
+    assert group.room is not None
     assert group.room.access == Room.Access.INVITE
     assert group.room.chapter == member.home_chapter
     assert in_room(group, member)

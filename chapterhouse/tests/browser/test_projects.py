@@ -51,6 +51,7 @@ def test_a_working_group_is_started_joined_and_a_task_done_from_phones(browser, 
     assert tab.locator("main strong", has_text="meet").count() == 1
     no_sideways_scroll(tab)
     group = Group.objects.get()
+    assert group.created_by == ada and group.room is not None
 
     # Ned, on a phone with JavaScript, joins it: he is in its chat room too.
     joiner = browser.new_context(base_url=live_server.url, viewport=PHONE, is_mobile=True)
