@@ -18,7 +18,7 @@ from chapterhouse.lib import pagecache
 from chapterhouse.lib.autocomplete import Suggestion, query_of, render_suggestions
 from chapterhouse.lib.interface import form_action, viewer_of
 
-from . import panels, selectors, services
+from . import memberships, panels, selectors, services
 from .access import access_chapter, access_role, chapter_lookup, url_path_of
 from .forms import ChapterDescriptionForm, MapSearchForm
 from .models import ChapterLevel, ChapterRole
@@ -101,7 +101,11 @@ def mine(request: HttpRequest) -> HttpResponse:
     for role in ChapterRole.objects.filter(member=viewer, chapter__in=chapters):
         roles.setdefault(role.chapter_id, []).append(role)
     rows = [{"chapter": chapter, "roles": roles.get(chapter.pk, [])} for chapter in chapters]
-    return render(request, "chapters/mine.html", {"rows": rows, "viewer": viewer})
+    return render(request, "chapters/mine.html", {
+        "rows": rows, "viewer": viewer,
+        # The groups the member belongs to beside the places (apps above: memberships).
+        "other_memberships": memberships.rendered_memberships(request, viewer),
+    })
 
 
 @require_safe

@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProjectsConfig(AppConfig):
+    name = "chapterhouse.projects"
+    label = "projects"
+    verbose_name = _("Projects and working groups")
+
+    def ready(self) -> None:
+        # The member's groups on "My chapters", and in their data export. Their
+        # memberships go with their account (cascade); their tasks stay, unassigned.
+        from chapterhouse.chapters import memberships
+        from chapterhouse.members import account_data
+
+        from . import selectors, views
+
+        memberships.register(memberships.Memberships(
+            app=self.label, template="projects/_my_groups.html", context=views.my_groups_context,
+        ))
+        account_data.register(account_data.Holding(
+            app=self.label, export=selectors.account_export,
+        ))
