@@ -6,11 +6,14 @@ sub-chapters: every rule here looks at roles in the chapter itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import rules
 
 from chapterhouse.lib.interface import Viewer
 
-from . import selectors
+from . import sections, selectors
 from .models import Chapter, ChapterRole
 
 
@@ -30,6 +33,41 @@ def is_own_role(viewer: Viewer, chapter_role: ChapterRole | None) -> bool:
 @rules.predicate
 def is_pending(viewer: Viewer, chapter_role: ChapterRole | None) -> bool:
     return chapter_role is not None and not chapter_role.is_active
+
+
+def _belongs(viewer: Viewer, chapter: Chapter) -> bool:
+    member = viewer.active_member
+    return member is not None and member.belongs_to(chapter)
+
+
+def section_visible(key: str, chapter_of: Callable[[Any], Chapter] = lambda obj: obj,
+                    ) -> rules.Predicate:
+    """A predicate: the chapter (of the object) shows its section `key` to the viewer
+    (chapters.sections: not turned off; public, or the viewer belongs)."""
+    def visible(viewer: Viewer, obj: Any) -> bool:
+        if obj is None:
+            return False
+        chapter = chapter_of(obj)
+        return sections.may_view(chapter, key, belongs=_belongs(viewer, chapter))
+
+    return rules.predicate(visible, name=f"section_visible:{key}")
+
+
+def section_open_to(key: str, chapter_of: Callable[[Any], Chapter] = lambda obj: obj,
+                    ) -> rules.Predicate:
+    """A predicate: the viewer may add content to the chapter's section `key`
+    (shown, they belong, and members post or they facilitate)."""
+    def open_to(viewer: Viewer, obj: Any) -> bool:
+        if obj is None:
+            return False
+        chapter = chapter_of(obj)
+        found = sections.setting(chapter, key)
+        if not found.shown or not _belongs(viewer, chapter):
+            return False
+        # The facilitators are looked up only where the chapter restricted posting.
+        return found.posting == sections.Posting.MEMBERS or selectors.facilitates(viewer, chapter)
+
+    return rules.predicate(open_to, name=f"section_open_to:{key}")
 
 
 rules.add_perm("chapters.edit_chapter", is_active_facilitator | rules.is_staff)

@@ -8,9 +8,9 @@ keyed by section), so the navigation and the permission rules read them with the
 chapter itself, without a query.
 
 The overview, members and decisions are the chapter itself and cannot be turned off;
-the sections below can. An app serving a section asks `may_view(viewer, chapter, key)`
-(section_context does it for the section's own page) and `may_post(viewer, chapter, key)`
-in its rules.
+the sections below can. The section's own page checks `may_view` (section_context
+does it); an app's rules use the predicates `chapters.rules.section_visible(key)` and
+`section_open_to(key)` for its objects and for adding to the section.
 """
 
 from __future__ import annotations
@@ -74,14 +74,6 @@ def may_view(chapter: Chapter, key: str, *, belongs: bool) -> bool:
     """Whether someone sees the section: it is shown, and public or they belong."""
     found = setting(chapter, key)
     return found.shown and (found.visibility == Visibility.PUBLIC or belongs)
-
-
-def may_post(chapter: Chapter, key: str, *, belongs: bool, facilitates: bool) -> bool:
-    """Whether a member adds content to the section (the app's own rules apply too)."""
-    found = setting(chapter, key)
-    if not found.shown or not belongs:
-        return False
-    return found.posting == Posting.MEMBERS or facilitates
 
 
 def section_label(key: str) -> str:

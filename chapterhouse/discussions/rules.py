@@ -16,7 +16,7 @@ import rules
 
 from chapterhouse.chapters import sections
 from chapterhouse.chapters.models import Chapter
-from chapterhouse.chapters.rules import is_active_facilitator
+from chapterhouse.chapters.rules import is_active_facilitator, section_open_to
 from chapterhouse.lib.interface import Viewer
 
 from .models import Post, Thread
@@ -31,14 +31,6 @@ def _belongs(viewer: Viewer, chapter: Chapter) -> bool:
 @rules.predicate
 def belongs_to_chapter(viewer: Viewer, chapter: Chapter | None) -> bool:
     return chapter is not None and _belongs(viewer, chapter)
-
-
-@rules.predicate
-def forums_allow_starting(viewer: Viewer, chapter: Chapter | None) -> bool:
-    """The chapter's forums are shown and open to the viewer's kind of member."""
-    return chapter is not None and sections.may_post(
-        chapter, "forums", belongs=_belongs(viewer, chapter),
-        facilitates=is_active_facilitator(viewer, chapter))
 
 
 @rules.predicate
@@ -88,7 +80,7 @@ def facilitates_thread_chapter(viewer: Viewer, thread: Thread | None) -> bool:
 
 
 rules.add_perm("discussions.view_thread", may_read_thread)
-rules.add_perm("discussions.start_thread", belongs_to_chapter & forums_allow_starting)
+rules.add_perm("discussions.start_thread", section_open_to("forums"))
 rules.add_perm("discussions.post_in_thread", may_join_thread & thread_is_open)
 rules.add_perm("discussions.edit_post", is_post_author & post_thread_is_open)
 rules.add_perm("discussions.lock_thread", facilitates_thread_chapter | rules.is_staff)

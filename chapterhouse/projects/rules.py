@@ -18,7 +18,7 @@ from __future__ import annotations
 import rules
 
 from chapterhouse.chapters.models import Chapter
-from chapterhouse.chapters.rules import is_active_facilitator
+from chapterhouse.chapters.rules import is_active_facilitator, section_open_to, section_visible
 from chapterhouse.lib.interface import Viewer
 
 from . import selectors
@@ -74,8 +74,10 @@ def facilitates_group_chapter(viewer: Viewer, group: Group | None) -> bool:
             and is_active_facilitator(viewer, group.chapter))
 
 
-rules.add_perm("projects.view_group", rules.always_allow)
-rules.add_perm("projects.create_group", belongs_to_chapter)
+# A chapter may keep its projects to its members, or let only facilitators start
+# them, by decision (chapters.sections).
+rules.add_perm("projects.view_group", section_visible("projects", lambda group: group.chapter))
+rules.add_perm("projects.create_group", section_open_to("projects"))
 rules.add_perm("projects.join_group",
                belongs_to_group_chapter & ~in_group & ~asked_to_join)
 rules.add_perm("projects.leave_group", in_group | asked_to_join)

@@ -115,3 +115,20 @@ def test_the_draft_form_carries_a_section_change(member_client, member):
     assert both.status_code == 400
     assert "or a section, not both." in both.content.decode()
     assert Proposal.objects.count() == 1
+
+
+def test_the_apps_rules_follow_the_section_settings(member, facilitator, outsider):
+    from chapterhouse.projects.tests.factories import make_group
+
+    group = make_group(member)
+    chapter = member.home_chapter
+    assert outsider.user.has_perm("projects.view_group", group)
+    assert member.user.has_perm("projects.create_group", chapter)
+    set_section(chapter=chapter, change={"section": "projects", "visibility": "members",
+                                         "posting": "facilitators"})
+    chapter.refresh_from_db()
+    group.chapter = chapter
+    assert not outsider.user.has_perm("projects.view_group", group)
+    assert member.user.has_perm("projects.view_group", group)
+    assert not member.user.has_perm("projects.create_group", chapter)
+    assert facilitator.user.has_perm("projects.create_group", chapter)
