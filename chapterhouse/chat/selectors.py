@@ -106,6 +106,26 @@ def room_members(room: Room, *, limit: int = 100) -> list[Member]:
                 .order_by("display_name", "pk")[:limit])
 
 
+ONLINE_SHOWN = 50
+
+
+def online_in(room: Room, *, limit: int = ONLINE_SHOWN) -> tuple[list[Member], bool]:
+    """The room's members online now who show their presence (members.online), by
+    name, at most `limit`, and whether there are more. A chapter's room shows only
+    those listed in its member list (a member who is not listed is not revealed as
+    one here either). One query, whatever the room's size."""
+    from chapterhouse.members.models import Member
+
+    members = Member.objects.active().belonging_to(room.chapter).online()
+    if room.is_chapter_room:
+        members = members.filter(listed_in_directory=True)
+    else:
+        members = members.filter(pk__in=RoomMember.objects.filter(room=room)
+                                 .values("member_id"))
+    found = list(members.order_by("sort_name", "pk")[:limit + 1])
+    return found[:limit], len(found) > limit
+
+
 def history(room: Room, *, before: int | None = None,
             limit: int = HISTORY_PAGE) -> tuple[list[Message], bool]:
     """The `limit` messages before the id `before` (the newest without it), oldest

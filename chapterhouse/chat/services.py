@@ -24,6 +24,7 @@ from chapterhouse.discussions.services import MAX_MENTIONS
 from chapterhouse.lib.errors import Refused
 from chapterhouse.lib.realtime import broadcast
 from chapterhouse.lib.text import without_bidi_controls
+from chapterhouse.notifications import replies
 from chapterhouse.notifications.messages import place
 from chapterhouse.notifications.models import Kind
 from chapterhouse.notifications.services import notify
@@ -219,8 +220,10 @@ def _mention(message: Message, author: Member, *, new_only: bool) -> None:
         [ChatMention(message=message, member=member) for member in fresh], ignore_conflicts=True)
     notify(
         recipients=fresh, kind=Kind.CHAT_MENTION, message="chat.mention",
+        # Its email can be answered: the reply goes to this room (email_replies.py).
         params={"author": author.display_name, "room": room.name,
-                "chapter": place(room.chapter)},
+                "chapter": place(room.chapter),
+                replies.PARAM: replies.reply_param("chat", room.public_id)},
         url=room.get_absolute_url(), event=f"chat.message:{message.public_id}",
     )
 
@@ -273,6 +276,22 @@ def hide_message(*, message: Message, facilitator: Member, reason: str) -> Messa
         message.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
         _push_message(message, "chat.update")
     return message
+
+
+def remove_writing_of(member: Member) -> int:
+    """Remove the text of `member`'s chat messages, as they delete their account
+    (members.account_data; members.services.delete_account calls it inside its
+    transaction, whatever the member chose about their forum posts). Each message keeps
+    its place in its room, shown as deleted by its author (as `delete_message` leaves
+    it: the room's numbering and the others' read marks stay); the mentions it made go.
+    Not pushed to open sockets: their pages show it at the next load. Returns how many
+    messages it emptied."""
+    with transaction.atomic():
+        mine = Message.objects.filter(author=member)
+        ChatMention.objects.filter(message__in=mine).delete()
+        Message.objects.filter(author=member, deleted_at__isnull=True).update(
+            deleted_at=timezone.now())
+        return mine.exclude(body="").update(body="")
 
 
 def _advance(*, member: Member, room: Room, message_id: int) -> None:

@@ -81,6 +81,7 @@ def _room_page(request: HttpRequest, room: Room, form: MessageForm | None = None
     if in_room and before is None and messages:
         services.mark_read(member=member, room=room, message_id=messages[-1].pk)
     facilitates = viewer.can("chat.moderate_room", room) if messages else False
+    online, more_online = selectors.online_in(room)
     rows = [{
         "message": message,
         "html": selectors.rendered(message, members),
@@ -101,6 +102,8 @@ def _room_page(request: HttpRequest, room: Room, form: MessageForm | None = None
         "form": form or MessageForm(),
         "invite_form": InviteForm(),
         "room_members": [] if room.is_chapter_room else selectors.room_members(room),
+        "online": online,
+        "more_online": more_online,
         "me": member,
     }, status=status)
 

@@ -8,12 +8,18 @@ class ConversationsConfig(AppConfig):
     verbose_name = _("Private messages")
 
     def ready(self) -> None:
-        # What the member wrote in private messages, in their data export. Their
-        # messages stay (signed "former member") when they leave: the others'
-        # conversations would not read otherwise.
+        # What the member wrote in private messages, in their data export. When they
+        # leave, the text of their messages goes (each keeps its place, "removed by its
+        # author", so that the others' conversations still read).
         from chapterhouse.members import account_data
+        from chapterhouse.notifications import replies
 
-        from . import selectors
+        from . import email_replies, selectors, services
 
-        account_data.register(account_data.Holding(app=self.label,
-                                                   export=selectors.account_export))
+        # Replying to a private message's notice email posts in the conversation.
+        replies.register("message", email_replies.reply_in_conversation)
+
+        account_data.register(account_data.Holding(
+            app=self.label, export=selectors.account_export,
+            remove_on_deletion=services.remove_writing_of,
+        ))

@@ -28,11 +28,20 @@ from chapterhouse.lib.errors import Refused
 from chapterhouse.lib.images import ImageRejected, reencode_image
 from chapterhouse.lib.realtime import broadcast
 from chapterhouse.members.models import Member
+from chapterhouse.notifications import replies
 from chapterhouse.notifications.models import Kind
 from chapterhouse.notifications.services import notify
 
 from . import selectors
-from .models import Attachment, Block, Conversation, Message, Participant, Report
+from .models import (
+    Attachment,
+    Block,
+    Conversation,
+    Message,
+    Participant,
+    Report,
+    private_storage,
+)
 
 REPORT_MAX_CHARS = 2000
 SUBJECT_MAX_CHARS = 200
@@ -120,6 +129,8 @@ def _store_message(
             "author": author.display_name, "subject": conversation.subject}
     else:
         notice, params = "conversations.message", {"author": author.display_name}
+    # Its email can be answered: the reply goes to this conversation (email_replies.py).
+    params[replies.PARAM] = replies.reply_param("message", conversation.public_id)
     notify(recipients=recipients, kind=Kind.PRIVATE_MESSAGE, message=notice, params=params,
            url=url, event=f"private_message:{message.public_id}")
     event = {
@@ -247,3 +258,26 @@ def report_message(*, message: Message, reporter: Member, reason: str) -> Report
             return Report.objects.create(message=message, reporter=reporter, reason=reason)
     except IntegrityError:
         raise ConversationError(_("You have reported this message already.")) from None
+
+
+def remove_writing_of(member: Member) -> int:
+    """Remove the text and images of `member`'s private messages, as they delete their
+    account (members.account_data; members.services.delete_account calls it inside its
+    transaction, whatever the member chose about their forum posts: these were written
+    to a few people, not to the chapter). Each message keeps its place in its
+    conversation and reads "removed by its author"; the others' messages, the
+    conversation and its reports stay. The image files go after the commit. Returns
+    how many messages it emptied."""
+    with transaction.atomic():
+        ids = list(Message.objects.filter(author=member).values_list("pk", flat=True))
+        images = Attachment.objects.filter(message_id__in=ids)
+        names = list(images.values_list("file", flat=True))
+        images.delete()
+
+        def delete_files() -> None:
+            for name in names:
+                private_storage.delete(name)
+
+        if names:
+            transaction.on_commit(delete_files)
+        return Message.objects.filter(pk__in=ids).update(body="")

@@ -12,6 +12,12 @@ class InboundConfig(AppConfig):
         # this signal: the receiver is the webhook's interface (webhooks.py).
         from anymail.signals import inbound
 
-        from . import webhooks
+        from chapterhouse.members import account_data
+
+        from . import selectors, webhooks
 
         inbound.connect(webhooks.on_inbound, dispatch_uid="chapterhouse.inbound")
+        # The member's replies by email in their export (their rows go with the account:
+        # the foreign key cascades).
+        account_data.register(account_data.Holding(app=self.label,
+                                                   export=selectors.account_export))

@@ -29,12 +29,16 @@ class Holding:
     number of queries whatever the member wrote. `remove_writing(member)`, if set,
     removes what the member wrote where the organisation's record does not need it
     (inside the deletion's transaction, before the account goes); returns how many
-    items it removed.
+    items it removed. `remove_on_deletion(member)`, if set, removes what the member
+    wrote to a few people rather than to the organisation (private messages, chat) at
+    every deletion, whatever they chose about their posts (in the same transaction);
+    returns how many items it removed.
     """
 
     app: str
     export: Callable[[Member], dict[str, Any]]
     remove_writing: Callable[[Member], int] | None = None
+    remove_on_deletion: Callable[[Member], int] | None = None
 
 
 _holdings: dict[str, Holding] = {}

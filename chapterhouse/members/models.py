@@ -83,6 +83,12 @@ class MemberQuerySet(models.QuerySet["Member"]):
         """Members whose account is active (not deactivated)."""
         return self.filter(user__is_active=True)
 
+    def online(self) -> MemberQuerySet:
+        """Members online now (seen within ONLINE_WINDOW, as `is_online` says) who show
+        their presence: never one who hides it (show_presence)."""
+        return self.filter(show_presence=True,
+                           last_seen__gt=timezone.now() - ONLINE_WINDOW)
+
 
 class Member(models.Model):
     """A member's profile and place in the organisation.

@@ -228,6 +228,8 @@ def delete_account(*, member: Member, remove_writing: bool = False) -> None:
     declarations and shown dissent go (their rows cascade); posts, proposals,
     amendments, ballots, places on frozen rolls and audit entries stay without a name
     (their foreign keys are SET_NULL), because threads and decision records are shared.
+    The text of their private messages and chat messages always goes (account_data's
+    `remove_on_deletion`: each keeps its place, for the others' conversations).
     With `remove_writing`, each app also removes the member's writing that the record
     does not need (account_data; discussions: the text of forum posts and comments),
     in the same transaction.
@@ -236,10 +238,11 @@ def delete_account(*, member: Member, remove_writing: bool = False) -> None:
         member = Member.objects.select_for_update().select_related("home_chapter", "user").get(
             pk=member.pk
         )
-        if remove_writing:
-            for holding in account_data.holdings():
-                if holding.remove_writing is not None:
-                    holding.remove_writing(member)
+        for holding in account_data.holdings():
+            if holding.remove_on_deletion is not None:
+                holding.remove_on_deletion(member)
+            if remove_writing and holding.remove_writing is not None:
+                holding.remove_writing(member)
         chapter_services.adjust_member_counts(member.home_chapter, -1)
         avatar = member.avatar.name if member.avatar else ""
         storage = member.avatar.storage
