@@ -757,8 +757,9 @@ def markdown(result: dict[str, Any]) -> str:
     notes += [f"- {n}" for n in result.get("notes", [])]
     if notes:
         lines += ["", "Notes:", "", *notes]
-    lines += ["", f"Peak RSS per worker (MB): ours {result['peak_rss_mb']['ours']}, "
-              f"reference {result['peak_rss_mb']['reference']}."]
+    if result["peak_rss_mb"]:  # none with --ops-only: no servers ran
+        lines += ["", f"Peak RSS per worker (MB): ours {result['peak_rss_mb']['ours']}, "
+                  f"reference {result['peak_rss_mb']['reference']}."]
     if result.get("refused"):
         lines += ["", f"**REFUSED**: {result['refused']}"]
     return "\n".join(lines) + "\n"
