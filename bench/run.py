@@ -3,6 +3,7 @@
     .venv/bin/python bench/run.py [--tier S] [--database postgres|sqlite] [--rounds 5]
         [--seconds 3] [--concurrency 4] [--workers 2] [--client wrk|python] [--pin on|off]
         [--only ops,…] [--ci] [--drop] [--timeout 1800] [--strict]
+    .venv/bin/python bench/run.py --tier M --ops-only --only chat [--db NAME]
     .venv/bin/python bench/run.py --compare M L        (make bench-compare)
 
 1. Database. PostgreSQL (default): a scratch database `chapterhouse_bench_<tier>` on
@@ -19,8 +20,14 @@
    CPU and the servers on the others.
 5. In-process operations (ballots, tallies, chapter tree, notify…): bench/ops/runner.py
    with the same environment; its rows join the HTTP rows in one table.
-6. Writes bench/results/<date>-<commit>-<tier>[-sqlite][-pages][-ci][-refused][-N].json
-   and .md (-pages: --no-ops; -N: the Nth run of the same kind that day).
+6. Writes bench/results/<date>-<commit>-<tier>[-sqlite][-pages][-ops][-ci][-refused][-N].json
+   and .md (-pages: --no-ops; -ops: --ops-only; -N: the Nth run of the same kind that day).
+
+`--ops-only` runs the in-process operations alone (no query counts, no HTTP servers). With
+`--db` naming a database that is already migrated and seeded, but not for the tier (an
+operation that needs a fraction of the tier: the chat room needs 1,000 members), that
+database is used as it is (migrated only) and the report says so; the sizes of the
+operations are still the tier's.
    A reference whose round-to-round spread is over 15% refuses the run (rerun on a quieter
    machine).
 
@@ -281,6 +288,19 @@ def _generated(name: str) -> bool:
     with psycopg.connect(f"{PG}/{name}", autocommit=True) as db:
         return bool(db.execute("SELECT 1 FROM information_schema.tables "
                                "WHERE table_name = 'bench_generated'").fetchone())
+
+
+def _seeded_for(name: str, tier: str) -> bool:
+    with psycopg.connect(f"{PG}/{name}", autocommit=True) as db:
+        if not db.execute("SELECT 1 FROM information_schema.tables "
+                          "WHERE table_name = 'bench_meta'").fetchone():
+            return False
+        return bool(db.execute("SELECT 1 FROM bench_meta WHERE tier = %s", (tier,)).fetchone())
+
+
+def _count_members(name: str) -> int:
+    with psycopg.connect(f"{PG}/{name}", autocommit=True) as db:
+        return int((db.execute("SELECT count(*) FROM members_member").fetchone() or (0,))[0])
 
 
 def _has_tables(name: str) -> bool:
@@ -737,8 +757,9 @@ def markdown(result: dict[str, Any]) -> str:
     notes += [f"- {n}" for n in result.get("notes", [])]
     if notes:
         lines += ["", "Notes:", "", *notes]
-    lines += ["", f"Peak RSS per worker (MB): ours {result['peak_rss_mb']['ours']}, "
-              f"reference {result['peak_rss_mb']['reference']}."]
+    if result["peak_rss_mb"]:  # none with --ops-only: no servers ran
+        lines += ["", f"Peak RSS per worker (MB): ours {result['peak_rss_mb']['ours']}, "
+                  f"reference {result['peak_rss_mb']['reference']}."]
     if result.get("refused"):
         lines += ["", f"**REFUSED**: {result['refused']}"]
     return "\n".join(lines) + "\n"
@@ -833,6 +854,8 @@ def main() -> int:
                         help="client on the last CPU, servers on the others")
     parser.add_argument("--only", default="", help="only these bench/ops operations (a,b)")
     parser.add_argument("--no-ops", action="store_true", help="skip bench/ops/runner.py")
+    parser.add_argument("--ops-only", action="store_true",
+                        help="only bench/ops/runner.py: no query counts, no HTTP load")
     parser.add_argument("--op-option", action="append", default=[], metavar="KEY=VALUE",
                         help="passed to bench/ops/runner.py --option (e.g. notify_skip_sync=1)")
     parser.add_argument("--ci", action="store_true", help="correctness only (see above)")
@@ -890,7 +913,14 @@ def main() -> int:
     exit_code = 0
     try:
         notes = prepare_sqlite(tier, env) if sqlite else []
-        if not sqlite:
+        if not sqlite and args.ops_only and args.db and _has_tables(db_name) \
+                and not _seeded_for(db_name, tier):
+            members = _count_members(db_name)
+            say(f"--ops-only on {db_name} as it is ({members:,} members), migrating only")
+            notes.append(f"operations only, on {db_name} as seeded ({members:,} members), "
+                         f"not the tier's {TIERS[tier]['members']:,}; sizes of tier {tier}")
+            manage(env, "migrate", "--noinput", "-v0")
+        elif not sqlite:
             prepare_database(tier, env)
         seeded_s = round(time.monotonic() - started, 1)
         if args.seed_only:
@@ -898,58 +928,62 @@ def main() -> int:
             return 0
         if not sqlite:
             settle_database(db_name)
-        say("collectstatic into DATA_DIR/static")
-        manage(env, "collectstatic", "--noinput", "-v0")
+        http: list[dict[str, Any]] = []
+        refused: list[str] = []
+        qc: dict[str, Any] = {"pages": []}
+        peak: dict[str, Any] = {}
+        if not args.ops_only:  # the query counts and the HTTP pages
+            say("collectstatic into DATA_DIR/static")
+            manage(env, "collectstatic", "--noinput", "-v0")
 
-        say("counting queries in-process at two data sizes")
-        # Counted as rendered: the anonymous chapter page is otherwise served from the
-        # page cache (lib/pagecache.py) with no query at all after the first visit.
-        qc_env = {**env, "ALLOWED_HOSTS": f"{HOST},testserver", "ANONYMOUS_PAGE_CACHE_SECONDS": "0"}
-        qc = json.loads(subprocess.run([PY, str(BENCH / "querycount.py")], cwd=ROOT, env=qc_env,
-                                       check=True, capture_output=True, text=True).stdout)
-        if "proposal_page" not in qc["load"]:
-            notes.append("proposal page not measured: no published proposal")
+            say("counting queries in-process at two data sizes")
+            # Counted as rendered: the anonymous chapter page is otherwise served from the
+            # page cache (lib/pagecache.py) with no query at all after the first visit.
+            qc_env = {**env, "ALLOWED_HOSTS": f"{HOST},testserver",
+                      "ANONYMOUS_PAGE_CACHE_SECONDS": "0"}
+            qc = json.loads(subprocess.run([PY, str(BENCH / "querycount.py")], cwd=ROOT, env=qc_env,
+                                           check=True, capture_output=True, text=True).stdout)
+            if "proposal_page" not in qc["load"]:
+                notes.append("proposal page not measured: no published proposal")
 
-        ours_port, ref_port = free_port(), free_port()
-        ours_log, ref_log = scratch / "ours.log", scratch / "reference.log"
-        ours = serve("chapterhouse.config.asgi:application", ours_port, env, ours_log,
-                     args.workers, server_cpus)
-        ref = serve("bench.reference_app:application", ref_port, env, ref_log, args.workers,
-                    server_cpus)
-        wait_ready(ours_port, qc["load"]["chapter_page"], ours, ours_log)
-        wait_ready(ref_port, "/hello", ref, ref_log)
-        say(f"servers up: chapterhouse :{ours_port}, reference :{ref_port}")
+            ours_port, ref_port = free_port(), free_port()
+            ours_log, ref_log = scratch / "ours.log", scratch / "reference.log"
+            ours = serve("chapterhouse.config.asgi:application", ours_port, env, ours_log,
+                         args.workers, server_cpus)
+            ref = serve("bench.reference_app:application", ref_port, env, ref_log, args.workers,
+                        server_cpus)
+            wait_ready(ours_port, qc["load"]["chapter_page"], ours, ours_log)
+            wait_ready(ref_port, "/hello", ref, ref_log)
+            say(f"servers up: chapterhouse :{ours_port}, reference :{ref_port}")
 
-        pairs = http_pairs(qc["load"], ours_port, ref_port)
-        say(f"HTTP load with {args.client}: {len(pairs)} pairs × {args.rounds} interleaved "
-            f"rounds × {seconds} s per side, {args.concurrency} connections")
-        raw, earlier = load_until_steady(
-            pairs, retries=0 if args.ci else args.noise_retries, client=args.client,
-            rounds=args.rounds, seconds=seconds, concurrency=args.concurrency,
-            cpus=client_cpus, masters={ours_port: ours.pid, ref_port: ref.pid})
-        peak = {"ours": worker_peak_rss_mb(ours.pid), "reference": worker_peak_rss_mb(ref.pid)}
-        stop_all()
+            pairs = http_pairs(qc["load"], ours_port, ref_port)
+            say(f"HTTP load with {args.client}: {len(pairs)} pairs × {args.rounds} interleaved "
+                f"rounds × {seconds} s per side, {args.concurrency} connections")
+            raw, earlier = load_until_steady(
+                pairs, retries=0 if args.ci else args.noise_retries, client=args.client,
+                rounds=args.rounds, seconds=seconds, concurrency=args.concurrency,
+                cpus=client_cpus, masters={ours_port: ours.pid, ref_port: ref.pid})
+            peak = {"ours": worker_peak_rss_mb(ours.pid), "reference": worker_peak_rss_mb(ref.pid)}
+            stop_all()
 
-        cores = len(server_cpus or os.sched_getaffinity(0))
-        queries = {p["key"]: {"large": p["large"]["queries"], "small": p["small"]["queries"]}
-                   for p in qc["pages"]}
-        http = []
-        refused = []
-        for pair, runs, before in zip(pairs, raw, earlier, strict=True):
-            o, r = summarise(runs["a"]), summarise(runs["b"])
-            r["earlier_spreads"] = before
-            o["throughput_per_core"] = round(o["throughput_rps"] / cores, 1)
-            if r["spread"] is not None and r["spread"] > SPREAD_LIMIT:
-                refused.append(f"{pair['b']['path']} spread {r['spread']:.1%} > 15%")
-            q = queries[pair["key"]]
-            http.append({"key": pair["key"], "name": pair["name"],
-                         "reference_name": f"{pair['b']['path']} (reference app)",
-                         "ours_path": pair["a"]["path"], "ours": o, "reference": r,
-                         "queries": q, **judge_http(pair["key"], o, r, q)})
+            cores = len(server_cpus or os.sched_getaffinity(0))
+            queries = {p["key"]: {"large": p["large"]["queries"], "small": p["small"]["queries"]}
+                       for p in qc["pages"]}
+            for pair, runs, before in zip(pairs, raw, earlier, strict=True):
+                o, r = summarise(runs["a"]), summarise(runs["b"])
+                r["earlier_spreads"] = before
+                o["throughput_per_core"] = round(o["throughput_rps"] / cores, 1)
+                if r["spread"] is not None and r["spread"] > SPREAD_LIMIT:
+                    refused.append(f"{pair['b']['path']} spread {r['spread']:.1%} > 15%")
+                q = queries[pair["key"]]
+                http.append({"key": pair["key"], "name": pair["name"],
+                             "reference_name": f"{pair['b']['path']} (reference app)",
+                             "ours_path": pair["a"]["path"], "ours": o, "reference": r,
+                             "queries": q, **judge_http(pair["key"], o, r, q)})
 
-        for row, log in ((r, ours_log) for r in http if not r["correct"]):
-            say(f"{row['name']}: {'; '.join(row['failures'])}; server log:\n"
-                + log.read_text()[-3000:])
+            for row, log in ((r, ours_log) for r in http if not r["correct"]):
+                say(f"{row['name']}: {'; '.join(row['failures'])}; server log:\n"
+                    + log.read_text()[-3000:])
         ops: list[dict[str, Any]] = []
         if not args.no_ops:
             say("in-process operations: bench/ops/runner.py")
@@ -976,7 +1010,8 @@ def main() -> int:
         result["duration_s"] = round(time.monotonic() - started, 1)
         RESULTS.mkdir(exist_ok=True)
         stem = "-".join([now.strftime("%Y-%m-%d"), result["commit"], tier]
-                        + ["sqlite"] * sqlite + ["pages"] * args.no_ops + ["ci"] * args.ci
+                        + ["sqlite"] * sqlite + ["pages"] * args.no_ops
+                        + ["ops"] * args.ops_only + ["ci"] * args.ci
                         + ["refused"] * bool(refused))
         # A second run of the same commit and kind the same day keeps the first.
         stem = next(f"{stem}{suffix}" for suffix in ["", *(f"-{n}" for n in range(2, 1000))]

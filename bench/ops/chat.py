@@ -86,7 +86,12 @@ async def _measure(room: Any, members: list[Any], messages: int, rate: float,
         if not connected:
             raise RuntimeError(f"A bench socket was refused ({code}).")
         sockets.append(socket)
-    sender = sockets[0]
+    # The sender has a socket of its own that no one reads: a listener that times out is
+    # stopped by asgiref's communicator, which must count as drops, not end the run.
+    sender = WebsocketCommunicator(app, f"/ws/chat/{room.public_id}/")
+    sender.scope["user"] = members[0].user
+    if not (await sender.connect(timeout=30))[0]:
+        raise RuntimeError("The bench's sending socket was refused.")
     layer = get_channel_layer()
     samples: dict[str, list[float]] = {"ours": [], "reference": []}
     medians: dict[str, list[float]] = {"ours": [], "reference": []}
@@ -146,7 +151,7 @@ async def _measure(room: Any, members: list[Any], messages: int, rate: float,
             samples[side].extend(got)
             if got:
                 medians[side].append(sorted(got)[len(got) // 2])
-    for socket in sockets:
+    for socket in [*sockets, sender]:
         await socket.disconnect()
     return {"samples": samples, "medians": medians, "drops": drops, "disorder": disorder}
 

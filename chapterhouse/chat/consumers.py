@@ -12,7 +12,8 @@ Protocol (JSON objects, one per frame):
 The session authenticates (AuthMiddlewareStack), asgi.py checks the Origin
 (AllowedHostsOriginValidator), and the room is fetched with the pages' own rules
 (access.access_room): an anonymous visitor or anyone who may not see the room is
-closed with 4403, as is a member who leaves the room (or loses it) while connected;
+closed with 4403, as is a member who leaves the room (or loses it) while connected, and
+every socket of a login that is deactivated or deleted (lib.realtime.account_group);
 writing needs `chat.post_in_room`, asked again at every message. A message is stored
 (services.post_message) before anyone hears of it: the service broadcasts the stored
 message after its commit.
@@ -32,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from chapterhouse.lib.errors import Refused
 from chapterhouse.lib.interface import Viewer
+from chapterhouse.lib.realtime import account_group
 
 from . import selectors, services
 from .models import Room
@@ -70,12 +72,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.close(code=FORBIDDEN)
             return
         self.room = room
-        await self.channel_layer.group_add(room.group, self.channel_name)
-        await self.accept()
-
-    async def disconnect(self, code: int) -> None:
-        if self.room is not None:
-            await self.channel_layer.group_discard(self.room.group, self.channel_name)
+        self.groups = [room.group, account_group(self.scope["user"].pk)]
+        for group in self.groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()  # the groups are left on disconnecting (websocket_disconnect)
 
     @database_sync_to_async
     def _room(self) -> Room | None:
@@ -172,6 +172,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def chat_left(self, event: dict[str, Any]) -> None:
         if await self._is_me(event.get("member")):
             await self.close(code=FORBIDDEN)
+
+    async def account_closed(self, event: dict[str, Any]) -> None:
+        """The login was deactivated or deleted (members.services.close_live_sockets)."""
+        await self.close(code=FORBIDDEN)
 
     @database_sync_to_async
     def _is_me(self, member_pk: Any) -> bool:

@@ -180,6 +180,10 @@ CHAT_MESSAGE_MAX_LENGTH = int(env("CHAT_MESSAGE_MAX_LENGTH", "4000"))
 # after a failure each process skips Redis for REDIS_RETRY_AFTER seconds (lib.cache).
 REDIS_TIMEOUT = float(env("REDIS_TIMEOUT", "0.5"))
 REDIS_RETRY_AFTER = float(env("REDIS_RETRY_AFTER", "5"))
+# Without REDIS_URL (the in-memory channel layer, one per process), the notices socket
+# polls the database this often for notices the task worker stored (notifications.consumers);
+# 0 turns it off. With Redis it never polls.
+LIVE_POLL_SECONDS = float(env("LIVE_POLL_SECONDS", "5"))
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -14,12 +14,28 @@ import logging
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 
 from .cache import UNREACHABLE, breaker_for
 
 logger = logging.getLogger(__name__)
+
+# The event that closes every open socket of an account (deactivated or deleted): each
+# consumer of a signed-in member joins account_group(user id) and closes on it.
+ACCOUNT_CLOSED = "account.closed"
+
+
+def account_group(user_id: int) -> str:
+    """The channel-layer group of every open socket of one login."""
+    return f"account.{user_id}"
+
+
+def layer_is_shared(layer: Any = None) -> bool:
+    """Whether the channel layer reaches other processes (Redis) or only this one (the
+    in-memory layer: a push from the task worker never reaches the web process)."""
+    layer = layer if layer is not None else get_channel_layer()
+    return layer is not None and not isinstance(layer, InMemoryChannelLayer)
 
 
 def broadcast(group: str, message: dict[str, Any]) -> bool:

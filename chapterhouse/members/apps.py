@@ -17,6 +17,15 @@ class MembersConfig(AppConfig):
         authenticator_added.connect(
             _second_factor_added, dispatch_uid="members.revoke_api_tokens_on_mfa"
         )
+        # However a login ends (the admin's "active" box, account deletion, a script),
+        # its open sockets close: receivers, like the one above, that call one service.
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import User
+
+        post_save.connect(_user_saved, sender=User, dispatch_uid="members.close_sockets_saved")
+        post_delete.connect(_user_deleted, sender=User,
+                            dispatch_uid="members.close_sockets_deleted")
 
 
 def _second_factor_added(sender: Any, user: Any, **kwargs: Any) -> None:
@@ -24,3 +33,17 @@ def _second_factor_added(sender: Any, user: Any, **kwargs: Any) -> None:
     from . import services
 
     services.revoke_api_tokens(user=user)
+
+
+def _user_saved(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
+    """A deactivated login's open sockets close (any save of an inactive login: rare)."""
+    if not created and not instance.is_active and not kwargs.get("raw"):
+        from . import services
+
+        services.close_live_sockets(user_id=instance.pk)
+
+
+def _user_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from . import services
+
+    services.close_live_sockets(user_id=instance.pk)

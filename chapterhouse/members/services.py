@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from chapterhouse.chapters import services as chapter_services
 from chapterhouse.chapters.models import Chapter, ChapterLevel, ChapterRole
+from chapterhouse.lib.realtime import ACCOUNT_CLOSED, account_group, broadcast
 from chapterhouse.lib.text import without_bidi_controls
 from chapterhouse.notifications.messages import place, places
 from chapterhouse.notifications.models import Kind
@@ -249,6 +250,15 @@ def delete_account(*, member: Member, remove_writing: bool = False) -> None:
         member.user.delete()
         if avatar:
             transaction.on_commit(lambda: storage.delete(avatar))
+
+
+def close_live_sockets(*, user_id: int) -> None:
+    """After the caller's transaction commits, close every open socket of the login
+    (chat rooms, live notices): it was deactivated or deleted. With the in-memory
+    channel layer this reaches the sockets of this process only; the notices socket
+    of another process finds out at its next poll (notifications.consumers)."""
+    group = account_group(user_id)
+    transaction.on_commit(lambda: broadcast(group, {"type": ACCOUNT_CLOSED}))
 
 
 def issue_api_token(*, user: User) -> tuple[ApiToken, str]:

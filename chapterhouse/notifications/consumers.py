@@ -11,19 +11,36 @@ cookie, else Accept-Language, else the member's), never the sender's:
 
 Any other event sent to the member's group (a private message, say) is forwarded to
 the page as it is, as JSON. Anonymous visitors, accounts without a member profile and
-deactivated accounts are refused (the handshake is closed).
+deactivated accounts are refused (the handshake is closed), and an open socket closes
+(4403) when its login is deactivated or deleted (members.services.close_live_sockets).
+
+When the channel layer is not shared between processes (the in-memory layer: `make
+demo`, no REDIS_URL), a notice stored by the task worker (a chapter-wide fan-out) is
+pushed on the worker's own layer and never reaches this process. So, with that layer
+only, each socket also polls every LIVE_POLL_SECONDS: one query (is the login still
+active, has the member a notice newer than the newest this socket knows?), and only
+when there is one, the new notices (oldest first, at most POLL_LIMIT a poll) and the
+unread count. Each notice is pushed once per socket whichever way it came; a login
+found inactive or gone closes the socket. With Redis, nothing polls.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, ParamSpec, TypeVar, cast
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Exists
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
+
+from chapterhouse.lib.realtime import ACCOUNT_CLOSED, account_group, layer_is_shared
 
 from . import selectors
 from .selectors import language_from
@@ -39,27 +56,78 @@ def _db(function: Callable[P, R]) -> Callable[P, Awaitable[R]]:
     return cast("Callable[P, Awaitable[R]]", database_sync_to_async(function))
 
 
-OWN = {"notice.stored", "notices.stored", "notices.read"}
+OWN = {"notice.stored", "notices.stored", "notices.read", ACCOUNT_CLOSED}
 REFUSED = 4403
+# The most notices one poll pushes (the rest come at the next poll).
+POLL_LIMIT = 20
+
+logger = logging.getLogger(__name__)
 
 
 class NoticeConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     member_id: int | None = None
+    user_id: int | None = None
     language: str = settings.LANGUAGE_CODE
+    poller: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         user = self.scope.get("user")
-        found = await _member_of(user)
+        polls = not layer_is_shared(self.channel_layer) and _poll_seconds() > 0
+        found = await _member_of(user, newest=polls)
         if found is None:
             await self.close(code=REFUSED)
             return
-        self.member_id, languages = found
+        self.member_id, languages, self.newest = found
+        self.user_id = user.pk
+        self.sent: set[int] = set()  # pks pushed on this socket above self.newest
         self.language = _language(self.scope, languages)
-        self.groups = [member_group(self.member_id), NOTICES_GROUP]
+        self.groups = [member_group(self.member_id), NOTICES_GROUP, account_group(user.pk)]
         for group in self.groups:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         await self._send_unread()
+        if polls:
+            self.poller = asyncio.ensure_future(self._poll_forever())
+
+    async def disconnect(self, code: int) -> None:
+        if self.poller is not None:
+            self.poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.poller
+            self.poller = None
+
+    async def account_closed(self, event: dict[str, Any]) -> None:
+        await self._close()
+
+    async def _close(self) -> None:
+        self.member_id = None  # nothing more is sent on this socket
+        await self.close(code=REFUSED)
+
+    async def _poll_forever(self) -> None:
+        while self.member_id is not None:
+            await asyncio.sleep(_poll_seconds())
+            try:
+                await self._poll()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a failed poll is logged; the next one tries again
+                logger.exception("Polling for notices failed")
+
+    async def _poll(self) -> None:
+        """Push the member's notices stored since the newest this socket knows (by a
+        process whose pushes never reach this one); close if the login has ended."""
+        if self.member_id is None or self.user_id is None:
+            return
+        active, frames = await _newer(self.user_id, self.member_id, self.newest,
+                                      self.language)
+        if not active:
+            await self._close()
+            return
+        for pk, frame in frames:
+            self.newest = max(self.newest, pk)
+            if pk not in self.sent:
+                await self.send_json(frame)
+        self.sent = {pk for pk in self.sent if pk > self.newest}
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         # The page says nothing the server needs; a ping gets a pong.
@@ -104,17 +172,69 @@ class NoticeConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             return
         found = await _notice(self.member_id, self.language, **which)
         if found is not None:
-            await self.send_json({"type": "notice", **found})
+            pk, frame = found
+            if self.poller is not None:
+                if pk in self.sent or pk <= self.newest:
+                    return  # pushed already (by a poll)
+                self.sent.add(pk)
+            await self.send_json(frame)
+
+
+def _poll_seconds() -> float:
+    return float(getattr(settings, "LIVE_POLL_SECONDS", 5))
 
 
 @_db
-def _member_of(user: Any) -> tuple[int, list[str]] | None:
+def _member_of(user: Any, *, newest: bool) -> tuple[int, list[str], int] | None:
+    """The member's id, languages and (with `newest`) the id of their newest notice."""
+    from .models import Notification
+
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     member = getattr(user, "member", None)
     if member is None:
         return None
-    return member.pk, list(member.languages or [])
+    last = 0
+    if newest:
+        last = (Notification.objects.filter(recipient_id=member.pk).order_by("-pk")
+                .values_list("pk", flat=True).first()) or 0
+    return member.pk, list(member.languages or []), last
+
+
+@_db
+def _newer(user_id: int, member_id: int, after: int,
+           language: str) -> tuple[bool, list[tuple[int, dict[str, Any]]]]:
+    """Whether the login is still active and the member's, and their notices after the
+    id `after` as frames, oldest first (at most POLL_LIMIT). One query when there is
+    none; three when there are."""
+    from .models import Notification
+
+    mine = Notification.objects.filter(recipient_id=member_id)
+    found = (get_user_model().objects.filter(pk=user_id, is_active=True, member__pk=member_id)
+             .annotate(new=Exists(mine.filter(pk__gt=after)))
+             .values_list("new", flat=True).first())
+    if found is None:
+        return False, []
+    if not found:
+        return True, []
+    notices = list(mine.filter(pk__gt=after).order_by("pk")[:POLL_LIMIT])
+    unread = mine.filter(read_at__isnull=True).count()
+    # Each frame tells the count as it was once that notice had arrived.
+    later_unread = sum(1 for notice in notices if notice.read_at is None)
+    frames = []
+    for notice in notices:
+        if notice.read_at is None:
+            later_unread -= 1
+        frames.append((notice.pk, _frame(notice, unread - later_unread, language)))
+    return True, frames
+
+
+def _frame(notice: Any, unread: int, language: str) -> dict[str, Any]:
+    with translation.override(language):
+        shown = selectors.notice_json(notice)
+        label = selectors.unread_label(unread)
+    return {"type": "notice", "unread": unread, "label": label, "notice": shown,
+            "text": shown["text"]}
 
 
 @_db
@@ -126,9 +246,9 @@ def _unread(member_id: int) -> int:
 
 @_db
 def _notice(member_id: int, language: str, *, notice_id: Any = None,
-            event: Any = None) -> dict[str, Any] | None:
-    """The member's notice (by id or by event) in `language`, and their unread count;
-    None if it is not theirs (two queries)."""
+            event: Any = None) -> tuple[int, dict[str, Any]] | None:
+    """The member's notice (by id or by event) in `language` and their unread count, as
+    (its pk, the frame); None if it is not theirs (two queries)."""
     from .models import Notification
 
     mine = Notification.objects.filter(recipient_id=member_id)
@@ -141,10 +261,7 @@ def _notice(member_id: int, language: str, *, notice_id: Any = None,
     if notice is None:
         return None
     unread = mine.filter(read_at__isnull=True).count()
-    with translation.override(language):
-        shown = selectors.notice_json(notice)
-        label = selectors.unread_label(unread)
-    return {"unread": unread, "label": label, "notice": shown, "text": shown["text"]}
+    return notice.pk, _frame(notice, unread, language)
 
 
 def _language(scope: dict[str, Any], member_languages: list[str]) -> str:

@@ -251,3 +251,43 @@ def _in_memory_channel_layer(settings):
     (async_to_sync): the in-memory layer allows that; channels_redis's connection pool
     is bound to the loop that opened it (with REDIS_URL set, on CI's second run)."""
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+@pytest.mark.parametrize("how", ["deactivated", "deleted"])
+def test_a_login_that_ends_closes_its_chat_sockets(hackney_room, public_room, neighbour, how):
+    from chapterhouse.members.services import delete_account
+
+    services.join_room(room=public_room, member=neighbour)
+    clients = [socket(hackney_room, neighbour), socket(public_room, neighbour)]
+
+    def end():
+        if how == "deactivated":
+            neighbour.user.is_active = False
+            neighbour.user.save(update_fields=["is_active"])
+        else:
+            delete_account(member=neighbour)
+
+    async def scenario():
+        for client in clients:
+            await connected(client)
+        await sync_to_async(end)()
+        for client in clients:
+            output = await client.receive_output(timeout=5)
+            assert output == {"type": "websocket.close", "code": 4403}
+
+    run(scenario)
+
+
+def test_another_members_login_ending_leaves_the_socket_open(hackney_room, member, neighbour):
+    client = socket(hackney_room, member)
+
+    async def scenario():
+        await connected(client)
+        neighbour.user.is_active = False
+        await sync_to_async(neighbour.user.save)(update_fields=["is_active"])
+        assert await client.receive_nothing(timeout=0.5)
+        await client.send_json_to({"type": "message", "text": "still here"})
+        assert (await frame(client))["type"] == "message"
+        await client.disconnect()
+
+    run(scenario)

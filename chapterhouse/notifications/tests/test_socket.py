@@ -179,3 +179,99 @@ def _in_memory_channel_layer(settings):
     (async_to_sync): the in-memory layer allows that; channels_redis's connection pool
     is bound to the loop that opened it (with REDIS_URL set, on CI's second run)."""
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+# -- Without a shared channel layer: the socket polls for what the worker stored ----------
+
+
+def _store_elsewhere(member, text):
+    """A notice stored as the task worker stores one: its push goes to another process's
+    in-memory layer, so none reaches this one."""
+    from unittest import mock
+
+    with mock.patch("chapterhouse.notifications.services.broadcast_each"):
+        return notify(recipients=[member], kind=Kind.MEMBER_JOINED, message=SAY,
+                      params=said(text))[0]
+
+
+def test_notices_stored_by_another_process_arrive_by_polling_once_in_order(member, settings):
+    settings.LIVE_POLL_SECONDS = 0.1
+    _store_elsewhere(member, "Before the page opened")
+    headers = _headers(member)
+
+    async def scenario():
+        socket = _socket(headers)
+        assert (await socket.connect())[0]
+        unread = (await socket.receive_json_from())["unread"]
+        await sync_to_async(_store_elsewhere)(member, "First")
+        await sync_to_async(_store_elsewhere)(member, "Second")
+        first = await socket.receive_json_from(timeout=3)
+        second = await socket.receive_json_from(timeout=3)
+        assert [first["text"], second["text"]] == ["First", "Second"]
+        assert [first["unread"], second["unread"]] == [unread + 1, unread + 2]
+        assert first["type"] == "notice" and first["notice"]["kind"] == "member_joined"
+        # A notice pushed live in this process as well as found by a poll: once.
+        await sync_to_async(notify)(recipients=[member], kind=Kind.MEMBER_JOINED,
+                                    message=SAY, params=said("Third"))
+        assert (await socket.receive_json_from(timeout=3))["text"] == "Third"
+        assert await socket.receive_nothing(timeout=0.5)  # five polls: nothing again
+        await socket.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_a_poll_costs_one_query_when_there_is_nothing_new(member, django_assert_num_queries):
+    from chapterhouse.notifications.consumers import _newer
+
+    newest = _store_elsewhere(member, "Seen").pk
+    with django_assert_num_queries(1):
+        assert async_to_sync(_newer)(member.user.pk, member.pk, newest, "en") == (True, [])
+    _store_elsewhere(member, "New")
+    with django_assert_num_queries(3):
+        active, frames = async_to_sync(_newer)(member.user.pk, member.pk, newest, "en")
+    assert active and [frame["text"] for _pk, frame in frames] == ["New"]
+
+
+def test_with_a_shared_layer_the_socket_does_not_poll(member, settings, monkeypatch):
+    settings.LIVE_POLL_SECONDS = 0.1
+    monkeypatch.setattr("chapterhouse.notifications.consumers.layer_is_shared",
+                        lambda layer: True)
+    headers = _headers(member)
+
+    async def scenario():
+        socket = _socket(headers)
+        assert (await socket.connect())[0]
+        await socket.receive_json_from()
+        await sync_to_async(_store_elsewhere)(member, "Only on Redis")
+        assert await socket.receive_nothing(timeout=0.6)
+        await socket.disconnect()
+
+    async_to_sync(scenario)()
+
+
+@pytest.mark.parametrize("how", ["deactivated", "deleted", "deactivated elsewhere"])
+def test_a_login_that_ends_closes_its_open_notices_socket(member, settings, how):
+    from chapterhouse.members.models import User
+    from chapterhouse.members.services import delete_account
+
+    settings.LIVE_POLL_SECONDS = 0.1 if how == "deactivated elsewhere" else 0
+    headers = _headers(member)
+
+    def end():
+        if how == "deactivated":
+            member.user.is_active = False
+            member.user.save(update_fields=["is_active"])
+        elif how == "deleted":
+            delete_account(member=member)
+        else:  # no signal, no push: as another process would, found by the poll
+            User.objects.filter(pk=member.user.pk).update(is_active=False)
+
+    async def scenario():
+        socket = _socket(headers)
+        assert (await socket.connect())[0]
+        await socket.receive_json_from()
+        await sync_to_async(end)()
+        assert await socket.receive_output(timeout=3) == {"type": "websocket.close",
+                                                          "code": 4403}
+
+    async_to_sync(scenario)()
