@@ -24,7 +24,7 @@ class EntryForm(forms.Form):
     expires_on = forms.DateField(
         label=_("Shown on the board until"), required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_("Year-month-day. Left empty: 30 days from today."),
+        help_text=_("Left empty: 30 days from today."),  # models.DEFAULT_DAYS
     )
     visible_to_everyone = forms.BooleanField(
         label=_("Visible to everyone"), required=False,

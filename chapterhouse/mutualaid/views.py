@@ -166,6 +166,9 @@ def fulfil(request: HttpRequest, url_path: str, public_id: str) -> HttpResponse:
 def delete(request: HttpRequest, url_path: str, public_id: str) -> HttpResponse:
     _context, entry = _detail_context(request, url_path, public_id, "mutualaid.edit_entry",
                                       denied=_("Only its author can delete this entry."))
+    if not request.POST.get("confirm"):
+        messages.error(request, _("Tick the box to confirm that you delete it for good."))
+        return redirect(entry.get_absolute_url())
     return form_action(request, lambda: services.delete_entry(entry=entry),
                        success=_("Your entry is deleted."), then=reverse("mutualaid:mine"))
 

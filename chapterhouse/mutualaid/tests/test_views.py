@@ -49,8 +49,9 @@ def test_members_see_the_board_outsiders_only_the_public_entries(
     member, member_client, outsider_client, client
 ):
     make_entry(member, title="Members only")
-    make_entry(member, title="For all", visible_to_everyone=True)
+    make_entry(member, title="For all", visible_to_everyone=True, description="**Bold** text")
     response = member_client.get(BOARD)
+    assert b"Bold text" in response.content  # the description's text, not its Markdown
     assert response.status_code == 200
     assert titles(response) == ["For all", "Members only"]
     assert response.context["page_obj"].paginator.count == 2
@@ -214,8 +215,11 @@ def test_the_author_marks_fulfilled_and_deletes(member, member_client, neighbour
     entry.refresh_from_db()
     assert entry.status == Status.FULFILLED
     assert titles(member_client.get(BOARD)) == []
-    assert client_for(neighbour).post(url + "delete/").status_code == 403
-    assert member_client.post(url + "delete/")["Location"] == "/me/mutual-aid/"
+    assert client_for(neighbour).post(url + "delete/", {"confirm": "on"}).status_code == 403
+    assert member_client.post(url + "delete/")["Location"] == url  # not confirmed
+    assert Entry.objects.exists()
+    assert member_client.post(url + "delete/", {"confirm": "on"})["Location"] == (
+        "/me/mutual-aid/")
     assert not Entry.objects.exists()
 
 
