@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "chapterhouse.inbound",
     "chapterhouse.chat",
     "chapterhouse.projects",
+    "chapterhouse.mutualaid",
     "chapterhouse.api",
     "chapterhouse.ops",
     "chapterhouse.demo",

@@ -7,6 +7,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("chapterhouse.members.urls")),
     path("", include("chapterhouse.announcements.urls")),
     path("", include("chapterhouse.projects.urls")),
+    path("", include("chapterhouse.mutualaid.urls")),
     path("c/", include("chapterhouse.chapters.urls")),
     path("map/", include("chapterhouse.chapters.map_urls")),
     path("me/roles/", include("chapterhouse.chapters.roles_urls")),
