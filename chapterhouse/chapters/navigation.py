@@ -14,10 +14,9 @@ from urllib.parse import quote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.urls import NoReverseMatch, get_urlconf, reverse
-from django.utils.functional import Promise, SimpleLazyObject
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from chapterhouse.lib.collation import sorted_by_name
 from chapterhouse.lib.interface import viewer_of
@@ -25,25 +24,12 @@ from chapterhouse.lib.interface import viewer_of
 from . import sections, selectors
 from .access import access_chapter
 from .models import Chapter
+from .sections import SECTIONS
 
 # How long a rendered breadcrumb is reused: member counts (which order the siblings)
 # and names may be this old; a new chapter shows at once (see page_context).
 BREADCRUMB_CACHE_SECONDS = 60
 
-# The chapter's navigation. Later issues fill a section by adding a URL named
-# here that takes `url_path`; until it exists the section is not shown.
-SECTIONS: list[tuple[str, Promise, str]] = [
-    ("overview", gettext_lazy("Overview"), "chapters:detail"),
-    ("members", gettext_lazy("Members"), "members:chapter_members"),
-    ("decisions", gettext_lazy("Decisions"), "decisions:chapter"),
-    ("forums", gettext_lazy("Forums"), "forums:chapter"),
-    ("events", gettext_lazy("Events"), "events:chapter"),
-    ("blog", gettext_lazy("Blog"), "blogs:chapter"),
-    ("projects", gettext_lazy("Projects"), "projects:chapter"),
-    ("resources", gettext_lazy("Resources"), "resources:chapter"),
-    ("mutualaid", gettext_lazy("Mutual aid"), "mutualaid:chapter"),
-    ("dues", gettext_lazy("Dues"), "dues:chapter"),
-]
 
 
 @functools.lru_cache(maxsize=4)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,7 +29,23 @@ from chapterhouse.lib.errors import Refused
 if TYPE_CHECKING:
     from .models import Chapter
 
-# The sections a chapter may turn off or restrict (keys of navigation.SECTIONS).
+# The chapter's sections, in the navigation's order (chapters.navigation). An app fills
+# a section by adding a URL named here that takes `url_path`; until it exists the
+# section is not shown.
+SECTIONS: list[tuple[str, Promise, str]] = [
+    ("overview", gettext_lazy("Overview"), "chapters:detail"),
+    ("members", gettext_lazy("Members"), "members:chapter_members"),
+    ("decisions", gettext_lazy("Decisions"), "decisions:chapter"),
+    ("forums", gettext_lazy("Forums"), "forums:chapter"),
+    ("events", gettext_lazy("Events"), "events:chapter"),
+    ("blog", gettext_lazy("Blog"), "blogs:chapter"),
+    ("projects", gettext_lazy("Projects"), "projects:chapter"),
+    ("resources", gettext_lazy("Resources"), "resources:chapter"),
+    ("mutualaid", gettext_lazy("Mutual aid"), "mutualaid:chapter"),
+    ("dues", gettext_lazy("Dues"), "dues:chapter"),
+]
+
+# The sections a chapter may turn off or restrict.
 OPTIONAL = ("forums", "events", "blog", "projects", "resources", "mutualaid")
 
 
@@ -77,8 +94,6 @@ def may_view(chapter: Chapter, key: str, *, belongs: bool) -> bool:
 
 
 def section_label(key: str) -> str:
-    from .navigation import SECTIONS
-
     for section_key, label, _url_name in SECTIONS:
         if section_key == key:
             return str(label)

@@ -3,7 +3,9 @@
 - An entry is seen by the members of its chapter (everyone whose home is the chapter
   or below it) and its author; by anyone at all when its author made it visible to
   everyone. A removed entry only by its author and the chapter's facilitators.
-- The chapter's active members post on its board.
+- The chapter's active members post on its board (its facilitators only, where the
+  chapter decided so); a chapter that keeps the section to its members shows no entry
+  to others, whatever its author chose (chapters.sections).
 - The author edits, marks fulfilled and deletes their entry (not once removed).
 - The chapter's facilitators (of this very chapter, as chapters.rules says) remove
   an entry, with a reason.
@@ -16,7 +18,7 @@ from __future__ import annotations
 import rules
 
 from chapterhouse.chapters.models import Chapter
-from chapterhouse.chapters.rules import is_active_facilitator
+from chapterhouse.chapters.rules import is_active_facilitator, section_open_to, section_visible
 from chapterhouse.lib.interface import Viewer
 
 from .models import Entry, Status
@@ -69,9 +71,11 @@ def is_active_member(viewer: Viewer, obj: object) -> bool:
 rules.add_perm(
     "mutualaid.view_entry",
     is_author | facilitates_its_chapter
-    | (~is_removed & (is_visible_to_everyone | belongs_to_its_chapter)),
+    | (~is_removed & section_visible("mutualaid", lambda entry: entry.chapter)
+       & (is_visible_to_everyone | belongs_to_its_chapter)),
 )
-rules.add_perm("mutualaid.post", belongs_to_chapter)
+# Where the chapter decided so (chapters.sections), only its facilitators post.
+rules.add_perm("mutualaid.post", section_open_to("mutualaid"))
 rules.add_perm("mutualaid.edit_entry", is_author & ~is_removed)
 rules.add_perm("mutualaid.remove_entry", facilitates_its_chapter & ~is_removed)
 rules.add_perm(
