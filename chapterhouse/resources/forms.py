@@ -62,4 +62,6 @@ class LessonFilterForm(forms.Form):
 
     def __init__(self, *args: Any, places: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["place"].choices = [("", _("Every chapter")), *places]
+        place = self.fields["place"]
+        assert isinstance(place, forms.ChoiceField)
+        place.choices = [("", _("Every chapter")), *places]

@@ -64,7 +64,8 @@ def detail(request: HttpRequest, url_path: str, public_id: str) -> HttpResponse:
 
 
 @require_safe
-def download(request: HttpRequest, url_path: str, public_id: str) -> HttpResponse:
+def download(request: HttpRequest, url_path: str,
+             public_id: str) -> HttpResponse | FileResponse:
     """The file, to those who may see the resource: always as an attachment, with the
     type found from its content and nosniff, so a browser never runs it as a page."""
     context = section_context(request, url_path, "resources")

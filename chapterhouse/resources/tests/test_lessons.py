@@ -39,6 +39,7 @@ def test_a_member_shares_a_lesson_with_its_comments_thread(member, member_client
 def test_members_of_other_chapters_comment_on_a_lesson(member, outsider, outsider_client):
     lesson = make_lesson(member)
     thread = thread_about(lesson, kind="comments")
+    assert thread is not None
     page = outsider_client.get(lesson.get_absolute_url()).content.decode()
     assert f"/discussions/{thread.public_id}/reply/" in page
     response = outsider_client.post(f"/discussions/{thread.public_id}/reply/",
