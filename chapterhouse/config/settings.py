@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "chapterhouse.chat",
     "chapterhouse.projects",
     "chapterhouse.mutualaid",
+    "chapterhouse.resources",
     "chapterhouse.api",
     "chapterhouse.ops",
     "chapterhouse.demo",
@@ -384,6 +385,10 @@ MESSAGE_NEW_ACCOUNT_DAYS = int(env("MESSAGE_NEW_ACCOUNT_DAYS", "3"))
 MESSAGE_NEW_ACCOUNT_CONVERSATIONS_PER_HOUR = int(
     env("MESSAGE_NEW_ACCOUNT_CONVERSATIONS_PER_HOUR", "3")
 )
+
+# A chapter's library (chapterhouse.resources): the largest file a member may upload.
+# Files go under PRIVATE_MEDIA_ROOT and are served after a permission check.
+RESOURCE_FILE_MAX_BYTES = int(env("RESOURCE_FILE_MAX_BYTES", str(10 * 1024 * 1024)))
 
 # Maps: the tile URL is configurable; empty means markers on a plain background.
 MAP_TILE_URL = env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
