@@ -15,7 +15,7 @@ from __future__ import annotations
 import rules
 
 from chapterhouse.chapters.models import Chapter
-from chapterhouse.chapters.rules import is_active_facilitator
+from chapterhouse.chapters.rules import is_active_facilitator, section_open_to, section_visible
 from chapterhouse.lib.interface import Viewer
 
 from .models import Lesson, Resource, Visibility
@@ -61,8 +61,12 @@ def sees_members_only_of(viewer: Viewer, resource: Resource | None) -> bool:
 
 
 rules.add_perm("resources.view_members_only", sees_members_only)
-rules.add_perm("resources.view_resource", is_public | sees_members_only_of)
-rules.add_perm("resources.add_resource", belongs_to_chapter)
+# A chapter may keep its library to its members, or let only its facilitators add to
+# it, by decision (chapters.sections). Lessons are shared with every chapter.
+rules.add_perm("resources.view_resource",
+               section_visible("resources", lambda resource: resource.chapter)
+               & (is_public | sees_members_only_of))
+rules.add_perm("resources.add_resource", section_open_to("resources"))
 rules.add_perm("resources.remove_resource",
                is_active_member & (facilitates_resource_chapter | rules.is_staff))
 rules.add_perm("resources.view_lesson", rules.always_allow)

@@ -185,8 +185,9 @@ class TestExport:
         assert count() == before
 
     def test_every_app_above_members_registers_its_holding(self):
-        assert [h.app for h in holdings()] == ["announcements", "chat", "conversations",
-                                               "decisions", "discussions", "mutualaid", "projects", "resources"]
+        assert [h.app for h in holdings()] == [
+            "announcements", "chat", "conversations", "decisions", "discussions", "mutualaid",
+            "projects", "resources"]
 
 
 class TestDeletion:
