@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 TITLE_MAX_LENGTH = 200
 BODY_MAX_LENGTH = 20_000
+REASON_MAX_LENGTH = 500
 
 
 class AnnouncementQuerySet(models.QuerySet["Announcement"]):
@@ -23,10 +24,14 @@ class AnnouncementQuerySet(models.QuerySet["Announcement"]):
         root first) shows: its own announcements, and those of the chapters above it
         that were sent to every chapter below them. No join: the chain is known."""
         *ancestors, chapter = chain
-        return self.filter(
+        return self.shown().filter(
             models.Q(chapter_id=chapter.pk)
             | models.Q(chapter_id__in=[c.pk for c in ancestors], reaches_subchapters=True)
         )
+
+    def shown(self) -> AnnouncementQuerySet:
+        """Those not withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
 
     def newest_first(self) -> AnnouncementQuerySet:
         return self.order_by("-created_at", "-pk")
@@ -36,7 +41,10 @@ class Announcement(models.Model):
     """What a chapter (a facilitator, or a member where the chapter allows it) tells
     its members: every member of the chapter is told (everyone whose home is the
     chapter or below it). `reaches_subchapters`: shown on the page of every chapter
-    below too, not only on this chapter's. Written only by services.announce."""
+    below too, not only on this chapter's. Written only by services (announce, edit,
+    withdraw). A withdrawn announcement (`withdrawn_at` set) leaves every page and
+    list; its own page says who withdrew it and when, and shows nothing of what it
+    said."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     chapter = models.ForeignKey(
@@ -53,6 +61,18 @@ class Announcement(models.Model):
         _("also shown on every chapter below"), default=False
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The last change of its title or text (None: never edited).
+    edited_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Who withdrew it: its author or one of the chapter's facilitators (kept when
+    # their account goes: the page then says "a former member").
+    withdrawn_by = models.ForeignKey(
+        "members.Member", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="withdrawn_announcements",
+    )
+    withdrawal_reason = models.CharField(
+        _("reason"), max_length=REASON_MAX_LENGTH, blank=True, default=""
+    )
 
     objects = AnnouncementQuerySet.as_manager()
 
@@ -74,3 +94,7 @@ class Announcement(models.Model):
         return reverse("announcements:detail", kwargs={
             "url_path": self.chapter.url_path, "public_id": self.public_id,
         })
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None

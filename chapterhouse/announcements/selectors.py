@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
@@ -37,8 +38,17 @@ def latest_shown_in(chain: list[Chapter]) -> list[Announcement]:
 def get_announcement(chapter: Chapter, public_id: uuid.UUID) -> Announcement | None:
     """The announcement `public_id` made in `chapter`, or None."""
     return (
-        Announcement.objects.select_related("chapter", "author")
+        Announcement.objects.select_related("chapter", "author", "withdrawn_by")
         .filter(chapter=chapter, public_id=public_id)
+        .first()
+    )
+
+
+def get_announcement_by_id(public_id: uuid.UUID) -> Announcement | None:
+    """The announcement `public_id`, whatever its chapter, or None."""
+    return (
+        Announcement.objects.select_related("chapter", "author", "withdrawn_by")
+        .filter(public_id=public_id)
         .first()
     )
 
@@ -53,7 +63,14 @@ def account_export(member: Member) -> dict[str, Any]:
             "body": announcement.body,
             "reaches_subchapters": announcement.reaches_subchapters,
             "created_at": announcement.created_at.isoformat(),
+            "edited_at": _iso(announcement.edited_at),
+            "withdrawn_at": _iso(announcement.withdrawn_at),
+            "withdrawal_reason": announcement.withdrawal_reason,
         }
         for announcement in Announcement.objects.filter(author=member)
         .select_related("chapter").order_by("created_at", "pk")
     ]}
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when is not None else None

@@ -15,4 +15,8 @@ urlpatterns = [
     path("c/<chapterpath:url_path>announcements/new/", views.new, name="new"),
     path("c/<chapterpath:url_path>announcements/<uuid:public_id>/", views.detail,
          name="detail"),
+    path("c/<chapterpath:url_path>announcements/<uuid:public_id>/edit/", views.edit,
+         name="edit"),
+    path("c/<chapterpath:url_path>announcements/<uuid:public_id>/withdraw/", views.withdraw,
+         name="withdraw"),
 ]

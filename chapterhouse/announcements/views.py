@@ -1,5 +1,6 @@
 """A chapter's announcements: the panel on its page, the list of them all, one of them,
-and the form to write one (a plain form: it works without JavaScript)."""
+and the forms to write, edit and withdraw one (plain forms: they work without
+JavaScript)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from chapterhouse.lib.interface import member_required, submit_form, viewer_of
 
 from . import selectors, services
 from .access import access_announcement
-from .forms import AnnouncementForm
+from .forms import AnnouncementForm, EditForm, WithdrawForm
 
 ANNOUNCEMENTS_PER_PAGE = 20
 
@@ -57,8 +58,72 @@ def chapter_announcements(request: HttpRequest, url_path: str) -> HttpResponse:
 def detail(request: HttpRequest, url_path: str, public_id: str) -> HttpResponse:
     found = access_chapter(request, url_path)
     context = page_context(found, "overview")
-    context["announcement"] = access_announcement(request, found, public_id)
+    announcement = access_announcement(request, found, public_id)
+    viewer = viewer_of(request)
+    context["announcement"] = announcement
+    context["may_edit"] = viewer.can("announcements.edit_announcement", announcement)
+    context["may_withdraw"] = viewer.can("announcements.withdraw_announcement", announcement)
     return render(request, "announcements/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, url_path: str, public_id: str) -> HttpResponse:
+    """Change an announcement's title and text (its author, the chapter's facilitators)."""
+    found = access_chapter(request, url_path)
+    announcement = access_announcement(request, found, public_id,
+                                       "announcements.edit_announcement")
+    editor = member_required(request)
+    status = 200
+    if request.method == "POST":
+        form = EditForm(request.POST)
+        done = submit_form(
+            request, form,
+            lambda: services.edit_announcement(
+                announcement=announcement, editor=editor,
+                title=form.cleaned_data["title"], body=form.cleaned_data["body"],
+            ),
+            success=_("The announcement is changed."),
+            then=announcement.get_absolute_url(),
+        )
+        if done is not None:
+            return done
+        status = 400
+    else:
+        form = EditForm(initial={"title": announcement.title, "body": announcement.body})
+    context = page_context(found, "overview")
+    context.update(form=form, announcement=announcement)
+    return render(request, "announcements/edit.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, url_path: str, public_id: str) -> HttpResponse:
+    """Withdraw an announcement, with an optional reason (a page asks to confirm)."""
+    found = access_chapter(request, url_path)
+    announcement = access_announcement(request, found, public_id,
+                                       "announcements.withdraw_announcement")
+    member = member_required(request)
+    status = 200
+    if request.method == "POST":
+        form = WithdrawForm(request.POST)
+        done = submit_form(
+            request, form,
+            lambda: services.withdraw_announcement(
+                announcement=announcement, member=member,
+                reason=form.cleaned_data["reason"],
+            ),
+            success=_("The announcement is withdrawn."),
+            then=announcement.get_absolute_url(),
+        )
+        if done is not None:
+            return done
+        status = 400
+    else:
+        form = WithdrawForm()
+    context = page_context(found, "overview")
+    context.update(form=form, announcement=announcement)
+    return render(request, "announcements/withdraw.html", context, status=status)
 
 
 @login_required

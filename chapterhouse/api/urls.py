@@ -3,6 +3,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
+from chapterhouse.announcements import api as announcements_api
 from chapterhouse.chapters import api as chapters_api
 from chapterhouse.chat import api as chat_api
 from chapterhouse.conversations import api as conversations_api
@@ -27,6 +28,7 @@ v1 = [
     ),
     *decisions_api.urlpatterns,
     *conversations_api.urlpatterns,
+    *announcements_api.urlpatterns,
     *chat_api.urlpatterns,
     *notifications_api.urlpatterns,
     # Last: anything else under /api/v1/ is a JSON 404, never the HTML page.

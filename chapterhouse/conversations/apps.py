@@ -11,10 +11,10 @@ class ConversationsConfig(AppConfig):
         # What the member wrote in private messages, in their data export. When they
         # leave, the text of their messages goes (each keeps its place, "removed by its
         # author", so that the others' conversations still read).
-        from chapterhouse.members import account_data
+        from chapterhouse.members import account_data, profile_actions
         from chapterhouse.notifications import replies
 
-        from . import email_replies, selectors, services
+        from . import email_replies, selectors, services, views
 
         # Replying to a private message's notice email posts in the conversation.
         replies.register("message", email_replies.reply_in_conversation)
@@ -22,4 +22,9 @@ class ConversationsConfig(AppConfig):
         account_data.register(account_data.Holding(
             app=self.label, export=selectors.account_export,
             remove_on_deletion=services.remove_writing_of,
+        ))
+        # "Send a message" on a member's profile.
+        profile_actions.register(profile_actions.ProfileAction(
+            app=self.label, template="conversations/_profile_action.html",
+            context=views.profile_action,
         ))

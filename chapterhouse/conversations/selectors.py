@@ -7,7 +7,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -114,6 +114,15 @@ def blocked_by(member: Member) -> QuerySet[Member]:
 
 def blocked_ids(member: Member) -> set[int]:
     return set(Block.objects.filter(blocker=member).values_list("blocked_id", flat=True))
+
+
+def may_write_to(author: Member, member: Member) -> bool:
+    """Whether `member`'s account is active and neither of the two blocked the other:
+    what the profile's "Send a message" asks (one query). The service still decides."""
+    blocks = Block.objects.filter(
+        Q(blocker=author, blocked=member) | Q(blocker=member, blocked=author)
+    )
+    return Member.objects.active().filter(pk=member.pk).exclude(Exists(blocks)).exists()
 
 
 def who_blocked(author: Member, among: list[Member]) -> list[Member]:

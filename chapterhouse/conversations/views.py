@@ -211,3 +211,12 @@ def unblock(request: HttpRequest, member_id: uuid.UUID) -> HttpResponse:
         request, lambda: services.unblock_member(blocker=member, blocked=other),
         success=_("You unblocked %(name)s.") % {"name": other.display_name},
         then=_next(request))
+
+
+def profile_action(request: HttpRequest, member: Member) -> dict[str, str] | None:
+    """The profile's "Send a message" (members.profile_actions): for signed-in members
+    other than the member, unless one of the two blocked the other."""
+    viewer = viewer_of(request).active_member
+    if viewer is None or viewer.pk == member.pk or not selectors.may_write_to(viewer, member):
+        return None
+    return {"url": f"{reverse('conversations:new')}?to={member.public_id}"}

@@ -28,7 +28,7 @@ from chapterhouse.chapters.navigation import page_context
 from chapterhouse.lib.autocomplete import Suggestion, query_of, render_suggestions
 from chapterhouse.lib.interface import form_action, viewer_of
 
-from . import selectors, services
+from . import profile_actions, selectors, services
 from .access import access_member
 from .forms import AvatarForm, DeleteAccountForm, LocationForm, ProfileForm
 from .models import ApiToken, Member
@@ -105,6 +105,7 @@ def profile(request: HttpRequest, public_id: str) -> HttpResponse:
         "show_languages": is_owner or member.show_languages,
         "show_presence": is_owner or member.show_presence,
         "spoken_languages": selectors.language_names(member.languages),
+        "actions": profile_actions.rendered_actions(request, member),
     })
 
 

@@ -224,6 +224,19 @@ def notify_roll_of(
     )
 
 
+def restate(*, event: str, message: str, params: Params) -> int:
+    """Make every notice stored of the event `event` (a name, as notify()'s) say
+    `message` with `params` from now on: an announcement edited shows its new title in
+    the notices that told of it, one withdrawn no longer shows what it said. Returns
+    how many notices changed. One UPDATE over the event's index, whatever their number;
+    emails already sent stay as they were. A fan-out still delivering the event stores
+    its remaining notices as it was told to (the caller's page, where the notice leads,
+    is the one that says what holds)."""
+    _require_defined(message)
+    return Notification.objects.filter(event=event_key(event)).update(
+        message=message, params=params)
+
+
 def mark_read(*, member: Member, notification_ids: Iterable[int] | None = None) -> int:
     """Mark some (or all) of a member's unread notices as read; returns how many.
 

@@ -55,3 +55,37 @@ def test_who_may_announce(personas, member, persona, members_may):
     viewer = Viewer(personas[persona])
     assert viewer.can("announcements.announce", hackney) is expected
     assert viewer.can("announcements.view_announcement", None) is True
+
+
+# persona → (may edit and withdraw a shown announcement of Hackney by its facilitator,
+# one by the member); nobody may once it is withdrawn.
+CHANGE_MATRIX = {
+    "anonymous": (False, False),
+    "outsider": (False, False),
+    "member": (False, True),  # their own only
+    "facilitator": (True, True),  # any of the chapter's
+    "parent_facilitator": (False, False),
+    "deactivated_facilitator": (False, False),
+    "staff_without_profile": (False, False),
+}
+
+
+@pytest.mark.parametrize("persona", list(CHANGE_MATRIX))
+@pytest.mark.parametrize("withdrawn", [False, True])
+@pytest.mark.parametrize("permission", ["announcements.edit_announcement",
+                                        "announcements.withdraw_announcement"])
+def test_who_may_edit_and_withdraw(personas, member, facilitator, persona, withdrawn,
+                                   permission):
+    from django.utils import timezone
+
+    from chapterhouse.announcements.models import Announcement
+
+    hackney = member.home_chapter
+    by_facilitator = Announcement(chapter=hackney, author=facilitator, title="t", body="b")
+    by_member = Announcement(chapter=hackney, author=member, title="t", body="b")
+    viewer = Viewer(personas[persona])
+    for announcement, expected in zip((by_facilitator, by_member), CHANGE_MATRIX[persona],
+                                      strict=True):
+        if withdrawn:
+            announcement.withdrawn_at = timezone.now()
+        assert viewer.can(permission, announcement) is (expected and not withdrawn)

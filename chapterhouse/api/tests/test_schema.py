@@ -20,6 +20,9 @@ ENDPOINTS = {
     "/api/v1/decisions/{public_id}/ballots/",
     # private messages (chapterhouse.conversations.api)
     "/api/v1/conversations/", "/api/v1/conversations/{public_id}/messages/",
+    # announcements (chapterhouse.announcements.api)
+    "/api/v1/announcements/", "/api/v1/announcements/{public_id}/",
+    "/api/v1/announcements/{public_id}/withdraw/",
     # chat (chapterhouse.chat.api)
     "/api/v1/chat/rooms/", "/api/v1/chat/rooms/{public_id}/messages/",
     # notifications (chapterhouse.notifications.api)
