@@ -113,7 +113,13 @@ def _clean(fields: EventFields, chapter: Chapter) -> EventFields:
     if rule:
         # Read from this start in this zone (UNTIL must then be in UTC): refused now,
         # not when the calendar is first shown.
-        recurrence.rule_for(rule, fields.starts_at, zoneinfo.ZoneInfo(zone))
+        parsed = recurrence.rule_for(rule, fields.starts_at, zoneinfo.ZoneInfo(zone))
+        first = parsed.after(fields.starts_at - timedelta(seconds=1), inc=True)
+        if first is None or first != fields.starts_at:
+            # RFC 5545 counts DTSTART as the first date, dateutil only if the rule gives
+            # it: asking for a start the rule gives keeps the two readings the same.
+            raise EventError(_("The event must start on a date its repeat rule gives "
+                               "(for FREQ=WEEKLY;BYDAY=TU, on a Tuesday)."))
     if fields.remind_before < timedelta(0) or fields.remind_before > timedelta(days=14):
         raise EventError(_("A reminder is sent at most 14 days before."))
     return EventFields(
