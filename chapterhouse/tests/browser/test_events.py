@@ -1,6 +1,6 @@
 """Chapter events in a real Chromium at 360 px without JavaScript: a facilitator
-creates an event with the plain form, a second member answers "going", and nothing
-scrolls sideways. Screenshots in test-artifacts/events/."""
+creates an event with the plain form, a second member answers "going", nothing
+scrolls sideways, and the map lists the event. Screenshots in test-artifacts/events/."""
 
 from datetime import timedelta
 
@@ -45,6 +45,8 @@ def test_a_facilitator_creates_an_event_and_a_member_answers_going(browser, live
     tab.fill("input[name=ends_at]", (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
     tab.fill("input[name=time_zone]", "Europe/London")
     tab.fill("input[name=address]", "Hackney Marshes")
+    tab.fill("input[name=latitude]", "51.55")
+    tab.fill("input[name=longitude]", "-0.03")
     tab.fill("input[name=capacity]", "20")
     tab.screenshot(path=str(SHOTS / "form-360.png"), full_page=True)
     tab.locator("main form button[type=submit]").click()
@@ -79,4 +81,11 @@ def test_a_facilitator_creates_an_event_and_a_member_answers_going(browser, live
         assert check.evaluate("document.documentElement.scrollWidth") <= 360, address
     check.goto(EVENTS)
     check.screenshot(path=str(SHOTS / "list-360.png"), full_page=True)
+    # The map shows it in its events layer and lists it under the map.
+    check.goto("/map/")
+    listed = check.locator("[data-map-events] li")
+    listed.first.wait_for()
+    assert "Street picnic" in listed.first.inner_text()
+    assert check.locator("#map").get_attribute("data-events") == "1"
+    check.screenshot(path=str(SHOTS / "map-360.png"), full_page=True)
     measure.close()
