@@ -84,7 +84,7 @@ def chapter_feed(name: str, events: Iterable[Event]) -> bytes:
     for event in events:
         for vevent in _series(event):
             calendar.add_component(vevent)
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())
 
 
 def _single(occurrence: Occurrence, answer: str) -> VEvent:
@@ -108,7 +108,7 @@ def member_feed(name: str, answers: Iterable[Rsvp]) -> bytes:
         changes = {c.original_start.astimezone(UTC): c for c in event.changes.all()}
         occurrence = recurrence.make_occurrence(event, rsvp.occurrence, changes)
         calendar.add_component(_single(occurrence, rsvp.answer))
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())
 
 
 def parse(data: bytes) -> Calendar:

@@ -50,7 +50,7 @@ class EventForm(forms.Form):
         label=_("Remind those going (hours before)"), min_value=0, max_value=336, initial=24)
 
     def clean_time_zone(self) -> str:
-        zone = self.cleaned_data["time_zone"].strip()
+        zone: str = self.cleaned_data["time_zone"].strip()
         try:
             zoneinfo.ZoneInfo(zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):

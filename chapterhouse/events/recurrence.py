@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import DAILY, rrule, rrulestr
+from dateutil.rrule import DAILY, rrule, rrulestr  # type: ignore[import-untyped]
 from django.utils.translation import gettext as _
 
 from chapterhouse.lib.errors import Refused
