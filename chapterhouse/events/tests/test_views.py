@@ -278,3 +278,12 @@ def test_a_second_visit_answers_on_the_occurrence_page(facilitator):
                                        {"answer": "maybe", "on": key})
     assert response["Location"].endswith(f"?on={key}")
     assert Rsvp.objects.get().occurrence == start + timedelta(days=2)
+
+
+def test_the_chapter_navigation_links_its_events_and_international_has_a_calendar(
+    member_client, member
+):
+    page = member_client.get("/c/gb/eng/london/hackney/").content.decode()
+    assert f'href="{HACKNEY}"' in page
+    assert member_client.get("/events/").status_code == 200
+    assert member_client.get("/events/zz/nowhere/").status_code == 404

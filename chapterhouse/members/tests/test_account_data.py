@@ -186,7 +186,7 @@ class TestExport:
 
     def test_every_app_above_members_registers_its_holding(self):
         assert [h.app for h in holdings()] == ["announcements", "chat", "conversations",
-                                               "decisions", "discussions"]
+                                               "decisions", "discussions", "events"]
 
 
 class TestDeletion:
