@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from chapterhouse.chapters.models import Chapter
 from chapterhouse.events.models import EventSettings
 from chapterhouse.lib.interface import Viewer
 from chapterhouse.members.tests.factories import make_member
@@ -18,7 +19,7 @@ def people(member, facilitator, outsider):
 
     london_member = make_member("Lou", city="London")  # the parent: not a member below
     parent_facilitator = make_member("Pat", city="London")
-    grant_role(chapter=member.home_chapter.get_parent(), member=parent_facilitator,
+    grant_role(chapter=Chapter.objects.get(url_path="gb/eng/london"), member=parent_facilitator,
                source="admin")
     deactivated = make_member("Dee", city="London", neighbourhood="Hackney")
     deactivated.user.is_active = False

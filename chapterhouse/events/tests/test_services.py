@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from chapterhouse.chapters.models import Chapter
 from chapterhouse.discussions.models import Thread
 from chapterhouse.events import selectors, services
 from chapterhouse.events.models import Answer, Event, OccurrenceChange, ReminderSent, Rsvp
@@ -277,8 +278,7 @@ def test_the_reminder_is_enqueued_for_its_time_with_the_database_backend(
 # -- Sub-chapters, the member's data ------------------------------------------------------
 
 def test_the_parent_shows_its_sub_chapters_events_when_it_chooses(facilitator):
-    hackney = facilitator.home_chapter
-    london = hackney.get_parent()
+    london = Chapter.objects.get(url_path="gb/eng/london")
     event = make_event(author=facilitator)
     shown = selectors.upcoming(selectors.calendar_events(london, None, subchapters=False))
     assert shown == []
@@ -322,3 +322,15 @@ def test_tokens_reset(member):
 
 def test_a_notice_is_timely(facilitator):
     assert timezone.now() < make_event(author=facilitator).starts_at
+
+
+def test_the_reminder_task_run_twice_tells_once(facilitator, member):
+    from chapterhouse.events import tasks
+
+    start = timezone.now().replace(microsecond=0) + timedelta(hours=2)
+    event = make_event(author=facilitator, starts_at=start)
+    services.answer(event=event, occurrence=event.starts_at, member=member, answer="going")
+    assert tasks.send_reminders.call(event.pk, event.starts_at.isoformat()) == 1
+    assert tasks.send_reminders.call(event.pk, event.starts_at.isoformat()) == 0
+    assert tasks.send_reminders.call(0, event.starts_at.isoformat()) == 0
+    assert Notification.objects.filter(kind=Kind.EVENT_REMINDER).count() == 1
