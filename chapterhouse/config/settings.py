@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "chapterhouse.projects",
     "chapterhouse.mutualaid",
     "chapterhouse.resources",
+    "chapterhouse.events",
     "chapterhouse.api",
     "chapterhouse.ops",
     "chapterhouse.demo",

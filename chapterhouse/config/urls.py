@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("decisions/", include("chapterhouse.decisions.urls")),
     path("messages/", include("chapterhouse.conversations.urls")),
     path("chat/", include("chapterhouse.chat.urls")),
+    path("events/", include("chapterhouse.events.urls")),
     path("api/", include("chapterhouse.api.urls")),
     path("accounts/", include("allauth.urls")),
     # Email providers' inbound webhooks (replies by email: chapterhouse.inbound).

@@ -186,8 +186,8 @@ class TestExport:
 
     def test_every_app_above_members_registers_its_holding(self):
         assert [h.app for h in holdings()] == [
-            "announcements", "chat", "conversations", "decisions", "discussions", "mutualaid",
-            "projects", "resources"]
+            "announcements", "chat", "conversations", "decisions", "discussions", "events",
+            "mutualaid", "projects", "resources"]
 
 
 class TestDeletion:

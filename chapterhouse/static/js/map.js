@@ -171,6 +171,74 @@
       .catch(function () { element.dataset.world = "failed"; });
   }
 
+  // Upcoming events with a place (the events app's GeoJSON, when it is installed): a
+  // layer of their own that the layers control turns on and off, and a list under the
+  // map. Text only (textContent): titles are members' words.
+  function addEvents(map, element, data) {
+    if (!data.eventsUrl) { return; }
+    var section = document.querySelector("[data-map-events]");
+    fetch(data.eventsUrl, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json();
+      })
+      .then(function (collection) {
+        var layer = L.geoJSON(collection, {
+          pointToLayer: function (feature, latlng) {
+            return L.circleMarker(latlng, {
+              radius: 7, color: "#ffffff", weight: 2, fillColor: "#6a2c91", fillOpacity: 0.95,
+            });
+          },
+          onEachFeature: function (feature, marker) {
+            var properties = feature.properties || {};
+            marker.bindPopup(function () {
+              var box = document.createElement("div");
+              box.className = "chapter-popup";
+              var link = document.createElement("a");
+              link.href = properties.url;
+              link.textContent = properties.title;
+              link.setAttribute("dir", "auto");
+              var when = document.createElement("span");
+              when.textContent = new Date(properties.starts_at).toLocaleString(
+                document.documentElement.lang || undefined,
+                { dateStyle: "medium", timeStyle: "short" });
+              var where = document.createElement("span");
+              where.className = "muted";
+              where.textContent = properties.chapter;
+              box.appendChild(link);
+              box.appendChild(when);
+              box.appendChild(where);
+              return box;
+            });
+          },
+        }).addTo(map);
+        var overlays = {};
+        overlays[data.labelEvents || "Upcoming events"] = layer;
+        L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+        element.dataset.events = String(layer.getLayers().length);
+        if (!section) { return; }
+        var list = section.querySelector("ul");
+        (collection.features || []).forEach(function (feature) {
+          var properties = feature.properties || {};
+          var item = document.createElement("li");
+          var link = document.createElement("a");
+          link.href = properties.url;
+          link.textContent = properties.title;
+          link.setAttribute("dir", "auto");
+          var when = document.createElement("span");
+          when.className = "muted";
+          when.textContent = " · " + new Date(properties.starts_at).toLocaleString(
+            document.documentElement.lang || undefined,
+            { dateStyle: "medium", timeStyle: "short" }) + " · " + properties.chapter;
+          item.appendChild(link);
+          item.appendChild(when);
+          list.appendChild(item);
+        });
+        section.hidden = !list.children.length;
+      })
+      .catch(function () { element.dataset.events = "failed"; });
+  }
+
   function addTiles(map, element, data) {
     if (!data.tileUrl) { element.dataset.tiles = "off"; return; }
     var tiles = L.tileLayer(data.tileUrl, { attribution: data.tileAttribution || "", maxZoom: MAX_ZOOM });
@@ -214,6 +282,7 @@
     L.control.attribution({ position: rtl ? "bottomleft" : "bottomright" }).addTo(map);
     drawWorld(map, element, data);
     addTiles(map, element, data);
+    addEvents(map, element, data);
 
     var legend = document.getElementById("map-legend");
     if (legend) {

@@ -1,0 +1,108 @@
+"""The event forms (plain forms: they work without JavaScript)."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime, timedelta
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ADDRESS_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, RRULE_MAX_LENGTH, TITLE_MAX_LENGTH
+from .services import MAX_CAPACITY, EventFields
+
+_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class EventForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX_LENGTH)
+    description = forms.CharField(
+        label=_("Description"), max_length=DESCRIPTION_MAX_LENGTH, required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Markdown: **bold**, *italic*, [links](https://example.org), lists and "
+                    "headings. HTML is not allowed."),
+    )
+    starts_at = forms.DateTimeField(label=_("Starts"), widget=_LOCAL)
+    ends_at = forms.DateTimeField(label=_("Ends"), widget=_LOCAL)
+    time_zone = forms.CharField(
+        label=_("Time zone"), max_length=64,
+        help_text=_("The start and end are times in this zone (such as Europe/London)."))
+    address = forms.CharField(label=_("Address"), max_length=ADDRESS_MAX_LENGTH, required=False)
+    latitude = forms.FloatField(label=_("Latitude"), required=False, min_value=-90,
+                                max_value=90)
+    longitude = forms.FloatField(label=_("Longitude"), required=False, min_value=-180,
+                                 max_value=180)
+    online_url = forms.URLField(label=_("Online link"), required=False,
+                                assume_scheme="https")
+    capacity = forms.IntegerField(
+        label=_("Capacity"), required=False, min_value=0, max_value=MAX_CAPACITY,
+        help_text=_("Leave empty for no limit. When it is full, members who want to go "
+                    "join a waiting list."))
+    recurrence = forms.CharField(
+        label=_("Repeats (RFC 5545 rule)"), max_length=RRULE_MAX_LENGTH, required=False,
+        help_text=_("Empty for a one-off event; for example FREQ=WEEKLY;BYDAY=TU for every "
+                    "Tuesday, or FREQ=MONTHLY;BYDAY=1MO;COUNT=6."))
+    is_public = forms.BooleanField(
+        label=_("Public: anyone may see it, and it is in the chapter's calendar feed"),
+        required=False, initial=True)
+    remind_hours = forms.IntegerField(
+        label=_("Remind those going (hours before)"), min_value=0, max_value=336, initial=24)
+
+    def clean_time_zone(self) -> str:
+        zone: str = self.cleaned_data["time_zone"].strip()
+        try:
+            zoneinfo.ZoneInfo(zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise forms.ValidationError(
+                _("%(zone)s is not a time zone such as Europe/London.") % {"zone": zone}
+            ) from None
+        return zone
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        zone = data.get("time_zone")
+        if zone:
+            # The browser sends wall-clock times: they are times in the event's zone.
+            for name in ("starts_at", "ends_at"):
+                value: datetime | None = data.get(name)
+                if value is not None:
+                    data[name] = value.replace(tzinfo=zoneinfo.ZoneInfo(zone))
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts is not None and ends is not None and ends <= starts:
+            self.add_error("ends_at", _("The event must end after it starts."))
+        return data
+
+    def fields_value(self) -> EventFields:
+        data = self.cleaned_data
+        return EventFields(
+            title=data["title"], description=data["description"],
+            starts_at=data["starts_at"], ends_at=data["ends_at"], time_zone=data["time_zone"],
+            address=data["address"], latitude=data["latitude"], longitude=data["longitude"],
+            online_url=data["online_url"], capacity=data["capacity"],
+            recurrence=data["recurrence"], is_public=data["is_public"],
+            remind_before=timedelta(hours=data["remind_hours"]),
+        )
+
+    @classmethod
+    def initial_for(cls, event: Any) -> dict[str, Any]:
+        zone = event.zone
+        return {
+            "title": event.title, "description": event.description,
+            "starts_at": event.starts_at.astimezone(zone).replace(tzinfo=None),
+            "ends_at": event.ends_at.astimezone(zone).replace(tzinfo=None),
+            "time_zone": event.time_zone, "address": event.address,
+            "latitude": event.latitude, "longitude": event.longitude,
+            "online_url": event.online_url, "capacity": event.capacity,
+            "recurrence": event.recurrence, "is_public": event.is_public,
+            "remind_hours": int(event.remind_before.total_seconds() // 3600),
+        }
+
+
+class SettingsForm(forms.Form):
+    members_may_create = forms.BooleanField(
+        label=_("Every member of this chapter may create events (not only its facilitators)"),
+        required=False)
+    shows_subchapter_events = forms.BooleanField(
+        label=_("Show the events of the chapters below on this chapter's calendar"),
+        required=False)
