@@ -14,7 +14,7 @@ from __future__ import annotations
 import rules
 
 from chapterhouse.chapters.models import Chapter
-from chapterhouse.chapters.rules import is_active_facilitator
+from chapterhouse.chapters.rules import is_active_facilitator, section_open_to, section_visible
 from chapterhouse.lib.interface import Viewer
 
 from .models import Event, EventSettings
@@ -66,10 +66,15 @@ def facilitates_events_chapter(viewer: Viewer, event: Event | None) -> bool:
     return event is not None and is_active_facilitator(viewer, event.chapter)
 
 
-rules.add_perm("events.view_event", is_public_event | belongs_to_events_chapter)
+# A chapter may turn its events off, keep them to its members, or let only its
+# facilitators make them, by decision (chapters.sections).
+rules.add_perm("events.view_event",
+               section_visible("events", lambda event: event.chapter)
+               & (is_public_event | belongs_to_events_chapter))
 rules.add_perm(
     "events.create_event",
-    is_active_member & (is_active_facilitator | (members_may_create & belongs_to_chapter)),
+    is_active_member & section_open_to("events")
+    & (is_active_facilitator | (members_may_create & belongs_to_chapter)),
 )
 rules.add_perm("events.change_event",
                is_active_member & (is_author | facilitates_events_chapter))
