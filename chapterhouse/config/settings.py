@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "chapterhouse.conversations",
     "chapterhouse.inbound",
     "chapterhouse.chat",
+    "chapterhouse.blogs",
     "chapterhouse.api",
     "chapterhouse.ops",
     "chapterhouse.demo",

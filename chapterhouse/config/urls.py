@@ -6,6 +6,7 @@ from django.views.static import serve
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("chapterhouse.members.urls")),
     path("", include("chapterhouse.announcements.urls")),
+    path("", include("chapterhouse.blogs.urls")),
     path("c/", include("chapterhouse.chapters.urls")),
     path("map/", include("chapterhouse.chapters.map_urls")),
     path("me/roles/", include("chapterhouse.chapters.roles_urls")),
