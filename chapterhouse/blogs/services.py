@@ -8,6 +8,7 @@ the field, nothing stored.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -33,9 +34,15 @@ RESERVED_SLUGS = frozenset({"new", "feed", "settings"})
 COMMENTS = Thread.Kind.COMMENTS
 
 
+def _visible(text: str) -> bool:
+    """Whether `text` shows anything: not only spaces and invisible marks (a right-to-
+    left mark alone is not a title)."""
+    return any(not unicodedata.category(char).startswith(("C", "Z")) for char in text)
+
+
 def clean_title(title: str) -> str:
     text = " ".join(without_bidi_controls(title or "").split())
-    if not text:
+    if not _visible(text):
         raise ValidationError({"title": _("Give the post a title.")}, code="required")
     if len(text) > TITLE_MAX_LENGTH:
         raise ValidationError(
@@ -46,7 +53,7 @@ def clean_title(title: str) -> str:
 
 def clean_body(body: str) -> str:
     text = without_bidi_controls(body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-    if not text:
+    if not _visible(text):
         raise ValidationError({"body": _("Write the post's text.")}, code="required")
     if len(text) > BODY_MAX_LENGTH:
         raise ValidationError(
