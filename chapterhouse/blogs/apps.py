@@ -16,7 +16,7 @@ class BlogsConfig(AppConfig):
         from . import selectors, views
 
         panels.register(panels.Panel(
-            app=self.label, template="blogs/_panel.html", context=views.panel_context,
+            app=self.label, template="blogs/_panel.html", context=views.panel_context, order=10,
         ))
         account_data.register(account_data.Holding(
             app=self.label, export=selectors.account_export,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 
 from .models import Blog, BlogPost
@@ -14,6 +15,10 @@ if TYPE_CHECKING:
 
 # How many the chapter page shows; the blog page lists them all.
 SHOWN_ON_CHAPTER_PAGE = 3
+# How long the chapter page's panel is kept (services forget it when a post of the
+# chapter's blog is published, unpublished, edited or deleted; an author's new name
+# shows within this time).
+PANEL_CACHE_SECONDS = 300
 # How many posts a feed carries.
 FEED_SIZE = 20
 
@@ -72,6 +77,24 @@ def latest_of_chapter(chapter: Chapter) -> list[BlogPost]:
     for post in posts:
         post.blog.chapter = chapter
     return posts
+
+
+def _panel_key(chapter_id: int) -> str:
+    return f"blogs:panel:{chapter_id}"
+
+
+def latest_for_chapter_page(chapter: Chapter) -> list[BlogPost]:
+    """`latest_of_chapter`, from the cache: the chapter page has a budget of queries
+    (QUALITY.md: 8), and its panels share it. No query when cached."""
+    posts: list[BlogPost] = cache.get_or_set(
+        _panel_key(chapter.pk), lambda: latest_of_chapter(chapter), PANEL_CACHE_SECONDS)
+    for post in posts:
+        post.blog.chapter = chapter
+    return posts
+
+
+def forget_chapter_page_posts(chapter_id: int) -> None:
+    cache.delete(_panel_key(chapter_id))
 
 
 def get_post(blog: Blog, slug: str) -> BlogPost | None:

@@ -23,6 +23,7 @@ from chapterhouse.discussions.models import Thread
 from chapterhouse.lib import audit, pagecache
 from chapterhouse.lib.text import without_bidi_controls
 
+from . import selectors
 from .models import BODY_MAX_LENGTH, SLUG_MAX_LENGTH, TITLE_MAX_LENGTH, Blog, BlogPost
 
 if TYPE_CHECKING:
@@ -98,7 +99,13 @@ def _forget_chapter_page(blog: Blog) -> None:
     """Signed-out visitors see the chapter page (its panel of posts) anew at once."""
     if blog.chapter_id is not None:
         path = blog.chapter.get_absolute_url()
-        transaction.on_commit(lambda: pagecache.forget(path))
+        chapter_id = blog.chapter_id
+
+        def forget() -> None:
+            selectors.forget_chapter_page_posts(chapter_id)
+            pagecache.forget(path)
+
+        transaction.on_commit(forget)
 
 
 def _open_comments(post: BlogPost) -> None:

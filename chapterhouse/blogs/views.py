@@ -38,8 +38,8 @@ SECTION = "blog"
 
 def panel_context(request: HttpRequest, found: ChapterChain) -> dict[str, Any]:
     """The chapter page's panel (chapters.panels): the newest published posts of the
-    chapter's blog. One query."""
-    latest = selectors.latest_of_chapter(found.chapter)
+    chapter's blog. One query, none when cached."""
+    latest = selectors.latest_for_chapter_page(found.chapter)
     return {
         "posts": latest[: selectors.SHOWN_ON_CHAPTER_PAGE],
         "more": len(latest) > selectors.SHOWN_ON_CHAPTER_PAGE,
