@@ -57,18 +57,23 @@ class Blog(models.Model):
             f"blog of member {self.owner_id}")
 
     def get_absolute_url(self) -> str:
-        if self.chapter_id is not None:
-            return reverse("blogs:chapter", kwargs={"url_path": self.chapter.url_path})
-        return reverse("blogs:member", kwargs={"public_id": self.owner.public_id})
+        return self.reverse("blogs:chapter", "blogs:member")
 
     @property
     def is_chapter_blog(self) -> bool:
         return self.chapter_id is not None
 
     def get_feed_url(self) -> str:
-        if self.chapter_id is not None:
-            return reverse("blogs:chapter_feed", kwargs={"url_path": self.chapter.url_path})
-        return reverse("blogs:member_feed", kwargs={"public_id": self.owner.public_id})
+        return self.reverse("blogs:chapter_feed", "blogs:member_feed")
+
+    def reverse(self, chapter_view: str, member_view: str, **kwargs: str) -> str:
+        """The address of the blog's page `chapter_view` (a chapter's blog) or
+        `member_view` (a member's), with `kwargs`."""
+        if self.chapter is not None:
+            return reverse(chapter_view, kwargs={"url_path": self.chapter.url_path, **kwargs})
+        if self.owner is None:
+            raise ValueError("A blog belongs to a chapter or to a member.")
+        return reverse(member_view, kwargs={"public_id": self.owner.public_id, **kwargs})
 
 
 class BlogPostQuerySet(models.QuerySet["BlogPost"]):
@@ -125,12 +130,7 @@ class BlogPost(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        blog = self.blog
-        if blog.chapter_id is not None:
-            return reverse("blogs:chapter_post", kwargs={
-                "url_path": blog.chapter.url_path, "slug": self.slug})
-        return reverse("blogs:member_post", kwargs={
-            "public_id": blog.owner.public_id, "slug": self.slug})
+        return self.blog.reverse("blogs:chapter_post", "blogs:member_post", slug=self.slug)
 
     @property
     def is_published(self) -> bool:

@@ -30,9 +30,9 @@ def _is_writer(viewer: Viewer, blog: Blog) -> bool:
     member = viewer.active_member
     if member is None:
         return False
-    if blog.chapter_id is None:
-        return blog.owner_id == member.pk
     chapter = blog.chapter
+    if chapter is None:
+        return blog.owner_id == member.pk
     return bool(is_active_facilitator(viewer, chapter)) or (
         blog.members_may_write and member.belongs_to(chapter))
 
@@ -40,7 +40,8 @@ def _is_writer(viewer: Viewer, blog: Blog) -> bool:
 def _may_read_blog(viewer: Viewer, blog: Blog) -> bool:
     if blog.chapter_id is not None:
         return True
-    return blog.owner.visible_to(viewer.member)
+    owner = blog.owner
+    return owner is not None and owner.visible_to(viewer.member)
 
 
 @rules.predicate

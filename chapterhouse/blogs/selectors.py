@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.cache import cache
 from django.db.models import QuerySet
 
-from .models import Blog, BlogPost
+from .models import Blog, BlogPost, BlogPostQuerySet
 
 if TYPE_CHECKING:
     from chapterhouse.chapters.models import Chapter
@@ -41,22 +41,24 @@ def blog_of_member(member: Member) -> Blog:
     return blog
 
 
-def _posts_of(blog: Blog) -> QuerySet[BlogPost]:
+def _posts_of(blog: Blog) -> BlogPostQuerySet:
     if blog.pk is None:
-        return BlogPost.objects.none()
-    return BlogPost.objects.filter(blog=blog).select_related("author")
+        return BlogPostQuerySet(BlogPost).none()
+    return BlogPostQuerySet(BlogPost).filter(blog=blog).select_related("author")
 
 
 def published_posts(blog: Blog) -> QuerySet[BlogPost]:
     """The blog's published posts, newest first, with their authors (one query). Set
     `post.blog = blog` on each before asking its address (`with_blog`)."""
-    return _posts_of(blog).published().newest_first()
+    posts: BlogPostQuerySet = _posts_of(blog)
+    return posts.published().newest_first()
 
 
 def drafts_of(blog: Blog, member: Member, *, all_writers: bool) -> QuerySet[BlogPost]:
     """The blog's drafts that `member` may see: their own, or (`all_writers`: a
     chapter blog's writer) every draft of the blog. Newest first."""
-    drafts = _posts_of(blog).drafts().order_by("-updated_at", "-pk")
+    posts: BlogPostQuerySet = _posts_of(blog)
+    drafts = posts.drafts().order_by("-updated_at", "-pk")
     return drafts if all_writers else drafts.filter(author=member)
 
 
@@ -87,7 +89,8 @@ def latest_for_chapter_page(chapter: Chapter) -> list[BlogPost]:
     """`latest_of_chapter`, from the cache: the chapter page has a budget of queries
     (QUALITY.md: 8), and its panels share it. No query when cached."""
     posts: list[BlogPost] = cache.get_or_set(
-        _panel_key(chapter.pk), lambda: latest_of_chapter(chapter), PANEL_CACHE_SECONDS)
+        _panel_key(chapter.pk), lambda: latest_of_chapter(chapter), PANEL_CACHE_SECONDS,
+    ) or []
     for post in posts:
         post.blog.chapter = chapter
     return posts
@@ -123,7 +126,7 @@ def account_export(member: Member) -> dict[str, Any]:
     return {"blog_posts": [
         {
             "id": str(post.public_id),
-            "blog": (f"chapter:{post.blog.chapter.url_path}" if post.blog.chapter_id
+            "blog": (f"chapter:{post.blog.chapter.url_path}" if post.blog.chapter is not None
                      else "member"),
             "title": post.title,
             "slug": post.slug,

@@ -97,9 +97,9 @@ def _free_slug(blog: Blog, title: str) -> str:
 
 def _forget_chapter_page(blog: Blog) -> None:
     """Signed-out visitors see the chapter page (its panel of posts) anew at once."""
-    if blog.chapter_id is not None:
+    if blog.chapter is not None:
         path = blog.chapter.get_absolute_url()
-        chapter_id = blog.chapter_id
+        chapter_id = blog.chapter.pk
 
         def forget() -> None:
             selectors.forget_chapter_page_posts(chapter_id)
@@ -119,7 +119,7 @@ def _open_comments(post: BlogPost) -> None:
     if author is None:
         return
     discussion_services.start_thread(
-        chapter=blog.chapter if blog.chapter_id is not None else author.home_chapter,
+        chapter=blog.chapter if blog.chapter is not None else author.home_chapter,
         author=author, title=post.title, body=None, kind=COMMENTS, subject=post,
         posting_rule="blogs.comment",
     )

@@ -191,7 +191,7 @@ def member_new(request: HttpRequest) -> HttpResponse:
 
 def _frame_of(request: HttpRequest, post: BlogPost) -> dict[str, Any]:
     blog = post.blog
-    if blog.chapter_id is not None:
+    if blog.chapter is not None:
         return section_context(request, blog.chapter.url_path, SECTION)
     return {"owner": blog.owner}
 
@@ -255,10 +255,10 @@ class BlogFeed(Feed):  # type: ignore[type-arg]
         return self.request.build_absolute_uri(path)
 
     def title(self) -> str:
-        blog = self.blog
-        if blog.chapter_id is not None:
-            return _("Blog of %(chapter)s") % {"chapter": blog.chapter.display_name()}
-        return _("Blog of %(member)s") % {"member": blog.owner.display_name}
+        chapter, owner = self.blog.chapter, self.blog.owner
+        if chapter is not None:
+            return _("Blog of %(chapter)s") % {"chapter": chapter.display_name()}
+        return _("Blog of %(member)s") % {"member": owner.display_name if owner else ""}
 
     def link(self) -> str:
         return self._absolute(self.blog.get_absolute_url())

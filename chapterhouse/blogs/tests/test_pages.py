@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from chapterhouse.blogs import selectors, services
 from chapterhouse.blogs.models import BlogPost
-from chapterhouse.blogs.tests.factories import make_post
+from chapterhouse.blogs.tests.factories import comments_of, make_post
 from chapterhouse.conftest import client_for
 from chapterhouse.members.models import Visibility
 from chapterhouse.members.tests.factories import make_member
@@ -96,10 +96,9 @@ def test_a_guessed_post_id_is_a_404(facilitator_client):
 
 def test_a_member_comments_and_the_reply_comes_back_to_the_post(facilitator, member_client,
                                                                 outsider_client):
-    from chapterhouse.discussions.selectors import thread_about
 
     post = make_post(facilitator)
-    thread = thread_about(post, kind="comments")
+    thread = comments_of(post)
     reply_url = reverse("discussions:reply", kwargs={"public_id": thread.public_id})
     response = member_client.post(reply_url, {"body": "Lovely day",
                                               "next": post.get_absolute_url()})
@@ -197,3 +196,8 @@ def test_the_member_blog_costs_the_same_whatever_its_size(member, member_client,
                   publish=False)
     with django_assert_max_num_queries(len(small)):
         assert member_client.get(url).status_code == 200
+
+
+def test_the_profile_links_the_members_blog(member, member_client):
+    page = member_client.get(member.get_absolute_url()).content.decode()
+    assert f'href="/m/{member.public_id}/blog/"' in page

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from chapterhouse.blogs import selectors, services
-from chapterhouse.blogs.tests.factories import make_post
+from chapterhouse.blogs.tests.factories import make_post, reloaded
 from chapterhouse.chapters.models import ChapterRole
 from chapterhouse.chapters.services import grant_role
 from chapterhouse.lib.interface import Viewer
@@ -74,8 +74,7 @@ CHAPTER_POST = {
 def test_a_chapter_blog_draft_and_post(personas, facilitator, persona):
     services.set_members_may_write(chapter=facilitator.home_chapter, actor=facilitator,
                                    allowed=True)
-    post = make_post(personas["author"], publish=False)
-    post = selectors.get_post_by_id(post.public_id)
+    post = reloaded(make_post(personas["author"], publish=False))
     v = viewer(personas, persona)
     sees_draft, changes, comments = CHAPTER_POST[persona]
     assert v.can("blogs.view_post", post) is sees_draft
@@ -89,8 +88,7 @@ def test_a_chapter_blog_draft_and_post(personas, facilitator, persona):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_a_draft_is_only_its_authors_where_members_may_not_write(personas, persona):
-    post = make_post(personas["facilitator"], publish=False)
-    post = selectors.get_post_by_id(post.public_id)
+    post = reloaded(make_post(personas["facilitator"], publish=False))
     expected = persona == "facilitator"
     assert viewer(personas, persona).can("blogs.view_post", post) is expected
 

@@ -9,7 +9,7 @@ from django.test import Client
 from chapterhouse.audit.models import AuditEntry
 from chapterhouse.blogs import selectors, services
 from chapterhouse.blogs.models import TITLE_MAX_LENGTH, Blog, BlogPost
-from chapterhouse.blogs.tests.factories import make_post
+from chapterhouse.blogs.tests.factories import comments_of, make_post
 from chapterhouse.discussions import services as discussion_services
 from chapterhouse.discussions.models import Post, Thread
 from chapterhouse.discussions.selectors import thread_about
@@ -45,7 +45,7 @@ def test_publishing_opens_the_comment_thread_once(facilitator, member):
     first_published = post.published_at
     services.publish_post(post=post, actor=facilitator)
     assert post.published_at == first_published
-    thread = thread_about(post, kind="comments")
+    thread = comments_of(post)
     assert thread.chapter == facilitator.home_chapter and thread.posting_rule == "blogs.comment"
     services.unpublish_post(post=post, actor=facilitator)
     services.publish_post(post=post, actor=facilitator)
@@ -56,7 +56,7 @@ def test_a_comment_tells_the_author_of_a_reply(facilitator, member):
     from chapterhouse.notifications.models import Notification
 
     post = make_post(facilitator)
-    thread = thread_about(post, kind="comments")
+    thread = comments_of(post)
     comment = discussion_services.reply(thread=thread, author=facilitator, body="Thanks!")
     discussion_services.reply(thread=thread, author=member, body="Lovely", reply_to=comment)
     assert Notification.objects.filter(recipient=facilitator).exists()
@@ -92,7 +92,7 @@ def test_an_edit_keeps_the_address_and_moves_updated_at(facilitator):
 
 def test_deleting_a_post_deletes_its_comments_and_is_audited(facilitator, member):
     post = make_post(facilitator)
-    thread = thread_about(post, kind="comments")
+    thread = comments_of(post)
     discussion_services.reply(thread=thread, author=member, body="Nice")
     services.delete_post(post=post, actor=facilitator)
     assert not BlogPost.objects.exists()
@@ -149,7 +149,7 @@ def test_leaving_deletes_the_member_blog_and_keeps_the_chapters_posts(
 ):
     chapter_post = make_post(facilitator)
     own = make_post(facilitator, blog=selectors.blog_of_member(facilitator), title="Mine")
-    discussion_services.reply(thread=thread_about(own, kind="comments"), author=member,
+    discussion_services.reply(thread=comments_of(own), author=member,
                               body="Hello")
     delete_account(member=facilitator, remove_writing=remove_writing)
     assert list(BlogPost.objects.values_list("title", flat=True)) == ["Our first picnic"]
