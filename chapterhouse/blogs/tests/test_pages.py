@@ -201,3 +201,10 @@ def test_the_member_blog_costs_the_same_whatever_its_size(member, member_client,
 def test_the_profile_links_the_members_blog(member, member_client):
     page = member_client.get(member.get_absolute_url()).content.decode()
     assert f'href="/m/{member.public_id}/blog/"' in page
+
+
+def test_the_list_shows_a_plain_excerpt(facilitator, client):
+    make_post(facilitator, body="We met in the **park**.\n\n<script>alert(1)</script>")
+    page = client.get(BLOG).content.decode()
+    assert "We met in the park." in page
+    assert "**park**" not in page and "<script>alert" not in page
