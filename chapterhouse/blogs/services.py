@@ -153,9 +153,11 @@ def write_post(
     raise ValidationError({"title": _("Try again: another post was just given this title.")})
 
 
-def edit_post(*, post: BlogPost, editor: Member, title: str, body: str) -> BlogPost:
-    """Change the post's title and text (its address stays). A published post shows
-    the change at once, also on the chapter page."""
+def edit_post(
+    *, post: BlogPost, editor: Member, title: str, body: str, publish: bool = False,
+) -> BlogPost:
+    """Change the post's title and text (its address stays), and publish a draft with
+    `publish`. A published post shows the change at once, also on the chapter page."""
     title = clean_title(title)
     body = clean_body(body)
     with transaction.atomic():
@@ -163,6 +165,8 @@ def edit_post(*, post: BlogPost, editor: Member, title: str, body: str) -> BlogP
         post.body = body
         post.updated_at = timezone.now()
         post.save(update_fields=["title", "body", "updated_at"])
+        if publish:
+            publish_post(post=post, actor=editor)
         if post.is_published:
             _forget_chapter_page(post.blog)
     return post

@@ -148,12 +148,9 @@ def _form_page(request: HttpRequest, context: dict[str, Any], blog: Blog, *,
                 return services.write_post(
                     blog=blog, author=member, title=form.cleaned_data["title"],
                     body=form.cleaned_data["body"], publish=publish)
-            edited = services.edit_post(post=post, editor=member,
-                                        title=form.cleaned_data["title"],
-                                        body=form.cleaned_data["body"])
-            if publish:
-                services.publish_post(post=edited, actor=member)
-            return edited
+            return services.edit_post(post=post, editor=member,
+                                      title=form.cleaned_data["title"],
+                                      body=form.cleaned_data["body"], publish=publish)
 
         done = submit_form(
             request, form, run,

@@ -208,3 +208,15 @@ def test_the_list_shows_a_plain_excerpt(facilitator, client):
     page = client.get(BLOG).content.decode()
     assert "We met in the park." in page
     assert "**park**" not in page and "<script>alert" not in page
+
+
+def test_a_draft_is_published_from_its_edit_form(facilitator, facilitator_client, client):
+    post = make_post(facilitator, publish=False)
+    edit = reverse("blogs:edit", kwargs={"public_id": post.public_id})
+    response = facilitator_client.post(edit, {"title": "Ready now", "body": "Done",
+                                              "publish": "1"})
+    assert response["Location"] == post.get_absolute_url()
+    assert client.get(post.get_absolute_url()).status_code == 200
+    assert facilitator_client.post(edit, {"title": "", "body": "Done"}).status_code == 400
+    post.refresh_from_db()
+    assert post.title == "Ready now"

@@ -159,3 +159,11 @@ def test_leaving_deletes_the_member_blog_and_keeps_the_chapters_posts(
     assert Thread.objects.count() == 1  # the chapter post's comments only
     response = Client().get(chapter_post.get_absolute_url())
     assert "former member" in response.content.decode()
+
+
+def test_an_edit_may_publish_a_draft(facilitator):
+    post = make_post(facilitator, publish=False)
+    services.edit_post(post=post, editor=facilitator, title="Ready", body="Done", publish=True)
+    post.refresh_from_db()
+    assert post.is_published and post.title == "Ready"
+    assert comments_of(post).title == "Ready"
