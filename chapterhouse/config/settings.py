@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "chapterhouse.mutualaid",
     "chapterhouse.resources",
     "chapterhouse.events",
+    "chapterhouse.blogs",
     "chapterhouse.api",
     "chapterhouse.ops",
     "chapterhouse.demo",

@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("chapterhouse.projects.urls")),
     path("", include("chapterhouse.mutualaid.urls")),
     path("", include("chapterhouse.resources.urls")),
+    path("", include("chapterhouse.blogs.urls")),
     path("c/", include("chapterhouse.chapters.urls")),
     path("map/", include("chapterhouse.chapters.map_urls")),
     path("me/roles/", include("chapterhouse.chapters.roles_urls")),

@@ -186,8 +186,8 @@ class TestExport:
 
     def test_every_app_above_members_registers_its_holding(self):
         assert [h.app for h in holdings()] == [
-            "announcements", "chat", "conversations", "decisions", "discussions", "events",
-            "mutualaid", "projects", "resources"]
+            "announcements", "blogs", "chat", "conversations", "decisions", "discussions",
+            "events", "mutualaid", "projects", "resources"]
 
 
 class TestDeletion:
