@@ -8,6 +8,10 @@ class BlogsConfig(AppConfig):
     verbose_name = _("Blogs")
 
     def ready(self) -> None:
+        # Their comments (a discussions thread) are read by whoever sees them.
+        from chapterhouse.discussions import subjects
+
+        subjects.register("blogs.blogpost", "blogs.view_post")
         # The newest posts of the chapter's blog on the chapter page, and the member's
         # posts in their export.
         from chapterhouse.chapters import panels

@@ -19,6 +19,7 @@ from chapterhouse.chapters.models import Chapter
 from chapterhouse.chapters.rules import is_active_facilitator, section_open_to
 from chapterhouse.lib.interface import Viewer
 
+from . import subjects
 from .models import Post, Thread
 
 
@@ -35,12 +36,13 @@ def belongs_to_chapter(viewer: Viewer, chapter: Chapter | None) -> bool:
 
 @rules.predicate
 def may_read_thread(viewer: Viewer, thread: Thread | None) -> bool:
-    """A thread about something (a proposal) is read where its subject is; a forum
-    thread where the chapter's forums are visible to the viewer."""
+    """A thread about something is read by those who see its subject (subjects.py); a
+    forum thread where the chapter's forums are visible to the viewer."""
     if thread is None:
         return False
     if thread.subject_type_id is not None:
-        return True
+        permission = subjects.view_permission(thread.subject_type_id)
+        return permission is None or viewer.can(permission, thread.subject)
     return sections.may_view(thread.chapter, "forums", belongs=_belongs(viewer, thread.chapter))
 
 

@@ -8,6 +8,10 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
+        # Their comments (a discussions thread) are read by whoever sees them.
+        from chapterhouse.discussions import subjects
+
+        subjects.register("events.event", "events.view_event")
         # What a member answered and the events they made, in their data export. Their
         # answers go with their account (the rows cascade); their events stay.
         from chapterhouse.members import account_data

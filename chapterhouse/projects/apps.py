@@ -8,6 +8,10 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Projects and working groups")
 
     def ready(self) -> None:
+        # Their comments (a discussions thread) are read by whoever sees them.
+        from chapterhouse.discussions import subjects
+
+        subjects.register("projects.group", "projects.view_group")
         # The member's groups on "My chapters", and in their data export. Their
         # memberships go with their account (cascade); their tasks stay, unassigned.
         from chapterhouse.chapters import memberships
