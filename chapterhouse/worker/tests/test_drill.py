@@ -86,12 +86,12 @@ class Drill:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
-    def start(self, name: str, go: Path | None = None,
-              lease: float = LEASE) -> subprocess.Popen[bytes]:
+    def start(self, name: str, go: Path | None = None, lease: float = LEASE,
+              batch_pause: float = BATCH_PAUSE) -> subprocess.Popen[bytes]:
         env = {**os.environ, "DATABASE_URL": self.url, "CHAPTERHOUSE_TESTING": "1",
                "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
                "TASK_LEASE_SECONDS": str(lease), "DRILL_BATCH": str(BATCH),
-               "DRILL_BATCH_PAUSE": str(BATCH_PAUSE), "DRILL_GO": str(go or "")}
+               "DRILL_BATCH_PAUSE": str(batch_pause), "DRILL_GO": str(go or "")}
         log = (self.tmp / f"{name}.log").open("wb")
         worker = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
             [sys.executable, "-m", "chapterhouse.worker.tests.drill_worker",
@@ -227,8 +227,11 @@ def test_two_workers_running_the_same_fan_out_at_once_tell_everyone_once(drill):
     task_named(FAN_OUT).enqueue(*first.args_kwargs["args"])
     drill.ready()
     go = drill.tmp / "go"
-    # A long lease: this drill is about two live runs, not about taking one back.
-    workers = [drill.start("worker-a", go, lease=60), drill.start("worker-b", go, lease=60)]
+    # A long lease: this drill is about two live runs, not about taking one back. Slower
+    # batches (3 s a run at least), so that on a loaded machine one worker does not
+    # finish its run and take the second before the other has looked.
+    workers = [drill.start(name, go, lease=60, batch_pause=5 * BATCH_PAUSE)
+               for name in ("worker-a", "worker-b")]
     drill.wait_for("both workers to be ready", lambda: all(
         Path(f"{go}.{worker.pid}").exists() for worker in workers))
     go.touch()
