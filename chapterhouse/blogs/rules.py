@@ -21,7 +21,7 @@ from __future__ import annotations
 import rules
 
 from chapterhouse.chapters import sections
-from chapterhouse.chapters.rules import is_active_facilitator
+from chapterhouse.chapters.rules import is_active_facilitator, may_add_to_section
 from chapterhouse.lib.interface import Viewer
 
 from .models import Blog, BlogPost
@@ -35,20 +35,20 @@ def _is_writer(viewer: Viewer, blog: Blog) -> bool:
     if chapter is None:
         return blog.owner_id == member.pk
     # The chapter's decision on its blog section (chapters.sections) comes first: turned
-    # off, nobody writes; "facilitators post", members do not, whatever the blog allows.
-    setting = sections.setting(chapter, "blog")
-    if not setting.shown:
+    # off, nobody writes; where only facilitators (or a working group) post, the other
+    # members do not, whatever the blog allows.
+    if not sections.setting(chapter, "blog").shown:
         return False
     return bool(is_active_facilitator(viewer, chapter)) or (
-        blog.members_may_write and setting.posting == sections.Posting.MEMBERS
-        and member.belongs_to(chapter))
+        blog.members_may_write and may_add_to_section(viewer, chapter, "blog"))
 
 
 def _may_read_blog(viewer: Viewer, blog: Blog) -> bool:
-    if blog.chapter_id is not None:
+    chapter = blog.chapter
+    if chapter is not None:
         member = viewer.active_member
-        return sections.may_view(blog.chapter, "blog", belongs=member is not None
-                                 and member.belongs_to(blog.chapter))
+        return sections.may_view(chapter, "blog",
+                                 belongs=member is not None and member.belongs_to(chapter))
     owner = blog.owner
     return owner is not None and owner.visible_to(viewer.member)
 

@@ -60,14 +60,27 @@ def section_open_to(key: str, chapter_of: Callable[[Any], Chapter] = lambda obj:
     def open_to(viewer: Viewer, obj: Any) -> bool:
         if obj is None:
             return False
-        chapter = chapter_of(obj)
-        found = sections.setting(chapter, key)
-        if not found.shown or not _belongs(viewer, chapter):
-            return False
-        # The facilitators are looked up only where the chapter restricted posting.
-        return found.posting == sections.Posting.MEMBERS or selectors.facilitates(viewer, chapter)
+        return may_add_to_section(viewer, chapter_of(obj), key)
 
     return rules.predicate(open_to, name=f"section_open_to:{key}")
+
+
+def may_add_to_section(viewer: Viewer, chapter: Chapter, key: str) -> bool:
+    """The section is shown, the viewer belongs to the chapter, and the chapter lets
+    them post there: every member, or only its facilitators, or the members of one
+    working group and the facilitators (chapters.sections)."""
+    found = sections.setting(chapter, key)
+    if not found.shown or not _belongs(viewer, chapter):
+        return False
+    if found.posting == sections.Posting.MEMBERS:
+        return True
+    # The facilitators (and the group) are looked up only where posting is restricted.
+    if selectors.facilitates(viewer, chapter):
+        return True
+    directory = sections.groups()
+    return (found.posting == sections.Posting.GROUP and directory is not None
+            and viewer.active_member is not None
+            and directory.has_member(found.group, viewer.active_member))
 
 
 rules.add_perm("chapters.edit_chapter", is_active_facilitator | rules.is_staff)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db import models
 from django.utils.functional import Promise
@@ -27,6 +27,8 @@ from django.utils.translation import gettext_lazy
 from chapterhouse.lib.errors import Refused
 
 if TYPE_CHECKING:
+    from chapterhouse.members.models import Member
+
     from .models import Chapter
 
 # The chapter's sections, in the navigation's order (chapters.navigation). An app fills
@@ -57,15 +59,44 @@ class Visibility(models.TextChoices):
 class Posting(models.TextChoices):
     MEMBERS = "members", gettext_lazy("the chapter's members")
     FACILITATORS = "facilitators", gettext_lazy("the chapter's facilitators")
+    GROUP = "group", gettext_lazy("a working group of the chapter")
 
 
 @dataclass(frozen=True)
 class Setting:
-    """One section's setting in one chapter."""
+    """One section's setting in one chapter. `group`: the public id of the working
+    group whose members post (with the facilitators) when `posting` is "group"."""
 
     shown: bool = True
     visibility: str = Visibility.PUBLIC
     posting: str = Posting.MEMBERS
+    group: str = ""
+
+
+class Groups(Protocol):
+    """The working groups a section's posting may be given to. They live in an app above
+    this one (projects), which registers them from its AppConfig.ready()."""
+
+    def resolve(self, chapter: Chapter, text: str) -> tuple[str, str] | None:
+        """(public id, name) of the chapter's group named or addressed by `text`."""
+
+    def name(self, public_id: str) -> str | None:
+        """The group's name, or None if it is gone."""
+
+    def has_member(self, public_id: str, member: Member) -> bool:
+        """Whether `member` is an active member of the group."""
+
+
+_groups: Groups | None = None
+
+
+def register_groups(groups: Groups) -> None:
+    global _groups
+    _groups = groups
+
+
+def groups() -> Groups | None:
+    return _groups
 
 
 DEFAULT = Setting()
@@ -80,6 +111,7 @@ def setting(chapter: Chapter, key: str) -> Setting:
         shown=bool(stored.get("shown", True)),
         visibility=stored.get("visibility", Visibility.PUBLIC),
         posting=stored.get("posting", Posting.MEMBERS),
+        group=str(stored.get("group") or ""),
     )
 
 
@@ -103,8 +135,9 @@ def section_label(key: str) -> str:
 def clean_change(payload: Mapping[str, Any]) -> dict[str, Any]:
     """A section change as a rules proposal carries it, checked:
     {"section": key, "shown": bool, "visibility": …, "posting": …} (at least one of
-    the last three). Raises Refused with a message for the member."""
-    unknown = set(payload) - {"section", "shown", "visibility", "posting"}
+    the last three), with "group": the group's public id when posting is "group".
+    Raises Refused with a message for the member."""
+    unknown = set(payload) - {"section", "shown", "visibility", "posting", "group"}
     if unknown:
         raise Refused(_("Unknown fields in the section change: %(fields)s.")
                       % {"fields": ", ".join(sorted(unknown))})
@@ -124,6 +157,13 @@ def clean_change(payload: Mapping[str, Any]) -> dict[str, Any]:
         if payload["posting"] not in Posting.values:
             raise Refused(_("Choose who posts in the section."))
         change["posting"] = payload["posting"]
+    if change.get("posting") == Posting.GROUP:
+        found = _groups.name(str(payload.get("group") or "")) if _groups else None
+        if found is None:
+            raise Refused(_("Name the working group whose members post in the section."))
+        change["group"] = str(payload["group"])
+    elif "group" in payload:
+        raise Refused(_("A working group posts only where the section is given to one."))
     if len(change) == 1:
         raise Refused(_("Say what changes in the section."))
     return change

@@ -14,10 +14,13 @@ class ProjectsConfig(AppConfig):
         subjects.register("projects.group", "projects.view_group")
         # The member's groups on "My chapters", and in their data export. Their
         # memberships go with their account (cascade); their tasks stay, unassigned.
-        from chapterhouse.chapters import memberships
+        from chapterhouse.chapters import memberships, sections
         from chapterhouse.members import account_data
 
         from . import selectors, views
+
+        # A chapter may give a section's posting to one of its working groups.
+        sections.register_groups(selectors.SectionGroups())
 
         memberships.register(memberships.Memberships(
             app=self.label, template="projects/_my_groups.html", context=views.my_groups_context,

@@ -3,6 +3,7 @@ member's groups."""
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
@@ -140,3 +141,37 @@ def account_export(member: Member) -> dict[str, Any]:
             .order_by("created_at", "pk")
         ],
     }
+
+
+class SectionGroups:
+    """The chapter's groups as chapters.sections asks for them: a chapter may give a
+    section's posting to one of its working groups (registered in apps.py)."""
+
+    def resolve(self, chapter: Chapter, text: str) -> tuple[str, str] | None:
+        """The chapter's group whose name (any case), address or public id is `text`."""
+        text = " ".join(str(text).split())
+        if not text:
+            return None
+        match = Q(name__iexact=text) | Q(slug=text.strip("/").rsplit("/", 1)[-1])
+        try:
+            match |= Q(public_id=uuid.UUID(text))
+        except ValueError:
+            pass
+        found = Group.objects.filter(match, chapter=chapter).values_list(
+            "public_id", "name").first()
+        return (str(found[0]), found[1]) if found else None
+
+    def name(self, public_id: str) -> str | None:
+        try:
+            key = uuid.UUID(str(public_id))
+        except ValueError:
+            return None
+        return Group.objects.filter(public_id=key).values_list("name", flat=True).first()
+
+    def has_member(self, public_id: str, member: Member) -> bool:
+        try:
+            key = uuid.UUID(str(public_id))
+        except ValueError:
+            return False
+        return Membership.objects.filter(group__public_id=key, member=member,
+                                         is_pending=False).exists()

@@ -132,3 +132,44 @@ def test_the_apps_rules_follow_the_section_settings(member, facilitator, outside
     assert member.user.has_perm("projects.view_group", group)
     assert not member.user.has_perm("projects.create_group", chapter)
     assert facilitator.user.has_perm("projects.create_group", chapter)
+
+
+def test_a_section_given_to_a_working_group_takes_posts_from_its_members(
+    member_client, neighbour_client, facilitator_client, member, neighbour
+):
+    from chapterhouse.projects.tests.factories import make_group
+
+    group = make_group(member, name="Forum stewards")
+    with pytest.raises(Refused, match="Name the working group"):
+        set_section(chapter=member.home_chapter,
+                    change={"section": "forums", "posting": "group"})
+    set_section(chapter=member.home_chapter, change={
+        "section": "forums", "posting": "group", "group": str(group.public_id)})
+    data = {"title": "Compost", "body": "Who has a bin?"}
+    assert neighbour_client.post(FORUM, data).status_code == 403  # not in the group
+    assert member_client.post(FORUM, data).status_code == 302  # its coordinator
+    assert facilitator_client.post(FORUM, {**data, "title": "Bins"}).status_code == 302
+    assert sorted(Thread.objects.filter(kind="forum").values_list("title", flat=True)) == [
+        "Bins", "Compost"]
+
+
+def test_the_draft_form_names_the_working_group(member_client, member):
+    from chapterhouse.projects.tests.factories import make_group
+
+    group = make_group(member, name="Forum stewards")
+    data = {"title": "Stewards run the forum", "text": "They know it best.",
+            "category": "rules", "section": "forums", "section_posting": "group",
+            "groups-TOTAL_FORMS": "2", "groups-INITIAL_FORMS": "0",
+            "groups-MIN_NUM_FORMS": "0", "groups-MAX_NUM_FORMS": "1000"}
+    unknown = member_client.post(f"/decisions/new/{HACKNEY}/",
+                                 {**data, "section_group": "Nobody's group"})
+    assert unknown.status_code == 400
+    assert "No working group of Hackney is called" in unknown.content.decode()
+    response = member_client.post(f"/decisions/new/{HACKNEY}/",
+                                  {**data, "section_group": "forum STEWARDS"})
+    assert response.status_code == 302, response.content.decode()
+    proposal = Proposal.objects.get()
+    assert proposal.payload == {"section": "forums", "posting": "group",
+                                "group": str(group.public_id)}
+    page = member_client.get(f"/decisions/p/{proposal.public_id}/").content.decode()
+    assert "the working group “Forum stewards” and the facilitators" in page

@@ -126,6 +126,11 @@ class ProposalForm(forms.Form):
         label=gettext_lazy("Who posts in it"), required=False,
         choices=[(KEEP, gettext_lazy("keep as it is")), *sections.Posting.choices],
     )
+    section_group = forms.CharField(
+        label=gettext_lazy("The working group"), required=False, max_length=200,
+        help_text=gettext_lazy("If a working group posts: its name, as the chapter's "
+                               "projects list it. Its members and the facilitators post."),
+    )
 
     # "roles" proposals.
     role_action = forms.ChoiceField(
@@ -184,6 +189,9 @@ class ProposalForm(forms.Form):
                 initial["section_shown"] = "yes" if payload["shown"] else "no"
             initial["section_visibility"] = payload.get("visibility", "")
             initial["section_posting"] = payload.get("posting", "")
+            directory = sections.groups()
+            if payload.get("group") and directory is not None:
+                initial["section_group"] = directory.name(payload["group"]) or ""
         elif proposal.category == Category.RULES and payload:
             initial["rule_category"] = payload.get("category", "")
             for name in ("method", "deliberation_days", "amendment_days", "voting_days",
@@ -248,6 +256,17 @@ class ProposalForm(forms.Form):
             payload["visibility"] = data["section_visibility"]
         if data.get("section_posting"):
             payload["posting"] = data["section_posting"]
+        if payload.get("posting") == sections.Posting.GROUP:
+            directory = sections.groups()
+            text = (data.get("section_group") or "").strip()
+            found = directory.resolve(self.chapter, text) if directory and text else None
+            if found is None:
+                self.add_error("section_group", _(
+                    "No working group of %(chapter)s is called “%(name)s”.")
+                    % {"chapter": self.chapter.display_name(), "name": text}
+                    if text else _("Name the working group whose members post in the section."))
+                return {}
+            payload["group"] = found[0]
         if len(payload) == 1:
             self.add_error("section_shown", _("Say what changes in the section."))
             return {}

@@ -46,7 +46,13 @@ def payload_lines(proposal: Proposal | None, category: str, payload: Mapping[str
         if payload.get("visibility"):
             lines.append((_("Who sees it"),
                           str(sections.Visibility(payload["visibility"]).label)))
-        if payload.get("posting"):
+        if payload.get("posting") == sections.Posting.GROUP:
+            directory = sections.groups()
+            name = directory.name(str(payload.get("group"))) if directory else None
+            lines.append((_("Who posts in it"),
+                          _("the working group “%(name)s” and the facilitators")
+                          % {"name": name or _("a group that no longer exists")}))
+        elif payload.get("posting"):
             lines.append((_("Who posts in it"), str(sections.Posting(payload["posting"]).label)))
     elif category == Category.RULES:
         lines.append((_("Rule for the category"), category_label(str(payload.get("category")))))

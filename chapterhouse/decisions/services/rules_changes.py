@@ -245,7 +245,8 @@ def _apply_section_change(proposal: Proposal, scope: Chapter) -> dict[str, Any]:
     change = _section_change(proposal.payload)
     after = chapter_services.set_section(chapter=scope, change=change)
     return {"applied": True, "kind": "section", "section": change["section"],
-            "shown": after.shown, "visibility": after.visibility, "posting": after.posting}
+            "shown": after.shown, "visibility": after.visibility, "posting": after.posting,
+            **({"group": after.group} if after.group else {})}
 
 
 def _apply_role_change(proposal: Proposal, scope: Chapter) -> dict[str, Any]:
