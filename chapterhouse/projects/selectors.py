@@ -140,3 +140,8 @@ def account_export(member: Member) -> dict[str, Any]:
             .order_by("created_at", "pk")
         ],
     }
+
+
+def get_group_by_id(public_id: Any) -> Group | None:
+    """The group `public_id`, whatever its chapter (the API's address)."""
+    return Group.objects.select_related("chapter", "room").filter(public_id=public_id).first()
