@@ -9,7 +9,10 @@ from chapterhouse.chat import api as chat_api
 from chapterhouse.conversations import api as conversations_api
 from chapterhouse.decisions import api as decisions_api
 from chapterhouse.members import api as members_api
+from chapterhouse.mutualaid import api as mutualaid_api
 from chapterhouse.notifications import api as notifications_api
+from chapterhouse.projects import api as projects_api
+from chapterhouse.resources import api as resources_api
 
 from . import views
 from .not_found import not_found
@@ -31,6 +34,10 @@ v1 = [
     *announcements_api.urlpatterns,
     *chat_api.urlpatterns,
     *notifications_api.urlpatterns,
+    # projects, resources and lessons, mutual aid (issue #17)
+    *projects_api.urlpatterns,
+    *resources_api.urlpatterns,
+    *mutualaid_api.urlpatterns,
     # Last: anything else under /api/v1/ is a JSON 404, never the HTML page.
     re_path(r"^(?P<rest>[\s\S]*)$", not_found),  # any character, line breaks too
 ]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from chapterhouse.lib.interface import access, viewer_of
 
-from . import selectors, services
+from . import sections, selectors, services
 from .models import ChapterRole
 
 # A chapter's address where the empty url_path cannot serve: its url_path, or
@@ -71,3 +71,19 @@ def access_role(
     return access(
         request, chapter_role, view=None, missing="", permission=permission, denied=denied
     )
+
+
+def access_section(request: Any, url_path: str, key: str) -> selectors.ChapterChain:
+    """The chapter at `url_path` for the API's lists of its section `key`: 404 when
+    there is no such chapter, when it does not show the section, or when it keeps the
+    section to its members and the viewer is not one (an API list says nothing of what
+    it may not show). The viewer's home chapter is set from the chain, so the rules ask
+    no query for it."""
+    found = access_chapter(request, url_path)
+    member = viewer_of(request).member
+    if member is not None and found.home is not None:
+        member.home_chapter = found.home
+    if not sections.may_view(found.chapter, key, belongs=found.viewer_belongs):
+        raise Http404(_("%(chapter)s does not have this section.")
+                      % {"chapter": found.chapter.display_name()})
+    return found

@@ -480,6 +480,17 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "NotificationKindEnum": "chapterhouse.notifications.models.Kind",
         "AmendmentKindEnum": "chapterhouse.decisions.models.Amendment.Kind",
+        # projects, mutual aid (issue #17)
+        "GroupKindEnum": "chapterhouse.projects.models.Group.Kind",
+        "TaskStatusEnum": "chapterhouse.projects.models.Task.Status",
+        "AidEntryKindEnum": "chapterhouse.mutualaid.models.EntryKind",
+        "AidEntryStatusEnum": "chapterhouse.mutualaid.models.Status",
+        "AidCategoryEnum": "chapterhouse.mutualaid.models.Category",
+        "GroupJoiningEnum": "chapterhouse.projects.models.Group.Joining",
+        "ResourceVisibilityEnum": "chapterhouse.resources.models.Visibility",
+        "LessonTopicEnum": "chapterhouse.resources.models.Topic",
+        # A proposal's, named as before the others came.
+        "StatusEnum": "chapterhouse.decisions.models.Proposal.Status",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

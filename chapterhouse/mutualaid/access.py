@@ -24,3 +24,13 @@ def access_entry(
     entry = selectors.get_entry(chapter, parse_uuid(public_id, missing))
     return access(request, entry, view="mutualaid.view_entry", missing=missing,
                   permission=permission, denied=denied)
+
+
+def access_entry_by_id(request: Any, public_id: Any, permission: str | None = None, *,
+                       denied: str | None = None) -> Entry:
+    """The entry `public_id`, whatever its chapter (the API's address); 404 and 403 as
+    `access_entry`."""
+    missing = _("There is no such offer or request.")
+    entry = selectors.get_entry_by_id(parse_uuid(public_id, missing))
+    return access(request, entry, view="mutualaid.view_entry", missing=missing,
+                  permission=permission, denied=denied)

@@ -70,3 +70,12 @@ def account_export(member: Member) -> dict[str, Any]:
         for entry in Entry.objects.filter(author=member)
         .select_related("chapter").order_by("created_at", "pk")
     ]}
+
+
+def get_entry_by_id(public_id: uuid.UUID) -> Entry | None:
+    """The entry `public_id`, whatever its chapter (the API's address)."""
+    return (
+        Entry.objects.select_related("chapter", "author", "removed_by")
+        .filter(public_id=public_id)
+        .first()
+    )

@@ -33,3 +33,13 @@ def access_task(request: Any, group: Group, public_id: Any) -> Task:
            denied=_("Only the group's members can change its tasks."))
     assert task is not None
     return task
+
+
+def access_group_by_id(request: Any, public_id: Any, permission: str | None = None, *,
+                       denied: str | None = None) -> Group:
+    """The group `public_id`, whatever its chapter (the API's address); 404 and 403 as
+    `access_group`."""
+    missing = _("There is no such group.")
+    return access(request, selectors.get_group_by_id(parse_uuid(public_id, missing)),
+                  view="projects.view_group", missing=missing, permission=permission,
+                  denied=denied)

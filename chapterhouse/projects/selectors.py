@@ -175,3 +175,8 @@ class SectionGroups:
             return False
         return Membership.objects.filter(group__public_id=key, member=member,
                                          is_pending=False).exists()
+
+
+def get_group_by_id(public_id: Any) -> Group | None:
+    """The group `public_id`, whatever its chapter (the API's address)."""
+    return Group.objects.select_related("chapter", "room").filter(public_id=public_id).first()

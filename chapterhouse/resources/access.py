@@ -29,3 +29,13 @@ def access_lesson(request: Any, public_id: Any, permission: str | None = None, *
     lesson = selectors.get_lesson(parse_uuid(public_id, missing))
     return access(request, lesson, view="resources.view_lesson", missing=missing,
                   permission=permission, denied=denied)
+
+
+def access_resource_by_id(request: Any, public_id: Any, permission: str | None = None, *,
+                          denied: str | None = None) -> Resource:
+    """The resource `public_id`, whatever its chapter (the API's address); 404 and 403
+    as `access_resource`."""
+    missing = _("There is no such resource.")
+    resource = selectors.get_resource_by_id(parse_uuid(public_id, missing))
+    return access(request, resource, view="resources.view_resource", missing=missing,
+                  permission=permission, denied=denied)

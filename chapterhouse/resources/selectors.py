@@ -129,3 +129,12 @@ def account_export(member: Member) -> dict[str, Any]:
             .select_related("chapter").order_by("created_at", "pk")
         ],
     }
+
+
+def get_resource_by_id(public_id: uuid.UUID) -> Resource | None:
+    """The resource `public_id`, whatever its chapter (the API's address)."""
+    return (
+        Resource.objects.select_related("author", "chapter")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        .filter(public_id=public_id).first()
+    )

@@ -28,6 +28,19 @@ ENDPOINTS = {
     # notifications (chapterhouse.notifications.api)
     "/api/v1/notifications/", "/api/v1/notifications/read/",
     "/api/v1/notifications/{public_id}/read/",
+    # projects (chapterhouse.projects.api), resources and lessons
+    # (chapterhouse.resources.api), mutual aid (chapterhouse.mutualaid.api)
+    "/api/v1/groups/", "/api/v1/groups/{public_id}/", "/api/v1/groups/{public_id}/join/",
+    "/api/v1/groups/{public_id}/leave/", "/api/v1/groups/{public_id}/accept/",
+    "/api/v1/groups/{public_id}/decline/", "/api/v1/groups/{public_id}/tasks/",
+    "/api/v1/groups/{public_id}/tasks/{task_id}/assign/",
+    "/api/v1/groups/{public_id}/tasks/{task_id}/status/",
+    "/api/v1/resources/", "/api/v1/resources/{public_id}/",
+    "/api/v1/resources/{public_id}/remove/", "/api/v1/lessons/",
+    "/api/v1/lessons/{public_id}/", "/api/v1/lessons/{public_id}/helped/",
+    "/api/v1/mutual-aid/", "/api/v1/mutual-aid/{public_id}/",
+    "/api/v1/mutual-aid/{public_id}/fulfil/", "/api/v1/mutual-aid/{public_id}/remove/",
+    "/api/v1/mutual-aid/{public_id}/reply/",
 }
 
 
