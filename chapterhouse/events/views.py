@@ -4,7 +4,7 @@ data. Plain forms (POST-redirect-GET): everything works without JavaScript."""
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,12 @@ from .access import access_event
 from .forms import EventForm, SettingsForm
 from .models import Answer, Event
 from .recurrence import Occurrence
+
+
+def _differs(reader: ZoneInfo, zone: tzinfo, moment: datetime) -> bool:
+    """Whether the reader's clock shows another time than the event's at that moment
+    (UTC and London in winter show the same: no second line)."""
+    return bool(moment.astimezone(reader).utcoffset() != moment.astimezone(zone).utcoffset())
 
 
 def _reader_zone(request: HttpRequest) -> ZoneInfo | None:
@@ -150,7 +156,8 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
                           "ends": occurrence.ends_at.astimezone(event.zone)},
         "in_reader_zone": ({"starts": occurrence.starts_at.astimezone(reader),
                             "ends": occurrence.ends_at.astimezone(reader), "zone": str(reader)}
-                           if reader is not None and str(reader) != event.time_zone else None),
+                           if reader is not None
+                           and _differs(reader, event.zone, occurrence.starts_at) else None),
         "answers": selectors.answers_to(event, occurrence.original_start, member),
         "may_answer": (viewer.can("events.answer", event) and not occurrence.cancelled
                        and occurrence.ends_at > now),

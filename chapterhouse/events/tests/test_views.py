@@ -287,3 +287,15 @@ def test_the_chapter_navigation_links_its_events_and_international_has_a_calenda
     assert f'href="{HACKNEY}"' in page
     assert member_client.get("/events/").status_code == 200
     assert member_client.get("/events/zz/nowhere/").status_code == 404
+
+
+def test_the_readers_zone_is_shown_only_when_its_clock_differs():
+    from zoneinfo import ZoneInfo
+
+    from chapterhouse.events.views import _differs
+
+    winter, summer = datetime(2027, 1, 12, 18, tzinfo=UTC), datetime(2027, 7, 12, 18, tzinfo=UTC)
+    london, utc = ZoneInfo("Europe/London"), ZoneInfo("UTC")
+    assert not _differs(utc, london, winter)  # the same clock: one line
+    assert _differs(utc, london, summer)  # British Summer Time: an hour apart
+    assert _differs(ZoneInfo("Asia/Tokyo"), london, winter)
