@@ -4,8 +4,8 @@ limits, the CSV, the proposal, and query counts."""
 import datetime
 
 import pytest
-from django.utils import timezone
 from django.test import Client
+from django.utils import timezone
 
 from chapterhouse.chapters.sections import Visibility
 from chapterhouse.decisions.models import Proposal
