@@ -44,11 +44,12 @@ SECTIONS: list[tuple[str, Promise, str]] = [
     ("projects", gettext_lazy("Projects"), "projects:chapter"),
     ("resources", gettext_lazy("Resources"), "resources:chapter"),
     ("mutualaid", gettext_lazy("Mutual aid"), "mutualaid:chapter"),
+    ("polls", gettext_lazy("Polls"), "polls:chapter"),
     ("dues", gettext_lazy("Dues"), "dues:chapter"),
 ]
 
 # The sections a chapter may turn off or restrict.
-OPTIONAL = ("forums", "events", "blog", "projects", "resources", "mutualaid")
+OPTIONAL = ("forums", "events", "blog", "projects", "resources", "mutualaid", "polls")
 
 
 class Visibility(models.TextChoices):

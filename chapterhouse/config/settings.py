@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "chapterhouse.chat",
     "chapterhouse.projects",
     "chapterhouse.mutualaid",
+    "chapterhouse.polls",
     "chapterhouse.resources",
     "chapterhouse.events",
     "chapterhouse.blogs",
@@ -282,6 +283,8 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
+    # Answers to a survey by its public link (chapterhouse.polls), per client address.
+    "survey_answer": env("SURVEY_ANSWER_RATE", "10/h/ip"),
 }
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # API tokens (members.ApiToken) end after this many days, or earlier: revoked, a new

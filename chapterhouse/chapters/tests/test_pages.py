@@ -142,7 +142,7 @@ def test_the_chapter_navigation_shows_only_the_sections_that_exist(client, membe
     nav = {section["key"]: section for section in response.context["nav"]}
     # Sections appear as their apps add a URL (forums:chapter, events:chapter …).
     assert list(nav) == ["overview", "members", "decisions", "forums", "events", "blog",
-                         "projects", "resources", "mutualaid"]
+                         "projects", "resources", "mutualaid", "polls"]
     assert nav["overview"]["url"] == "/c/gb/" and nav["overview"]["active"]
     assert nav["members"]["url"] == "/c/gb/members/"
     page = response.content.decode()
