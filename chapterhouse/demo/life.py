@@ -89,6 +89,7 @@ class _Life:
         )
         self.zone = ZoneInfo(event_selectors.chapter_zone(self.city))
         self._people: dict[int, list[Member]] = {}
+        self._zones: dict[int, ZoneInfo] = {self.city.pk: self.zone}
 
     @property
     def chapters(self) -> list[Chapter]:
@@ -119,9 +120,12 @@ class _Life:
                 .select_related("member__home_chapter", "member__user").order_by("pk").first())
         return role.member if role is not None else self.person(chapter)
 
-    def local(self, day: date, hour: int, minute: int = 0) -> datetime:
-        """`hour`:`minute` on `day` in the city's time zone (the chapter's default)."""
-        return datetime.combine(day, time(hour, minute), tzinfo=self.zone)
+    def local(self, chapter: Chapter, day: date, hour: int, minute: int = 0) -> datetime:
+        """`hour`:`minute` on `day` in the chapter's own time zone (the zone its events
+        take by default: its place's, or the nearest above it that has one)."""
+        if chapter.pk not in self._zones:
+            self._zones[chapter.pk] = ZoneInfo(event_selectors.chapter_zone(chapter))
+        return datetime.combine(day, time(hour, minute), tzinfo=self._zones[chapter.pk])
 
     @property
     def today(self) -> date:
@@ -215,7 +219,7 @@ def _events(life: _Life) -> None:  # noqa: PLR0914 - four events, told in order
     first = today - timedelta(days=(today.weekday() - 1) % 7 + 21)
     weekly = events.create_event(chapter=city, author=demo, fields=events.EventFields(
         title="Weekly meeting",
-        starts_at=life.local(first, 19), ends_at=life.local(first, 20, 30),
+        starts_at=life.local(city, first, 19), ends_at=life.local(city, first, 20, 30),
         description=("Our open meeting: news from the working groups, decisions coming up, "
                      "and tea. New members are very welcome."),
         address="Community Centre, 12 High Street", recurrence="FREQ=WEEKLY;BYDAY=TU",
@@ -236,7 +240,7 @@ def _events(life: _Life) -> None:  # noqa: PLR0914 - four events, told in order
     cafe = events.create_event(chapter=city, author=life.person(city, 0),
                                fields=events.EventFields(
         title="Repair café: bikes and lamps",
-        starts_at=life.local(day, 14), ends_at=life.local(day, 17),
+        starts_at=life.local(city, day, 14), ends_at=life.local(city, day, 17),
         description="Bring a bike or a lamp that does not work; we fix it together. Four "
                     "workbenches, so four places: put your name down.",
         address="The Old Library, Church Road", capacity=4,
@@ -258,7 +262,8 @@ def _events(life: _Life) -> None:  # noqa: PLR0914 - four events, told in order
         chapter=life.country, author=life.facilitator(life.country),
         fields=events.EventFields(
             title="Online assembly: the year ahead",
-            starts_at=life.local(day, 19, 30), ends_at=life.local(day, 21),
+            starts_at=life.local(life.country, day, 19, 30),
+            ends_at=life.local(life.country, day, 21),
             description="Every chapter reports in five minutes, then we choose three "
                         "priorities for the year. Join from anywhere.",
             online_url="https://meet.example.org/chapterhouse-assembly",
@@ -273,12 +278,12 @@ def _events(life: _Life) -> None:  # noqa: PLR0914 - four events, told in order
     workday = events.create_event(chapter=where, author=life.facilitator(where),
                                   fields=events.EventFields(
         title="Community garden workday",
-        starts_at=life.local(day, 10), ends_at=life.local(day, 14),
+        starts_at=life.local(where, day, 10), ends_at=life.local(where, day, 14),
         description="Weeding, planting and a shared lunch. Gloves and tools provided.",
         address="Community garden, behind the station",
     ))
     before = workday.starts_at - timedelta(days=3)
-    goers = [m for m in life.people(where, 5)]
+    goers = life.people(where, 5)
     if life.hood is None or demo.belongs_to(where):
         goers.insert(0, demo)
     for member in goers:

@@ -49,7 +49,7 @@ def org(db):
 
 def counts() -> dict[str, int]:
     return {
-        model.__name__ + str(index): model.objects.count()
+        model.__name__ + str(index): model._default_manager.count()
         for index, model in enumerate([
             Announcement, Event, Rsvp, BlogPost, Post, Group, Membership, Task, Resource,
             Lesson, LessonHelp, Entry, ChatMessage, Conversation, PrivateMessage, Notification,

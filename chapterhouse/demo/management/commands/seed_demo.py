@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from chapterhouse.demo import people as demo
 from chapterhouse.demo.decisions import seed_decisions
@@ -122,6 +123,8 @@ class Command(BaseCommand):
         )
         if life.created:
             self.stdout.write(self.style.SUCCESS(
-                _("Demo chapter life created: %(sections)s.")
-                % {"sections": ", ".join(life.sections)}
+                ngettext("Demo chapter life created: %(count)d section.",
+                         "Demo chapter life created: %(count)d sections.",
+                         len(life.sections))
+                % {"count": len(life.sections)}
             ))
