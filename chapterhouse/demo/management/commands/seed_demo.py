@@ -7,9 +7,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from chapterhouse.demo import people as demo
 from chapterhouse.demo.decisions import seed_decisions
+from chapterhouse.demo.life import seed_chapter_life
 
 
 class Command(BaseCommand):
@@ -40,6 +42,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-decisions", action="store_false", dest="decisions",
             help=_("Do not create the demo decisions (the benchmark generates its own)."),
+        )
+        parser.add_argument(
+            "--no-chapter-life", action="store_false", dest="chapter_life",
+            help=_("Do not create the demo's announcements, events, blogs, projects, "
+                   "resources, mutual aid and chat (left out with --no-decisions too)."),
         )
         parser.add_argument(
             "--zipf", type=float, default=1.0, metavar="S",
@@ -85,6 +92,8 @@ class Command(BaseCommand):
             self.stdout.write(_("The demo organisation already exists."))
         if options["decisions"]:
             self._decisions(options, verbose)
+            if options["chapter_life"]:
+                self._chapter_life(options, verbose)
         self.stdout.write(
             _("Sign in at %(url)s as %(email)s with the password %(password)s "
               "(home: %(chapter)s, which you facilitate).")
@@ -105,4 +114,17 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(
                 _("Demo decisions created: %(proposals)d proposals, %(decisions)d decided.")
                 % {"proposals": decisions.proposals, "decisions": decisions.decisions}
+            ))
+
+    def _chapter_life(self, options: dict[str, Any], verbose: bool) -> None:
+        life = seed_chapter_life(
+            seed=options["seed"],
+            progress=(lambda message: self.stdout.write(message)) if verbose else None,
+        )
+        if life.created:
+            self.stdout.write(self.style.SUCCESS(
+                ngettext("Demo chapter life created: %(count)d section.",
+                         "Demo chapter life created: %(count)d sections.",
+                         len(life.sections))
+                % {"count": len(life.sections)}
             ))
