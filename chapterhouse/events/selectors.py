@@ -12,9 +12,20 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from chapterhouse.chapters.models import Chapter
+from chapterhouse.decisions import selectors as decision_selectors
+from chapterhouse.decisions.models import MEETING_METHODS, Decision, DecisionRule
 
 from . import recurrence
-from .models import Answer, CalendarToken, Event, EventSettings, OccurrenceChange, Rsvp
+from .models import (
+    AgendaItem,
+    Answer,
+    CalendarToken,
+    Event,
+    EventSettings,
+    Minutes,
+    OccurrenceChange,
+    Rsvp,
+)
 from .recurrence import Occurrence
 
 if TYPE_CHECKING:
@@ -243,3 +254,33 @@ def account_export(member: Member) -> dict[str, Any]:
             .order_by("created_at", "pk")
         ],
     }
+
+
+# -- Meetings -------------------------------------------------------------------------
+
+
+def agenda_of(event: Event) -> list[AgendaItem]:
+    """The agenda in order, with the proposals it names (one query)."""
+    return list(AgendaItem.objects.filter(event=event).select_related("proposal")
+                .order_by("position", "id"))
+
+
+def agenda_item(event: Event, position: int) -> AgendaItem | None:
+    return AgendaItem.objects.filter(event=event, position=position).first()
+
+
+def minutes_of(event: Event) -> Minutes | None:
+    return Minutes.objects.filter(event=event).select_related("written_by").first()
+
+
+def meeting_decisions(event: Event) -> list[Decision]:
+    """The decisions recorded from votes taken at the event, in the order entered."""
+    return list(Decision.objects.filter(meeting__event=event).select_related("proposal")
+                .order_by("meeting__created_at", "meeting__id"))
+
+
+def meeting_vote_rules(chapter: Chapter) -> dict[str, DecisionRule]:
+    """The categories whose rule in force lets a vote taken at a meeting be recorded,
+    with a method a show of hands can count (decisions.services.MEETING_METHODS)."""
+    return {category: rule for category, rule in decision_selectors.effective_rules(
+        chapter).items() if rule.meeting_votes and rule.method in MEETING_METHODS}

@@ -50,6 +50,9 @@ YES_NO_METHODS = frozenset({
     Method.MAJORITY, Method.SUPERMAJORITY, Method.CONSENT, Method.CONSENSUS,
 })
 MULTI_OPTION_METHODS = frozenset(set(Method) - YES_NO_METHODS)
+# Methods a vote taken at a meeting can be recorded by (counts of hands: the yes/no
+# choices, or one option each); see services.record_meeting_vote.
+MEETING_METHODS = frozenset({*YES_NO_METHODS, Method.PLURALITY})
 
 
 class Category(models.TextChoices):

@@ -36,7 +36,15 @@ from chapterhouse.notifications.services import notify
 from chapterhouse.voting.params import CHOICES
 
 from .. import selectors
-from ..models import YES_NO_METHODS, Decision, Method, Option, Proposal, ProposalEvent
+from ..models import (
+    MEETING_METHODS,
+    YES_NO_METHODS,
+    Decision,
+    Method,
+    Option,
+    Proposal,
+    ProposalEvent,
+)
 from .closing import _chain, _normal, _outcome
 from .common import (
     _COMMON_PARAMS,
@@ -54,7 +62,6 @@ from .common import (
 
 #: The most people a meeting's count may name (one ballot is built per hand counted).
 MAX_ATTENDANCE = 100_000
-MEETING_METHODS = frozenset({*YES_NO_METHODS, Method.PLURALITY})
 
 
 def _count(value: Any) -> int:
