@@ -157,3 +157,15 @@ def test_the_record_page_and_the_log_say_taken_at_a_meeting(client, facilitator,
     log = client.get("/decisions/")
     assert "Taken at a meeting" in log.content.decode()
     assert client.get(decision.proposal.get_absolute_url()).status_code == 200
+
+
+def test_the_draft_form_proposes_allowing_meeting_votes(member_client, member):
+    from chapterhouse.decisions.tests.test_views_forms import NEW, proposal_data
+
+    response = member_client.post(NEW, proposal_data(
+        category="rules", rule_category="routine", rule_meeting_votes="yes"))
+    assert response.status_code == 302, response.content.decode()
+    proposal = Proposal.objects.get()
+    assert proposal.payload == {"category": "routine", "meeting_votes": True}
+    page = member_client.get(proposal.get_absolute_url()).content.decode()
+    assert "Votes taken at a meeting" in page and "may be recorded" in page

@@ -215,3 +215,11 @@ def test_the_event_page_costs_the_same_whatever_the_agenda(facilitator, member_c
     small = count()
     grow(4)
     assert count() == small
+
+
+def test_the_minutes_a_member_wrote_are_in_their_export(facilitator, meeting):
+    from chapterhouse.events import selectors
+
+    services.write_minutes(event=meeting, author=facilitator, text="We met.")
+    exported = selectors.account_export(facilitator)["minutes_written"]
+    assert [(m["title"], m["text"]) for m in exported] == [("General assembly", "We met.")]
