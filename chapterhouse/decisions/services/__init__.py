@@ -52,6 +52,7 @@ safety net either way.
 
 from __future__ import annotations
 
+from ..models import MEETING_METHODS
 from .affectedness import declare_stake, set_affected_groups, withdraw_stake
 from .amendments import accept_amendment, propose_amendment, withdraw_amendment
 from .ballots import CastResult, NotOnRoll, cast_ballot, send_reminders, window_refusal
@@ -68,7 +69,7 @@ from .common import (
     _start_deliberation_thread,
 )
 from .drafts import create_draft, publish, save_draft, update_draft, withdraw_proposal
-from .meetings import MEETING_METHODS, record_meeting_vote
+from .meetings import record_meeting_vote
 from .objections import (
     hold_for_objections,
     maintain_objection,

@@ -67,7 +67,7 @@ MAX_ATTENDANCE = 100_000
 def _count(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise DecisionError(_("Counts are whole numbers, zero or more."))
-    return value
+    return int(value)
 
 
 def _clean_counts(method: str, counts: Mapping[str, Any]) -> tuple[dict[str, int], list[str]]:

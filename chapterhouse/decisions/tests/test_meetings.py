@@ -9,7 +9,7 @@ from django.utils import timezone
 from chapterhouse.audit.models import AuditEntry
 from chapterhouse.decisions import selectors, services
 from chapterhouse.decisions.models import Decision, Proposal
-from chapterhouse.decisions.tests.factories import close, in_voting, set_rule, vote
+from chapterhouse.decisions.tests.factories import close, in_voting, rule_in, set_rule, vote
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +142,7 @@ def test_a_rules_proposal_can_allow_meeting_votes(facilitator):
     vote(proposal, facilitator, {"choice": "yes"})
     decision = close(proposal)
     assert decision.effect["rule"]["meeting_votes"] is True
-    assert selectors.effective_rule(facilitator.home_chapter, "routine").meeting_votes
+    assert rule_in(facilitator.home_chapter, "routine").meeting_votes
     assert record(facilitator).outcome == Decision.Outcome.PASSED
 
 
