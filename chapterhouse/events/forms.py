@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import ADDRESS_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, RRULE_MAX_LENGTH, TITLE_MAX_LENGTH
+from chapterhouse.decisions.presenters import CHOICE_LABELS, category_label, method_label
+from chapterhouse.voting.params import CHOICES
+
+from .models import (
+    ADDRESS_MAX_LENGTH,
+    DESCRIPTION_MAX_LENGTH,
+    MINUTES_MAX_LENGTH,
+    NOTES_MAX_LENGTH,
+    RRULE_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+)
 from .services import MAX_CAPACITY, EventFields
 
 _LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -106,3 +119,93 @@ class SettingsForm(forms.Form):
     shows_subchapter_events = forms.BooleanField(
         label=_("Show the events of the chapters below on this chapter's calendar"),
         required=False)
+
+
+# -- Meetings -----------------------------------------------------------------------------
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(label=_("Item"), max_length=TITLE_MAX_LENGTH)
+    notes = forms.CharField(label=_("Notes"), max_length=NOTES_MAX_LENGTH, required=False,
+                            widget=forms.Textarea(attrs={"rows": 2}))
+    proposal = forms.CharField(
+        label=_("Proposal (optional)"), max_length=300, required=False,
+        help_text=_("The address or the id of a proposal of this chapter."))
+
+
+class MinutesForm(forms.Form):
+    text = forms.CharField(
+        label=_("Minutes"), max_length=MINUTES_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("Markdown: **bold**, *italic*, [links](https://example.org), lists and "
+                    "headings. HTML is not allowed."),
+    )
+
+
+_COUNT_LINE = re.compile(r"^(?P<label>.+?)\s*[:=]\s*(?P<count>\S+)$")
+
+
+class MeetingVoteForm(forms.Form):
+    """A vote taken at the meeting: what was decided and the counts, one per line
+    ("yes: 12" for a yes/no vote, "The park: 4" for a choice between options)."""
+
+    category = forms.ChoiceField(label=_("Category"))
+    title = forms.CharField(label=_("What was decided (title)"), max_length=200)
+    text = forms.CharField(label=_("The text voted on"), max_length=50_000,
+                           widget=forms.Textarea(attrs={"rows": 4}))
+    counts = forms.CharField(
+        label=_("Counts, one per line"), max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
+        help_text=_("A choice or an option, a colon, and how many voted for it: “yes: 12”."),
+    )
+    attendance = forms.IntegerField(label=_("How many attended"), min_value=1)
+    counted_by = forms.CharField(label=_("Counted by"), max_length=200)
+
+    def __init__(self, *args: Any, rules: Mapping[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rules = rules
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
+            (category, f"{category_label(category)} — {method_label(rule.method)}")
+            for category, rule in rules.items()
+        ]
+        self.category_help = [
+            (category_label(category), method_label(rule.method),
+             [str(CHOICE_LABELS.get(c, c)) for c in CHOICES.get(rule.method, ())])
+            for category, rule in rules.items()
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        rule = self.rules.get(data.get("category", ""))
+        if rule is None or not data.get("counts"):
+            return data
+        choices = CHOICES.get(rule.method, ())
+        # A choice by its key ("yes") or its label in the reader's language ("Sí").
+        names = {c.casefold(): c for c in choices}
+        names.update({str(CHOICE_LABELS.get(c, c)).casefold(): c for c in choices})
+        counts: dict[str, int] = {}
+        for line in str(data["counts"]).splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            match = _COUNT_LINE.match(line)
+            if match is None or not match.group("count").isdigit():
+                self.add_error("counts", gettext("“%(line)s” is not “choice: number”.")
+                               % {"line": line})
+                return data
+            label = match.group("label").strip()
+            if choices:
+                if label.casefold() not in names:
+                    self.add_error("counts", gettext("“%(label)s” is not a choice here; the "
+                                                     "choices are %(choices)s.")
+                                   % {"label": label, "choices": ", ".join(
+                                       str(CHOICE_LABELS.get(c, c)) for c in choices)})
+                    return data
+                label = names[label.casefold()]
+            if label in counts:
+                self.add_error("counts", gettext("“%(label)s” is counted twice.")
+                               % {"label": label})
+                return data
+            counts[label] = int(match.group("count"))
+        data["counts"] = counts
+        return data

@@ -217,3 +217,69 @@ class CalendarToken(models.Model):
 def occurrence_key(when: datetime) -> str:
     """An occurrence in a URL: its original start in UTC, 20260107T190000Z."""
     return when.astimezone(ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ")
+
+
+# -- Meetings: an agenda before, minutes after ------------------------------------------
+
+AGENDA_MAX_ITEMS = 50
+NOTES_MAX_LENGTH = 2_000
+MINUTES_MAX_LENGTH = 50_000
+
+
+class AgendaItem(models.Model):
+    """One item of an event's agenda, in `position` order; it may name a proposal of
+    the event's chapter (the one discussed or decided on)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="agenda")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
+    notes = models.TextField(_("notes"), max_length=NOTES_MAX_LENGTH, blank=True)
+    # A proposal outlives the agenda that names it, and the reverse.
+    proposal = models.ForeignKey(
+        "decisions.Proposal", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="agenda_items",
+    )
+
+    class Meta:
+        ordering = ["event", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "position"], name="agenda_item_position"),
+            models.CheckConstraint(condition=~models.Q(title=""), name="agenda_item_has_title"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
+
+
+class Minutes(models.Model):
+    """What happened at the event (Markdown), written once it has started."""
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="minutes")
+    text = models.TextField(_("minutes"), max_length=MINUTES_MAX_LENGTH)
+    # The minutes stay with the chapter when their writer's account goes.
+    written_by = models.ForeignKey(
+        "members.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = _("minutes")
+
+    def __str__(self) -> str:
+        return f"Minutes of {self.event_id}"
+
+
+class MeetingDecision(models.Model):
+    """A vote taken at the event and recorded as a decision (decisions.services.
+    record_meeting_vote): the minutes link to its record."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="decisions")
+    decision = models.OneToOneField("decisions.Decision", on_delete=models.PROTECT,
+                                    related_name="meeting")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["event", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}: decision {self.decision_id}"

@@ -7,6 +7,8 @@
 - An event's author and its chapter's facilitators edit and cancel it.
 - Members who belong to the event's chapter answer it (going, maybe, not going).
 - A chapter's facilitators set its event settings.
+- An event's author and its chapter's facilitators edit its agenda and write its minutes;
+  only the facilitators enter a vote taken there (and the chapter's rule must allow it).
 """
 
 from __future__ import annotations
@@ -80,3 +82,6 @@ rules.add_perm("events.change_event",
                is_active_member & (is_author | facilitates_events_chapter))
 rules.add_perm("events.answer", belongs_to_events_chapter)
 rules.add_perm("events.set_settings", is_active_member & is_active_facilitator)
+rules.add_perm("events.edit_meeting",
+               is_active_member & (is_author | facilitates_events_chapter))
+rules.add_perm("events.record_meeting_vote", is_active_member & facilitates_events_chapter)

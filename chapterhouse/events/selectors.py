@@ -12,9 +12,20 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from chapterhouse.chapters.models import Chapter
+from chapterhouse.decisions import selectors as decision_selectors
+from chapterhouse.decisions.models import MEETING_METHODS, Decision, DecisionRule
 
 from . import recurrence
-from .models import Answer, CalendarToken, Event, EventSettings, OccurrenceChange, Rsvp
+from .models import (
+    AgendaItem,
+    Answer,
+    CalendarToken,
+    Event,
+    EventSettings,
+    Minutes,
+    OccurrenceChange,
+    Rsvp,
+)
 from .recurrence import Occurrence
 
 if TYPE_CHECKING:
@@ -223,7 +234,8 @@ def map_events(now: datetime | None = None, limit: int = LIST_LIMIT) -> list[Occ
 
 
 def account_export(member: Member) -> dict[str, Any]:
-    """What the member answered and the events they created (two queries)."""
+    """What the member answered, the events they created and the minutes they last
+    wrote (three queries). Minutes stay with the chapter when the account goes."""
     return {
         "event_answers": [
             {"event": str(rsvp.event.public_id), "title": rsvp.event.title,
@@ -242,4 +254,40 @@ def account_export(member: Member) -> dict[str, Any]:
             for event in Event.objects.filter(author=member).select_related("chapter")
             .order_by("created_at", "pk")
         ],
+        "minutes_written": [
+            {"event": str(minutes.event.public_id), "title": minutes.event.title,
+             "text": minutes.text, "updated_at": minutes.updated_at.isoformat()}
+            for minutes in Minutes.objects.filter(written_by=member).select_related("event")
+            .order_by("updated_at", "pk")
+        ],
     }
+
+
+# -- Meetings -------------------------------------------------------------------------
+
+
+def agenda_of(event: Event) -> list[AgendaItem]:
+    """The agenda in order, with the proposals it names (one query)."""
+    return list(AgendaItem.objects.filter(event=event).select_related("proposal")
+                .order_by("position", "id"))
+
+
+def agenda_item(event: Event, position: int) -> AgendaItem | None:
+    return AgendaItem.objects.filter(event=event, position=position).first()
+
+
+def minutes_of(event: Event) -> Minutes | None:
+    return Minutes.objects.filter(event=event).select_related("written_by").first()
+
+
+def meeting_decisions(event: Event) -> list[Decision]:
+    """The decisions recorded from votes taken at the event, in the order entered."""
+    return list(Decision.objects.filter(meeting__event=event).select_related("proposal")
+                .order_by("meeting__created_at", "meeting__id"))
+
+
+def meeting_vote_rules(chapter: Chapter) -> dict[str, DecisionRule]:
+    """The categories whose rule in force lets a vote taken at a meeting be recorded,
+    with a method a show of hands can count (decisions.services.MEETING_METHODS)."""
+    return {category: rule for category, rule in decision_selectors.effective_rules(
+        chapter).items() if rule.meeting_votes and rule.method in MEETING_METHODS}

@@ -22,8 +22,8 @@ from chapterhouse.lib.interface import form_action, member_required, submit_form
 
 from . import feeds, recurrence, selectors, services
 from .access import access_event
-from .forms import EventForm, SettingsForm
-from .models import Answer, Event
+from .forms import AgendaItemForm, EventForm, MeetingVoteForm, MinutesForm, SettingsForm
+from .models import AgendaItem, Answer, Event
 from .recurrence import Occurrence
 
 
@@ -171,6 +171,14 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     from chapterhouse.discussions.selectors import thread_about
 
     context["thread"] = thread_about(event, kind="comments")
+    minutes = selectors.minutes_of(event)
+    context.update({
+        "agenda": selectors.agenda_of(event),
+        "minutes": minutes,
+        "meeting_decisions": selectors.meeting_decisions(event),
+        "may_edit_meeting": viewer.can("events.edit_meeting", event),
+        "started": event.starts_at <= now,
+    })
     return render(request, "events/detail.html", context)
 
 
@@ -330,3 +338,116 @@ def map_data(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"type": "FeatureCollection", "features": features},
                         content_type="application/geo+json")
 
+
+
+# -- Meetings: the agenda, the minutes and the votes taken there ---------------------------
+
+_MEETING_DENIED = _("Only the event's author and the chapter's facilitators can change its "
+                    "agenda and minutes.")
+
+
+def _meeting_page(request: HttpRequest, event: Event, template: str,
+                  status: int = 200, **extra: Any) -> HttpResponse:
+    context = section_context(request, event.chapter.url_path, "events")
+    context.update({"event": event, "agenda": selectors.agenda_of(event), **extra})
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agenda(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The agenda editor: the items in order (move up or down, remove) and a form to add."""
+    event = access_event(request, public_id, "events.edit_meeting", denied=_MEETING_DENIED)
+    actor = member_required(request)
+    form = AgendaItemForm(request.POST or None)
+    if request.method == "POST":
+        done = submit_form(
+            request, form,
+            lambda: services.add_agenda_item(event=event, actor=actor, **form.cleaned_data),
+            success=_("The item is on the agenda."),
+            then=reverse("events:agenda", kwargs={"public_id": event.public_id}))
+        if done is not None:
+            return done
+        return _meeting_page(request, event, "events/agenda.html", 400, form=form)
+    return _meeting_page(request, event, "events/agenda.html", form=form)
+
+
+def _agenda_item(event: Event, position: int) -> AgendaItem:
+    item = selectors.agenda_item(event, position)
+    if item is None:
+        raise Http404(_("There is no such agenda item."))
+    return item
+
+
+@login_required
+@require_POST
+def agenda_item(request: HttpRequest, public_id: str, position: int) -> HttpResponse:
+    """Move an item up or down (`move` = "up" | "down") or remove it (`remove`)."""
+    event = access_event(request, public_id, "events.edit_meeting", denied=_MEETING_DENIED)
+    actor = member_required(request)
+    item = _agenda_item(event, position)
+    then = reverse("events:agenda", kwargs={"public_id": event.public_id})
+    if request.POST.get("remove"):
+        return form_action(request, lambda: services.remove_agenda_item(item=item, actor=actor),
+                           success=_("The item is off the agenda."), then=then)
+    up = request.POST.get("move") == "up"
+    return form_action(request,
+                       lambda: services.move_agenda_item(item=item, actor=actor, up=up),
+                       success=_("The agenda is reordered."), then=then)
+
+
+def _minutes_context(event: Event, **forms_given: Any) -> dict[str, Any]:
+    minutes = selectors.minutes_of(event)
+    rules = selectors.meeting_vote_rules(event.chapter)
+    return {
+        "minutes": minutes,
+        "minutes_form": forms_given.get("minutes_form")
+        or MinutesForm(initial={"text": minutes.text} if minutes else None),
+        "vote_form": forms_given.get("vote_form") or MeetingVoteForm(rules=rules),
+        "vote_rules": rules,
+        "decisions": selectors.meeting_decisions(event),
+        "started": event.starts_at <= timezone.now(),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def minutes(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Write the minutes (once the event has started), and the form to enter a vote."""
+    event = access_event(request, public_id, "events.edit_meeting", denied=_MEETING_DENIED)
+    author = member_required(request)
+    may_record = viewer_of(request).can("events.record_meeting_vote", event)
+    if request.method == "POST":
+        form = MinutesForm(request.POST)
+        done = submit_form(
+            request, form,
+            lambda: services.write_minutes(event=event, author=author,
+                                           text=form.cleaned_data["text"]),
+            success=_("The minutes are saved."),
+            then=event.get_absolute_url() + "#minutes")
+        if done is not None:
+            return done
+        return _meeting_page(request, event, "events/minutes.html", 400,
+                             may_record=may_record, **_minutes_context(event, minutes_form=form))
+    return _meeting_page(request, event, "events/minutes.html", may_record=may_record,
+                         **_minutes_context(event))
+
+
+@login_required
+@require_POST
+def meeting_vote(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Enter a vote taken at the event; it becomes a decision record (decisions app)."""
+    event = access_event(
+        request, public_id, "events.record_meeting_vote",
+        denied=_("Only the chapter's facilitators can enter a vote taken at a meeting."))
+    recorder = member_required(request)
+    form = MeetingVoteForm(request.POST, rules=selectors.meeting_vote_rules(event.chapter))
+    done = submit_form(
+        request, form,
+        lambda: services.record_vote(event=event, recorder=recorder, **form.cleaned_data),
+        success=_("The vote is in the public record of decisions."),
+        then=event.get_absolute_url() + "#minutes")
+    if done is not None:
+        return done
+    return _meeting_page(request, event, "events/minutes.html", 400, may_record=True,
+                         **_minutes_context(event, vote_form=form))

@@ -92,6 +92,10 @@ class ProposalForm(forms.Form):
                                     choices=YES_NO_KEEP)
     rule_stakes = forms.ChoiceField(label=gettext_lazy("Members may declare a stronger stake"),
                                     required=False, choices=YES_NO_KEEP)
+    rule_meeting_votes = forms.ChoiceField(
+        label=gettext_lazy("Votes taken at a meeting may be recorded in this category"),
+        required=False, choices=YES_NO_KEEP,
+    )
     rule_stakes_cap = forms.FloatField(
         label=gettext_lazy("Highest weight a member may declare"), required=False,
         min_value=0, max_value=MAX_WEIGHT)
@@ -209,6 +213,8 @@ class ProposalForm(forms.Form):
                 initial["rule_secret"] = "yes" if payload["secret"] else "no"
             if payload.get("allow_self_declared_stakes") is not None:
                 initial["rule_stakes"] = "yes" if payload["allow_self_declared_stakes"] else "no"
+            if payload.get("meeting_votes") is not None:
+                initial["rule_meeting_votes"] = "yes" if payload["meeting_votes"] else "no"
             if payload.get("self_declared_cap") is not None:
                 initial["rule_stakes_cap"] = payload["self_declared_cap"]
             if payload.get("objection_threshold") is not None:
@@ -318,6 +324,8 @@ class ProposalForm(forms.Form):
             payload["secret"] = data["rule_secret"] == "yes"  # noqa: S105 - a ballot, no password
         if data.get("rule_stakes"):
             payload["allow_self_declared_stakes"] = data["rule_stakes"] == "yes"
+        if data.get("rule_meeting_votes"):
+            payload["meeting_votes"] = data["rule_meeting_votes"] == "yes"
         if data.get("rule_stakes_cap") is not None:
             payload["self_declared_cap"] = data["rule_stakes_cap"]
         if data.get("rule_alternatives_method"):

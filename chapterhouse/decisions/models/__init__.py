@@ -56,6 +56,7 @@ from .records import (
 from .rules import (
     BUILT_IN_RULES,
     MAX_WEIGHT,
+    MEETING_METHODS,
     MULTI_OPTION_METHODS,
     WEIGHT_QUANTUM,
     YES_NO_METHODS,
@@ -76,6 +77,7 @@ __all__ = [
     "DissentEntry",
     "MAX_WEIGHT",
     "WEIGHT_QUANTUM",
+    "MEETING_METHODS",
     "MULTI_OPTION_METHODS",
     "Method",
     "ObjectionResolution",

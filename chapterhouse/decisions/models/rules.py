@@ -50,6 +50,9 @@ YES_NO_METHODS = frozenset({
     Method.MAJORITY, Method.SUPERMAJORITY, Method.CONSENT, Method.CONSENSUS,
 })
 MULTI_OPTION_METHODS = frozenset(set(Method) - YES_NO_METHODS)
+# Methods a vote taken at a meeting can be recorded by (counts of hands: the yes/no
+# choices, or one option each); see services.record_meeting_vote.
+MEETING_METHODS = frozenset({*YES_NO_METHODS, Method.PLURALITY})
 
 
 class Category(models.TextChoices):
@@ -131,6 +134,11 @@ class DecisionRule(models.Model):
         _("what objections past the threshold trigger"), max_length=30,
         choices=ObjectionResolution.choices, default=ObjectionResolution.PARENT_FACILITATORS,
     )
+    # Votes taken face to face at a meeting (events' minutes) may be entered as
+    # decisions of this category (services.record_meeting_vote).
+    meeting_votes = models.BooleanField(
+        _("votes taken at a meeting may be recorded in this category"), default=False
+    )
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -180,4 +188,5 @@ class DecisionRule(models.Model):
             "self_declared_cap": float(self.self_declared_cap),
             "objection_threshold": self.objection_threshold,
             "objection_resolution": self.objection_resolution,
+            "meeting_votes": self.meeting_votes,
         }

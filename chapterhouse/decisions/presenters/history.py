@@ -86,6 +86,10 @@ def payload_lines(proposal: Proposal | None, category: str, payload: Mapping[str
         if payload.get("objection_resolution"):
             lines.append((_("Objections to weights past the threshold"),
                           objection_resolution_label(str(payload["objection_resolution"]))))
+        if payload.get("meeting_votes") is not None:
+            lines.append((_("Votes taken at a meeting"),
+                          _("may be recorded") if payload["meeting_votes"]
+                          else _("may not be recorded")))
         if payload.get("alternatives_method"):
             lines.append((_("When alternatives compete"),
                           method_label(str(payload["alternatives_method"]))))

@@ -218,6 +218,8 @@ def rule_terms(values: Mapping[str, Any]) -> list[tuple[str, str]]:
         if values["objection_resolution"] != ObjectionResolution.NONE:
             terms.append((_("Objections to weights: threshold"),
                           fraction_text(float(values.get("objection_threshold") or 0))))
+    if values.get("meeting_votes"):
+        terms.append((_("Votes taken at a meeting"), _("may be recorded")))
     if values.get("alternatives_method") and method not in MULTI_OPTION_METHODS:
         terms.append((_("When alternatives compete"),
                       method_label(str(values["alternatives_method"]))))

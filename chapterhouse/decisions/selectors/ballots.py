@@ -14,6 +14,7 @@ from django.db.models import Count
 from django.utils.crypto import salted_hmac
 
 from chapterhouse import voting
+from chapterhouse.voting.params import REASON_REQUIRED
 
 from ..models import (
     Ballot,
@@ -139,6 +140,10 @@ def ballot_rows(proposal: Proposal) -> Iterator[BallotRow]:
     The tally, the ballot file and the recount all read in this order (weights are
     exact decimals, so any order gives the same sums).
     """
+    snapshot = proposal.rule_snapshot or {}
+    if snapshot.get("meeting"):
+        yield from meeting_ballot_rows(snapshot)
+        return
     if proposal.is_secret:
         secret = (
             SecretBallot.objects.filter(proposal=proposal)
@@ -154,6 +159,27 @@ def ballot_rows(proposal: Proposal) -> Iterator[BallotRow]:
     )
     for weight, ballot, group_id in rows.iterator(chunk_size=10_000):
         yield None, weight, ballot, group_id
+
+
+MEETING_REASON = "recorded at a meeting"
+
+
+def meeting_ballot_rows(snapshot: Mapping[str, Any]) -> Iterator[BallotRow]:
+    """The ballots of a vote taken at a meeting (services.record_meeting_vote), rebuilt
+    from its counts: one ballot of weight 1 per hand counted, in the order of the
+    counts, with the reason "recorded at a meeting" where the method needs one."""
+    method = str(snapshot["method"])
+    needs_reason = REASON_REQUIRED.get(method, frozenset())
+    counts = snapshot["meeting"]["counts"]
+    for key, n in counts.items():
+        if method in voting.YES_NO_METHODS:
+            ballot: dict[str, Any] = {"choice": key}
+            if key in needs_reason:
+                ballot["reason"] = MEETING_REASON
+        else:
+            ballot = {"option": key}
+        for _i in range(int(n)):
+            yield None, Decimal(1), dict(ballot), None
 
 
 def published_as_floats(result: dict[str, Any]) -> bool:

@@ -134,7 +134,8 @@ def chain_problems() -> list[str]:
                 f"The ballots of record {decision.sequence} were altered: they do not match "
                 "the hash in the record."
             )
-    logged = AuditEntry.objects.filter(action="decisions.close_voting").values_list(
+    logged = AuditEntry.objects.filter(
+        action__in=("decisions.close_voting", "decisions.record_meeting_vote")).values_list(
         "data", flat=True
     )
     stored = {sequence: record_hash for sequence, record_hash, _p in links}

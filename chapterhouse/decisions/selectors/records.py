@@ -149,7 +149,8 @@ def recount(proposal: Proposal) -> Recount:
 
     decision = Decision.objects.get(proposal=proposal)
     snapshot = proposal.rule_snapshot or {}
-    total = Roll.objects.filter(proposal=proposal).values_list("total_weight", flat=True).get()
+    total = (voting.exact(decision.roll["total_weight"]) if snapshot.get("meeting") else
+             Roll.objects.filter(proposal=proposal).values_list("total_weight", flat=True).get())
     result = voting.count(
         method=snapshot["method"], options=snapshot.get("options", []),
         ballots=((weight, ballot) for _r, weight, ballot, _g in ballot_rows(proposal)),

@@ -2,7 +2,8 @@
 
 One module per topic: drafts, amendments, affectedness, subsidiarity (move up, refer
 down), opening (the roll), ballots, closing (the count and the record), rules_changes
-(what a rules or roles proposal carries and applies) and schedule (the step due);
+(what a rules or roles proposal carries and applies), schedule (the step due) and
+meetings (a vote taken face to face, entered as a record);
 common holds what they share. This package re-exports the public names: callers
 write `services.cast_ballot(...)`, never `services.ballots.cast_ballot`.
 
@@ -51,6 +52,7 @@ safety net either way.
 
 from __future__ import annotations
 
+from ..models import MEETING_METHODS
 from .affectedness import declare_stake, set_affected_groups, withdraw_stake
 from .amendments import accept_amendment, propose_amendment, withdraw_amendment
 from .ballots import CastResult, NotOnRoll, cast_ballot, send_reminders, window_refusal
@@ -67,6 +69,7 @@ from .common import (
     _start_deliberation_thread,
 )
 from .drafts import create_draft, publish, save_draft, update_draft, withdraw_proposal
+from .meetings import record_meeting_vote
 from .objections import (
     hold_for_objections,
     maintain_objection,
@@ -91,5 +94,5 @@ __all__ = [
     "update_draft", "withdraw_amendment", "withdraw_proposal",
     "withdraw_stake", "window_refusal",
     "hold_for_objections", "maintain_objection", "object_to_weight", "settle_objections",
-    "vote_on_weights", "withdraw_objection",
+    "vote_on_weights", "withdraw_objection", "MEETING_METHODS", "record_meeting_vote",
 ]

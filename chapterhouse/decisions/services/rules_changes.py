@@ -48,7 +48,7 @@ from .common import (
 RULE_FIELDS = (
     "method", "params", "alternatives_method", "deliberation_days", "amendment_days",
     "voting_days", "secret", "allow_self_declared_stakes", "self_declared_cap",
-    "objection_threshold", "objection_resolution",
+    "objection_threshold", "objection_resolution", "meeting_votes",
 )
 
 
@@ -110,6 +110,7 @@ def check_rule_values(values: Mapping[str, Any]) -> dict[str, Any]:
         "self_declared_cap": float(cap),
         "objection_threshold": float(threshold),
         "objection_resolution": str(resolution),
+        "meeting_votes": bool(values.get("meeting_votes", False)),
     }
 
 

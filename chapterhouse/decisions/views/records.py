@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -65,6 +66,26 @@ def record_context(request: HttpRequest, decision: Decision) -> dict[str, Any]:
             proposal=decision.proposal, resolution=ObjectionResolution.WEIGHTS_VOTE,
             settled_at__isnull=False).first(),
         "chain_head": selectors.chain_head(),
+        **_meeting_context(decision),
+    }
+
+
+def _meeting_context(decision: Decision) -> dict[str, Any]:
+    """Where, when and by whom a vote taken at a meeting was counted (services.meetings)."""
+    meeting = decision.rule.get("meeting")
+    if not meeting:
+        return {"meeting": None}
+    from chapterhouse.members.models import Member
+
+    recorder = Member.objects.filter(public_id=meeting.get("recorded_by")).first() \
+        if meeting.get("recorded_by") else None
+    url = str(meeting.get("url") or "")
+    return {
+        "meeting": meeting,
+        "meeting_held_at": datetime.fromisoformat(meeting["held_at"]),
+        "meeting_recorder": recorder.display_name if recorder else "",
+        # Only a link inside the site (the event's page), never one from elsewhere.
+        "meeting_url": url if url.startswith("/") and not url.startswith("//") else "",
     }
 
 

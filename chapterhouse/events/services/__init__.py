@@ -26,8 +26,8 @@ from chapterhouse.notifications.messages import moment, place
 from chapterhouse.notifications.models import Kind
 from chapterhouse.notifications.services import notify, notify_members_of
 
-from . import recurrence, selectors
-from .models import (
+from .. import recurrence, selectors
+from ..models import (
     ADDRESS_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
     TITLE_MAX_LENGTH,
@@ -421,3 +421,21 @@ def reset_calendar_token(*, member: Member) -> CalendarToken:
         token.created_at = timezone.now()
         token.save(update_fields=["token", "created_at"])
     return token
+
+
+# Meetings (an agenda, minutes, votes taken there): their own module, re-exported.
+from .meetings import (  # noqa: E402
+    MeetingError,
+    add_agenda_item,
+    move_agenda_item,
+    record_vote,
+    remove_agenda_item,
+    write_minutes,
+)
+
+__all__ = [
+    "EventError", "EventFields", "MeetingError", "add_agenda_item", "answer",
+    "calendar_token_of", "cancel_event", "change_occurrence", "create_event",
+    "move_agenda_item", "record_vote", "remove_agenda_item", "reset_calendar_token",
+    "schedule_reminder", "send_reminders", "set_settings", "update_event", "write_minutes",
+]
