@@ -230,3 +230,11 @@ def test_query_counts(member, client, django_assert_max_num_queries):
                                decision_public_id=None, decision_url="", summary="")
     Section.objects.create(document=doc, position=3, heading="More", text="More.")
     assert counts() == small
+
+
+def test_seed_vision_once(db):
+    from django.core.management import call_command
+
+    call_command("seed_vision")
+    call_command("seed_vision")
+    assert Document.objects.filter(kind="vision", chapter__depth=1).count() == 1
