@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "chapterhouse.decisions",
     "chapterhouse.discussions",
     "chapterhouse.announcements",
+    "chapterhouse.documents",
     "chapterhouse.conversations",
     "chapterhouse.inbound",
     "chapterhouse.chat",

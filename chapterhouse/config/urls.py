@@ -6,6 +6,7 @@ from django.views.static import serve
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("chapterhouse.members.urls")),
     path("", include("chapterhouse.announcements.urls")),
+    path("", include("chapterhouse.documents.urls")),
     path("", include("chapterhouse.projects.urls")),
     path("", include("chapterhouse.mutualaid.urls")),
     path("", include("chapterhouse.resources.urls")),

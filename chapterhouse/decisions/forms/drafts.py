@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from chapterhouse.chapters import sections
 from chapterhouse.chapters.models import Chapter
+from chapterhouse.documents import selectors as document_selectors
 from chapterhouse.members.models import Member
 
 from .. import presenters, selectors
@@ -136,6 +137,17 @@ class ProposalForm(forms.Form):
                                "projects list it. Its members and the facilitators post."),
     )
 
+    # "rules" proposals amending a section of a founding document (documents) instead.
+    document_section = forms.ChoiceField(
+        label=gettext_lazy("…or a section of a founding document"), required=False)
+    document_heading = forms.CharField(
+        label=gettext_lazy("The section's new heading"), required=False, max_length=200,
+        help_text=gettext_lazy("Leave it blank to keep the heading."))
+    document_text = forms.CharField(
+        label=gettext_lazy("The section's new text"), required=False, max_length=50_000,
+        widget=forms.Textarea(attrs={"rows": 10, "dir": "auto"}),
+        help_text=gettext_lazy("The whole section as it will read once the proposal passes."))
+
     # "roles" proposals.
     role_action = forms.ChoiceField(
         label=gettext_lazy("Role change"), required=False,
@@ -166,6 +178,14 @@ class ProposalForm(forms.Form):
         cast(forms.ChoiceField, self.fields["section"]).choices = [(KEEP, "—")] + [
             (key, sections.section_label(key)) for key in sections.OPTIONAL
         ]
+        self.document_sections = {
+            str(section.public_id): section
+            for section in document_selectors.sections_of_chapter(chapter)
+        }
+        cast(forms.ChoiceField, self.fields["document_section"]).choices = [(KEEP, "—")] + [
+            (key, f"{section.document.title} — {section.heading}")
+            for key, section in self.document_sections.items()
+        ]
         # As many option inputs as were sent (JavaScript adds some), at least six.
         count = OPTION_INPUTS
         source = self.data if self.is_bound else self.initial
@@ -179,6 +199,23 @@ class ProposalForm(forms.Form):
             )
         self.option_names = [f"option_{i}" for i in range(1, min(count, MAX_OPTION_INPUTS) + 1)]
 
+    @staticmethod
+    def initial_from_query(query: Mapping[str, Any], chapter: Chapter) -> dict[str, Any]:
+        """A new draft's form prefilled from its address (a document's "propose a
+        change" link: ?category=rules&document_section=<id>, with the text in force)."""
+        initial: dict[str, Any] = {}
+        if query.get("category"):
+            initial["category"] = str(query["category"])
+        section = document_selectors.section_by_public_id(query.get("document_section"))
+        if section is not None and section.document.chapter_id == chapter.pk:
+            initial.update(
+                category=Category.RULES, document_section=str(section.public_id),
+                document_text=str(query.get("text") or section.text),
+                title=_("Amend “%(heading)s” of %(document)s")
+                % {"heading": section.heading, "document": section.document.title},
+            )
+        return initial
+
     @classmethod
     def initial_for(cls, proposal: Any) -> dict[str, Any]:
         initial: dict[str, Any] = {
@@ -187,7 +224,11 @@ class ProposalForm(forms.Form):
         for i, option in enumerate(proposal.options.order_by("position", "id"), start=1):
             initial[f"option_{i}"] = option.label
         payload = proposal.payload or {}
-        if proposal.category == Category.RULES and payload.get("section"):
+        if proposal.category == Category.RULES and payload.get("document_section"):
+            initial["document_section"] = payload["document_section"]
+            initial["document_text"] = payload.get("text", "")
+            initial["document_heading"] = payload.get("heading", "")
+        elif proposal.category == Category.RULES and payload.get("section"):
             initial["section"] = payload["section"]
             if payload.get("shown") is not None:
                 initial["section_shown"] = "yes" if payload["shown"] else "no"
@@ -278,7 +319,24 @@ class ProposalForm(forms.Form):
             return {}
         return payload
 
+    def _document_payload(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        if data.get("section") or data.get("rule_new_category") or data.get("rule_category"):
+            self.add_error("document_section", _(
+                "A proposal changes either a rule, a section of the chapter or a section of "
+                "a founding document: one of them."))
+            return {}
+        text = (data.get("document_text") or "").strip()
+        if not text:
+            self.add_error("document_text", _("Write the section's new text."))
+            return {}
+        payload: dict[str, Any] = {"document_section": data["document_section"], "text": text}
+        if (data.get("document_heading") or "").strip():
+            payload["heading"] = data["document_heading"].strip()
+        return payload
+
     def _rule_payload(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        if data.get("document_section"):
+            return self._document_payload(data)
         if data.get("section"):
             if data.get("rule_new_category") or data.get("rule_category"):
                 self.add_error("section", _("A proposal changes either a category's rule "

@@ -25,6 +25,7 @@ from .history import (
     DiffLine,
     TimelineEntry,
     diff_lines,
+    document_change,
     payload_lines,
     timeline,
 )
@@ -98,6 +99,7 @@ __all__ = [
     "labels_of",
     "method_label",
     "number",
+    "document_change",
     "payload_lines",
     "percent",
     "rule_terms",

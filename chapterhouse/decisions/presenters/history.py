@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from chapterhouse.chapters.models import Chapter
+from chapterhouse.documents import selectors as document_selectors
+from chapterhouse.documents import text as document_text
 
 from .. import selectors
 from ..models import (
@@ -31,13 +33,46 @@ from .text import (
 # -- What a rules or roles proposal would do ----------------------------------------------
 
 
+def document_change(proposal: Proposal) -> dict[str, Any] | None:
+    """A proposal amending a section of a founding document: the section, and the
+    difference between the version it was drafted against and the text it proposes
+    (escaped HTML with <ins> and <del>). Two queries."""
+    payload = proposal.payload or {}
+    if proposal.category != Category.RULES or not payload.get("document_section"):
+        return None
+    section = document_selectors.section_by_public_id(payload["document_section"])
+    if section is None:
+        return None
+    base = payload.get("base_version")
+    before = document_selectors.version(section, base) if isinstance(base, int) else None
+    old_text = before.text if before is not None else section.text
+    document = section.document
+    return {
+        "section": section, "document": document,
+        "history_url": reverse("documents:history", kwargs={
+            "url_path": document.chapter.url_path, "slug": document.slug,
+            "section_id": section.public_id}),
+        "diff": document_text.diff_html(old_text, str(payload.get("text", ""))),
+    }
+
+
 def payload_lines(proposal: Proposal | None, category: str, payload: Mapping[str, Any],
                   scope: Chapter | None = None) -> list[tuple[str, str]]:
     """A rules or roles payload in words (name, value) for the proposal page."""
     if not payload:
         return []
     lines: list[tuple[str, str]] = []
-    if category == Category.RULES and payload.get("section"):
+    if category == Category.RULES and payload.get("document_section"):
+        section = document_selectors.section_by_public_id(payload["document_section"])
+        lines.append((_("Founding document"),
+                      section.document.title if section else _("a section no longer there")))
+        if section is not None:
+            lines.append((_("Section"), section.heading))
+        if payload.get("heading"):
+            lines.append((_("New heading"), str(payload["heading"])))
+        if payload.get("base_version"):
+            lines.append((_("Drafted against version"), str(payload["base_version"])))
+    elif category == Category.RULES and payload.get("section"):
         from chapterhouse.chapters import sections
 
         lines.append((_("Section"), sections.section_label(str(payload["section"]))))

@@ -1,7 +1,8 @@
 """What a "rules" or "roles" proposal carries, checked when drafted, and how a
 passed one applies. A "rules" proposal changes either a voting rule (a category's
-method, periods…) or one of the chapter's sections (chapters.sections: shown, who
-sees it, who posts in it)."""
+method, periods…), one of the chapter's sections (chapters.sections: shown, who
+sees it, who posts in it), or a section of one of its founding documents
+(documents: {"document_section": <section public id>, "text": …, "heading"?: …})."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from chapterhouse import voting
 from chapterhouse.chapters import sections
 from chapterhouse.chapters.models import Chapter, ChapterRole
+from chapterhouse.documents import services as document_services
 from chapterhouse.lib import audit
 from chapterhouse.lib import cache as lib_cache
 from chapterhouse.lib.errors import Refused
@@ -179,6 +181,25 @@ def _section_change(payload: Mapping[str, Any]) -> dict[str, Any]:
         raise DecisionError(refusal.message) from refusal
 
 
+def _document_change(scope: Chapter, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """A founding document's section amended: checked by the documents app. The
+    version it is drafted against is kept with it (`base_version`)."""
+    unknown = set(payload) - {"document_section", "text", "heading", "base_version"}
+    if unknown:
+        raise DecisionError(_("Unknown fields in the amendment of a section: %(fields)s.")
+                            % {"fields": ", ".join(sorted(unknown))})
+    try:
+        checked = document_services.check_amendment(
+            chapter=scope, section_public_id=payload.get("document_section"),
+            text=payload.get("text"), heading=payload.get("heading"))
+    except Refused as refusal:
+        raise DecisionError(refusal.message) from refusal
+    base = payload.get("base_version")
+    if not isinstance(base, int) or isinstance(base, bool) or base < 1:
+        base = checked["section"].version
+    return {**checked["payload"], "base_version": base}
+
+
 def _uuid_or_none(value: Any) -> str | None:
     try:
         return str(uuid.UUID(str(value)))
@@ -190,7 +211,9 @@ def _clean_payload(
     scope: Chapter, category: str, payload: Mapping[str, Any] | None
 ) -> dict[str, Any]:
     payload = dict(payload or {})
-    if category == Category.RULES and "section" in payload:
+    if category == Category.RULES and "document_section" in payload:
+        payload = _document_change(scope, payload)
+    elif category == Category.RULES and "section" in payload:
         _section_change(payload)
     elif category == Category.RULES:
         _rule_change(scope, payload)
@@ -211,6 +234,8 @@ def _apply_effect(proposal: Proposal, outcome: str) -> dict[str, Any]:
     scope = proposal.chapter
     try:
         with transaction.atomic():
+            if proposal.category == Category.RULES and "document_section" in proposal.payload:
+                return _apply_document_change(proposal, scope)
             if proposal.category == Category.RULES and "section" in proposal.payload:
                 return _apply_section_change(proposal, scope)
             if proposal.category == Category.RULES:
@@ -248,6 +273,32 @@ def _apply_section_change(proposal: Proposal, scope: Chapter) -> dict[str, Any]:
     return {"applied": True, "kind": "section", "section": change["section"],
             "shown": after.shown, "visibility": after.visibility, "posting": after.posting,
             **({"group": after.group} if after.group else {})}
+
+
+def _apply_document_change(proposal: Proposal, scope: Chapter) -> dict[str, Any]:
+    """The section's new version, naming this decision (its record's address). The
+    text as it was voted is applied, even if the section changed since drafting (the
+    last decision wins); the effect says which version it replaced."""
+    from django.urls import reverse
+
+    payload = proposal.payload
+    section = document_services.section_for_amendment(
+        chapter=scope, section_public_id=payload.get("document_section"))
+    if section is None:
+        raise DecisionError(_("The section this proposal amends no longer exists."))
+    try:
+        version = document_services.amend_section(
+            section=section, heading=payload.get("heading"), text=str(payload.get("text", "")),
+            decision_public_id=proposal.public_id,
+            decision_url=reverse("decisions:record", kwargs={"public_id": proposal.public_id}),
+            summary=proposal.title, based_on=payload.get("base_version"),
+        )
+    except Refused as refusal:
+        raise DecisionError(refusal.message) from refusal
+    return {"applied": True, "kind": "document_section",
+            "document_section": str(section.public_id), "document": section.document.title,
+            "version": version.number, "replaced": version.number - 1,
+            "drafted_against": payload.get("base_version")}
 
 
 def _apply_role_change(proposal: Proposal, scope: Chapter) -> dict[str, Any]:

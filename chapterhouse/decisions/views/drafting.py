@@ -79,8 +79,9 @@ def new(request: HttpRequest, url_path: str) -> HttpResponse:
             % {"chapter": scope.display_name()})
     viewer = viewer_of(request).member
     if request.method != "POST":
-        return _draft_form_response(request, scope, ProposalForm(chapter=scope, viewer=viewer),
-                                    groups_formset(scope), None)
+        form = ProposalForm(initial=ProposalForm.initial_from_query(request.GET, scope),
+                            chapter=scope, viewer=viewer)
+        return _draft_form_response(request, scope, form, groups_formset(scope), None)
     form = ProposalForm(request.POST, chapter=scope, viewer=viewer)
     formset = groups_formset(scope, request.POST)
     if form.is_valid() and formset.is_valid():

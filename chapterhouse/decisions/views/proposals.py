@@ -76,6 +76,7 @@ def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "rule_terms": terms,
         "payload_lines": presenters.payload_lines(proposal, proposal.category,
                                                   proposal.payload),
+        "document_change": presenters.document_change(proposal),
         "versions": versions,
         "current_version": versions[-1] if versions else None,
         "options": selectors.options(proposal),

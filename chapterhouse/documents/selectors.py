@@ -1,0 +1,56 @@
+"""Reading a chapter's founding documents, their sections and versions."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import Count, QuerySet
+
+from chapterhouse.chapters.models import Chapter
+
+from .models import Document, Section, SectionVersion
+
+
+def documents_of(chapter: Chapter) -> QuerySet[Document]:
+    """The chapter's documents with how many sections each has. One query."""
+    return (Document.objects.filter(chapter=chapter)
+            .annotate(section_count=Count("sections")).order_by("created_at", "pk"))
+
+
+def document(chapter: Chapter, slug: str) -> Document | None:
+    return Document.objects.filter(chapter=chapter, slug=slug).first()
+
+
+def sections_of(document: Document) -> QuerySet[Section]:
+    return document.sections.order_by("position", "pk")
+
+
+def section(document: Document, public_id: str) -> Section | None:
+    return document.sections.filter(public_id=public_id).first()
+
+
+def section_by_public_id(public_id: object) -> Section | None:
+    """A section with its document and the document's chapter (one query); None for
+    anything that is not a section's id."""
+    try:
+        public_id = uuid.UUID(str(public_id))
+    except (TypeError, ValueError):
+        return None
+    return (Section.objects.select_related("document__chapter")
+            .filter(public_id=public_id).first())
+
+
+def sections_of_chapter(chapter: Chapter) -> QuerySet[Section]:
+    """Every section of the chapter's documents, in document order (for a choice)."""
+    return (Section.objects.select_related("document")
+            .filter(document__chapter=chapter)
+            .order_by("document__created_at", "document_id", "position", "pk"))
+
+
+def versions_of(section: Section) -> QuerySet[SectionVersion]:
+    """Every version of the section, newest first."""
+    return section.versions.order_by("-number")
+
+
+def version(section: Section, number: int) -> SectionVersion | None:
+    return section.versions.filter(number=number).first()
