@@ -25,6 +25,7 @@ demo: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
 	DEBUG=1 $(BIN)/python manage.py load_places $(if $(DEMO_COUNTRIES),--countries $(DEMO_COUNTRIES),)
 	DEBUG=1 $(BIN)/python manage.py seed_demo --members $(DEMO_MEMBERS)
+	DEBUG=1 $(BIN)/python manage.py seed_vision
 	DEBUG=1 HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) bin/serve
 
 # Serve without setting anything up (production settings come from the environment).

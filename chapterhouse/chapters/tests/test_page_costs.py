@@ -42,8 +42,9 @@ def test_the_breadcrumb_and_the_sub_chapters_are_computed_once_then_reused(clien
         client.get("/c/gb/eng/london/")
     with CaptureQueriesContext(connection) as second:
         page = client.get("/c/gb/eng/london/").content.decode()
-    # children_around() (the breadcrumb) and children_of() (the card) ran the first time only.
-    assert len(second) == len(first) - 2
+    # children_around() (the breadcrumb) and children_of() (the card) ran the first time
+    # only (and panels that cache their own content, such as the blog's, too).
+    assert len(second) <= len(first) - 2
     assert 'href="/c/gb/eng/london/hackney/">Hackney<' in page.split('class="plain subchapters"')[1]
 
 
