@@ -472,7 +472,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Chapterhouse API",
     "DESCRIPTION": "Members, chapters, your own profile, proposals, ballots, decisions, "
-                   "private messages, chat rooms and your notifications.",
+                   "private messages, chat rooms, your notifications, events "
+                   "and blogs.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -480,6 +481,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "NotificationKindEnum": "chapterhouse.notifications.models.Kind",
         "AmendmentKindEnum": "chapterhouse.decisions.models.Amendment.Kind",
+        "EventAnswerEnum": "chapterhouse.events.models.Answer",
+        "EventReplyEnum": "chapterhouse.events.api.REPLIES",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

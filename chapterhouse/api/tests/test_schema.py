@@ -28,6 +28,12 @@ ENDPOINTS = {
     # notifications (chapterhouse.notifications.api)
     "/api/v1/notifications/", "/api/v1/notifications/read/",
     "/api/v1/notifications/{public_id}/read/",
+    # events (chapterhouse.events.api)
+    "/api/v1/events/", "/api/v1/events/mine/", "/api/v1/events/{public_id}/",
+    "/api/v1/events/{public_id}/cancel/", "/api/v1/events/{public_id}/answer/",
+    # blogs (chapterhouse.blogs.api)
+    "/api/v1/blog-posts/", "/api/v1/blog-posts/{public_id}/",
+    "/api/v1/blog-posts/{public_id}/publish/", "/api/v1/blog-posts/{public_id}/unpublish/",
 }
 
 
