@@ -41,7 +41,7 @@ from rest_framework.response import Response
 
 from chapterhouse.chapters.access import access_chapter, url_path_of
 from chapterhouse.chapters.api import ChapterRefSerializer
-from chapterhouse.lib.interface import access, member_required, viewer_of
+from chapterhouse.lib.interface import access, member_required, parse_uuid, viewer_of
 from chapterhouse.lib.markdown import render_markdown
 from chapterhouse.members.api import StrictSerializer
 
@@ -184,7 +184,7 @@ class PostList(generics.ListAPIView[BlogPost]):
                 _("Give the chapter's address or the member's id (one of them).")]})
         if chapter:
             return _chapter_blog(self.request, chapter)
-        return access_member_blog(self.request, member)
+        return access_member_blog(self.request, parse_uuid(member, _("Not found")))
 
     def get_queryset(self) -> Any:
         self.blog = blog = self._blog()
