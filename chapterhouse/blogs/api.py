@@ -42,6 +42,7 @@ from rest_framework.response import Response
 from chapterhouse.chapters.access import access_chapter, url_path_of
 from chapterhouse.chapters.api import ChapterRefSerializer
 from chapterhouse.lib.interface import access, member_required, parse_uuid, viewer_of
+from chapterhouse.lib.jsonfields import JSONFlag, JSONText
 from chapterhouse.lib.markdown import render_markdown
 from chapterhouse.members.api import StrictSerializer
 
@@ -139,19 +140,19 @@ class BlogPostDetailSerializer(BlogPostSerializer):
 
 
 class BlogPostWriteSerializer(StrictSerializer):
-    chapter = serializers.CharField(required=False, help_text=gettext_lazy(
+    chapter = JSONText(required=False, help_text=gettext_lazy(
         "The chapter whose blog to write in (its url_path, `international` for the "
         "root); absent: your own blog."))
     # Lengths are the service's to check (its own message).
-    title = serializers.CharField(max_length=TITLE_MAX_LENGTH + 1000)
-    body = serializers.CharField(max_length=BODY_MAX_LENGTH + 1000)
-    publish = serializers.BooleanField(required=False, default=False, help_text=(
+    title = JSONText(max_length=TITLE_MAX_LENGTH + 1000)
+    body = JSONText(max_length=BODY_MAX_LENGTH + 1000)
+    publish = JSONFlag(required=False, default=False, help_text=(
         gettext_lazy("Publish at once; otherwise a draft.")))
 
 
 class BlogPostEditSerializer(StrictSerializer):
-    title = serializers.CharField(required=False, max_length=TITLE_MAX_LENGTH + 1000)
-    body = serializers.CharField(required=False, max_length=BODY_MAX_LENGTH + 1000)
+    title = JSONText(required=False, max_length=TITLE_MAX_LENGTH + 1000)
+    body = JSONText(required=False, max_length=BODY_MAX_LENGTH + 1000)
 
 
 class BlogPostActionSerializer(StrictSerializer):
@@ -201,7 +202,7 @@ class PostList(generics.ListAPIView[BlogPost]):
                 all_writers=blog.chapter_id is not None and viewer.can("blogs.write", blog))
         return selectors.published_posts(blog)
 
-    def paginate_queryset(self, queryset: Any) -> list[BlogPost] | None:
+    def paginate_queryset(self, queryset: Any) -> Any:
         page = super().paginate_queryset(queryset)
         return None if page is None else selectors.with_blog(list(page), self.blog)
 

@@ -53,6 +53,7 @@ from chapterhouse.chapters.api import ChapterRefSerializer
 from chapterhouse.chapters.selectors import ChapterChain
 from chapterhouse.lib.errors import Refused
 from chapterhouse.lib.interface import member_required, viewer_of
+from chapterhouse.lib.jsonfields import JSONFlag, JSONNumber, JSONText, JSONWhole
 from chapterhouse.lib.markdown import render_markdown
 from chapterhouse.members.api import StrictSerializer
 
@@ -248,6 +249,15 @@ class MyAnswerSerializer(serializers.ModelSerializer[Rsvp]):
         return _web_url(rsvp.event, recurrence.make_occurrence(rsvp.event, rsvp.occurrence, {}))
 
 
+class _JSONURL(serializers.URLField):
+    """A link only as a JSON string."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class _LooseDateTimeField(serializers.DateTimeField):
     """An ISO date-time, kept as given: one without an offset is read in the event's
     time zone (as the page's form reads its wall-clock times)."""
@@ -260,37 +270,37 @@ class EventFieldsSerializer(StrictSerializer):
     """What an event says (all but `chapter` may be changed)."""
 
     # Lengths and ranges are the service's to check (one message for each).
-    title = serializers.CharField(max_length=TITLE_MAX_LENGTH + 1000)
-    description = serializers.CharField(required=False, allow_blank=True, default="",
+    title = JSONText(max_length=TITLE_MAX_LENGTH + 1000)
+    description = JSONText(required=False, allow_blank=True, default="",
                                         max_length=DESCRIPTION_MAX_LENGTH + 1000)
     starts_at = _LooseDateTimeField(help_text=gettext_lazy(
         "ISO 8601; without an offset, a time in `time_zone` (or the chapter's)."))
     ends_at = _LooseDateTimeField(help_text=gettext_lazy(
         "ISO 8601; without an offset, a time in `time_zone` (or the chapter's)."))
-    time_zone = serializers.CharField(required=False, allow_blank=True, default="",
+    time_zone = JSONText(required=False, allow_blank=True, default="",
                                       max_length=64, help_text=gettext_lazy(
                                           "An IANA zone such as Europe/London; empty: "
                                           "the chapter's."))
-    address = serializers.CharField(required=False, allow_blank=True, default="",
+    address = JSONText(required=False, allow_blank=True, default="",
                                     max_length=ADDRESS_MAX_LENGTH)
-    latitude = serializers.FloatField(required=False, allow_null=True, default=None,
+    latitude = JSONNumber(required=False, allow_null=True, default=None,
                                       min_value=-90, max_value=90)
-    longitude = serializers.FloatField(required=False, allow_null=True, default=None,
+    longitude = JSONNumber(required=False, allow_null=True, default=None,
                                        min_value=-180, max_value=180)
-    online_url = serializers.URLField(required=False, allow_blank=True, default="")
-    capacity = serializers.IntegerField(required=False, allow_null=True, default=None,
+    online_url = _JSONURL(required=False, allow_blank=True, default="", max_length=200)
+    capacity = JSONWhole(required=False, allow_null=True, default=None,
                                         min_value=0, max_value=services.MAX_CAPACITY)
-    recurrence = serializers.CharField(required=False, allow_blank=True, default="",
+    recurrence = JSONText(required=False, allow_blank=True, default="",
                                        max_length=RRULE_MAX_LENGTH, help_text=gettext_lazy(
                                            "An RFC 5545 rule such as FREQ=WEEKLY;BYDAY=TU; "
                                            "empty for a one-off event."))
-    is_public = serializers.BooleanField(required=False, default=True)
-    remind_hours = serializers.IntegerField(required=False, default=24, min_value=0,
+    is_public = JSONFlag(required=False, default=True)
+    remind_hours = JSONWhole(required=False, default=24, min_value=0,
                                             max_value=336)
 
 
 class CreateEventSerializer(EventFieldsSerializer):
-    chapter = serializers.CharField(help_text=CHAPTER_HELP)
+    chapter = JSONText(help_text=CHAPTER_HELP)
 
 
 class CancelSerializer(StrictSerializer):
@@ -299,7 +309,7 @@ class CancelSerializer(StrictSerializer):
 
 class AnswerSerializer(StrictSerializer):
     answer = serializers.ChoiceField(choices=REPLIES)
-    occurrence = serializers.CharField(required=False, allow_blank=True, default="",
+    occurrence = JSONText(required=False, allow_blank=True, default="",
                                        max_length=32, help_text=OCCURRENCE_HELP)
 
 

@@ -170,6 +170,8 @@ def test_without_credentials_writing_is_401(client, facilitator):
     ({"chapter": HACKNEY, "title": "x"}, "body"),
     ({"chapter": HACKNEY, "title": "x", "body": "y", "slug": "mine"}, "slug"),
     ({"chapter": HACKNEY, "title": "x", "body": "y", "publish": "maybe"}, "publish"),
+    ({"chapter": HACKNEY, "title": "x", "body": "y", "publish": "0"}, "publish"),
+    ({"chapter": HACKNEY, "title": 0, "body": "y"}, "title"),
 ])
 def test_bad_posts_are_400_and_nothing_is_stored(facilitator, data, field):
     response = post_json(token_client_for(facilitator), LIST, data)

@@ -179,6 +179,11 @@ def test_without_credentials_writing_is_401(client, facilitator):
     ({"capacity": -1}, "capacity"),
     ({"latitude": 51.5}, "non_field_errors"),
     ({"starts_at": "soon"}, "starts_at"),
+    ({"online_url": "https://example.org/" + "x" * 200}, "online_url"),
+    ({"capacity": "10"}, "capacity"),
+    ({"is_public": "0"}, "is_public"),
+    ({"latitude": "51.5", "longitude": 0}, "latitude"),
+    ({"title": 12}, "title"),
     ({"author": "someone"}, "author"),
     ({"cancelled_at": "2020-01-01T00:00:00Z"}, "cancelled_at"),
 ])
