@@ -5,8 +5,8 @@ services.
     GET    /api/v1/blog-posts/?member=<public id>     or a member's, newest first,
                                                       paginated (?page=); `&drafts=1`:
                                                       instead the drafts you may see
-    POST   /api/v1/blog-posts/                        write: title, body, publish, and
-                                                      chapter (else in your own blog)
+    POST   /api/v1/blog-posts/                        write: chapter (null: your own
+                                                      blog), title, body, publish
     GET    /api/v1/blog-posts/<id>/                   one post (its Markdown source only
                                                       for those who may change it)
     PATCH  /api/v1/blog-posts/<id>/                   edit its title and/or body
@@ -140,9 +140,9 @@ class BlogPostDetailSerializer(BlogPostSerializer):
 
 
 class BlogPostWriteSerializer(StrictSerializer):
-    chapter = JSONText(required=False, help_text=gettext_lazy(
+    chapter = JSONText(allow_null=True, help_text=gettext_lazy(
         "The chapter whose blog to write in (its url_path, `international` for the "
-        "root); absent: your own blog."))
+        "root); null: your own blog."))
     # Lengths are the service's to check (its own message).
     title = JSONText(max_length=TITLE_MAX_LENGTH + 1000)
     body = JSONText(max_length=BODY_MAX_LENGTH + 1000)
@@ -172,7 +172,8 @@ def _detail(request: Request, post: BlogPost) -> Any:
 @extend_schema(tags=TAGS)
 class PostList(generics.ListAPIView[BlogPost]):
     """A blog's published posts, newest first (`drafts=1`: the drafts you may see in it,
-    the last changed first). POST writes a post (201), a draft unless `publish`."""
+    the last changed first). POST writes a post (201), a draft unless `publish`, in a
+    chapter's blog or (`chapter` null) your own."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
     serializer_class = BlogPostSerializer
@@ -223,7 +224,7 @@ class PostList(generics.ListAPIView[BlogPost]):
         serializer = BlogPostWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if "chapter" in data:
+        if data["chapter"] is not None:
             found = access_chapter(request, url_path_of(data["chapter"]))
             blog = selectors.blog_of_chapter(found.chapter)
             denied = _("Only this chapter's facilitators (and its members, where the "

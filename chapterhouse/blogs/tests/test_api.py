@@ -129,7 +129,7 @@ def test_a_facilitator_writes_a_draft_then_publishes_it(facilitator, client):
 
 def test_a_member_writes_and_publishes_in_their_own_blog(member):
     response = post_json(token_client_for(member), LIST,
-                         {"title": "Mine", "body": "Text", "publish": True})
+                         {"chapter": None, "title": "Mine", "body": "Text", "publish": True})
     assert response.status_code == 201
     post = BlogPost.objects.get()
     assert post.blog.owner == member and post.is_published
@@ -172,6 +172,7 @@ def test_without_credentials_writing_is_401(client, facilitator):
     ({"chapter": HACKNEY, "title": "x", "body": "y", "publish": "maybe"}, "publish"),
     ({"chapter": HACKNEY, "title": "x", "body": "y", "publish": "0"}, "publish"),
     ({"chapter": HACKNEY, "title": 0, "body": "y"}, "title"),
+    ({"title": "x", "body": "y"}, "chapter"),
 ])
 def test_bad_posts_are_400_and_nothing_is_stored(facilitator, data, field):
     response = post_json(token_client_for(facilitator), LIST, data)
