@@ -4,10 +4,12 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from chapterhouse.announcements import api as announcements_api
+from chapterhouse.blogs import api as blogs_api
 from chapterhouse.chapters import api as chapters_api
 from chapterhouse.chat import api as chat_api
 from chapterhouse.conversations import api as conversations_api
 from chapterhouse.decisions import api as decisions_api
+from chapterhouse.events import api as events_api
 from chapterhouse.members import api as members_api
 from chapterhouse.mutualaid import api as mutualaid_api
 from chapterhouse.notifications import api as notifications_api
@@ -38,6 +40,8 @@ v1 = [
     *projects_api.urlpatterns,
     *resources_api.urlpatterns,
     *mutualaid_api.urlpatterns,
+    *events_api.urlpatterns,
+    *blogs_api.urlpatterns,
     # Last: anything else under /api/v1/ is a JSON 404, never the HTML page.
     re_path(r"^(?P<rest>[\s\S]*)$", not_found),  # any character, line breaks too
 ]

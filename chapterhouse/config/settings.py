@@ -476,7 +476,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Chapterhouse API",
     "DESCRIPTION": "Members, chapters, your own profile, proposals, ballots, decisions, "
-                   "private messages, chat rooms and your notifications.",
+                   "private messages, chat rooms, your notifications, events "
+                   "and blogs.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -495,6 +496,8 @@ SPECTACULAR_SETTINGS = {
         "LessonTopicEnum": "chapterhouse.resources.models.Topic",
         # A proposal's, named as before the others came.
         "StatusEnum": "chapterhouse.decisions.models.Proposal.Status",
+        "EventAnswerEnum": "chapterhouse.events.models.Answer",
+        "EventReplyEnum": "chapterhouse.events.api.REPLIES",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

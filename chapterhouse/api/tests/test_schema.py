@@ -41,6 +41,12 @@ ENDPOINTS = {
     "/api/v1/mutual-aid/", "/api/v1/mutual-aid/{public_id}/",
     "/api/v1/mutual-aid/{public_id}/fulfil/", "/api/v1/mutual-aid/{public_id}/remove/",
     "/api/v1/mutual-aid/{public_id}/reply/",
+    # events (chapterhouse.events.api)
+    "/api/v1/events/", "/api/v1/events/mine/", "/api/v1/events/{public_id}/",
+    "/api/v1/events/{public_id}/cancel/", "/api/v1/events/{public_id}/answer/",
+    # blogs (chapterhouse.blogs.api)
+    "/api/v1/blog-posts/", "/api/v1/blog-posts/{public_id}/",
+    "/api/v1/blog-posts/{public_id}/publish/", "/api/v1/blog-posts/{public_id}/unpublish/",
 }
 
 
