@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.cache import cache
 from django.db.models import Count, QuerySet
 
 from chapterhouse.chapters.models import Chapter
@@ -15,6 +16,28 @@ def documents_of(chapter: Chapter) -> QuerySet[Document]:
     """The chapter's documents with how many sections each has. One query."""
     return (Document.objects.filter(chapter=chapter)
             .annotate(section_count=Count("sections")).order_by("created_at", "pk"))
+
+
+# The chapter page's panel lists the chapter's documents; they change only when one is
+# made (amendments change sections, not the list), and services forget it then.
+PANEL_CACHE_SECONDS = 300
+
+
+def _panel_key(chapter_id: int) -> str:
+    return f"documents:panel:{chapter_id}"
+
+
+def documents_for_chapter_page(chapter: Chapter) -> list[Document]:
+    """`documents_of`, from the cache: the chapter page's panels share its budget of
+    queries (QUALITY.md). No query when cached."""
+    found: list[Document] = cache.get_or_set(
+        _panel_key(chapter.pk), lambda: list(documents_of(chapter)), PANEL_CACHE_SECONDS,
+    ) or []
+    return found
+
+
+def forget_chapter_page_documents(chapter_id: int) -> None:
+    cache.delete(_panel_key(chapter_id))
 
 
 def document(chapter: Chapter, slug: str) -> Document | None:

@@ -98,6 +98,8 @@ def create_document(*, chapter: Chapter, kind: str, title: str,
                                       created_at=now)
     audit.record(actor=actor, action="documents.create", target=document, chapter=chapter,
                  data={"title": title, "kind": kind, "sections": len(checked)})
+    chapter_id = chapter.pk
+    transaction.on_commit(lambda: selectors.forget_chapter_page_documents(chapter_id))
     return document
 
 

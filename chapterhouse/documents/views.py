@@ -31,8 +31,9 @@ def _may_create(request: HttpRequest, found: ChapterChain) -> bool:
 
 
 def panel_context(request: HttpRequest, found: ChapterChain) -> dict[str, Any]:
-    """The chapter page's panel (chapters.panels): the chapter's documents. One query."""
-    return {"documents": list(selectors.documents_of(found.chapter)),
+    """The chapter page's panel (chapters.panels): the chapter's documents. One query,
+    none when cached."""
+    return {"documents": selectors.documents_for_chapter_page(found.chapter),
             "chapter": found.chapter, "may_create": _may_create(request, found)}
 
 

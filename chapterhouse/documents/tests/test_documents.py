@@ -238,3 +238,14 @@ def test_seed_vision_once(db):
     call_command("seed_vision")
     call_command("seed_vision")
     assert Document.objects.filter(kind="vision", chapter__depth=1).count() == 1
+
+
+def test_the_chapter_page_lists_a_new_document_at_once(member_client, member,
+                                                       django_capture_on_commit_callbacks):
+    page = f"/c/{member.home_chapter.url_path}/"
+    assert "Our conduct" not in member_client.get(page).content.decode()  # now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        services.create_document(chapter=member.home_chapter, kind="code-of-conduct",
+                                 title="Our conduct", sections=[("Respect", "Be kind.")],
+                                 actor=None)
+    assert "Our conduct" in member_client.get(page).content.decode()
