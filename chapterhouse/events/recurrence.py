@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import DAILY, rrule, rrulestr  # type: ignore[import-untyped]
+from dateutil.rrule import rrule, rrulestr
 from django.utils.translation import gettext as _
 
 from chapterhouse.lib.errors import Refused
@@ -53,9 +53,11 @@ def clean_rule(text: str) -> str:
                                 "FREQ=WEEKLY;BYDAY=TU.")) from None
     if not isinstance(parsed, rrule):
         raise RecurrenceError(_("Give one repeat rule only."))
-    if parsed._freq > DAILY:  # HOURLY, MINUTELY, SECONDLY  # noqa: SLF001
+    # dateutil keeps the parts it read private: read them from the rule it accepted.
+    parts = dict(part.split("=", 1) for part in rule.upper().split(";") if "=" in part)
+    if parts.get("FREQ") in ("HOURLY", "MINUTELY", "SECONDLY"):
         raise RecurrenceError(_("An event repeats at most daily."))
-    count = parsed._count  # noqa: SLF001
+    count = int(parts["COUNT"]) if parts.get("COUNT", "").isdigit() else None
     if count is not None and count > MAX_COUNT:
         raise RecurrenceError(_("An event repeats at most %(count)s times; leave the "
                                 "count out for an event without end.") % {"count": MAX_COUNT})

@@ -4,7 +4,7 @@ slots, so no JavaScript is needed); the services check the content."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -148,5 +148,5 @@ class ProposalForm(forms.Form):
 
     def __init__(self, *args: Any, categories: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = categories
+        cast(forms.ChoiceField, self.fields["category"]).choices = categories
 

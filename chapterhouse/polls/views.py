@@ -177,7 +177,7 @@ def make_proposal(request: HttpRequest, url_path: str, public_id: str) -> HttpRe
     if done is not None:
         return done
     for error in form.errors.values():
-        messages.error(request, " ".join(error))
+        messages.error(request, " ".join(str(message) for message in error))
     return redirect(poll.get_absolute_url())
 
 

@@ -286,7 +286,7 @@ class GroupDetail(generics.GenericAPIView[Group]):
 
 class _GroupAction(generics.GenericAPIView[Group]):
     permission_classes = [IsAuthenticated]
-    serializer_class = GroupMembershipSerializer
+    serializer_class: type[serializers.BaseSerializer[Any]] = GroupMembershipSerializer
 
 
 @extend_schema(tags=TAGS)

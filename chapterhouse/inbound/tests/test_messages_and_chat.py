@@ -70,6 +70,7 @@ def refused(message):
 def test_a_private_message_notice_answers_its_conversation(member, messaged):
     conversation, address = messaged
     target = replies.read_address(address)
+    assert target is not None
     assert (target.member_id, target.kind, target.target_id) == (
         member.public_id, "message", conversation.public_id)
     assert address.startswith("reply+message-") and address.endswith("@" + DOMAIN)
@@ -79,6 +80,7 @@ def test_a_private_message_notice_answers_its_conversation(member, messaged):
 def test_a_chat_mention_notice_answers_its_room(member, mentioned):
     room, address = mentioned
     target = replies.read_address(address)
+    assert target is not None
     assert (target.member_id, target.kind, target.target_id) == (
         member.public_id, "chat", room.public_id)
 

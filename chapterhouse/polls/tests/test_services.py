@@ -145,6 +145,7 @@ class TestMemberData:
         assert exported["poll_answers"] == [{"poll": str(named.public_id),
                                              "question": "Where do we meet?", "answer": "Park"}]
         assert len(holding.export(member)["polls_created"]) == 2
+        assert holding.remove_on_deletion is not None
         assert holding.remove_on_deletion(neighbour) == 2  # the response and its answer
         assert not Participation.objects.filter(member=neighbour).exists()
         assert Response.objects.filter(poll=secret).count() == 1  # anonymous: unlinkable

@@ -149,7 +149,7 @@ class TestPublicSurvey:
         assert b"Results" not in before.content
         response = client.post(survey.public_url(), self._answers())
         assert response.status_code == 302
-        results = client.get(response.url)
+        results = client.get(response["Location"])
         assert b"Results" in results.content and b"More buses" not in results.content
         assert Response.objects.get().member is None
 

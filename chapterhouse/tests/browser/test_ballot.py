@@ -11,7 +11,7 @@ from chapterhouse.decisions.tests.factories import chapter, in_voting, set_rule
 from chapterhouse.members.models import Member
 from chapterhouse.members.tests.factories import make_member
 
-from .test_decisions_journey import log_in
+from .conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -163,7 +164,7 @@ def test_a_weekly_event_fills_its_waiting_list_promotes_and_is_in_the_ical_feed(
     vevents = [c for c in calendar.walk("VEVENT") if str(c["summary"]) == "Reading circle"]
     assert len(vevents) == 1
     vevent = vevents[0]
-    rule = vevent["rrule"]
+    rule: Any = vevent["rrule"]
     assert (rule["FREQ"], rule["COUNT"]) == (["WEEKLY"], [4])
     dtstart = vevent.decoded("dtstart")
     assert dtstart == starts

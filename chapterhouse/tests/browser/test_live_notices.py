@@ -12,8 +12,7 @@ from chapterhouse.notifications.models import Delivery, Kind
 from chapterhouse.notifications.selectors import email_choices_for
 from chapterhouse.notifications.services import gather_digests, notify, set_email_preferences
 from chapterhouse.notifications.tests.factories import SAY, said
-from chapterhouse.tests.browser.conftest import ARTIFACTS
-from chapterhouse.tests.browser.test_discussions import log_in
+from chapterhouse.tests.browser.conftest import ARTIFACTS, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
