@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "chapterhouse.resources",
     "chapterhouse.events",
     "chapterhouse.blogs",
+    "chapterhouse.moderation",
     "chapterhouse.api",
     "chapterhouse.ops",
     "chapterhouse.demo",
