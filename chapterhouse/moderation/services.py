@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chapterhouse.chapters.models import ChapterRole
+from chapterhouse.chapters.models import Chapter, ChapterRole
 from chapterhouse.lib import audit, reportables
 from chapterhouse.lib.errors import Refused
 from chapterhouse.notifications.models import Kind
@@ -33,7 +33,6 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from chapterhouse.chapters.models import Chapter
     from chapterhouse.members.models import Member
 
 
@@ -239,7 +238,8 @@ def appeal(*, hidden: Hidden, author: Member, text: str) -> Appeal:
             raise Refused(_("This is shown again already."))
         if Appeal.objects.filter(hidden=locked).exists():
             raise Refused(_("You have appealed this already: an appeal is made once."))
-        parent = locked.chapter.get_parent() if locked.chapter is not None else None
+        parent = (Chapter.objects.get_parent(locked.chapter) if locked.chapter is not None
+                  else None)
         made = Appeal.objects.create(hidden=locked, chapter=parent, text=text)
         audit.record(actor=author, action="moderation.appeal", target=made,
                      chapter=locked.chapter, data={"hidden": locked.pk})
