@@ -160,3 +160,9 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.content_type_id}:{self.object_id}"
+
+    @property
+    def noun(self) -> str:
+        """The kind of content ("post", "event"), from the cached content types."""
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class()
+        return str(model._meta.verbose_name) if model is not None else ""
