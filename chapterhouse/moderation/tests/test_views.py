@@ -222,3 +222,24 @@ def test_the_thread_costs_the_same_with_hidden_posts(member, facilitator, client
     with CaptureQueriesContext(connection) as large:
         client.get(thread.get_absolute_url())
     assert len(large) == len(small)
+
+
+def test_a_hidden_blog_post_and_event_show_the_reason(member, facilitator, neighbour_client,
+                                                       member_client):
+    from chapterhouse.blogs.tests.factories import make_post
+    from chapterhouse.events.tests.factories import make_event
+
+    post = make_post(member, title="Blog title", body="The secret blog text")
+    event = make_event(author=member, title="Secret picnic", description="The secret plan")
+    services.hide(target=post, moderator=facilitator, reason="Blog reason")
+    services.hide(target=event, moderator=facilitator, reason="Event reason")
+    for target, secret, reason in ((post, b"The secret blog text", b"Blog reason"),
+                                   (event, b"The secret plan", b"Event reason")):
+        page = neighbour_client.get(target.get_absolute_url())
+        assert page.status_code == 200
+        assert reason in page.content and secret not in page.content
+        page = member_client.get(target.get_absolute_url())
+        assert reason in page.content and secret in page.content
+    # reporting an event someone may see
+    url = reverse("moderation:report", kwargs={"label": "events.event", "pk": event.pk})
+    assert neighbour_client.post(url, {"reason": "Spam"}).status_code == 302
