@@ -8,4 +8,10 @@ class ModerationConfig(AppConfig):
     verbose_name = _("Moderation")
 
     def ready(self) -> None:
-        from . import notices, rules  # noqa: F401
+        from chapterhouse.chapters import panels
+
+        from . import notices, rules, views  # noqa: F401
+
+        # The facilitators' way to their queue, on the chapter page.
+        panels.register(panels.Panel(app=self.label, template="moderation/_panel.html",
+                                     context=views.panel_context, order=-10))

@@ -226,3 +226,15 @@ def decide_appeal(request: HttpRequest, pk: int) -> HttpResponse:
         return done
     return render(request, "moderation/appeal_decision.html",
                   {"form": form, "appeal": appeal, "queue_url": then}, status=400)
+
+
+def panel_context(request: HttpRequest, found: Any) -> dict[str, Any]:
+    """The chapter page's panel (chapters.panels), for its facilitators alone: how many
+    things wait in their queue. Nothing (no query) for signed-out visitors; one query
+    for the facilitators' count."""
+    viewer = viewer_of(request)
+    if viewer.active_member is None or not viewer.can("moderation.view_queue", found.chapter):
+        return {"chapter": found.chapter, "may_moderate": False}
+    waiting = (selectors.open_reports_for(found.chapter)
+               .values("content_type_id", "object_id").distinct().count())
+    return {"chapter": found.chapter, "may_moderate": True, "waiting": waiting}

@@ -243,3 +243,13 @@ def test_a_hidden_blog_post_and_event_show_the_reason(member, facilitator, neigh
     # reporting an event someone may see
     url = reverse("moderation:report", kwargs={"label": "events.event", "pk": event.pk})
     assert neighbour_client.post(url, {"reason": "Spam"}).status_code == 302
+
+
+def test_the_chapter_page_leads_its_facilitators_to_the_queue(
+        member, neighbour, facilitator_client, member_client):
+    services.report(reporter=neighbour, target=a_post(member), reason="Rude")
+    url = member.home_chapter.get_absolute_url()
+    page = facilitator_client.get(url).content.decode()
+    assert queue_url(member.home_chapter) in page
+    assert "1 reported thing waits." in page
+    assert queue_url(member.home_chapter) not in member_client.get(url).content.decode()
