@@ -194,3 +194,26 @@ def open_reasons(target: Any) -> list[str]:
     return list(Report.objects.filter(content_type=content_type, object_id=target.pk,
                                       closed_at__isnull=True)
                 .order_by("created_at").values_list("reason", flat=True)[:20])
+
+
+def account_export(member: Any) -> dict[str, Any]:
+    """The member's reports and appeals, for their data export (two queries). Reports
+    go with the account (their rows cascade); appeals stay with the hiding's record,
+    like the decisions on them, without the author once the account is gone."""
+    return {
+        "moderation_reports": [
+            {"content": f"{ContentType.objects.get_for_id(r.content_type_id).app_label}."
+                        f"{ContentType.objects.get_for_id(r.content_type_id).model}",
+             "object_id": r.object_id, "reason": r.reason,
+             "created_at": r.created_at.isoformat(),
+             "closed_at": r.closed_at.isoformat() if r.closed_at else None}
+            for r in Report.objects.filter(reporter=member).order_by("created_at", "pk")
+        ],
+        "moderation_appeals": [
+            {"hidden_reason": a.hidden.reason, "text": a.text,
+             "created_at": a.created_at.isoformat(), "outcome": a.outcome,
+             "decision_reason": a.decision_reason}
+            for a in Appeal.objects.filter(hidden__author=member).select_related("hidden")
+            .order_by("created_at", "pk")
+        ],
+    }

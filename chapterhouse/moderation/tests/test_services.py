@@ -157,3 +157,12 @@ def test_every_kind_of_content_is_registered():
 
     assert {"discussions.post", "blogs.blogpost", "events.event", "resources.resource",
             "mutualaid.entry", "members.member"} <= set(reportables.labels())
+
+
+def test_the_members_reports_and_appeals_are_in_their_export(member, neighbour, facilitator):
+    post = a_post(member)
+    services.report(reporter=neighbour, target=post, reason="Rude")
+    hidden = services.hide(target=post, moderator=facilitator, reason="Hidden")
+    services.appeal(hidden=hidden, author=member, text="Please")
+    assert selectors.account_export(neighbour)["moderation_reports"][0]["reason"] == "Rude"
+    assert selectors.account_export(member)["moderation_appeals"][0]["text"] == "Please"
