@@ -187,7 +187,7 @@ class TestExport:
     def test_every_app_above_members_registers_its_holding(self):
         assert [h.app for h in holdings()] == [
             "announcements", "blogs", "chat", "conversations", "decisions", "discussions",
-            "events", "mutualaid", "projects", "resources"]
+            "events", "moderation", "mutualaid", "projects", "resources"]
 
 
 class TestDeletion:
