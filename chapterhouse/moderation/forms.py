@@ -1,10 +1,17 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import REASON_MAX_LENGTH
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _reason_field(label: str, help_text: str = "") -> forms.CharField:
+
+def _reason_field(label: StrOrPromise, help_text: StrOrPromise = "") -> forms.CharField:
     return forms.CharField(label=label, max_length=REASON_MAX_LENGTH, help_text=help_text,
                            widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}))
 

@@ -114,6 +114,12 @@ def report(*, reporter: Member, target: Any, reason: str) -> Report:
     return made
 
 
+def parent_of(chapter: Chapter) -> Chapter | None:
+    """The chapter directly above `chapter` (None for the root)."""
+    paths = chapter.ancestor_paths()
+    return Chapter.objects.filter(path=paths[-2]).first() if len(paths) > 1 else None
+
+
 def role_of(member: Member, chapter: Chapter | None) -> str:
     """How the public log names who decided: a facilitator of the chapter, of a
     chapter above, or staff."""
@@ -238,8 +244,7 @@ def appeal(*, hidden: Hidden, author: Member, text: str) -> Appeal:
             raise Refused(_("This is shown again already."))
         if Appeal.objects.filter(hidden=locked).exists():
             raise Refused(_("You have appealed this already: an appeal is made once."))
-        parent = (Chapter.objects.get_parent(locked.chapter) if locked.chapter is not None
-                  else None)
+        parent = parent_of(locked.chapter) if locked.chapter is not None else None
         made = Appeal.objects.create(hidden=locked, chapter=parent, text=text)
         audit.record(actor=author, action="moderation.appeal", target=made,
                      chapter=locked.chapter, data={"hidden": locked.pk})
@@ -271,7 +276,7 @@ def decide_appeal(*, appeal: Appeal, moderator: Member, restore: bool, reason: s
         audit.record(actor=moderator, action="moderation.decide_appeal", target=locked,
                      chapter=hidden.chapter, data={"outcome": locked.outcome,
                                                    "reason": reason})
-        if hidden.author_id is not None:
+        if hidden.author is not None:
             notify(recipients=[hidden.author], kind=Kind.MODERATION,
                    message=("moderation.appeal_restored" if restore
                             else "moderation.appeal_upheld"),

@@ -42,7 +42,8 @@ def hidden_one(obj: Any) -> Hidden | None:
 def hidden_for(hidings: Any, obj: Any) -> Hidden | None:
     if not hidings or obj is None:
         return None
-    return hidings.get((ContentType.objects.get_for_model(obj).pk, obj.pk))
+    found: Hidden | None = hidings.get((ContentType.objects.get_for_model(obj).pk, obj.pk))
+    return found
 
 
 @register.simple_tag
