@@ -25,3 +25,14 @@ class BlogsConfig(AppConfig):
         account_data.register(account_data.Holding(
             app=self.label, export=selectors.account_export,
         ))
+        # Members report a post to the facilitators of its chapter (a member's blog: of
+        # its owner's home chapter).
+        from chapterhouse.lib import reportables
+
+        reportables.register(reportables.Reportable(
+            label="blogs.blogpost",
+            chapter_of=lambda post: post.blog.chapter or post.blog.owner.home_chapter,
+            excerpt=lambda post: f"{post.title}\n{post.body}", author_of=lambda post: post.author,
+            view="blogs.view_post",
+            related=("blog__chapter", "blog__owner__home_chapter", "author"),
+        ))

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 # itself; a chapter slug must never be one of them, or the page would hide it.
 RESERVED_SLUGS = frozenset({
     "announcements", "blog", "chapters", "decisions", "dues", "edit", "events", "forums", "map",
-    "members", "mine", "mutual-aid", "mutualaid", "polls", "projects", "resources", "roles",
+    "members", "mine", "moderation", "mutual-aid", "mutualaid", "polls", "projects", "resources",
+    "roles",
 })
 
 _LEVEL_OF_PLACE = {

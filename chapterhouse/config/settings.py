@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "chapterhouse.resources",
     "chapterhouse.events",
     "chapterhouse.blogs",
+    "chapterhouse.moderation",
     "chapterhouse.api",
     "chapterhouse.ops",
     "chapterhouse.demo",

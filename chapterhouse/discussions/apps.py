@@ -21,3 +21,12 @@ class DiscussionsConfig(AppConfig):
             app=self.label, export=selectors.account_export,
             remove_writing=services.remove_writing_of,
         ))
+        # Members report a post to the facilitators of its thread's chapter (moderation).
+        from chapterhouse.lib import reportables
+
+        reportables.register(reportables.Reportable(
+            label="discussions.post", chapter_of=lambda post: post.thread.chapter,
+            excerpt=lambda post: post.body, author_of=lambda post: post.author,
+            view="discussions.view_thread", view_on=lambda post: post.thread,
+            related=("thread__chapter", "author"),
+        ))

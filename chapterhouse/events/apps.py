@@ -21,3 +21,12 @@ class EventsConfig(AppConfig):
         account_data.register(account_data.Holding(
             app=self.label, export=selectors.account_export,
         ))
+        # Members report an event to the facilitators of its chapter (moderation).
+        from chapterhouse.lib import reportables
+
+        reportables.register(reportables.Reportable(
+            label="events.event", chapter_of=lambda event: event.chapter,
+            excerpt=lambda event: f"{event.title}\n{event.description}",
+            author_of=lambda event: event.author, view="events.view_event",
+            related=("chapter", "author"),
+        ))

@@ -26,6 +26,15 @@ class MembersConfig(AppConfig):
         post_save.connect(_user_saved, sender=User, dispatch_uid="members.close_sockets_saved")
         post_delete.connect(_user_deleted, sender=User,
                             dispatch_uid="members.close_sockets_deleted")
+        # Members report a profile to the facilitators of its home chapter (moderation).
+        from chapterhouse.lib import reportables
+
+        reportables.register(reportables.Reportable(
+            label="members.member", chapter_of=lambda member: member.home_chapter,
+            excerpt=lambda member: f"{member.display_name}\n{member.bio}",
+            author_of=lambda member: member, view="members.see_profile",
+            related=("home_chapter",),
+        ))
 
 
 def _second_factor_added(sender: Any, user: Any, **kwargs: Any) -> None:

@@ -16,3 +16,12 @@ class MutualAidConfig(AppConfig):
 
         account_data.register(account_data.Holding(app=self.label,
                                                    export=selectors.account_export))
+        # Members report an offer or a request to the facilitators of its chapter.
+        from chapterhouse.lib import reportables
+
+        reportables.register(reportables.Reportable(
+            label="mutualaid.entry", chapter_of=lambda entry: entry.chapter,
+            excerpt=lambda entry: f"{entry.title}\n{entry.description}",
+            author_of=lambda entry: entry.author, view="mutualaid.view_entry",
+            related=("chapter", "author"),
+        ))

@@ -39,6 +39,7 @@ class Kind(models.TextChoices):
     TASK_ASSIGNED = "task_assigned", _("A task was given to you")
     GROUP_REQUEST = "group_request", _("A request to join a group you facilitate")
     LESSON_HELPED = "lesson_helped", _("Another chapter says your lesson helped them")
+    MODERATION = "moderation", _("The facilitators hid or restored something you wrote")
 
 
 # Kinds that are emailed unless the member turns them off. A vote the member is on the

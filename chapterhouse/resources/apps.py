@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -17,3 +19,19 @@ class ResourcesConfig(AppConfig):
             app=self.label, export=selectors.account_export,
             remove_writing=services.remove_writing_of,
         ))
+        # Members report a resource or a lesson to the facilitators of its chapter.
+        from chapterhouse.lib import reportables
+
+        for label, view in (("resources.resource", "resources.view_resource"),
+                            ("resources.lesson", "resources.view_lesson")):
+            reportables.register(reportables.Reportable(
+                label=label, chapter_of=lambda item: item.chapter,
+                excerpt=_excerpt,
+                author_of=lambda item: item.author, view=view,
+                related=("chapter", "author"),
+            ))
+
+
+def _excerpt(item: Any) -> str:
+    """A resource's title and description, a lesson's title and text."""
+    return f"{item.title}\n{getattr(item, 'description', '') or getattr(item, 'body', '')}"
