@@ -187,8 +187,6 @@ class TestExport:
     def test_every_app_above_members_registers_its_holding(self):
         assert [h.app for h in holdings()] == [
             "announcements", "blogs", "chat", "conversations", "decisions", "discussions",
-        assert [h.app for h in holdings()] == [
-            "announcements", "blogs", "chat", "conversations", "decisions", "discussions",
             "events", "inbound", "moderation", "mutualaid", "polls", "projects", "resources"]
 
 
