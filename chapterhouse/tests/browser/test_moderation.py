@@ -105,5 +105,5 @@ def test_a_member_reports_a_facilitator_hides_the_author_appeals(browser, live_s
     appeal_link = page.locator("li.post").get_by_role("link", name="Appeal to the chapter above")
     assert appeal_link.count() == 0
     appeal = Appeal.objects.get()
-    assert appeal.chapter.url_path == "gb/eng/london"
+    assert appeal.chapter is not None and appeal.chapter.url_path == "gb/eng/london"
     context.close()
