@@ -157,8 +157,10 @@ def _notice_params(announcement: Announcement, author: Member) -> dict[str, obje
 
 
 def _locked(announcement: Announcement) -> Announcement:
-    return (Announcement.objects.select_for_update().select_related("chapter", "author")
-            .get(pk=announcement.pk))
+    # Only the announcement's row: its author may be gone (an outer join PostgreSQL
+    # will not lock).
+    return (Announcement.objects.select_for_update(of=("self",))
+            .select_related("chapter", "author").get(pk=announcement.pk))
 
 
 def _copy(source: Announcement, target: Announcement) -> None:

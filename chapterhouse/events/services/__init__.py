@@ -274,7 +274,7 @@ def answer(*, event: Event, occurrence: datetime, member: Member, answer: str,
     now = now or timezone.now()
     occurrence = occurrence.astimezone(UTC)
     with transaction.atomic():
-        locked = (Event.objects.select_for_update().select_related("chapter")
+        locked = (Event.objects.select_for_update(of=("self",)).select_related("chapter")
                   .filter(pk=event.pk).first())
         if locked is None:
             raise EventError(_("There is no such event."))
