@@ -88,7 +88,7 @@ def report(*, reporter: Member, target: Any, reason: str) -> Report:
     chapter = reportable.chapter_of(target)
     now = timezone.now()
     with transaction.atomic():
-        existing = (Report.objects.select_for_update()
+        existing = (Report.objects.select_for_update(of=("self",))
                     .filter(content_type=content_type, object_id=target.pk,
                             reporter=reporter, closed_at__isnull=True).first())
         if existing is not None:
@@ -183,7 +183,7 @@ def hide(*, target: Any, moderator: Member, reason: str) -> Hidden:
 
 
 def _current_hidden(content_type: ContentType, object_id: int) -> Hidden | None:
-    return (Hidden.objects.select_for_update()
+    return (Hidden.objects.select_for_update(of=("self",))
             .filter(content_type=content_type, object_id=object_id, restored_at__isnull=True)
             .first())
 
@@ -239,7 +239,8 @@ def appeal(*, hidden: Hidden, author: Member, text: str) -> Appeal:
     the content's chapter decide (staff, at the top of the tree)."""
     text = _reason(text, _("Say why it should be shown again."))
     with transaction.atomic():
-        locked = Hidden.objects.select_for_update().select_related("chapter").get(pk=hidden.pk)
+        locked = (Hidden.objects.select_for_update(of=("self",)).select_related("chapter")
+                  .get(pk=hidden.pk))
         if locked.restored_at is not None:
             raise Refused(_("This is shown again already."))
         if Appeal.objects.filter(hidden=locked).exists():
@@ -256,7 +257,7 @@ def decide_appeal(*, appeal: Appeal, moderator: Member, restore: bool, reason: s
     reason = _reason(reason, _("Say why you decide so: the author is told."))
     now = timezone.now()
     with transaction.atomic():
-        locked = (Appeal.objects.select_for_update().select_related("hidden", "chapter")
+        locked = (Appeal.objects.select_for_update(of=("self",)).select_related("hidden", "chapter")
                   .get(pk=appeal.pk))
         if locked.decided_at is not None:
             raise Refused(_("This appeal was decided already."))
