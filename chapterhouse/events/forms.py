@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from chapterhouse.decisions.presenters import CHOICE_LABELS, category_label, method_label
 from chapterhouse.voting.params import CHOICES
 
+from . import recurrence
 from .models import (
     ADDRESS_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
@@ -24,6 +25,11 @@ from .models import (
     TITLE_MAX_LENGTH,
 )
 from .services import MAX_CAPACITY, EventFields
+
+CUSTOM = recurrence.CUSTOM
+MAX_COUNT = recurrence.MAX_COUNT
+REPEAT_CHOICES = [("", _("Does not repeat")), *recurrence.REPEATS,
+                  (CUSTOM, _("Another rule, written below"))]
 
 _LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -52,10 +58,16 @@ class EventForm(forms.Form):
         label=_("Capacity"), required=False, min_value=0, max_value=MAX_CAPACITY,
         help_text=_("Leave empty for no limit. When it is full, members who want to go "
                     "join a waiting list."))
+    repeat = forms.ChoiceField(label=_("Repeats"), required=False, choices=REPEAT_CHOICES)
+    repeat_count = forms.IntegerField(
+        label=_("How many times in all"), required=False, min_value=2, max_value=MAX_COUNT,
+        help_text=_("Leave both this and the last day empty for an event without end."))
+    repeat_until = forms.DateField(
+        label=_("Last day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     recurrence = forms.CharField(
-        label=_("Repeats (RFC 5545 rule)"), max_length=RRULE_MAX_LENGTH, required=False,
-        help_text=_("Empty for a one-off event; for example FREQ=WEEKLY;BYDAY=TU for every "
-                    "Tuesday, or FREQ=MONTHLY;BYDAY=1MO;COUNT=6."))
+        label=_("Another rule (RFC 5545)"), max_length=RRULE_MAX_LENGTH, required=False,
+        help_text=_("Only with “Another rule”: for example FREQ=WEEKLY;BYDAY=TU,TH for "
+                    "every Tuesday and Thursday."))
     is_public = forms.BooleanField(
         label=_("Public: anyone may see it, and it is in the chapter's calendar feed"),
         required=False, initial=True)
@@ -84,7 +96,30 @@ class EventForm(forms.Form):
         starts, ends = data.get("starts_at"), data.get("ends_at")
         if starts is not None and ends is not None and ends <= starts:
             self.add_error("ends_at", _("The event must end after it starts."))
+        if starts is not None:
+            self._compose_rule(data, starts)
         return data
+
+    def _compose_rule(self, data: dict[str, Any], starts: datetime) -> None:
+        """The chosen repetition as the RFC 5545 rule the services store."""
+        repeat = data.get("repeat") or ""
+        count, until = data.get("repeat_count"), data.get("repeat_until")
+        if repeat == CUSTOM:
+            if not data.get("recurrence"):
+                self.add_error("recurrence", _("Write the rule, or choose how it repeats."))
+            return
+        if not repeat:
+            if count or until:
+                self.add_error("repeat", _("Choose how the event repeats."))
+            data["recurrence"] = ""
+            return
+        if count and until:
+            self.add_error("repeat_until", _("Give how many times or the last day, not both."))
+            return
+        if until is not None and until < starts.date():
+            self.add_error("repeat_until", _("The last day cannot be before the first."))
+            return
+        data["recurrence"] = recurrence.compose(repeat, starts, count=count, until=until)
 
     def fields_value(self) -> EventFields:
         data = self.cleaned_data
@@ -107,7 +142,8 @@ class EventForm(forms.Form):
             "time_zone": event.time_zone, "address": event.address,
             "latitude": event.latitude, "longitude": event.longitude,
             "online_url": event.online_url, "capacity": event.capacity,
-            "recurrence": event.recurrence, "is_public": event.is_public,
+            **recurrence.choices_for(event.recurrence, event.starts_at.astimezone(zone)),
+            "is_public": event.is_public,
             "remind_hours": int(event.remind_before.total_seconds() // 3600),
         }
 

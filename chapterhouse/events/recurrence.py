@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from chapterhouse.lib.errors import Refused
 
@@ -33,6 +35,119 @@ _ALLOWED = re.compile(r"^[A-Z0-9=;,:+\-]+$")
 
 class RecurrenceError(Refused):
     """A repeating rule that cannot be stored."""
+
+
+# The repetitions the event form offers in words; each is a rule read from the start
+# (its weekday, its day of the month). "Another rule" takes a rule as written.
+CUSTOM = "custom"
+REPEATS = [
+    ("daily", gettext_lazy("Every day")),
+    ("weekly", gettext_lazy("Every week, on the same weekday")),
+    ("fortnightly", gettext_lazy("Every two weeks, on the same weekday")),
+    ("monthly_day", gettext_lazy("Every month, on the same day")),
+    ("monthly_weekday", gettext_lazy("Every month, on the same weekday (such as the "
+                                     "second Tuesday)")),
+]
+_FREQUENCIES = {"daily": "FREQ=DAILY", "weekly": "FREQ=WEEKLY",
+                "fortnightly": "FREQ=WEEKLY;INTERVAL=2", "monthly_day": "FREQ=MONTHLY"}
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _week_of_month(start: datetime) -> int:
+    """1 to 4 for the first to fourth such weekday of the month; -1 for a fifth (the
+    last: not every month has a fifth)."""
+    week = (start.day - 1) // 7 + 1
+    return -1 if week == 5 else week
+
+
+def compose(repeat: str, start: datetime, *, count: int | None = None,
+            until: date | None = None) -> str:
+    """The rule for a repetition chosen in words, from `start` (in the event's zone):
+    "weekly" from a Tuesday is FREQ=WEEKLY, "monthly_weekday" from the second Tuesday
+    is FREQ=MONTHLY;BYDAY=2TU. `until`, a last day in the event's zone, ends the rule at
+    the end of that day (in UTC, as RFC 5545 wants with a zoned start)."""
+    if repeat == "monthly_weekday":
+        rule = f"FREQ=MONTHLY;BYDAY={_week_of_month(start)}{_WEEKDAYS[start.weekday()]}"
+    else:
+        rule = _FREQUENCIES[repeat]
+    if count:
+        rule += f";COUNT={count}"
+    elif until is not None:
+        last = datetime.combine(until, time(23, 59, 59), tzinfo=start.tzinfo)
+        rule += f";UNTIL={last.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+    return rule
+
+
+def _parts(rule: str) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in rule.upper().split(";") if "=" in part)
+
+
+def _repeat_of(rule: str, start: datetime) -> str | None:
+    """The repetition in words a stored rule is, or None for another rule."""
+    parts = _parts(rule)
+    ending = {key: parts.pop(key) for key in ("COUNT", "UNTIL") if key in parts}
+    if len(ending) > 1:
+        return None
+    for repeat in ("daily", "weekly", "fortnightly", "monthly_day", "monthly_weekday"):
+        if parts == _parts(compose(repeat, start)):
+            return repeat
+    return None
+
+
+def choices_for(rule: str, start: datetime) -> dict[str, object]:
+    """The event form's repeat fields for a stored rule (from its start, in its zone)."""
+    if not rule:
+        return {"repeat": "", "recurrence": ""}
+    repeat = _repeat_of(rule, start)
+    if repeat is None:
+        return {"repeat": CUSTOM, "recurrence": rule}
+    parts = _parts(rule)
+    choices: dict[str, object] = {"repeat": repeat, "recurrence": ""}
+    if parts.get("COUNT", "").isdigit():
+        choices["repeat_count"] = int(parts["COUNT"])
+    elif "UNTIL" in parts:
+        try:
+            last = datetime.strptime(parts["UNTIL"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        except ValueError:
+            return {"repeat": CUSTOM, "recurrence": rule}
+        choices["repeat_until"] = last.astimezone(start.tzinfo).date()
+    return choices
+
+
+def describe(rule: str, start: datetime) -> str:
+    """The rule in the reader's words ("Every week on Tuesday, 4 times"); another rule
+    is shown as written."""
+    repeat = _repeat_of(rule, start)
+    if repeat is None:
+        return _("By the rule %(rule)s") % {"rule": rule}
+    weekday = date_format(start, "l")
+    if repeat == "daily":
+        text = _("Every day")
+    elif repeat == "weekly":
+        text = _("Every week on %(weekday)s") % {"weekday": weekday}
+    elif repeat == "fortnightly":
+        text = _("Every two weeks on %(weekday)s") % {"weekday": weekday}
+    elif repeat == "monthly_day":
+        text = _("Every month on day %(day)s") % {"day": start.day}
+    elif _week_of_month(start) == -1:
+        text = _("Every month on its last %(weekday)s") % {"weekday": weekday}
+    else:
+        text = _("Every month on %(weekday)s of its week %(week)s") % {
+            "weekday": weekday, "week": _week_of_month(start)}
+    parts = _parts(rule)
+    if parts.get("COUNT", "").isdigit():
+        count = int(parts["COUNT"])
+        return ngettext("%(repeats)s, %(count)s time in all",
+                        "%(repeats)s, %(count)s times in all", count) % {
+            "repeats": text, "count": count}
+    if "UNTIL" in parts:
+        try:
+            last = datetime.strptime(parts["UNTIL"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        except ValueError:
+            return text
+        return _("%(repeats)s, until %(day)s") % {
+            "repeats": text, "day": date_format(last.astimezone(start.tzinfo).date())}
+    return text
 
 
 def clean_rule(text: str) -> str:

@@ -165,6 +165,8 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "is_over": occurrence.ends_at <= now,
         "next_ones": (_rows(selectors.next_occurrences(event, now), reader)
                       if event.repeats else []),
+        "repeats": (recurrence.describe(event.recurrence, event.starts_at.astimezone(event.zone))
+                    if event.repeats else ""),
         "answer_choices": [(a.value, a.label) for a in (Answer.GOING, Answer.MAYBE,
                                                           Answer.NOT_GOING)],
     })

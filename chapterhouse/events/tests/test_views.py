@@ -1,7 +1,7 @@
 """Event pages over HTTP: who sees and does what (outsiders included), the forms' bad
 input, the feeds' contents, the map's data, and the lists' query counts."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -50,7 +50,12 @@ def test_a_facilitator_creates_an_event_by_form(facilitator_client, facilitator)
 @pytest.mark.parametrize(("change", "says"), [
     ({"ends_at": "2020-01-01T10:00"}, "must end after it starts"),
     ({"capacity": "-1"}, "greater than or equal to 0"),
-    ({"recurrence": "FREQ=EVERY;BYWHIM=1"}, "RFC 5545"),
+    ({"repeat": "custom", "recurrence": "FREQ=EVERY;BYWHIM=1"}, "RFC 5545"),
+    ({"repeat": "custom"}, "Write the rule, or choose how it repeats."),
+    ({"repeat": "weekly", "repeat_count": "3", "repeat_until": "2030-01-01"},
+     "Give how many times or the last day, not both."),
+    ({"repeat_count": "3"}, "Choose how the event repeats."),
+    ({"repeat": "weekly", "repeat_until": "2000-01-01"}, "The last day cannot be before"),
     ({"time_zone": "Nowhere/Else"}, "not a time zone"),
     ({"starts_at": "not a date"}, "Enter a valid date"),
 ])
@@ -299,3 +304,45 @@ def test_the_readers_zone_is_shown_only_when_its_clock_differs():
     assert not _differs(utc, london, winter)  # the same clock: one line
     assert _differs(utc, london, summer)  # British Summer Time: an hour apart
     assert _differs(ZoneInfo("Asia/Tokyo"), london, winter)
+
+
+# -- Repeating, chosen in words -----------------------------------------------------------
+
+@pytest.mark.parametrize(("repeat", "extra", "rule"), [
+    ("weekly", {"repeat_count": "4"}, "FREQ=WEEKLY;COUNT=4"),
+    ("fortnightly", {}, "FREQ=WEEKLY;INTERVAL=2"),
+    ("daily", {"repeat_count": "5"}, "FREQ=DAILY;COUNT=5"),
+    ("monthly_day", {}, "FREQ=MONTHLY"),
+])
+def test_a_repetition_chosen_in_words_is_stored_as_its_rule(facilitator_client, repeat, extra,
+                                                            rule):
+    response = facilitator_client.post(NEW, form_data(repeat=repeat, **extra))
+    assert response.status_code == 302
+    event = Event.objects.get()
+    assert event.recurrence == rule
+    # The form for changing it shows the same choice again.
+    edit = facilitator_client.get(event.get_absolute_url() + "edit/").content.decode()
+    assert f'<option value="{repeat}" selected>' in edit
+
+
+def test_the_same_weekday_of_the_month_and_a_last_day():
+    from chapterhouse.events import recurrence
+
+    london = ZoneInfo("Europe/London")
+    second_tuesday = datetime(2027, 3, 9, 19, 0, tzinfo=london)
+    assert recurrence.compose("monthly_weekday", second_tuesday) == "FREQ=MONTHLY;BYDAY=2TU"
+    fifth_monday = datetime(2027, 3, 29, 19, 0, tzinfo=london)
+    assert recurrence.compose("monthly_weekday", fifth_monday) == "FREQ=MONTHLY;BYDAY=-1MO"
+    rule = recurrence.compose("weekly", second_tuesday,
+                              until=datetime(2027, 6, 1, tzinfo=london).date())
+    assert rule == "FREQ=WEEKLY;UNTIL=20270601T225959Z"  # the day's end in London (BST)
+    assert recurrence.clean_rule(rule) == rule
+    assert recurrence.choices_for(rule, second_tuesday) == {
+        "repeat": "weekly", "recurrence": "", "repeat_until": date(2027, 6, 1)}
+    assert recurrence.describe(rule, second_tuesday) == "Every week on Tuesday, until 1 June 2027"
+    assert recurrence.describe("FREQ=MONTHLY;BYDAY=2TU;COUNT=6", second_tuesday) == (
+        "Every month on Tuesday of its week 2, 6 times in all")
+    assert recurrence.describe("FREQ=WEEKLY;BYDAY=TU,TH", second_tuesday) == (
+        "By the rule FREQ=WEEKLY;BYDAY=TU,TH")
+    assert recurrence.choices_for("FREQ=WEEKLY;BYDAY=TU,TH", second_tuesday) == {
+        "repeat": "custom", "recurrence": "FREQ=WEEKLY;BYDAY=TU,TH"}

@@ -97,7 +97,9 @@ def test_a_weekly_event_fills_its_waiting_list_promotes_and_is_in_the_ical_feed(
     fays.fill("input[name=time_zone]", "Europe/London")
     fays.fill("input[name=address]", "Hackney Library")
     fays.fill("input[name=capacity]", "1")
-    fays.fill("input[name=recurrence]", "FREQ=WEEKLY;COUNT=4")
+    # Chosen in words: every week on the start's weekday, four times.
+    fays.select_option("select[name=repeat]", "weekly")
+    fays.fill("input[name=repeat_count]", "4")
     fits(fays)
     shot(fays, "event-form")
     fays.locator("main form button[type=submit]").click()
@@ -107,7 +109,8 @@ def test_a_weekly_event_fills_its_waiting_list_promotes_and_is_in_the_ical_feed(
     assert (event.capacity, event.recurrence) == (1, "FREQ=WEEKLY;COUNT=4")
     assert event.starts_at == starts
     text = fays.locator("main").inner_text()
-    assert "Repeats: FREQ=WEEKLY;COUNT=4" in text and "Next dates" in text
+    weekday = starts.strftime("%A")  # en-GB: the weekday's English name
+    assert f"Repeats: Every week on {weekday}, 4 times in all" in text and "Next dates" in text
     fits(fays)
     shot(fays, "event-created")
     event_url = fays.url
