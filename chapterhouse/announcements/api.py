@@ -37,7 +37,7 @@ from chapterhouse.chapters.access import access_chapter, url_path_of
 from chapterhouse.chapters.api import ChapterRefSerializer
 from chapterhouse.chapters.selectors import ChapterChain
 from chapterhouse.lib.errors import Refused
-from chapterhouse.lib.interface import member_required, viewer_of
+from chapterhouse.lib.interface import api_refusal, member_required, person, viewer_of
 from chapterhouse.lib.markdown import render_markdown
 from chapterhouse.members.api import StrictSerializer
 
@@ -48,8 +48,6 @@ from .models import BODY_MAX_LENGTH, REASON_MAX_LENGTH, TITLE_MAX_LENGTH, Announ
 TAGS = ["announcements"]
 
 
-def _refusal(error: Refused) -> ValidationError:
-    return ValidationError({"non_field_errors": [error.message]})
 
 
 class AuthorSerializer(serializers.Serializer[Any]):
@@ -83,11 +81,11 @@ class AnnouncementSerializer(serializers.ModelSerializer[Announcement]):
     def get_author(self, announcement: Announcement) -> dict[str, str] | None:
         if announcement.is_withdrawn:
             return None
-        return _person(announcement.author)
+        return person(announcement.author)
 
     @extend_schema_field(AuthorSerializer(allow_null=True))
     def get_withdrawn_by(self, announcement: Announcement) -> dict[str, str] | None:
-        return _person(announcement.withdrawn_by) if announcement.is_withdrawn else None
+        return person(announcement.withdrawn_by) if announcement.is_withdrawn else None
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_title(self, announcement: Announcement) -> str | None:
@@ -104,10 +102,6 @@ class AnnouncementSerializer(serializers.ModelSerializer[Announcement]):
         return str(render_markdown(announcement.body))
 
 
-def _person(member: Any) -> dict[str, str] | None:
-    if member is None:
-        return None
-    return {"public_id": str(member.public_id), "display_name": member.display_name}
 
 
 class AnnounceSerializer(StrictSerializer):
@@ -171,7 +165,7 @@ class AnnouncementList(generics.ListAPIView[Announcement]):
                 title=data["title"], body=data["body"],
                 reaches_subchapters=data["reaches_subchapters"])
         except Refused as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         return Response(AnnouncementSerializer(announcement).data,
                         status=status.HTTP_201_CREATED)
@@ -202,7 +196,7 @@ class AnnouncementDetail(generics.GenericAPIView[Announcement]):
                 title=data.get("title", announcement.title),
                 body=data.get("body", announcement.body))
         except Refused as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         return Response(AnnouncementSerializer(announcement).data)
 
@@ -226,7 +220,7 @@ class AnnouncementWithdraw(generics.GenericAPIView[Announcement]):
                 announcement=announcement, member=member_required(request),
                 reason=serializer.validated_data["reason"])
         except Refused as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         return Response(AnnouncementSerializer(announcement).data)
 

@@ -41,7 +41,14 @@ from rest_framework.response import Response
 
 from chapterhouse.chapters.access import access_chapter, url_path_of
 from chapterhouse.chapters.api import ChapterRefSerializer
-from chapterhouse.lib.interface import access, member_required, parse_uuid, viewer_of
+from chapterhouse.lib.interface import (
+    access,
+    api_refusal,
+    member_required,
+    parse_uuid,
+    person,
+    viewer_of,
+)
 from chapterhouse.lib.jsonfields import JSONFlag, JSONText
 from chapterhouse.lib.markdown import render_markdown
 from chapterhouse.members.api import StrictSerializer
@@ -55,11 +62,6 @@ CHAPTER_HELP = gettext_lazy("The chapter's address: its url_path, `international
                             "root.")
 
 
-def _refusal(error: DjangoValidationError) -> ValidationError:
-    if hasattr(error, "error_dict"):
-        return ValidationError({name: [str(m) for m in messages]
-                                for name, messages in error.message_dict.items()})
-    return ValidationError({"non_field_errors": [str(m) for m in error.messages]})
 
 
 def _may_not_change() -> str:
@@ -73,10 +75,6 @@ class BlogPersonSerializer(serializers.Serializer[Any]):
     display_name = serializers.CharField(read_only=True)
 
 
-def _person(member: Any) -> dict[str, str] | None:
-    if member is None:
-        return None
-    return {"public_id": str(member.public_id), "display_name": member.display_name}
 
 
 class BlogRefSerializer(serializers.Serializer[Any]):
@@ -88,7 +86,7 @@ class BlogRefSerializer(serializers.Serializer[Any]):
 
     @extend_schema_field(BlogPersonSerializer(allow_null=True))
     def get_owner(self, blog: Blog) -> dict[str, str] | None:
-        return _person(blog.owner) if blog.chapter_id is None else None
+        return person(blog.owner) if blog.chapter_id is None else None
 
 
 class BlogPostSerializer(serializers.ModelSerializer[BlogPost]):
@@ -110,7 +108,7 @@ class BlogPostSerializer(serializers.ModelSerializer[BlogPost]):
 
     @extend_schema_field(BlogPersonSerializer(allow_null=True))
     def get_author(self, post: BlogPost) -> dict[str, str] | None:
-        return _person(post.author)
+        return person(post.author)
 
     def get_body_html(self, post: BlogPost) -> str:
         return str(render_markdown(post.body))
@@ -237,7 +235,7 @@ class PostList(generics.ListAPIView[BlogPost]):
             post = services.write_post(blog=blog, author=author, title=data["title"],
                                        body=data["body"], publish=data["publish"])
         except DjangoValidationError as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         return Response(_detail(request, post), status=status.HTTP_201_CREATED)
 
@@ -265,7 +263,7 @@ class PostDetail(generics.GenericAPIView[BlogPost]):
                                title=data.get("title", post.title),
                                body=data.get("body", post.body))
         except DjangoValidationError as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         return Response(_detail(request, post))
 

@@ -28,7 +28,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from chapterhouse.lib.interface import member_required, viewer_of
+from chapterhouse.lib.interface import api_refusal, member_required, viewer_of
 from chapterhouse.lib.markdown import render_markdown
 from chapterhouse.members.api import StrictSerializer
 from chapterhouse.members.models import Member
@@ -41,8 +41,6 @@ from .services import ConversationError
 TAGS = ["messages"]
 
 
-def _refusal(error: ConversationError) -> ValidationError:
-    return ValidationError({"non_field_errors": [error.message]})
 
 
 class PersonSerializer(serializers.Serializer[Member]):
@@ -133,7 +131,7 @@ class ConversationList(generics.ListAPIView[Conversation]):
                 author=member, recipients=data["recipients"], subject=data.get("subject", ""),
                 body=data["body"])
         except ConversationError as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         created = selectors.conversations_of(member).get(pk=conversation.pk)
         return Response(ConversationSerializer(created).data, status=status.HTTP_201_CREATED)
@@ -174,7 +172,7 @@ class MessageList(generics.ListAPIView[Message]):
                                             author=member_required(request),
                                             body=serializer.validated_data["body"])
         except ConversationError as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 

@@ -52,7 +52,7 @@ from rest_framework.response import Response
 from chapterhouse import voting
 from chapterhouse.chapters.api import get_chapter_by_api_lookup
 from chapterhouse.chapters.models import Chapter
-from chapterhouse.lib.interface import member_required, require, viewer_of
+from chapterhouse.lib.interface import api_refusal, member_required, require, viewer_of
 
 from . import selectors, services
 from .access import access_amendment, access_decision, access_proposal, ballot_refusal
@@ -75,8 +75,6 @@ Status = Proposal.Status
 TAG_PROPOSALS = ["decisions"]
 
 
-def _refusal(error: DecisionError) -> ValidationError:
-    return ValidationError({"non_field_errors": [error.message]})
 
 
 def _chapter_or_400(lookup: str, field: str = "chapter") -> Chapter:
@@ -142,7 +140,7 @@ class ProposalList(generics.ListCreateAPIView[Proposal]):
                 payload=data.get("payload"), groups=groups,
             )
         except DecisionError as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         body = ProposalDetailSerializer(proposal, context={"request": request}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -171,7 +169,7 @@ def publish(request: Request, public_id: uuid.UUID) -> Response:
     try:
         proposal = services.publish(proposal=proposal, actor=member_required(request))
     except DecisionError as error:
-        raise _refusal(error) from None
+        raise api_refusal(error) from None
     return Response(ProposalDetailSerializer(proposal, context={"request": request}).data)
 
 
@@ -208,7 +206,7 @@ class AmendmentList(generics.ListCreateAPIView[Amendment]):
                 text=data["text"], label=data.get("label", ""),
             )
         except DecisionError as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         return Response(AmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED)
 
 
@@ -228,7 +226,7 @@ def accept_amendment(request: Request, public_id: uuid.UUID, number: int) -> Res
         amendment = services.accept_amendment(amendment=amendment,
                                               actor=member_required(request))
     except DecisionError as error:
-        raise _refusal(error) from None
+        raise api_refusal(error) from None
     return Response(AmendmentSerializer(amendment).data)
 
 
@@ -279,13 +277,13 @@ def ballot(request: Request, public_id: uuid.UUID) -> Response:
     serializer.is_valid(raise_exception=True)
     refusal = ballot_refusal(request, proposal)  # 403 when not on the roll
     if refusal is not None:
-        raise _refusal(refusal)
+        raise api_refusal(refusal)
     data = serializer.validated_data
     try:
         result = services.cast_ballot(proposal=proposal, member=viewer, ballot=data["ballot"],
                                       receipt=data.get("receipt") or None)
     except DecisionError as error:
-        raise _refusal(error) from None
+        raise api_refusal(error) from None
     body = {"ballot": result.ballot, "weight": result.weight, "changed": result.changed,
             "secret": result.secret, "receipt": result.receipt}
     return Response(body, status=status.HTTP_200_OK if result.changed else

@@ -52,7 +52,7 @@ from chapterhouse.chapters.access import access_chapter, url_path_of
 from chapterhouse.chapters.api import ChapterRefSerializer
 from chapterhouse.chapters.selectors import ChapterChain
 from chapterhouse.lib.errors import Refused
-from chapterhouse.lib.interface import member_required, viewer_of
+from chapterhouse.lib.interface import api_refusal, member_required, person, viewer_of
 from chapterhouse.lib.jsonfields import JSONFlag, JSONNumber, JSONText, JSONWhole
 from chapterhouse.lib.markdown import render_markdown
 from chapterhouse.members.api import StrictSerializer
@@ -83,8 +83,6 @@ OCCURRENCE_HELP = gettext_lazy("An occurrence's key: its original start in UTC, 
                                "over.")
 
 
-def _refusal(error: Refused) -> ValidationError:
-    return ValidationError({"non_field_errors": [error.message]})
 
 
 def _denied_change() -> str:
@@ -98,10 +96,6 @@ class EventPersonSerializer(serializers.Serializer[Any]):
     display_name = serializers.CharField(read_only=True)
 
 
-def _person(member: Any) -> dict[str, str] | None:
-    if member is None:
-        return None
-    return {"public_id": str(member.public_id), "display_name": member.display_name}
 
 
 def _web_url(event: Event, occurrence: Occurrence | None = None) -> str:
@@ -187,7 +181,7 @@ class EventSerializer(serializers.ModelSerializer[Event]):
 
     @extend_schema_field(EventPersonSerializer(allow_null=True))
     def get_author(self, event: Event) -> dict[str, str] | None:
-        return _person(event.author)
+        return person(event.author)
 
     def get_description_html(self, event: Event) -> str:
         return str(render_markdown(event.description))
@@ -453,7 +447,7 @@ class EventList(generics.ListAPIView[Any]):
             event = services.create_event(chapter=found.chapter, author=author,
                                           fields=_fields(data, zone))
         except Refused as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         return Response(_event_data(request, event, None), status=status.HTTP_201_CREATED)
 
@@ -491,7 +485,7 @@ class EventDetail(generics.GenericAPIView[Event]):
             changed = services.update_event(event=event, editor=editor,
                                             fields=_fields(data, data["time_zone"]))
         except Refused as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         return Response(_event_data(request, changed, None))
 
@@ -512,7 +506,7 @@ class EventCancel(generics.GenericAPIView[Event]):
         try:
             services.cancel_event(event=event, actor=member_required(request))
         except Refused as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         return Response(_event_data(request, event, None))
 
@@ -539,7 +533,7 @@ class EventAnswer(generics.GenericAPIView[Event]):
             services.answer(event=event, occurrence=occurrence.original_start,
                             member=member, answer=data["answer"])
         except Refused as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         return Response(_occurrence_answers(request, event, occurrence))
 

@@ -250,3 +250,22 @@ def submit_form(
 def is_htmx(request: HttpRequest) -> bool:
     """Whether htmx asked for this (django-htmx sets request.htmx)."""
     return bool(getattr(request, "htmx", False))
+
+
+def api_refusal(error: Refused | ValidationError) -> Any:
+    """A service's refusal as the API's 400 (a DRF ValidationError): a refusal or a
+    ValidationError without fields under `non_field_errors`, one with fields under
+    them. Every app's api.py raises it so (`raise api_refusal(error) from None`)."""
+    from rest_framework.exceptions import ValidationError as ApiValidationError
+
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        return ApiValidationError({name: [str(message) for message in found]
+                                   for name, found in error.message_dict.items()})
+    return ApiValidationError({"non_field_errors": refusal_messages(error)})
+
+
+def person(member: Any) -> dict[str, str] | None:
+    """A member as the API shows them beside what they did: public id and name."""
+    if member is None:
+        return None
+    return {"public_id": str(member.public_id), "display_name": member.display_name}

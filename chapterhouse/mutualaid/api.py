@@ -41,7 +41,7 @@ from chapterhouse.chapters.access import access_section, url_path_of
 from chapterhouse.chapters.api import ChapterRefSerializer
 from chapterhouse.conversations.api import PersonSerializer
 from chapterhouse.lib.errors import Refused
-from chapterhouse.lib.interface import member_required, require, viewer_of
+from chapterhouse.lib.interface import api_refusal, member_required, require, viewer_of
 from chapterhouse.lib.markdown import render_markdown
 from chapterhouse.members.api import StrictSerializer
 
@@ -62,13 +62,6 @@ CHAPTER_HELP = gettext_lazy("The chapter's address: its url_path, `international
                             "root.")
 
 
-def _refusal(error: Refused | DjangoValidationError) -> ValidationError:
-    """A service's refusal as a 400: a ValidationError names its fields."""
-    if isinstance(error, DjangoValidationError) and hasattr(error, "error_dict"):
-        return ValidationError(error.message_dict)
-    if isinstance(error, Refused):
-        return ValidationError({"non_field_errors": [error.message]})
-    return ValidationError({"non_field_errors": list(error.messages)})
 
 
 class AidEntrySerializer(serializers.ModelSerializer[Entry]):
@@ -191,7 +184,7 @@ class AidEntryList(generics.ListAPIView[Entry]):
         try:
             entry = services.post_entry(chapter=found.chapter, author=author, **data)
         except (Refused, DjangoValidationError) as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         return Response(AidEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
@@ -219,7 +212,7 @@ class AidEntryDetail(generics.GenericAPIView[Entry]):
             changed = services.edit_entry(
                 entry=entry, **{name: data.get(name, getattr(entry, name)) for name in fields})
         except (Refused, DjangoValidationError) as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         return Response(AidEntrySerializer(changed).data)
 
@@ -246,7 +239,7 @@ class AidEntryFulfil(generics.GenericAPIView[Entry]):
         try:
             changed = services.mark_fulfilled(entry=entry)
         except Refused as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         return Response(AidEntrySerializer(changed).data)
 
@@ -271,7 +264,7 @@ class AidEntryRemove(generics.GenericAPIView[Entry]):
             changed = services.remove_entry(entry=entry, facilitator=facilitator,
                                             reason=serializer.validated_data["reason"])
         except Refused as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         return Response(AidEntrySerializer(changed).data)
 
@@ -296,7 +289,7 @@ class AidEntryReply(generics.GenericAPIView[Entry]):
             conversation = services.reply_privately(
                 entry=entry, member=member, body=serializer.validated_data["body"])
         except Refused as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         return Response({
             "conversation": conversation.public_id,

@@ -45,7 +45,7 @@ from chapterhouse.chapters.access import access_section, url_path_of
 from chapterhouse.chapters.api import ChapterRefSerializer
 from chapterhouse.conversations.api import PersonSerializer
 from chapterhouse.lib.errors import Refused
-from chapterhouse.lib.interface import member_required, require, viewer_of
+from chapterhouse.lib.interface import api_refusal, member_required, require, viewer_of
 from chapterhouse.lib.markdown import render_markdown
 from chapterhouse.members.api import StrictSerializer
 from chapterhouse.members.models import Member
@@ -67,8 +67,6 @@ CHAPTER_HELP = gettext_lazy("The chapter's address: its url_path, `international
                             "root.")
 
 
-def _refusal(error: Refused) -> ValidationError:
-    return ValidationError({"non_field_errors": [error.message]})
 
 
 class GroupSerializer(serializers.ModelSerializer[Group]):
@@ -251,7 +249,7 @@ class GroupList(generics.ListAPIView[Group]):
                 chapter=found.chapter, creator=creator, name=data["name"],
                 description=data["description"], kind=data["kind"], joining=data["joining"])
         except Refused as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         return _detail(request, group, status.HTTP_201_CREATED)
 
 
@@ -280,7 +278,7 @@ class GroupDetail(generics.GenericAPIView[Group]):
                 description=data.get("description", group.description),
                 kind=data.get("kind", group.kind), joining=data.get("joining", group.joining))
         except Refused as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         return _detail(request, group)
 
 
@@ -303,7 +301,7 @@ class GroupJoin(_GroupAction):
         try:
             membership = services.join_group(group=group, member=member)
         except Refused as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         return Response(GroupMembershipSerializer(membership).data,
                         status=status.HTTP_201_CREATED)
@@ -322,7 +320,7 @@ class GroupLeave(_GroupAction):
         try:
             services.leave_group(group=group, member=member)
         except Refused as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -348,7 +346,7 @@ class GroupAccept(_GroupAction):
             membership = services.accept_request(group=group, coordinator=coordinator,
                                                  member=member)
         except Refused as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         return Response(GroupMembershipSerializer(membership).data)
 
@@ -372,7 +370,7 @@ class GroupDecline(_GroupAction):
         try:
             services.decline_request(group=group, coordinator=coordinator, member=member)
         except Refused as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -398,7 +396,7 @@ class GroupTaskAdd(generics.GenericAPIView[Task]):
                                      assignee=_assignee(group, data["assignee"]),
                                      due_date=data["due_date"])
         except Refused as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         return Response(GroupTaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
@@ -428,7 +426,7 @@ class GroupTaskAssign(generics.GenericAPIView[Task]):
         try:
             services.assign_task(task=task, by=by, assignee=assignee)
         except Refused as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         return Response(GroupTaskSerializer(task).data)
 
@@ -449,7 +447,7 @@ class GroupTaskStatus(generics.GenericAPIView[Task]):
             services.set_task_status(task=task, member=member,
                                      status=serializer.validated_data["status"])
         except Refused as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         return Response(GroupTaskSerializer(task).data)
 

@@ -41,7 +41,7 @@ from chapterhouse.chapters.access import access_chapter, access_section, url_pat
 from chapterhouse.chapters.api import ChapterRefSerializer
 from chapterhouse.conversations.api import PersonSerializer
 from chapterhouse.lib.errors import Refused
-from chapterhouse.lib.interface import member_required, require, viewer_of
+from chapterhouse.lib.interface import api_refusal, member_required, require, viewer_of
 from chapterhouse.lib.markdown import render_markdown
 from chapterhouse.members.api import StrictSerializer
 
@@ -65,8 +65,6 @@ CHAPTER_HELP = gettext_lazy("The chapter's address: its url_path, `international
                             "root.")
 
 
-def _refusal(error: Refused) -> ValidationError:
-    return ValidationError({"non_field_errors": [error.message]})
 
 
 class ResourceFileSerializer(serializers.Serializer[Resource]):
@@ -202,7 +200,7 @@ class ResourceList(generics.ListAPIView[Resource]):
                 upload_size=upload.size if upload else None,
                 visibility=data["visibility"], tags=data["tags"])
         except Refused as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         return Response(ResourceSerializer(resource).data, status=status.HTTP_201_CREATED)
 
@@ -236,7 +234,7 @@ class ResourceRemove(generics.GenericAPIView[Resource]):
             services.remove_resource(resource=resource, by=by,
                                      reason=serializer.validated_data["reason"])
         except Refused as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -282,7 +280,7 @@ class LessonList(generics.ListAPIView[Lesson]):
                                            title=data["title"], body=data["body"],
                                            topic=data["topic"])
         except Refused as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         return Response(LessonSerializer(lesson).data, status=status.HTTP_201_CREATED)
 
@@ -314,7 +312,7 @@ class LessonHelped(generics.GenericAPIView[Lesson]):
         try:
             services.mark_helpful(lesson=lesson, member=member)
         except Refused as error:
-            raise _refusal(error) from None
+            raise api_refusal(error) from None
         viewer_of(request).forget()
         return Response(LessonSerializer(lesson).data)
 
