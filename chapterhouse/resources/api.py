@@ -250,13 +250,13 @@ class LessonList(generics.ListAPIView[Lesson]):
 
     def get_queryset(self) -> QuerySet[Lesson]:
         params = self.request.query_params
-        topic = params.get("topic", "")
-        if topic and topic not in Topic.values:
+        topic = params.get("topic")
+        if topic is not None and topic not in Topic.values:  # an empty one too
             raise ValidationError({"topic": [_("Choose a topic.")]})
         place = None
         if params.get("place"):
             place = access_chapter(self.request, url_path_of(params["place"])).chapter
-        return selectors.lessons(topic=topic, place=place)
+        return selectors.lessons(topic=topic or "", place=place)
 
     @extend_schema(parameters=[
         OpenApiParameter("topic", str, enum=Topic.values, description="Only this topic."),
