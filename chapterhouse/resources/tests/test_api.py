@@ -148,7 +148,7 @@ def test_lessons_are_listed_by_topic_and_place(client, member, outsider):
     by_place = client.get(LESSONS, {"place": "gb"}).json()["results"]
     assert [row["title"] for row in by_place] == ["Hackney lesson"]
     assert client.get(LESSONS, {"topic": "cooking"}).status_code == 400
-    assert client.get(LESSONS, {"topic": ""}).status_code == 400  # the schema says: one of the topics
+    assert client.get(LESSONS, {"topic": ""}).status_code == 400  # the schema: one of them
     assert client.get(LESSONS, {"place": "gb/nowhere"}).status_code == 404
 
 
