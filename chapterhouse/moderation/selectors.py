@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from chapterhouse.lib import cache as lib_cache
 from chapterhouse.lib import reportables
 
 from .models import Action, Appeal, Hidden, Report
@@ -217,3 +219,19 @@ def account_export(member: Any) -> dict[str, Any]:
             .order_by("created_at", "pk")
         ],
     }
+
+
+# The chapter page's moderation panel shows its facilitators how many things wait; the
+# count is kept for a minute under a version every new or closed report changes
+# (services), as the page's panels share its budget of queries (QUALITY.md).
+QUEUE_VERSION_KEY = "moderation:queue"
+WAITING_CACHE_SECONDS = 60
+
+
+def waiting_count(chapter: Chapter) -> int:
+    """How many things wait in the chapter's queue (reported, not yet decided)."""
+    key = f"moderation:waiting:{chapter.pk}:{lib_cache.version(QUEUE_VERSION_KEY)}"
+    found: int = cache.get_or_set(key, lambda: (
+        open_reports_for(chapter).values("content_type_id", "object_id").distinct().count()
+    ), WAITING_CACHE_SECONDS) or 0
+    return found

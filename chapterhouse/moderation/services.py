@@ -18,10 +18,12 @@ from django.utils.translation import gettext as _
 
 from chapterhouse.chapters.models import Chapter, ChapterRole
 from chapterhouse.lib import audit, reportables
+from chapterhouse.lib import cache as lib_cache
 from chapterhouse.lib.errors import Refused
 from chapterhouse.notifications.models import Kind
 from chapterhouse.notifications.services import notify
 
+from . import selectors
 from .models import (
     DEFAULT_ESCALATION_HOURS,
     REASON_MAX_LENGTH,
@@ -111,6 +113,7 @@ def report(*, reporter: Member, target: Any, reason: str) -> Report:
         audit.record(actor=reporter, action="moderation.report", target=made,
                      chapter=chapter, data={"content": reportable.label,
                                             "object_id": target.pk})
+        _queue_changed()
     return made
 
 
@@ -135,7 +138,13 @@ def role_of(member: Member, chapter: Chapter | None) -> str:
     return Action.Role.STAFF
 
 
+def _queue_changed() -> None:
+    """The queues' counts on the chapter pages show a new or closed report at once."""
+    transaction.on_commit(lambda: lib_cache.bump_version(selectors.QUEUE_VERSION_KEY))
+
+
 def _close_reports(content_type: ContentType, object_id: int, now: Any) -> int:
+    _queue_changed()
     return Report.objects.filter(content_type=content_type, object_id=object_id,
                                  closed_at__isnull=True).update(closed_at=now)
 

@@ -230,11 +230,10 @@ def decide_appeal(request: HttpRequest, pk: int) -> HttpResponse:
 
 def panel_context(request: HttpRequest, found: Any) -> dict[str, Any]:
     """The chapter page's panel (chapters.panels), for its facilitators alone: how many
-    things wait in their queue. Nothing (no query) for signed-out visitors; one query
-    for the facilitators' count."""
+    things wait in their queue. Nothing (no query) for signed-out visitors; for the
+    facilitators, the count (one query, none when cached)."""
     viewer = viewer_of(request)
     if viewer.active_member is None or not viewer.can("moderation.view_queue", found.chapter):
         return {"chapter": found.chapter, "may_moderate": False}
-    waiting = (selectors.open_reports_for(found.chapter)
-               .values("content_type_id", "object_id").distinct().count())
+    waiting = selectors.waiting_count(found.chapter)
     return {"chapter": found.chapter, "may_moderate": True, "waiting": waiting}

@@ -253,3 +253,17 @@ def test_the_chapter_page_leads_its_facilitators_to_the_queue(
     assert queue_url(member.home_chapter) in page
     assert "1 reported thing waits." in page
     assert queue_url(member.home_chapter) not in member_client.get(url).content.decode()
+
+
+def test_the_chapter_pages_count_shows_a_new_report_and_a_decision_at_once(
+    member, neighbour, facilitator, facilitator_client, django_capture_on_commit_callbacks
+):
+    post = a_post(member)
+    page = f"/c/{member.home_chapter.url_path}/"
+    assert "0 reported things wait." in facilitator_client.get(page).content.decode()  # cached
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report(reporter=neighbour, target=post, reason="Rude")
+    assert "1 reported thing waits." in facilitator_client.get(page).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dismiss(target=post, moderator=facilitator, reason="It is fine")
+    assert "0 reported things wait." in facilitator_client.get(page).content.decode()
