@@ -237,7 +237,11 @@ def test_seed_vision_once(db):
 
     call_command("seed_vision")
     call_command("seed_vision")
-    assert Document.objects.filter(kind="vision", chapter__depth=1).count() == 1
+    founding = Document.objects.filter(chapter__depth=1)
+    assert sorted(founding.values_list("kind", flat=True)) == [
+        "code-of-conduct", "structure", "vision"]
+    vision = founding.get(kind="vision")
+    assert "Self-management" in vision.sections.get(heading="Our values").text
 
 
 def test_the_chapter_page_lists_a_new_document_at_once(member_client, member,
