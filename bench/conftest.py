@@ -3,6 +3,7 @@ personas and the per-test media folder and cache of chapterhouse/conftest.py."""
 
 from chapterhouse.conftest import (  # noqa: F401 - fixtures, found by name
     _clear_cache,
+    _fresh_realtime,
     _media_root,
     facilitator,
     member,

@@ -36,6 +36,27 @@ def _clear_cache():
     cache.clear()
 
 
+def fresh_realtime_state() -> None:
+    """What a new process starts with: no channel layer made yet, and the Redis circuit
+    breakers closed. The layer is cached per process (channels.layers.channel_layers) and
+    channels_redis's layer remembers the event loop that receives from it: a layer an
+    earlier test received on, in a loop now closed, refuses another loop ("Two event loops
+    are trying to receive() on one channel layer"); a breaker an earlier drill opened
+    would skip this test's pushes."""
+    from channels.layers import channel_layers
+
+    from chapterhouse.lib import cache
+
+    channel_layers.backends = {}
+    with cache._breakers_lock:
+        cache._breakers.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_realtime():
+    fresh_realtime_state()
+
+
 @pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the site's language: a request in another language leaves

@@ -24,11 +24,3 @@ def test_the_chat_row_delivers_everything_once_in_order(member, outsider):
     assert result["drops"] == {"ours": 0, "reference": 0}
     assert not Message.objects.exists()
 
-
-@pytest.fixture(autouse=True)
-def _in_memory_channel_layer(settings):
-    """The in-memory layer, whatever REDIS_URL says: in the whole PostgreSQL + Redis
-    suite these live tests failed in the same places run after run (and passed alone),
-    as if a Redis layer made earlier for another event loop were reused; the cause is
-    not found yet. The Redis path is the consumers' and drills' to test."""
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from chapterhouse.conftest import fresh_realtime_state
+
 
 class AsgiServer:
     """The site served by uvicorn in a thread. `url` is its address; `run(function)`
@@ -75,6 +77,8 @@ def asgi_server(transactional_db) -> Iterator[AsgiServer]:
     server = AsgiServer()
     yield server
     server.stop()
+    # Its sockets' layer remembers this server's loop, now closed (see _fresh_realtime).
+    fresh_realtime_state()
 
 
 @pytest.fixture

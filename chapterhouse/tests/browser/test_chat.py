@@ -118,11 +118,3 @@ def test_posting_without_javascript_at_360px(browser, asgi_live_server, people):
     finally:
         context.close()
 
-
-@pytest.fixture(autouse=True)
-def _in_memory_channel_layer(settings):
-    """The in-memory layer, whatever REDIS_URL says: in the whole PostgreSQL + Redis
-    suite these live tests failed in the same places run after run (and passed alone),
-    as if a Redis layer made earlier for another event loop were reused; the cause is
-    not found yet. The Redis path is the consumers' and drills' to test."""
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

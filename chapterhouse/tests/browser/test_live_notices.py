@@ -73,11 +73,3 @@ def test_a_digest_email_is_sent_with_a_working_unsubscribe_link(asgi_page, asgi_
     assert "you will no longer get emails about" in page.locator("main").inner_text()
     assert email_choices_for(ada)[Kind.REPLY] == Delivery.OFF
 
-
-@pytest.fixture(autouse=True)
-def _in_memory_channel_layer(settings):
-    """The in-memory layer, whatever REDIS_URL says: in the whole PostgreSQL + Redis
-    suite these live tests failed in the same places run after run (and passed alone),
-    as if a Redis layer made earlier for another event loop were reused; the cause is
-    not found yet. The Redis path is the consumers' and drills' to test."""
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
