@@ -22,6 +22,7 @@ from chapterhouse.lib import cache as lib_cache
 from chapterhouse.lib.collation import fold, localized_order, sort_key
 from chapterhouse.places.models import ascii_fold
 
+from . import sections
 from .models import Chapter, ChapterLevel, ChapterRole
 
 if TYPE_CHECKING:
@@ -296,6 +297,23 @@ def chapters_called(text: str, *, limit: int = 20) -> list[Chapter]:
         chapter for chapter in candidates
         if _names_of(chapter) & {whole} or _within_parents(lines[chapter.pk], parts[1:])
     ][:limit]
+
+
+def section_shown_to(key: str, member: Member | None, *, chapter: str = "chapter") -> Q:
+    """A filter for rows of many chapters (a calendar with the chapters below, a board
+    with its sub-chapters, the lessons of the whole tree): those whose chapter (the
+    foreign key named `chapter`) shows its section `key` to `member` (None: an
+    outsider): not turned off, and public or kept to members the member is one of
+    (chapters.sections.may_view, in the query; it makes no query of its own)."""
+    if key not in sections.OPTIONAL:
+        return Q()
+    setting = f"{chapter}__sections__{key}"
+    shown = Q(**{f"{setting}__shown__isnull": True}) | Q(**{f"{setting}__shown": True})
+    public = (Q(**{f"{setting}__visibility__isnull": True})
+              | Q(**{f"{setting}__visibility": sections.Visibility.PUBLIC}))
+    if member is not None:
+        public |= Q(**{f"{chapter}__path__in": member.home_chapter.ancestor_paths()})
+    return shown & public
 
 
 def children_of(chapter: Chapter) -> QuerySet[Chapter]:

@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from chapterhouse.chapters.models import Chapter
+from chapterhouse.chapters.selectors import section_shown_to
 from chapterhouse.decisions import selectors as decision_selectors
 from chapterhouse.decisions.models import MEETING_METHODS, Decision, DecisionRule
 
@@ -65,9 +66,10 @@ def _visible(member: Member | None) -> Q:
 def calendar_events(chapter: Chapter, member: Member | None, *,
                     subchapters: bool) -> QuerySet[Event]:
     """The events a chapter's calendar shows to `member`: its own, and those of the
-    chapters below it when it chose so. Their changes come with them (two queries)."""
-    chapters = Chapter.objects.within(chapter) if subchapters else None
-    events = (Event.objects.filter(chapter__in=chapters.values("pk")) if chapters is not None
+    chapters below it when it chose so (but for those whose events section is turned
+    off or kept from `member`). Their changes come with them (two queries)."""
+    events = (Event.objects.filter(chapter__in=Chapter.objects.within(chapter).values("pk"))
+              .filter(section_shown_to("events", member)) if subchapters
               else Event.objects.filter(chapter=chapter))
     return (events.filter(_visible(member)).select_related("chapter")
             .prefetch_related(Prefetch("changes", queryset=OccurrenceChange.objects.all())))

@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from chapterhouse.chapters.models import Chapter
+from chapterhouse.chapters.selectors import section_shown_to
+
 from .models import Entry
 
 if TYPE_CHECKING:
-    from chapterhouse.chapters.models import Chapter
     from chapterhouse.members.models import Member
 
 
@@ -23,10 +25,12 @@ def board_entries(
     or deactivated) may see, newest first, each with its chapter and author: one query
     whatever their number. With `include_subchapters`, the entries of every chapter
     below it too (those members-only of a chapter below only for that chapter's
+    members, and none of a chapter below whose board is turned off or kept to its
     members). An entry the viewer may not see is never in it (nor in its count)."""
     entries = Entry.objects.on_board(timezone.localdate()).visible_to(viewer)
     if include_subchapters:
-        entries = entries.filter(chapter__path__startswith=chapter.path)
+        entries = entries.filter(chapter__in=Chapter.objects.within(chapter)).filter(
+            section_shown_to("mutualaid", viewer))
     else:
         entries = entries.filter(chapter=chapter)
     if kind:

@@ -256,7 +256,8 @@ class LessonList(generics.ListAPIView[Lesson]):
         place = None
         if params.get("place"):
             place = access_chapter(self.request, url_path_of(params["place"])).chapter
-        return selectors.lessons(topic=topic or "", place=place)
+        return selectors.lessons(viewer=viewer_of(self.request).active_member,
+                                 topic=topic or "", place=place)
 
     @extend_schema(parameters=[
         OpenApiParameter("topic", str, enum=Topic.values, description="Only this topic."),

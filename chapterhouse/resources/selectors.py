@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Prefetch, QuerySet
 
 from chapterhouse.chapters.models import Chapter
+from chapterhouse.chapters.selectors import section_shown_to
 
 from .models import Lesson, LessonHelp, Resource, Tag, Visibility
 
@@ -53,10 +54,13 @@ def get_resource(chapter: Chapter, public_id: uuid.UUID) -> Resource | None:
     return resource
 
 
-def lessons(*, topic: str = "", place: Chapter | None = None) -> QuerySet[Lesson]:
-    """Every chapter's lessons, newest first, of `topic` and from `place` (the chapter
-    and every chapter below it) when given; with chapter and author (one query)."""
-    rows = Lesson.objects.all()
+def lessons(*, viewer: Member | None, topic: str = "",
+            place: Chapter | None = None) -> QuerySet[Lesson]:
+    """Every chapter's lessons that `viewer` (None: an outsider) may see, newest first,
+    of `topic` and from `place` (the chapter and every chapter below it) when given;
+    with chapter and author (one query). A chapter whose resources section is turned off
+    or kept to its members shows its lessons only as that section would."""
+    rows = Lesson.objects.filter(section_shown_to("resources", viewer))
     if topic:
         rows = rows.filter(topic=topic)
     if place is not None:

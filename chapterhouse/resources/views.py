@@ -157,7 +157,7 @@ def lessons(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         topic = form.cleaned_data["topic"]
         place = next((c for c in places if c.url_path == form.cleaned_data["place"]), None)
-    rows = selectors.lessons(topic=topic, place=place)
+    rows = selectors.lessons(viewer=viewer_of(request).active_member, topic=topic, place=place)
     return render(request, "resources/lessons.html", {
         "form": form, "topic": topic, "place": place,
         "page_obj": Paginator(rows, LESSONS_PER_PAGE).get_page(request.GET.get("page")),
