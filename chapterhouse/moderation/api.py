@@ -103,7 +103,7 @@ class ReportCreate(generics.GenericAPIView[Report]):
 
 
 @extend_schema(tags=TAGS)
-class Queue(generics.GenericAPIView[Report]):
+class Queue(generics.GenericAPIView[Any]):  # its rows are QueueItems, not a model's
     """The things reported to the chapter's facilitators (its own content, and the
     chapters' below that waited their chapter's time), oldest report first; for its
     facilitators (and those above it) only."""

@@ -13,7 +13,6 @@ from chapterhouse.lib import reportables
 from chapterhouse.members.api import StrictSerializer
 
 from .models import REASON_MAX_LENGTH, Action, Appeal, Hidden, Report
-from .selectors import QueueItem
 
 CHAPTER_HELP = gettext_lazy("The chapter's address: its url_path, `international` for the "
                             "root.")
@@ -65,7 +64,7 @@ class ReportSerializer(serializers.ModelSerializer[Report]):
         return str(self.context["label"])
 
 
-class QueueItemSerializer(serializers.Serializer[QueueItem]):
+class QueueItemSerializer(serializers.Serializer[Any]):
     """A reported thing waiting for a decision: its kind, an excerpt, where it is, how
     many members reported it and (some of) their reasons."""
 

@@ -72,7 +72,8 @@ class PollSerializer(serializers.ModelSerializer[Poll]):
 
 
 class BarSerializer(serializers.Serializer[Any]):
-    label = serializers.CharField(read_only=True)
+    # DRF takes declared fields off the class, so "label" shadows nothing at run time.
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]
     count = serializers.IntegerField(read_only=True)
     percent = serializers.IntegerField(read_only=True, help_text=gettext_lazy(
         "Of those who answered the question (several choices may add up to more than "
@@ -153,7 +154,8 @@ class SurveyCreateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=TITLE_MAX_LENGTH + _SLACK)
     description = serializers.CharField(required=False, allow_blank=True, default="",
                                         max_length=DESCRIPTION_MAX_LENGTH + _SLACK)
-    questions = QuestionInputSerializer(many=True, max_length=MAX_QUESTIONS + _SLACK)
+    questions: serializers.ListSerializer[Any] = serializers.ListSerializer(
+        child=QuestionInputSerializer(), max_length=MAX_QUESTIONS + _SLACK)
     anonymous = serializers.BooleanField(required=False, default=True, help_text=gettext_lazy(
         "False: the facilitators see which member gave which answers."))
     by_link = serializers.BooleanField(required=False, default=False, help_text=gettext_lazy(
