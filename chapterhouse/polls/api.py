@@ -9,10 +9,12 @@
     GET  /api/v1/polls/<id>/                one, with its questions, and its results
                                             when the viewer may see them
     POST /api/v1/polls/<id>/answer/         a member's answers: {"answers": {"1": 0}}
+    POST /api/v1/polls/<id>/close/          its author or a facilitator closes it now
 
 Whoever sees the chapter's "polls" section sees its polls (404 otherwise, as a list
 of a section kept to the members). Asking is for the section's posters, answering for
-the chapter's members while it is open, once (403 otherwise). A survey's answers by
+the chapter's members while it is open, once, closing early for its author and the
+chapter's facilitators (403 otherwise). A survey's answers by
 its public link (people without an account) are given on its page, not here. Bad
 input (duplicate or empty options, a closing time past, an unknown option, a second
 answer) is a 400 with its reason, and nothing is stored.
@@ -197,10 +199,32 @@ class PollAnswer(generics.GenericAPIView[Poll]):
         return Response(_detail(request, poll), status=status.HTTP_201_CREATED)
 
 
+@extend_schema(tags=TAGS)
+class PollClose(generics.GenericAPIView[Poll]):
+    """Its author or a facilitator of its chapter closes an open poll or survey now:
+    it takes no more answers, and everyone who sees it sees its results."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = PollDetailSerializer
+
+    @extend_schema(request=None, responses={200: PollDetailSerializer})
+    def post(self, request: Request, public_id: uuid.UUID) -> Response:
+        poll = access_poll_by_id(request, public_id, "polls.close",
+                                 denied=_("Only its author and the chapter's facilitators "
+                                          "close it, while it is open."))
+        try:
+            services.close_poll(poll=poll, member=member_required(request))
+        except Refused as error:
+            raise api_refusal(error) from None
+        viewer_of(request).forget()
+        return Response(_detail(request, poll))
+
+
 _one = "polls/<uuid:public_id>/"
 urlpatterns = [
     path("polls/", PollList.as_view(), name="poll-list"),
     path("surveys/", SurveyCreate.as_view(), name="survey-create"),
     path(_one, PollDetail.as_view(), name="poll-detail"),
     path(_one + "answer/", PollAnswer.as_view(), name="poll-answer"),
+    path(_one + "close/", PollClose.as_view(), name="poll-close"),
 ]

@@ -256,3 +256,24 @@ def test_the_list_and_a_poll_cost_the_same_whatever_the_number(request, persona,
         make_survey(voter, title=f"Survey {index}")
     assert _count(client, LIST, {"chapter": HACKNEY}) == small_list
     assert _count(client, one(poll)) == small_detail
+
+
+def test_its_author_or_a_facilitator_closes_it_early(client, member, neighbour, facilitator,
+                                                     outsider):
+    poll = make_poll(member)
+    survey = make_survey(member)
+    assert post_json(client, one(poll) + "close/").status_code == 401
+    for other in (neighbour, outsider):
+        refused = post_json(token_client_for(other), one(poll) + "close/")
+        assert refused.status_code == 403
+    assert not Poll.objects.get(pk=poll.pk).is_closed()
+    closed = post_json(token_client_for(member), one(poll) + "close/")
+    assert closed.status_code == 200
+    assert closed.json()["poll"]["closed"] is True
+    assert Poll.objects.get(pk=poll.pk).is_closed()
+    # Closed, its results are everyone's and it takes no answers.
+    assert client.get(one(poll)).json()["results"]["responses"] == 0
+    assert answer(token_client_for(neighbour), poll, {"1": 0}).status_code == 403
+    again = post_json(token_client_for(member), one(poll) + "close/")
+    assert again.status_code == 403
+    assert post_json(token_client_for(facilitator), one(survey) + "close/").status_code == 200
