@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from chapterhouse.chapters.api import ChapterRefSerializer
@@ -107,12 +108,20 @@ class AppealSerializer(serializers.ModelSerializer[Appeal]):
 
     chapter = ChapterRefSerializer(read_only=True, allow_null=True, help_text=gettext_lazy(
         "The chapter whose facilitators decide it (null: the site's staff)."))
+    outcome = serializers.SerializerMethodField(help_text=gettext_lazy(
+        "Null until it is decided."))
 
     class Meta:
         model = Appeal
         fields = ["text", "created_at", "chapter", "outcome", "decided_at",
                   "decision_reason"]
         read_only_fields = fields
+
+    # The column is blank until decided: null here, never a value outside the choices.
+    @extend_schema_field(serializers.ChoiceField(choices=Appeal.Outcome.choices,
+                                                 allow_null=True))
+    def get_outcome(self, appeal: Appeal) -> str | None:
+        return appeal.outcome or None
 
 
 class ActionSerializer(serializers.ModelSerializer[Action]):
