@@ -509,6 +509,7 @@ SPECTACULAR_SETTINGS = {
         "OutcomeEnum": "chapterhouse.decisions.models.records.Decision.Outcome",
         "AppealOutcomeEnum": "chapterhouse.moderation.models.Appeal.Outcome",
         "ModerationDecisionEnum": "chapterhouse.moderation.serializers.DECISIONS",
+        "AppealDecisionEnum": "chapterhouse.moderation.serializers.APPEAL_DECISIONS",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -8,6 +8,10 @@
     POST /api/v1/moderation/decisions/          hide, restore, or dismiss the reports
                                                 of a piece of content, with a reason
     POST /api/v1/moderation/appeals/            its author appeals a hiding, once
+    GET  /api/v1/moderation/appeals/?chapter=   the appeals the chapter's facilitators
+                                                decide (those of the chapters below)
+    POST /api/v1/moderation/appeals/decide/     restore the content or uphold the
+                                                hiding, with a reason
     GET  /api/v1/moderation/log/?chapter=       the chapter's public moderation log
 
 Content the viewer may not see is a 404 (its existence is not told); reporting,
@@ -42,6 +46,8 @@ from .models import Action, Report
 from .serializers import (
     CHAPTER_HELP,
     ActionSerializer,
+    AppealDecisionRequestSerializer,
+    AppealItemSerializer,
     AppealRequestSerializer,
     AppealSerializer,
     DecisionRequestSerializer,
@@ -159,12 +165,23 @@ class Decide(generics.GenericAPIView[Report]):
 
 
 @extend_schema(tags=TAGS)
-class AppealCreate(generics.GenericAPIView[Report]):
-    """The author of hidden content appeals, once, to the facilitators of the chapter
-    above (201). Content not hidden, or not yours, is a 404."""
+class Appeals(generics.GenericAPIView[Any]):  # its rows are QueueItems, not a model's
+    """GET: the appeals the chapter's facilitators decide (of content hidden in the
+    chapters directly below it), oldest first; for them only. POST: the author of
+    hidden content appeals, once, to the facilitators of the chapter above (201);
+    content not hidden, or not yours, is a 404."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = AppealRequestSerializer
+
+    @extend_schema(parameters=[CHAPTER_PARAMETER],
+                   responses={200: AppealItemSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        found = _chapter(request)
+        require(request, "moderation.view_queue", found.chapter,
+                _("Only the chapter's facilitators see its moderation queue."))
+        page = self.paginate_queryset(selectors.appeals_for(found.chapter))  # type: ignore[arg-type]
+        return self.get_paginated_response(AppealItemSerializer(page, many=True).data)
 
     @extend_schema(request=AppealRequestSerializer, responses={201: AppealSerializer})
     def post(self, request: Request) -> Response:
@@ -186,6 +203,38 @@ class AppealCreate(generics.GenericAPIView[Report]):
 
 
 @extend_schema(tags=TAGS)
+class AppealDecide(generics.GenericAPIView[Report]):
+    """The facilitators of the chapter above (never the one who hid it) restore the
+    content or uphold its hiding, with a reason; its author is told, and the public
+    log shows it."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = AppealDecisionRequestSerializer
+
+    @extend_schema(request=AppealDecisionRequestSerializer, responses={200: AppealSerializer})
+    def post(self, request: Request) -> Response:
+        moderator = member_required(request)
+        serializer = AppealDecisionRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        _reportable, target = _target(request, data["content"], data["id"])
+        hidden = selectors.hidden_of(target)
+        appeal = getattr(hidden, "appeal", None) if hidden is not None else None
+        if appeal is None:
+            raise Http404(_("There is no appeal of this to decide."))
+        require(request, "moderation.decide_appeal", appeal,
+                _("You do not decide this appeal."))
+        try:
+            decided = services.decide_appeal(appeal=appeal, moderator=moderator,
+                                             restore=data["decision"] == "restore",
+                                             reason=data["reason"])
+        except Refused as error:
+            raise api_refusal(error) from None
+        viewer_of(request).forget()
+        return Response(AppealSerializer(decided).data)
+
+
+@extend_schema(tags=TAGS)
 class Log(generics.ListAPIView[Action]):
     """The chapter's public moderation log, newest first: what kind of content, what
     was decided, why, and by whom (their role). Never the content. Anyone reads it."""
@@ -204,6 +253,8 @@ urlpatterns = [
     path("moderation/reports/", ReportCreate.as_view(), name="moderation-report"),
     path("moderation/queue/", Queue.as_view(), name="moderation-queue"),
     path("moderation/decisions/", Decide.as_view(), name="moderation-decide"),
-    path("moderation/appeals/", AppealCreate.as_view(), name="moderation-appeal"),
+    path("moderation/appeals/", Appeals.as_view(), name="moderation-appeals"),
+    path("moderation/appeals/decide/", AppealDecide.as_view(),
+         name="moderation-decide-appeal"),
     path("moderation/log/", Log.as_view(), name="moderation-log"),
 ]

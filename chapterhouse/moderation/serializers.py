@@ -18,6 +18,7 @@ from .models import REASON_MAX_LENGTH, Action, Appeal, Hidden, Report
 CHAPTER_HELP = gettext_lazy("The chapter's address: its url_path, `international` for the "
                             "root.")
 DECISIONS = ["hide", "restore", "dismiss"]
+APPEAL_DECISIONS = ["restore", "uphold"]
 
 
 class ContentSerializer(StrictSerializer):
@@ -122,6 +123,29 @@ class AppealSerializer(serializers.ModelSerializer[Appeal]):
                                                  allow_null=True))
     def get_outcome(self, appeal: Appeal) -> str | None:
         return appeal.outcome or None
+
+
+class AppealDecisionRequestSerializer(ContentSerializer):
+    decision = serializers.ChoiceField(choices=APPEAL_DECISIONS, help_text=gettext_lazy(
+        "`restore` shows the content again; `uphold` keeps it hidden."))
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH + 1000, help_text=gettext_lazy(
+        "Told to the author and in the public log."))
+
+
+class AppealItemSerializer(serializers.Serializer[Any]):
+    """An appeal waiting for the chapter's facilitators: the hidden content (an
+    excerpt, for them), why it was hidden, and why its author appeals."""
+
+    content = serializers.CharField(source="label", read_only=True)
+    id = serializers.IntegerField(source="object_id", read_only=True)
+    noun = serializers.CharField(read_only=True)
+    excerpt = serializers.CharField(read_only=True)
+    web_url = serializers.CharField(source="url", read_only=True)
+    chapter = ChapterRefSerializer(read_only=True, allow_null=True, help_text=gettext_lazy(
+        "The content's chapter (the one below)."))
+    hidden_reason = serializers.CharField(source="appeal.hidden.reason", read_only=True)
+    text = serializers.CharField(source="appeal.text", read_only=True)
+    appealed_at = serializers.DateTimeField(source="first_at", read_only=True)
 
 
 class ActionSerializer(serializers.ModelSerializer[Action]):

@@ -235,3 +235,93 @@ def test_the_queue_and_the_log_cost_the_same_whatever_their_length(member, facil
                       reason="No")
     assert _count(as_facilitator, API + "queue/", {"chapter": HACKNEY}) == small_queue
     assert _count(anonymous, API + "log/", {"chapter": HACKNEY}) == small_log
+
+
+def decide_appeal(client, post, decision="restore", reason="On reflection, fine"):
+    return post_json(client, API + "appeals/decide/", {"content": POST, "id": post.pk,
+                                                       "decision": decision,
+                                                       "reason": reason})
+
+
+def test_the_chapter_above_sees_and_decides_the_appeal(client, member, facilitator,
+                                                       outsider):
+    post = a_post(member, body="A very distinctive sentence")
+    services.hide(target=post, moderator=facilitator, reason="Personal attack")
+    assert appeal(token_client_for(member), post).status_code == 201
+    above = london_facilitator()
+    as_above = token_client_for(above)
+    listed = as_above.get(API + "appeals/", {"chapter": "gb/eng/london"})
+    assert listed.status_code == 200
+    item = listed.json()["results"][0]
+    assert (item["content"], item["id"], item["hidden_reason"], item["text"]) == (
+        POST, post.pk, "Personal attack", "It was a joke")
+    assert "distinctive" in item["excerpt"] and item["chapter"]["url_path"] == HACKNEY
+    assert client.get(API + "appeals/", {"chapter": "gb/eng/london"}).status_code == 401
+    for other in (member, facilitator, outsider):
+        assert token_client_for(other).get(
+            API + "appeals/", {"chapter": "gb/eng/london"}).status_code == 403
+    # Neither the author, nor the one who hid it, nor an outsider decides.
+    assert decide_appeal(client, post).status_code == 401
+    for other in (member, facilitator, outsider):
+        assert decide_appeal(token_client_for(other), post).status_code == 403
+    assert Appeal.objects.get().decided_at is None
+    decided = decide_appeal(as_above, post)
+    assert decided.status_code == 200 and decided.json()["outcome"] == "restored"
+    assert Hidden.objects.get().restored_at is not None
+    assert Action.objects.filter(kind="appeal_restored").count() == 1
+    # Decided, there is nothing left to decide.
+    assert decide_appeal(as_above, post).status_code == 404
+
+
+def test_an_upheld_appeal_keeps_it_hidden(member, facilitator):
+    post = a_post(member)
+    services.hide(target=post, moderator=facilitator, reason="Personal attack")
+    appeal(token_client_for(member), post)
+    upheld = decide_appeal(token_client_for(london_facilitator()), post, "uphold",
+                           "It was an attack")
+    assert upheld.status_code == 200 and upheld.json()["outcome"] == "upheld"
+    assert Hidden.objects.get().restored_at is None
+
+
+@pytest.mark.parametrize("decision, reason, field", [
+    ("restore", "", "reason"),
+    ("restore", "x" * 1001, "non_field_errors"),
+    ("delete", "Fine", "decision"),
+    ("", "Fine", "decision"),
+])
+def test_a_bad_appeal_decision_is_400_and_changes_nothing(member, facilitator, decision,
+                                                          reason, field):
+    post = a_post(member)
+    services.hide(target=post, moderator=facilitator, reason="Personal attack")
+    appeal(token_client_for(member), post)
+    response = decide_appeal(token_client_for(london_facilitator()), post, decision, reason)
+    assert response.status_code == 400
+    assert field in response.json(), response.json()
+    assert Appeal.objects.get().decided_at is None
+    assert Hidden.objects.get().restored_at is None
+
+
+def test_deciding_without_an_appeal_is_404(member, facilitator):
+    post = a_post(member)
+    services.hide(target=post, moderator=facilitator, reason="Personal attack")
+    response = decide_appeal(token_client_for(london_facilitator()), post)
+    assert response.status_code == 404
+    assert Hidden.objects.get().restored_at is None
+
+
+def test_the_appeals_cost_the_same_whatever_their_number(member, facilitator):
+    as_above = token_client_for(london_facilitator())
+    params = {"chapter": "gb/eng/london"}
+
+    def hidden_and_appealed(author, body):
+        post = a_post(author, body=body)
+        services.hide(target=post, moderator=facilitator, reason="No")
+        services.appeal(hidden=Hidden.objects.get(object_id=post.pk, restored_at=None),
+                        author=author, text="Please")
+
+    hidden_and_appealed(member, "First")
+    small = _count(as_above, API + "appeals/", params)
+    for index in range(5):
+        author = make_member(f"Author {index}", city="London", neighbourhood="Hackney")
+        hidden_and_appealed(author, f"Post {index}")
+    assert _count(as_above, API + "appeals/", params) == small
