@@ -124,7 +124,8 @@ class PollList(generics.ListAPIView[Poll]):
 
 
 def _reloaded(poll: Poll) -> Poll:
-    """The poll as the selectors give it (its chapter, author and questions)."""
+    """The poll as the selectors give it after a write (its chapter, author, questions
+    and number of answers)."""
     found = selectors.get_poll_by_id(poll.public_id)
     return found if found is not None else poll
 
@@ -196,7 +197,7 @@ class PollAnswer(generics.GenericAPIView[Poll]):
         except Refused as error:
             raise api_refusal(error) from None
         viewer_of(request).forget()
-        return Response(_detail(request, poll), status=status.HTTP_201_CREATED)
+        return Response(_detail(request, _reloaded(poll)), status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=TAGS)
@@ -217,7 +218,7 @@ class PollClose(generics.GenericAPIView[Poll]):
         except Refused as error:
             raise api_refusal(error) from None
         viewer_of(request).forget()
-        return Response(_detail(request, poll))
+        return Response(_detail(request, _reloaded(poll)))
 
 
 _one = "polls/<uuid:public_id>/"

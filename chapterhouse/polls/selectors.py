@@ -33,9 +33,10 @@ def get_poll(chapter: Chapter, public_id: uuid.UUID) -> Poll | None:
 
 
 def get_poll_by_id(public_id: uuid.UUID) -> Poll | None:
-    """A poll of any chapter (the API's address), with its chapter, author, questions."""
-    return (Poll.objects.select_related("chapter", "author")
-            .prefetch_related("questions").filter(public_id=public_id).first())
+    """A poll of any chapter (the API's address), with its chapter, author, questions
+    and number of answers."""
+    return (Poll.objects.select_related("chapter", "author").prefetch_related("questions")
+            .annotate(response_count=Count("responses")).filter(public_id=public_id).first())
 
 
 def get_poll_by_link(token: str) -> Poll | None:

@@ -96,6 +96,7 @@ def test_a_member_asks_a_poll(member):
         member, member.home_chapter, False, "poll")
     body = response.json()
     assert body["poll"]["public_id"] == str(poll.public_id)
+    assert body["poll"]["response_count"] == 0
     assert body["questions"] == [{"position": 1, "kind": "multiple",
                                   "text": "Where do we meet?",
                                   "options": ["Library", "Café"]}]
@@ -173,6 +174,8 @@ def test_a_member_answers_once_then_sees_the_results(member, neighbour):
     assert response.status_code == 201
     body = response.json()
     assert body["answered"] is True and body["may_answer"] is False
+    assert body["poll"]["response_count"] == 1
+    assert as_neighbour.get(one(poll)).json()["poll"]["response_count"] == 1
     bars = body["results"]["questions"][0]["bars"]
     assert [(bar["label"], bar["count"], bar["percent"], bar["names"]) for bar in bars] == [
         ("Library", 0, 0, []), ("Café", 1, 100, [neighbour.display_name]), ("Park", 0, 0, [])]
