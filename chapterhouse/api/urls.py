@@ -9,10 +9,13 @@ from chapterhouse.chapters import api as chapters_api
 from chapterhouse.chat import api as chat_api
 from chapterhouse.conversations import api as conversations_api
 from chapterhouse.decisions import api as decisions_api
+from chapterhouse.documents import api as documents_api
 from chapterhouse.events import api as events_api
 from chapterhouse.members import api as members_api
+from chapterhouse.moderation import api as moderation_api
 from chapterhouse.mutualaid import api as mutualaid_api
 from chapterhouse.notifications import api as notifications_api
+from chapterhouse.polls import api as polls_api
 from chapterhouse.projects import api as projects_api
 from chapterhouse.resources import api as resources_api
 
@@ -42,6 +45,10 @@ v1 = [
     *mutualaid_api.urlpatterns,
     *events_api.urlpatterns,
     *blogs_api.urlpatterns,
+    # polls and surveys, moderation, founding documents (issue #18)
+    *polls_api.urlpatterns,
+    *moderation_api.urlpatterns,
+    *documents_api.urlpatterns,
     # Last: anything else under /api/v1/ is a JSON 404, never the HTML page.
     re_path(r"^(?P<rest>[\s\S]*)$", not_found),  # any character, line breaks too
 ]

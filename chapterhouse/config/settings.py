@@ -499,6 +499,17 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "chapterhouse.decisions.models.Proposal.Status",
         "EventAnswerEnum": "chapterhouse.events.models.Answer",
         "EventReplyEnum": "chapterhouse.events.api.REPLIES",
+        # polls, moderation, documents (issue #18)
+        "PollKindEnum": "chapterhouse.polls.models.PollKind",
+        "PollQuestionKindEnum": "chapterhouse.polls.models.QuestionKind",
+        "DocumentKindEnum": "chapterhouse.documents.models.Kind",
+        "ModerationActionKindEnum": "chapterhouse.moderation.models.Action.Kind",
+        "ModerationRoleEnum": "chapterhouse.moderation.models.Action.Role",
+        # A decision's, named as before an appeal's outcome came.
+        "OutcomeEnum": "chapterhouse.decisions.models.records.Decision.Outcome",
+        "AppealOutcomeEnum": "chapterhouse.moderation.models.Appeal.Outcome",
+        "ModerationDecisionEnum": "chapterhouse.moderation.serializers.DECISIONS",
+        "AppealDecisionEnum": "chapterhouse.moderation.serializers.APPEAL_DECISIONS",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

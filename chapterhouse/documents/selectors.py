@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.db.models import Count, QuerySet
@@ -77,3 +78,18 @@ def versions_of(section: Section) -> QuerySet[SectionVersion]:
 
 def version(section: Section, number: int) -> SectionVersion | None:
     return section.versions.filter(number=number).first()
+
+
+def document_by_public_id(public_id: uuid.UUID) -> Document | None:
+    """A document with its chapter (one query)."""
+    return Document.objects.select_related("chapter").filter(public_id=public_id).first()
+
+
+def documents_with_chapter(chapter: Chapter) -> QuerySet[Document]:
+    """`documents_of`, each with its chapter loaded (for their addresses)."""
+    return documents_of(chapter).select_related("chapter")
+
+
+def versions_numbered(section: Section, numbers: Iterable[int]) -> dict[int, SectionVersion]:
+    """The section's versions of these numbers, by number (one query)."""
+    return {found.number: found for found in section.versions.filter(number__in=list(numbers))}

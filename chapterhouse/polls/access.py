@@ -21,3 +21,13 @@ def access_poll(request: Any, chapter: Chapter, public_id: Any,
     poll = selectors.get_poll(chapter, parse_uuid(public_id, missing))
     return access(request, poll, view="polls.view_poll", missing=missing,
                   permission=permission, denied=denied)
+
+
+def access_poll_by_id(request: Any, public_id: Any, permission: str | None = None, *,
+                      denied: str | None = None) -> Poll:
+    """The poll `public_id`, whatever its chapter (the API's address); 404 and 403 as
+    `access_poll`."""
+    missing = _("There is no such poll.")
+    poll = selectors.get_poll_by_id(parse_uuid(public_id, missing))
+    return access(request, poll, view="polls.view_poll", missing=missing,
+                  permission=permission, denied=denied)

@@ -10,6 +10,7 @@
   once it closed; a member who answered right after answering (the view asks).
 - Its author or a facilitator of the chapter downloads the answers (CSV) and turns a
   poll into a draft proposal (decisions then checks they belong to the chapter).
+- Its author or a facilitator of the chapter closes it before its time (the API).
 """
 
 from __future__ import annotations
@@ -58,3 +59,4 @@ rules.add_perm("polls.answer", visible & belongs_to_its_chapter & ~is_closed)
 rules.add_perm("polls.see_results", visible & (is_author | facilitates_its_chapter | is_closed))
 rules.add_perm("polls.export", is_author | facilitates_its_chapter)
 rules.add_perm("polls.make_proposal", is_poll & (is_author | facilitates_its_chapter))
+rules.add_perm("polls.close", visible & (is_author | facilitates_its_chapter) & ~is_closed)

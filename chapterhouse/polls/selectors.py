@@ -17,16 +17,26 @@ if TYPE_CHECKING:
     from chapterhouse.members.models import Member
 
 
-def chapter_polls(chapter: Chapter) -> QuerySet[Poll]:
-    """The chapter's polls and surveys, newest first, each with its number of answers
-    (one query for a page, whatever their number)."""
-    return (Poll.objects.filter(chapter=chapter).select_related("chapter", "author")
+def chapter_polls(chapter: Chapter, *, kind: str = "") -> QuerySet[Poll]:
+    """The chapter's polls and surveys (only those of `kind` when given), newest first,
+    each with its number of answers (one query for a page, whatever their number)."""
+    polls = Poll.objects.filter(chapter=chapter)
+    if kind:
+        polls = polls.filter(kind=kind)
+    return (polls.select_related("chapter", "author")
             .annotate(response_count=Count("responses")).newest_first())
 
 
 def get_poll(chapter: Chapter, public_id: uuid.UUID) -> Poll | None:
     return (Poll.objects.select_related("chapter", "author")
             .prefetch_related("questions").filter(chapter=chapter, public_id=public_id).first())
+
+
+def get_poll_by_id(public_id: uuid.UUID) -> Poll | None:
+    """A poll of any chapter (the API's address), with its chapter, author, questions
+    and number of answers."""
+    return (Poll.objects.select_related("chapter", "author").prefetch_related("questions")
+            .annotate(response_count=Count("responses")).filter(public_id=public_id).first())
 
 
 def get_poll_by_link(token: str) -> Poll | None:

@@ -1,5 +1,6 @@
 """Writing polls and surveys: create one, answer it (as a member, or by a survey's
-public link), turn a poll into a draft proposal, and remove a leaving member's answers.
+public link), close it early, turn a poll into a draft proposal, and remove a leaving
+member's answers.
 
 Bad input (options empty, duplicated once spaces and case are folded, too few or too
 many; a closing time in the past; an unknown option; an empty answer) raises
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chapterhouse.decisions.services import create_draft
+from chapterhouse.lib import audit
 from chapterhouse.lib.errors import Refused
 from chapterhouse.lib.text import without_bidi_controls
 
@@ -244,6 +246,23 @@ def answer_by_link(*, poll: Poll, answers: Mapping[int, Any], member: Member | N
     rows = _answers_for(poll, answers)
     with transaction.atomic():
         return _store(poll, None, False, rows)
+
+
+def close_poll(*, poll: Poll, member: Member, now: datetime.datetime | None = None) -> Poll:
+    """Close a poll or survey now, before its closing time: it takes no more answers
+    (by its link neither) and everyone who sees it sees its results. Refused when it is
+    closed already. Audited: its author or a facilitator closed it."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Poll.objects.select_for_update(of=("self",)).get(pk=poll.pk)
+        if locked.is_closed(now):
+            raise PollError(_("This poll is closed already."))
+        locked.closes_at = now
+        locked.save(update_fields=["closes_at"])
+        audit.record(actor=member, action="polls.close", target=locked,
+                     chapter=poll.chapter, data={"title": locked.title})
+    poll.closes_at = now
+    return poll
 
 
 def make_proposal(*, poll: Poll, author: Member, category: str) -> Proposal:

@@ -47,6 +47,16 @@ ENDPOINTS = {
     # blogs (chapterhouse.blogs.api)
     "/api/v1/blog-posts/", "/api/v1/blog-posts/{public_id}/",
     "/api/v1/blog-posts/{public_id}/publish/", "/api/v1/blog-posts/{public_id}/unpublish/",
+    # polls and surveys (chapterhouse.polls.api), moderation (chapterhouse.moderation.api),
+    # founding documents (chapterhouse.documents.api)
+    "/api/v1/polls/", "/api/v1/surveys/", "/api/v1/polls/{public_id}/",
+    "/api/v1/polls/{public_id}/answer/", "/api/v1/polls/{public_id}/close/",
+    "/api/v1/moderation/reports/", "/api/v1/moderation/queue/",
+    "/api/v1/moderation/decisions/", "/api/v1/moderation/appeals/",
+    "/api/v1/moderation/appeals/decide/", "/api/v1/moderation/log/",
+    "/api/v1/documents/", "/api/v1/documents/{public_id}/",
+    "/api/v1/documents/sections/{public_id}/versions/",
+    "/api/v1/documents/sections/{public_id}/diff/",
 }
 
 

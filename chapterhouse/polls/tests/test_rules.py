@@ -12,27 +12,28 @@ from .factories import make_poll, make_survey
 pytestmark = pytest.mark.django_db
 
 RULES = ["polls.view_poll", "polls.answer", "polls.see_results", "polls.export",
-         "polls.make_proposal"]
+         "polls.make_proposal", "polls.close"]
 Y, N = True, False
-# state → persona → (view, answer, see_results, export, make_proposal); by "author".
+# state → persona → (view, answer, see_results, export, make_proposal, close); by
+# "author".
 MATRIX = {
     "open": {
-        "anonymous": (Y, N, N, N, N), "outsider": (Y, N, N, N, N),
-        "author": (Y, Y, Y, Y, Y), "member": (Y, Y, N, N, N),
-        "facilitator": (Y, Y, Y, Y, Y), "parent_member": (Y, N, N, N, N),
-        "deactivated_member": (Y, N, N, N, N),
+        "anonymous": (Y, N, N, N, N, N), "outsider": (Y, N, N, N, N, N),
+        "author": (Y, Y, Y, Y, Y, Y), "member": (Y, Y, N, N, N, N),
+        "facilitator": (Y, Y, Y, Y, Y, Y), "parent_member": (Y, N, N, N, N, N),
+        "deactivated_member": (Y, N, N, N, N, N),
     },
     "closed": {
-        "anonymous": (Y, N, Y, N, N), "outsider": (Y, N, Y, N, N),
-        "author": (Y, N, Y, Y, Y), "member": (Y, N, Y, N, N),
-        "facilitator": (Y, N, Y, Y, Y), "parent_member": (Y, N, Y, N, N),
-        "deactivated_member": (Y, N, Y, N, N),
+        "anonymous": (Y, N, Y, N, N, N), "outsider": (Y, N, Y, N, N, N),
+        "author": (Y, N, Y, Y, Y, N), "member": (Y, N, Y, N, N, N),
+        "facilitator": (Y, N, Y, Y, Y, N), "parent_member": (Y, N, Y, N, N, N),
+        "deactivated_member": (Y, N, Y, N, N, N),
     },
     "members_only_section": {
-        "anonymous": (N, N, N, N, N), "outsider": (N, N, N, N, N),
-        "author": (Y, Y, Y, Y, Y), "member": (Y, Y, N, N, N),
-        "facilitator": (Y, Y, Y, Y, Y), "parent_member": (N, N, N, N, N),
-        "deactivated_member": (N, N, N, N, N),
+        "anonymous": (N, N, N, N, N, N), "outsider": (N, N, N, N, N, N),
+        "author": (Y, Y, Y, Y, Y, Y), "member": (Y, Y, N, N, N, N),
+        "facilitator": (Y, Y, Y, Y, Y, Y), "parent_member": (N, N, N, N, N, N),
+        "deactivated_member": (N, N, N, N, N, N),
     },
 }
 

@@ -108,6 +108,28 @@ class TestAnswering:
             services.answer_by_link(poll=survey, answers={1: "0"})
 
 
+class TestClosing:
+    def test_closing_early_stops_answers_and_is_audited(self, member, neighbour):
+        from chapterhouse.audit.models import AuditEntry
+
+        poll = make_poll(member)
+        closed = services.close_poll(poll=poll, member=member)
+        assert closed.is_closed()
+        assert Poll.objects.get(pk=poll.pk).is_closed()
+        assert AuditEntry.objects.filter(action="polls.close").count() == 1
+        with pytest.raises(PollError, match="closed"):
+            services.answer(poll=Poll.objects.get(pk=poll.pk), member=neighbour,
+                            answers={1: "0"})
+
+    def test_closing_a_closed_poll_is_refused_and_changes_nothing(self, member):
+        poll = make_poll(member)
+        past = timezone.now() - datetime.timedelta(hours=1)
+        Poll.objects.filter(pk=poll.pk).update(closes_at=past)
+        with pytest.raises(PollError, match="closed already"):
+            services.close_poll(poll=poll, member=member)
+        assert Poll.objects.get(pk=poll.pk).closes_at == past
+
+
 class TestMakingAProposal:
     def test_a_poll_becomes_a_draft_with_its_options_in_a_yes_no_category(self, member):
         poll = make_poll(member)
