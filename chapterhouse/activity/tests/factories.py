@@ -17,10 +17,10 @@ def record(obj: Any) -> list[Activity]:
     return services.record_activity(content_type_id=content_type.pk, object_id=obj.pk)
 
 
-def activity_of(obj: Any, kind: str) -> Activity | None:
+def activity_of(obj: Any, kind: str) -> Activity:
+    """The row of `kind` of `obj` (the test knows it exists)."""
     content_type = ContentType.objects.get_for_model(obj)
-    return Activity.objects.filter(content_type=content_type, object_id=obj.pk,
-                                   kind=kind).first()
+    return Activity.objects.get(content_type=content_type, object_id=obj.pk, kind=kind)
 
 
 def past_decision(author: Any, **kwargs: Any) -> Any:

@@ -20,12 +20,12 @@ from chapterhouse.resources.tests.factories import make_lesson
 pytestmark = pytest.mark.django_db
 
 
-def test_a_decision_is_recorded_after_commit_by_the_signal(member, django_capture_on_commit_callbacks):
+def test_a_decision_is_recorded_after_commit_by_the_signal(
+        member, django_capture_on_commit_callbacks):
     proposal = in_voting(member)
     with django_capture_on_commit_callbacks(execute=True):
         decision = close(proposal)
     found = activity_of(decision, Kind.DECISION)
-    assert found is not None
     assert found.chapter == member.home_chapter
     assert found.audience == Audience.PUBLIC
     assert found.params["title"] == proposal.title

@@ -47,6 +47,8 @@ ENDPOINTS = {
     # blogs (chapterhouse.blogs.api)
     "/api/v1/blog-posts/", "/api/v1/blog-posts/{public_id}/",
     "/api/v1/blog-posts/{public_id}/publish/", "/api/v1/blog-posts/{public_id}/unpublish/",
+    # the activity (chapterhouse.activity.api)
+    "/api/v1/activity/", "/api/v1/activity/follows/", "/api/v1/activity/follows/{public_id}/",
 }
 
 
