@@ -23,9 +23,13 @@ def _enqueue_record(content_type_id: int, object_id: int) -> None:
     tasks.record_activity.enqueue(content_type_id, object_id)
 
 
+def _enqueue_for_model(model: Any, object_id: int) -> None:
+    _enqueue_record(ContentType.objects.get_for_model(model).pk, object_id)
+
+
 def source_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
-    content_type = ContentType.objects.get_for_model(sender)
-    transaction.on_commit(partial(_enqueue_record, content_type.pk, instance.pk))
+    # The content type is looked up after the commit: the write itself asks nothing more.
+    transaction.on_commit(partial(_enqueue_for_model, sender, instance.pk))
 
 
 def hiding_changed(sender: Any, instance: Hidden, **kwargs: Any) -> None:
