@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from chapterhouse.chapters.models import Chapter
@@ -61,6 +62,23 @@ def follows_of(member: Member) -> QuerySet[Follow]:
     return (Follow.objects.filter(member=member)
             .select_related("chapter", "group", "group__chapter")
             .order_by("group_id", "-created_at", "-pk"))
+
+
+def followed_chapters_key(member_id: int) -> str:
+    return f"activity:followed-chapters:{member_id}"
+
+
+def followed_chapters(member: Member) -> dict[int, str]:
+    """The chapters the member follows: their ids → the follow's public id. Cached (the
+    chapter page asks it and has a budget of 8 queries); services.follow and unfollow
+    forget it."""
+    found: dict[int, str] | None = cache.get(followed_chapters_key(member.pk))
+    if found is None:
+        found = {chapter_id: str(public_id) for chapter_id, public_id in
+                 Follow.objects.filter(member=member, chapter__isnull=False)
+                 .values_list("chapter_id", "public_id")}
+        cache.set(followed_chapters_key(member.pk), found, 3600)
+    return found
 
 
 def follow_of(member: Member, *, chapter: Chapter | None = None,

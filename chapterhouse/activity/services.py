@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +29,7 @@ from chapterhouse.lib.errors import Refused
 from chapterhouse.moderation.models import Hidden
 
 from .models import Activity, Audience, FeedVisit, Follow, Kind
+from .selectors import followed_chapters_key
 
 if TYPE_CHECKING:
     from chapterhouse.chapters.models import Chapter
@@ -233,7 +235,17 @@ def follow(*, member: Member, chapter: Chapter | None = None,
     if chapter is not None and member.belongs_to(chapter):
         raise Refused(_("You belong to this chapter: its activity is already in your feed."))
     found, _created = Follow.objects.get_or_create(member=member, chapter=chapter, group=group)
+    _forget_follows(member)
     return found
+
+
+def _forget_follows(member: Member) -> None:
+    """The cached chapters the member follows (selectors.followed_chapters) are stale:
+    forgotten now and again once the change is committed (a page read in between must
+    not keep the old list)."""
+    key = followed_chapters_key(member.pk)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 @transaction.atomic
@@ -242,25 +254,28 @@ def unfollow(*, member: Member, follow: Follow) -> Follow:
     if follow.member_id != member.pk:
         raise Refused(_("This is not something you follow."))
     follow.delete()
+    _forget_follows(member)
     return follow
 
 
 def remove_follows_of(member: Member) -> int:
     """The member's follows, removed with their account (members.account_data)."""
     deleted, _per_model = Follow.objects.filter(member=member).delete()
+    _forget_follows(member)
     return deleted
 
 
-@transaction.atomic
 def mark_feed_seen(*, member: Member) -> datetime | None:
     """Note that the member looked at their feed now; returns when they looked before
-    (None: never), which the page uses for its "since your last visit" divider."""
+    (None: never), which the page uses for its "since your last visit" divider.
+
+    Two statements and no transaction of its own (the home page counts its queries):
+    two visits at once may both see the same "before", which only draws the same line."""
     now = timezone.now()
-    visit = FeedVisit.objects.select_for_update().filter(member=member).first()
-    if visit is None:
-        FeedVisit.objects.create(member=member, seen_at=now)
-        return None
-    before = visit.seen_at
-    visit.seen_at = now
-    visit.save(update_fields=["seen_at"])
+    visits = FeedVisit.objects.filter(member=member)
+    before = visits.values_list("seen_at", flat=True).first()
+    if before is None:
+        FeedVisit.objects.get_or_create(member=member, defaults={"seen_at": now})
+    else:
+        visits.update(seen_at=now)
     return before

@@ -147,8 +147,9 @@ def chapter_panel_context(request: HttpRequest, found: ChapterChain) -> dict[str
     chapter = found.chapter
     if member is None or found.viewer_belongs:
         return {"may_follow": False, "chapter": chapter}
+    # From the cache: the chapter page has a budget of 8 queries.
     return {"may_follow": True, "chapter": chapter,
-            "follow": selectors.follow_of(member, chapter=chapter)}
+            "follow": selectors.followed_chapters(member).get(chapter.pk)}
 
 
 def group_panel_context(request: HttpRequest, group: Group) -> dict[str, Any]:
