@@ -1,6 +1,7 @@
 """The activity over the REST API (v1): the viewer's feed and their follows.
 
-    GET    /api/v1/activity/                    the viewer's feed, newest first (?page=)
+    GET    /api/v1/activity/                    the viewer's feed, newest first (?page=,
+                                                ?kind= one of the kinds)
     GET    /api/v1/activity/follows/            what the viewer follows
     POST   /api/v1/activity/follows/            follow: {"chapter": <address>} or
                                                 {"group": <group id>}
@@ -20,7 +21,7 @@ from django.db.models import QuerySet
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -105,7 +106,19 @@ class FeedList(generics.ListAPIView[Activity]):
     serializer_class = ActivitySerializer
 
     def get_queryset(self) -> QuerySet[Activity]:
-        return selectors.feed_for(member_required(self.request))
+        feed = selectors.feed_for(member_required(self.request))
+        kind = self.request.query_params.get("kind")
+        if kind is None:
+            return feed
+        if kind not in Kind.values:
+            raise ValidationError({"kind": [_("Choose one of: %(kinds)s.")
+                                            % {"kinds": ", ".join(Kind.values)}]})
+        return feed.filter(kind=kind)
+
+    @extend_schema(parameters=[OpenApiParameter("kind", str, enum=Kind.values,
+                                                description="Only this kind.")])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
 
 @extend_schema(tags=TAGS)

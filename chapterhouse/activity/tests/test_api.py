@@ -107,3 +107,14 @@ def test_the_feed_and_the_follows_cost_the_same_queries_with_more_items(member, 
         record(past_decision(outsider, title=f"Decision {n}"))
         services.follow(member=member, group=make_group(outsider, name=f"Group {n}"))
     assert (count(FEED), count(FOLLOWS)) == before
+
+
+def test_the_feed_filters_by_kind_and_refuses_an_unknown_one(member):
+    api = token_client_for(member)
+    record(make_lesson(member, title="Door knocking works"))
+    record(make_entry(member, title="A lift"))
+    assert [i["title"] for i in api.get(FEED, {"kind": "lesson"}).json()["results"]] == [
+        "Door knocking works"]
+    response = api.get(FEED, {"kind": "gossip"})
+    assert response.status_code == 400
+    assert "kind" in response.json()
