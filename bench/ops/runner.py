@@ -24,7 +24,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 # The operations, in the order they run.
-MODULES = ("ballots", "tallies", "notify", "notify_roll", "tree", "chat")
+MODULES = ("ballots", "tallies", "notify", "notify_roll", "tree", "chat", "feed")
 
 
 def error_row(name: str, error: BaseException) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
+from chapterhouse.activity import api as activity_api
 from chapterhouse.announcements import api as announcements_api
 from chapterhouse.blogs import api as blogs_api
 from chapterhouse.chapters import api as chapters_api
@@ -49,6 +50,7 @@ v1 = [
     *polls_api.urlpatterns,
     *moderation_api.urlpatterns,
     *documents_api.urlpatterns,
+    *activity_api.urlpatterns,
     # Last: anything else under /api/v1/ is a JSON 404, never the HTML page.
     re_path(r"^(?P<rest>[\s\S]*)$", not_found),  # any character, line breaks too
 ]

@@ -247,6 +247,8 @@ def set_section(*, chapter: Chapter, change: dict[str, object],
                      chapter=chapter, data={"section": key, "before": before.__dict__,
                                             "after": after.__dict__})
         _page_changed(chapter)
+        # What lists the section's items elsewhere (the activity) follows the change.
+        sections.section_changed.send(sender=Chapter, chapter=chapter, section=key)
     return after
 
 

@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("chapterhouse.blogs.urls")),
     path("", include("chapterhouse.polls.urls")),
     path("", include("chapterhouse.moderation.urls")),
+    path("", include("chapterhouse.activity.urls")),
     path("c/", include("chapterhouse.chapters.urls")),
     path("map/", include("chapterhouse.chapters.map_urls")),
     path("me/roles/", include("chapterhouse.chapters.roles_urls")),

@@ -28,7 +28,7 @@ from chapterhouse.chapters.navigation import page_context
 from chapterhouse.lib.autocomplete import Suggestion, query_of, render_suggestions
 from chapterhouse.lib.interface import form_action, viewer_of
 
-from . import profile_actions, selectors, services
+from . import home_panels, profile_actions, selectors, services
 from .access import access_member
 from .forms import AvatarForm, DeleteAccountForm, LocationForm, ProfileForm
 from .models import ApiToken, Member
@@ -75,6 +75,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "member": member,
         "chapters": chapters,
         "home_chapter": chapters[-1] if chapters else member.home_chapter,
+        "panels": home_panels.rendered_panels(request, member),
     })
 
 

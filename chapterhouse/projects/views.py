@@ -28,7 +28,7 @@ from chapterhouse.lib.interface import (
 )
 from chapterhouse.members.models import Member
 
-from . import selectors, services
+from . import panels, selectors, services
 from .access import access_group, access_task
 from .forms import AssignForm, GroupForm, MemberForm, StatusForm, TaskForm
 from .models import Group
@@ -129,6 +129,7 @@ def _group_page(request: HttpRequest, url_path: str, slug: str, *,
         "may_coordinate": may_coordinate,
         "task_form": task_form or TaskForm(members=selectors.member_choices(group)),
         "thread": thread_about(group, kind=services.UPDATES_KIND),
+        "panels": panels.rendered_panels(request, group),
     })
     return render(request, "projects/group.html", context, status=status)
 

@@ -57,6 +57,8 @@ ENDPOINTS = {
     "/api/v1/documents/", "/api/v1/documents/{public_id}/",
     "/api/v1/documents/sections/{public_id}/versions/",
     "/api/v1/documents/sections/{public_id}/diff/",
+    # the activity (chapterhouse.activity.api)
+    "/api/v1/activity/", "/api/v1/activity/follows/", "/api/v1/activity/follows/{public_id}/",
 }
 
 

@@ -186,8 +186,9 @@ class TestExport:
 
     def test_every_app_above_members_registers_its_holding(self):
         assert [h.app for h in holdings()] == [
-            "announcements", "blogs", "chat", "conversations", "decisions", "discussions",
-            "events", "inbound", "moderation", "mutualaid", "polls", "projects", "resources"]
+            "activity", "announcements", "blogs", "chat", "conversations", "decisions",
+            "discussions", "events", "inbound", "moderation", "mutualaid", "polls", "projects",
+            "resources"]
 
 
 class TestDeletion:

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from chapterhouse.activity import services as activity
 from chapterhouse.demo import people as demo
 from chapterhouse.demo.decisions import seed_decisions
 from chapterhouse.demo.life import seed_chapter_life
@@ -94,6 +95,8 @@ class Command(BaseCommand):
             self._decisions(options, verbose)
             if options["chapter_life"]:
                 self._chapter_life(options, verbose)
+        # The activity feeds of what was seeded (bulk inserts send no signals).
+        activity.backfill()
         self.stdout.write(
             _("Sign in at %(url)s as %(email)s with the password %(password)s "
               "(home: %(chapter)s, which you facilitate).")
