@@ -5,7 +5,8 @@ Bad input raises `django.core.exceptions.ValidationError` (a dict of field →
 messages) with nothing stored; acting on someone else's post raises
 `PermissionDenied`. Who may post is the callers' check (`discussions.*` rules);
 what is true whoever calls (lengths, locks, a reply in the same thread, only the
-author edits) is checked here.
+author edits, a new member's limits on posts and links: chapters.limits) is checked
+here.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chapterhouse.chapters import limits
 from chapterhouse.lib import audit
 from chapterhouse.lib.tasks import task_named
 from chapterhouse.lib.text import without_bidi_controls
@@ -93,6 +95,15 @@ def clean_title(title: str) -> str:
     return text
 
 
+def _within_newcomer_limits(*, author: Member, chapter: Chapter | None, body: str) -> None:
+    """A new member's post within the chapter's newcomer limits (chapters.limits), or a
+    ValidationError on the body saying the limit (this module's refusal for bad input)."""
+    try:
+        limits.check(member=author, chapter=chapter, text=body)
+    except limits.NewcomerLimited as refusal:
+        raise ValidationError({"body": refusal.message}, code="newcomer_limit") from None
+
+
 def _subject_key(subject: models.Model | None) -> tuple[ContentType | None, str | None]:
     if subject is None:
         return None, None
@@ -139,6 +150,8 @@ def start_thread(
         raise ValueError(f"Unknown kind of thread: {kind!r}")
     if posting_rule and subject is None:
         raise ValueError("A posting rule is checked against the subject: give one.")
+    if body is not None:
+        _within_newcomer_limits(author=author, chapter=chapter, body=f"{title}\n{body}")
     subject_type, subject_id = _subject_key(subject)
     if subject is not None and _has_thread(subject_type, subject_id, kind):
         raise _duplicate()
@@ -183,6 +196,7 @@ def reply(
             {"reply_to": _("You can only reply to a post in the same thread.")},
             code="other_thread",
         )
+    _within_newcomer_limits(author=author, chapter=thread.chapter, body=body)
     with transaction.atomic():
         # The lock is read inside the transaction, under a row lock on PostgreSQL,
         # so a reply cannot slip in after the thread was locked.

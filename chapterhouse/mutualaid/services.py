@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chapterhouse.chapters import limits
 from chapterhouse.conversations.services import start_conversation
 from chapterhouse.lib import audit
 from chapterhouse.lib.errors import Refused
@@ -90,6 +91,8 @@ def post_entry(
     `visible_to_everyone`."""
     fields = _checked_fields(kind=kind, category=category, title=title,
                              description=description, expires_on=expires_on)
+    limits.check(member=author, chapter=chapter,
+                 text=f"{fields['title']}\n{fields['description']}")
     with transaction.atomic():
         return Entry.objects.create(chapter=chapter, author=author,
                                     visible_to_everyone=visible_to_everyone, **fields)

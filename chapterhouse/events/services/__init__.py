@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chapterhouse.chapters import limits
 from chapterhouse.lib import audit
 from chapterhouse.lib.errors import Refused
 from chapterhouse.lib.tasks import task_named
@@ -141,6 +142,7 @@ def create_event(*, chapter: Chapter, author: Member, fields: EventFields) -> Ev
     chapter's members (a fan-out task enqueued in this transaction, named after the
     event: run twice, it tells each member once) and schedule its first reminder."""
     clean = _clean(fields, chapter)
+    limits.check(member=author, chapter=chapter, text=f"{clean.title}\n{clean.description}")
     with transaction.atomic():
         event = Event.objects.create(chapter=chapter, author=author, **clean.__dict__)
         audit.record(actor=author, action="events.create", target=event, chapter=chapter,
