@@ -240,3 +240,12 @@ def test_the_web_the_api_and_email_replies_all_obey(member, member_client):
     assert api.status_code == 400
     assert HOURLY in json.dumps(api.json())
     assert Post.objects.count() == 3 and not Entry.objects.exists()
+
+
+def test_the_demo_seeding_lifts_the_limits_and_only_inside(member):
+    thread = make_thread(member, replies=2)
+    with limits.lifted():
+        for index in range(3):
+            discussions.reply(thread=thread, author=member, body=f"www.{index}.a www.b.c")
+    with pytest.raises(ValidationError):
+        discussions.reply(thread=thread, author=member, body="After")
