@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -167,7 +168,8 @@ def check(*, member: Member, chapter: Chapter | None, text: str = "",
           now: datetime | None = None) -> None:
     """Refuse (NewcomerLimited, with a message for the member) a new member's post in
     `chapter` with too many links in `text`, or one more post than the hour allows.
-    Call it before storing anything."""
+    Call it inside the transaction that stores the post, before storing anything (it
+    locks the member's row when they are new)."""
     if _lifted.get():
         return
     now = now or timezone.now()
@@ -186,6 +188,10 @@ def check(*, member: Member, chapter: Chapter | None, text: str = "",
                 "%(found)s).",
                 limits.links_per_post)
         raise NewcomerLimited(message % {"limit": limits.links_per_post, "found": links})
+    # The member's row, locked (inside the caller's transaction): two posts at once
+    # cannot both pass the count.
+    apps.get_model("members", "Member").objects.select_for_update().filter(
+        pk=member.pk).first()
     recent = _times(member, now - HOUR, limits.posts_per_hour)
     if len(recent) >= limits.posts_per_hour:
         again = recent[limits.posts_per_hour - 1] + HOUR

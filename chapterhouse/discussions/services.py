@@ -150,14 +150,15 @@ def start_thread(
         raise ValueError(f"Unknown kind of thread: {kind!r}")
     if posting_rule and subject is None:
         raise ValueError("A posting rule is checked against the subject: give one.")
-    if body is not None:
-        _within_newcomer_limits(author=author, chapter=chapter, body=f"{title}\n{body}")
     subject_type, subject_id = _subject_key(subject)
     if subject is not None and _has_thread(subject_type, subject_id, kind):
         raise _duplicate()
     now = timezone.now()
     try:
         with transaction.atomic():
+            if body is not None:
+                _within_newcomer_limits(author=author, chapter=chapter,
+                                        body=f"{title}\n{body}")
             thread = Thread.objects.create(
                 chapter=chapter,
                 title=title,
@@ -196,8 +197,8 @@ def reply(
             {"reply_to": _("You can only reply to a post in the same thread.")},
             code="other_thread",
         )
-    _within_newcomer_limits(author=author, chapter=thread.chapter, body=body)
     with transaction.atomic():
+        _within_newcomer_limits(author=author, chapter=thread.chapter, body=body)
         # The lock is read inside the transaction, under a row lock on PostgreSQL,
         # so a reply cannot slip in after the thread was locked.
         locked = (

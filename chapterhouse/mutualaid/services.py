@@ -91,9 +91,9 @@ def post_entry(
     `visible_to_everyone`."""
     fields = _checked_fields(kind=kind, category=category, title=title,
                              description=description, expires_on=expires_on)
-    limits.check(member=author, chapter=chapter,
-                 text=f"{fields['title']}\n{fields['description']}")
     with transaction.atomic():
+        limits.check(member=author, chapter=chapter,
+                     text=f"{fields['title']}\n{fields['description']}")
         return Entry.objects.create(chapter=chapter, author=author,
                                     visible_to_everyone=visible_to_everyone, **fields)
 

@@ -142,8 +142,9 @@ def create_event(*, chapter: Chapter, author: Member, fields: EventFields) -> Ev
     chapter's members (a fan-out task enqueued in this transaction, named after the
     event: run twice, it tells each member once) and schedule its first reminder."""
     clean = _clean(fields, chapter)
-    limits.check(member=author, chapter=chapter, text=f"{clean.title}\n{clean.description}")
     with transaction.atomic():
+        limits.check(member=author, chapter=chapter,
+                     text=f"{clean.title}\n{clean.description}")
         event = Event.objects.create(chapter=chapter, author=author, **clean.__dict__)
         audit.record(actor=author, action="events.create", target=event, chapter=chapter,
                      data={"title": event.title, "starts_at": event.starts_at.isoformat()})
