@@ -196,12 +196,13 @@ def check(*, member: Member, chapter: Chapter | None, text: str = "",
     if len(recent) >= limits.posts_per_hour:
         again = recent[limits.posts_per_hour - 1] + HOUR
         minutes = max(1, math.ceil((again - now).total_seconds() / 60))
-        raise NewcomerLimited(ngettext(
-            "New members can post %(limit)s times an hour. You can post again in "
-            "%(minutes)s minute.",
-            "New members can post %(limit)s times an hour. You can post again in "
-            "%(minutes)s minutes.",
-            minutes) % {"limit": limits.posts_per_hour, "minutes": minutes})
+        how_often = ngettext("New members can post %(limit)s time an hour.",
+                             "New members can post %(limit)s times an hour.",
+                             limits.posts_per_hour) % {"limit": limits.posts_per_hour}
+        when = ngettext("You can post again in %(minutes)s minute.",
+                        "You can post again in %(minutes)s minutes.",
+                        minutes) % {"minutes": minutes}
+        raise NewcomerLimited(f"{how_often} {when}")
 
 
 def clean_change(payload: Any) -> dict[str, int]:

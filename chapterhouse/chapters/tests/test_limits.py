@@ -150,7 +150,7 @@ def test_a_passed_rules_decision_changes_the_limits_and_they_apply(client, membe
     thread = make_thread(member)
     with pytest.raises(ValidationError) as refused:
         discussions.reply(thread=thread, author=member, body="Second")
-    assert "New members can post 1 times an hour" in body_error(refused)
+    assert "New members can post 1 time an hour." in body_error(refused)
 
 
 def test_the_nearest_chapter_above_that_set_limits_decides(member):
