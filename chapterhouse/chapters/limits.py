@@ -164,10 +164,11 @@ def lifted() -> Iterator[None]:
         _lifted.reset(token)
 
 
-def check(*, member: Member, chapter: Chapter | None, text: str = "",
+def check(*, member: Member, chapter: Chapter | None, text: str = "", hourly: bool = True,
           now: datetime | None = None) -> None:
     """Refuse (NewcomerLimited, with a message for the member) a new member's post in
-    `chapter` with too many links in `text`, or one more post than the hour allows.
+    `chapter` with too many links in `text`, or (`hourly`: a new post, not an edit) one
+    more post than the hour allows.
     Call it inside the transaction that stores the post, before storing anything (it
     locks the member's row when they are new)."""
     if _lifted.get():
@@ -188,6 +189,8 @@ def check(*, member: Member, chapter: Chapter | None, text: str = "",
                 "%(found)s).",
                 limits.links_per_post)
         raise NewcomerLimited(message % {"limit": limits.links_per_post, "found": links})
+    if not hourly:
+        return
     # The member's row, locked (inside the caller's transaction): two posts at once
     # cannot both pass the count.
     apps.get_model("members", "Member").objects.select_for_update().filter(

@@ -95,11 +95,13 @@ def clean_title(title: str) -> str:
     return text
 
 
-def _within_newcomer_limits(*, author: Member, chapter: Chapter | None, body: str) -> None:
-    """A new member's post within the chapter's newcomer limits (chapters.limits), or a
-    ValidationError on the body saying the limit (this module's refusal for bad input)."""
+def _within_newcomer_limits(*, author: Member, chapter: Chapter | None, body: str,
+                            hourly: bool = True) -> None:
+    """A new member's post (or edit: links only) within the chapter's newcomer limits
+    (chapters.limits), or a ValidationError on the body saying the limit (this module's
+    refusal for bad input)."""
     try:
-        limits.check(member=author, chapter=chapter, text=body)
+        limits.check(member=author, chapter=chapter, text=body, hourly=hourly)
     except limits.NewcomerLimited as refusal:
         raise ValidationError({"body": refusal.message}, code="newcomer_limit") from None
 
@@ -247,6 +249,8 @@ def edit_post(*, post: Post, editor: Member, body: str) -> Post:
                                   code="locked")
         if current.body == body:
             return post
+        _within_newcomer_limits(author=editor, chapter=current.thread.chapter, body=body,
+                                hourly=False)
         now = timezone.now()
         PostVersion.objects.create(
             post=current,

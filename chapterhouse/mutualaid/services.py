@@ -110,6 +110,9 @@ def edit_entry(
         if locked.status == Status.REMOVED:
             raise MutualAidError(_("The facilitators removed this entry: it cannot be "
                                    "changed."))
+        if locked.author is not None:
+            limits.check(member=locked.author, chapter=locked.chapter, hourly=False,
+                         text=f"{fields['title']}\n{fields['description']}")
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.visible_to_everyone = visible_to_everyone

@@ -249,3 +249,26 @@ def test_the_demo_seeding_lifts_the_limits_and_only_inside(member):
             discussions.reply(thread=thread, author=member, body=f"www.{index}.a www.b.c")
     with pytest.raises(ValidationError):
         discussions.reply(thread=thread, author=member, body="After")
+
+
+def test_an_edit_cannot_add_more_links_but_does_not_count_as_a_post(member):
+    from chapterhouse.events.services import EventFields, update_event
+    from chapterhouse.mutualaid.services import edit_entry
+
+    thread = make_thread(member)
+    entry = make_entry(member)
+    event = make_event(author=member)
+    two = "https://a.example www.b.example"
+    with pytest.raises(ValidationError) as refused:
+        discussions.edit_post(post=first_post(thread), editor=member, body=two)
+    assert "at most 1 link" in body_error(refused)
+    with pytest.raises(Refused, match="at most 1 link"):
+        edit_entry(entry=entry, kind=entry.kind, category=entry.category, title="Lift",
+                   description=two)
+    with pytest.raises(Refused, match="at most 1 link"):
+        update_event(event=event, editor=member, fields=EventFields(
+            title="Picnic", starts_at=event.starts_at, ends_at=event.ends_at,
+            time_zone="UTC", description=two))
+    # Three posts this hour already: an edit with one link still goes through.
+    discussions.edit_post(post=first_post(thread), editor=member, body="https://a.example")
+    assert first_post(thread).body == "https://a.example"

@@ -183,6 +183,8 @@ def update_event(*, event: Event, editor: Member, fields: EventFields) -> Event:
         raise EventError(_("This event is cancelled."))
     clean = _clean(fields, event.chapter)
     with transaction.atomic():
+        limits.check(member=editor, chapter=event.chapter, hourly=False,
+                     text=f"{clean.title}\n{clean.description}")
         locked = Event.objects.select_for_update().get(pk=event.pk)
         shift = clean.starts_at - locked.starts_at
         for name, value in clean.__dict__.items():
