@@ -163,9 +163,12 @@ def test_a_conversation_costs_the_same_whatever_is_hidden_in_it(facilitator):
 
 def test_the_members_list_costs_the_same_and_drops_hidden_photos(
         member, facilitator, neighbour_client):
+    from chapterhouse.members.models import Member
     from chapterhouse.members.tests.factories import make_member
 
     url = f"{HACKNEY}members/"
+    Member.objects.filter(pk=member.pk).update(avatar="avatars/hidden.png")
+    Member.objects.filter(pk=facilitator.pk).update(avatar="avatars/shown.png")
     services.hide(target=member, moderator=facilitator, reason="R")
     neighbour_client.get(url)
     with CaptureQueriesContext(connection) as small:
@@ -175,5 +178,6 @@ def test_the_members_list_costs_the_same_and_drops_hidden_photos(
         services.hide(target=someone, moderator=facilitator, reason="R")
     with CaptureQueriesContext(connection) as large:
         page = neighbour_client.get(url).content.decode()
-    assert "Someone 3" in page  # the name stays
+    assert "Someone 3" in page and member.display_name in page  # the names stay
+    assert "avatars/hidden.png" not in page and "avatars/shown.png" in page
     assert len(large) == len(small)
