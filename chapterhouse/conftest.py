@@ -68,6 +68,26 @@ def _default_language():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _newcomer_limits_off(monkeypatch):
+    """The personas joined during the test, so they are new members, and many tests
+    write more than a new member may in an hour: the shipped newcomer limits
+    (chapters.limits) are off unless a test asks for them with `newcomer_limits`.
+    Limits a chapter sets by decision apply in every test."""
+    from chapterhouse.chapters import limits
+
+    monkeypatch.setattr(limits, "DEFAULT", limits.Limits(days=0, posts=0))
+
+
+@pytest.fixture
+def newcomer_limits(monkeypatch):
+    """The shipped newcomer limits, as in production."""
+    from chapterhouse.chapters import limits
+
+    monkeypatch.setattr(limits, "DEFAULT", limits.STANDARD)
+    return limits.STANDARD
+
+
 @pytest.fixture
 def member(db) -> Member:
     """A member of International › United Kingdom › England › London › Hackney."""

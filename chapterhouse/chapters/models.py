@@ -89,6 +89,8 @@ class Chapter(MP_Node):
     members_may_announce = models.BooleanField(default=False, db_default=False)
     # The sections it turned off or restricted, by decision (chapters.sections).
     sections = models.JSONField(default=dict, blank=True, db_default={})
+    # The limits on new members' posts it set, by decision (chapters.limits).
+    newcomer_limits = models.JSONField(default=dict, blank=True, db_default={})
     member_count = models.PositiveIntegerField(default=0)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -15,7 +17,7 @@ from chapterhouse.lib import cache as lib_cache
 from chapterhouse.lib.errors import Refused
 from chapterhouse.places.models import Place, PlaceKind
 
-from . import sections
+from . import limits, sections
 from .models import Chapter, ChapterLevel, ChapterRole, name_fields
 from .selectors import GEOJSON_VERSION_KEY
 
@@ -249,6 +251,24 @@ def set_section(*, chapter: Chapter, change: dict[str, object],
         _page_changed(chapter)
         # What lists the section's items elsewhere (the activity) follows the change.
         sections.section_changed.send(sender=Chapter, chapter=chapter, section=key)
+    return after
+
+
+def set_newcomer_limits(*, chapter: Chapter, change: Mapping[str, object],
+                        actor: Member | None = None) -> limits.Limits:
+    """Apply a change of the chapter's newcomer limits a decision carries
+    (limits.clean_change checks it), over the limits that applied to it until now (its
+    own, or those it took from above). Audited; returns the chapter's limits after."""
+    checked = limits.clean_change(change)
+    with transaction.atomic():
+        locked = Chapter.objects.select_for_update().get(pk=chapter.pk)
+        before = limits.limits_for(locked)
+        after = replace(before, **checked)
+        stored = limits.as_dict(after)
+        Chapter.objects.filter(pk=chapter.pk).update(newcomer_limits=stored)
+        chapter.newcomer_limits = stored
+        audit.record(actor=actor, action="chapters.change_newcomer_limits", target=chapter,
+                     chapter=chapter, data={"before": limits.as_dict(before), "after": stored})
     return after
 
 

@@ -28,3 +28,16 @@ class ConversationsConfig(AppConfig):
             app=self.label, template="conversations/_profile_action.html",
             context=views.profile_action,
         ))
+        # Members report a private message to the facilitators of its author's home
+        # chapter (moderation): the reporter, who takes part, chooses to show it to them.
+        from chapterhouse.lib import reportables
+
+        reportables.register(reportables.Reportable(
+            label="conversations.message",
+            chapter_of=lambda message: message.author.home_chapter if message.author else None,
+            excerpt=lambda message: message.body, author_of=lambda message: message.author,
+            url_of=lambda message: f"{message.conversation.get_absolute_url()}"
+                                   f"#m-{message.public_id}",
+            view="conversations.view_conversation", view_on=lambda message: message.conversation,
+            related=("conversation", "author__home_chapter"),
+        ))

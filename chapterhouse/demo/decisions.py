@@ -32,6 +32,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from chapterhouse.chapters import limits
 from chapterhouse.chapters.models import Chapter, ChapterLevel, ChapterRole
 from chapterhouse.decisions import selectors, services
 from chapterhouse.decisions.models import Amendment, Decision, Proposal
@@ -58,7 +59,8 @@ def seed_decisions(*, seed: int = DEFAULT_SEED, now: datetime | None = None,
     if places is None:
         return DecisionsReport(created=False, reason="the demo login lives in no city")
     now = now or timezone.now()
-    with transaction.atomic():
+    # The demo's members post a whole history at once: no newcomer limits (chapters.limits).
+    with limits.lifted(), transaction.atomic():
         script = _Demo(demo=demo, places=places, rng=random.Random(seed), now=now, say=say)
         report = _seed(script)
     say(f"Decisions: {report.decisions} recorded, {report.proposals} proposals.")

@@ -5,7 +5,8 @@ Bad input raises `django.core.exceptions.ValidationError` (a dict of field →
 messages) with nothing stored; acting on someone else's post raises
 `PermissionDenied`. Who may post is the callers' check (`discussions.*` rules);
 what is true whoever calls (lengths, locks, a reply in the same thread, only the
-author edits) is checked here.
+author edits, a new member's limits on posts and links: chapters.limits) is checked
+here.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chapterhouse.chapters import limits
 from chapterhouse.lib import audit
 from chapterhouse.lib.tasks import task_named
 from chapterhouse.lib.text import without_bidi_controls
@@ -93,6 +95,17 @@ def clean_title(title: str) -> str:
     return text
 
 
+def _within_newcomer_limits(*, author: Member, chapter: Chapter | None, body: str,
+                            hourly: bool = True) -> None:
+    """A new member's post (or edit: links only) within the chapter's newcomer limits
+    (chapters.limits), or a ValidationError on the body saying the limit (this module's
+    refusal for bad input)."""
+    try:
+        limits.check(member=author, chapter=chapter, text=body, hourly=hourly)
+    except limits.NewcomerLimited as refusal:
+        raise ValidationError({"body": refusal.message}, code="newcomer_limit") from None
+
+
 def _subject_key(subject: models.Model | None) -> tuple[ContentType | None, str | None]:
     if subject is None:
         return None, None
@@ -145,6 +158,9 @@ def start_thread(
     now = timezone.now()
     try:
         with transaction.atomic():
+            if body is not None:
+                _within_newcomer_limits(author=author, chapter=chapter,
+                                        body=f"{title}\n{body}")
             thread = Thread.objects.create(
                 chapter=chapter,
                 title=title,
@@ -184,6 +200,7 @@ def reply(
             code="other_thread",
         )
     with transaction.atomic():
+        _within_newcomer_limits(author=author, chapter=thread.chapter, body=body)
         # The lock is read inside the transaction, under a row lock on PostgreSQL,
         # so a reply cannot slip in after the thread was locked.
         locked = (
@@ -232,6 +249,8 @@ def edit_post(*, post: Post, editor: Member, body: str) -> Post:
                                   code="locked")
         if current.body == body:
             return post
+        _within_newcomer_limits(author=editor, chapter=current.thread.chapter, body=body,
+                                hourly=False)
         now = timezone.now()
         PostVersion.objects.create(
             post=current,

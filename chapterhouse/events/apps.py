@@ -1,3 +1,6 @@
+from datetime import datetime
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +24,10 @@ class EventsConfig(AppConfig):
         account_data.register(account_data.Holding(
             app=self.label, export=selectors.account_export,
         ))
+        # A new member's events count towards the newcomer limits (chapters.limits).
+        from chapterhouse.chapters import limits
+
+        limits.register_counter("events.event", _events_of)
         # Members report an event to the facilitators of its chapter (moderation).
         from chapterhouse.lib import reportables
 
@@ -30,3 +37,13 @@ class EventsConfig(AppConfig):
             author_of=lambda event: event.author, view="events.view_event",
             related=("chapter", "author"),
         ))
+
+
+def _events_of(member: Any, since: datetime | None, most: int) -> list[datetime]:
+    """When `member` made their events since `since` (ever: None), newest first."""
+    from .models import Event
+
+    rows = Event.objects.filter(author=member)
+    if since is not None:
+        rows = rows.filter(created_at__gte=since)
+    return list(rows.order_by("-created_at").values_list("created_at", flat=True)[:most])

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Exists, Model, OuterRef
+
 if TYPE_CHECKING:
     from chapterhouse.chapters.models import Chapter
     from chapterhouse.members.models import Member
@@ -72,3 +74,18 @@ def short(text: str, limit: int = 200) -> str:
     """`text` on one line, cut to `limit` characters (an excerpt)."""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def hidden_now(model: type[Model]) -> Exists:
+    """An annotation for a list of `model` that cannot afford a query more: whether each
+    row is hidden by the facilitators now (moderation's Hidden rows, named by label as
+    this module sits below moderation). Without the reason: a page that shows it asks
+    moderation's template tags."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    hidden = apps.get_model("moderation", "Hidden")
+    return Exists(hidden.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id=OuterRef("pk"),
+        restored_at__isnull=True,
+    ))

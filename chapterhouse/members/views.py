@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from chapterhouse.chapters.access import access_chapter, url_path_of
 from chapterhouse.chapters.models import Chapter
 from chapterhouse.chapters.navigation import page_context
+from chapterhouse.lib import reportables
 from chapterhouse.lib.autocomplete import Suggestion, query_of, render_suggestions
 from chapterhouse.lib.interface import form_action, viewer_of
 
@@ -116,7 +117,9 @@ def chapter_members(request: HttpRequest, url_path: str) -> HttpResponse:
     to be listed, as the viewer may see them."""
     found = access_chapter(request, url_path)
     context = page_context(found, "members")
-    listed = selectors.members_listed_for(found.chapter, viewer_of(request).member)
+    # A profile the facilitators hid is listed by its name alone (in the list's query).
+    listed = selectors.members_listed_for(found.chapter, viewer_of(request).member).annotate(
+        profile_hidden=reportables.hidden_now(Member))
     context["page_obj"] = Paginator(listed, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "members/chapter_members.html", context)
 

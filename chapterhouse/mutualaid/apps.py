@@ -1,3 +1,6 @@
+from datetime import datetime
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +19,10 @@ class MutualAidConfig(AppConfig):
 
         account_data.register(account_data.Holding(app=self.label,
                                                    export=selectors.account_export))
+        # A new member's entries count towards the newcomer limits (chapters.limits).
+        from chapterhouse.chapters import limits
+
+        limits.register_counter("mutualaid.entry", _entries_of)
         # Members report an offer or a request to the facilitators of its chapter.
         from chapterhouse.lib import reportables
 
@@ -25,3 +32,13 @@ class MutualAidConfig(AppConfig):
             author_of=lambda entry: entry.author, view="mutualaid.view_entry",
             related=("chapter", "author"),
         ))
+
+
+def _entries_of(member: Any, since: datetime | None, most: int) -> list[datetime]:
+    """When `member` posted their entries since `since` (ever: None), newest first."""
+    from .models import Entry
+
+    rows = Entry.objects.filter(author=member)
+    if since is not None:
+        rows = rows.filter(created_at__gte=since)
+    return list(rows.order_by("-created_at").values_list("created_at", flat=True)[:most])

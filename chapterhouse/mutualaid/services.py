@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chapterhouse.chapters import limits
 from chapterhouse.conversations.services import start_conversation
 from chapterhouse.lib import audit
 from chapterhouse.lib.errors import Refused
@@ -91,6 +92,8 @@ def post_entry(
     fields = _checked_fields(kind=kind, category=category, title=title,
                              description=description, expires_on=expires_on)
     with transaction.atomic():
+        limits.check(member=author, chapter=chapter,
+                     text=f"{fields['title']}\n{fields['description']}")
         return Entry.objects.create(chapter=chapter, author=author,
                                     visible_to_everyone=visible_to_everyone, **fields)
 
@@ -107,6 +110,9 @@ def edit_entry(
         if locked.status == Status.REMOVED:
             raise MutualAidError(_("The facilitators removed this entry: it cannot be "
                                    "changed."))
+        if locked.author is not None:
+            limits.check(member=locked.author, chapter=locked.chapter, hourly=False,
+                         text=f"{fields['title']}\n{fields['description']}")
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.visible_to_everyone = visible_to_everyone

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from chapterhouse.chapters import sections
+from chapterhouse.chapters import limits, sections
 from chapterhouse.chapters.models import Chapter
 from chapterhouse.documents import selectors as document_selectors
 from chapterhouse.members.models import Member
@@ -137,6 +137,22 @@ class ProposalForm(forms.Form):
                                "projects list it. Its members and the facilitators post."),
     )
 
+    # "rules" proposals changing the chapter's newcomer limits (chapters.limits) instead.
+    newcomer_posts_per_hour = forms.IntegerField(
+        label=gettext_lazy("Posts an hour for new members"), required=False,
+        min_value=limits.BOUNDS["posts_per_hour"][0],
+        max_value=limits.BOUNDS["posts_per_hour"][1])
+    newcomer_links_per_post = forms.IntegerField(
+        label=gettext_lazy("Links in a post for new members"), required=False,
+        min_value=limits.BOUNDS["links_per_post"][0],
+        max_value=limits.BOUNDS["links_per_post"][1])
+    newcomer_days = forms.IntegerField(
+        label=gettext_lazy("Days an account stays new"), required=False,
+        min_value=limits.BOUNDS["days"][0], max_value=limits.BOUNDS["days"][1])
+    newcomer_posts = forms.IntegerField(
+        label=gettext_lazy("Posts before a member is no longer new"), required=False,
+        min_value=limits.BOUNDS["posts"][0], max_value=limits.BOUNDS["posts"][1])
+
     # "rules" proposals amending a section of a founding document (documents) instead.
     document_section = forms.ChoiceField(
         label=gettext_lazy("…or a section of a founding document"), required=False)
@@ -228,6 +244,9 @@ class ProposalForm(forms.Form):
             initial["document_section"] = payload["document_section"]
             initial["document_text"] = payload.get("text", "")
             initial["document_heading"] = payload.get("heading", "")
+        elif proposal.category == Category.RULES and payload.get("newcomer_limits"):
+            for name, value in dict(payload["newcomer_limits"]).items():
+                initial[f"newcomer_{name}"] = value
         elif proposal.category == Category.RULES and payload.get("section"):
             initial["section"] = payload["section"]
             if payload.get("shown") is not None:
@@ -337,6 +356,15 @@ class ProposalForm(forms.Form):
     def _rule_payload(self, data: Mapping[str, Any]) -> dict[str, Any]:
         if data.get("document_section"):
             return self._document_payload(data)
+        newcomer = {name: data[f"newcomer_{name}"] for name in limits.FIELDS
+                    if data.get(f"newcomer_{name}") is not None}
+        if newcomer:
+            if data.get("section") or data.get("rule_new_category") or data.get("rule_category"):
+                self.add_error("newcomer_posts_per_hour", _(
+                    "A proposal changes either a rule, a section of the chapter or the "
+                    "limits for new members: one of them."))
+                return {}
+            return {"newcomer_limits": newcomer}
         if data.get("section"):
             if data.get("rule_new_category") or data.get("rule_category"):
                 self.add_error("section", _("A proposal changes either a category's rule "

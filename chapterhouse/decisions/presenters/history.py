@@ -89,6 +89,12 @@ def payload_lines(proposal: Proposal | None, category: str, payload: Mapping[str
                           % {"name": name or _("a group that no longer exists")}))
         elif payload.get("posting"):
             lines.append((_("Who posts in it"), str(sections.Posting(payload["posting"]).label)))
+    elif category == Category.RULES and isinstance(payload.get("newcomer_limits"), dict):
+        from chapterhouse.chapters import limits
+
+        for key, value in payload["newcomer_limits"].items():
+            if key in limits.FIELDS:
+                lines.append((limits.label(key), str(value)))
     elif category == Category.RULES:
         lines.append((_("Rule for the category"), category_label(str(payload.get("category")))))
         if payload.get("method"):

@@ -79,6 +79,7 @@ WHY: dict[str, Promise] = {
 EFFECT_KINDS: dict[str, Promise] = {
     "rule": gettext_lazy("The new rule was applied."),
     "role": gettext_lazy("The role change was applied."),
+    "newcomer_limits": gettext_lazy("The new limits for new members were applied."),
 }
 
 

@@ -1,7 +1,9 @@
 """What a "rules" or "roles" proposal carries, checked when drafted, and how a
 passed one applies. A "rules" proposal changes either a voting rule (a category's
 method, periods…), one of the chapter's sections (chapters.sections: shown, who
-sees it, who posts in it), or a section of one of its founding documents
+sees it, who posts in it), its newcomer limits (chapters.limits:
+{"newcomer_limits": {"posts_per_hour": …, "links_per_post": …, "days": …, "posts": …}}),
+or a section of one of its founding documents
 (documents: {"document_section": <section public id>, "text": …, "heading"?: …})."""
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from chapterhouse import voting
-from chapterhouse.chapters import sections
+from chapterhouse.chapters import limits, sections
 from chapterhouse.chapters.models import Chapter, ChapterRole
 from chapterhouse.documents import services as document_services
 from chapterhouse.lib import audit
@@ -181,6 +183,18 @@ def _section_change(payload: Mapping[str, Any]) -> dict[str, Any]:
         raise DecisionError(refusal.message) from refusal
 
 
+def _limits_change(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The chapter's newcomer limits changed (chapters.limits)."""
+    unknown = set(payload) - {"newcomer_limits"}
+    if unknown:
+        raise DecisionError(_("Unknown fields in the change of the newcomer limits: "
+                              "%(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    try:
+        return {"newcomer_limits": limits.clean_change(payload["newcomer_limits"])}
+    except Refused as refusal:
+        raise DecisionError(refusal.message) from refusal
+
+
 def _document_change(scope: Chapter, payload: Mapping[str, Any]) -> dict[str, Any]:
     """A founding document's section amended: checked by the documents app. The
     version it is drafted against is kept with it (`base_version`)."""
@@ -215,6 +229,8 @@ def _clean_payload(
         payload = _document_change(scope, payload)
     elif category == Category.RULES and "section" in payload:
         _section_change(payload)
+    elif category == Category.RULES and "newcomer_limits" in payload:
+        payload = _limits_change(payload)
     elif category == Category.RULES:
         _rule_change(scope, payload)
     elif category == Category.ROLES:
@@ -238,6 +254,8 @@ def _apply_effect(proposal: Proposal, outcome: str) -> dict[str, Any]:
                 return _apply_document_change(proposal, scope)
             if proposal.category == Category.RULES and "section" in proposal.payload:
                 return _apply_section_change(proposal, scope)
+            if proposal.category == Category.RULES and "newcomer_limits" in proposal.payload:
+                return _apply_limits_change(proposal, scope)
             if proposal.category == Category.RULES:
                 return _apply_rule_change(proposal, scope)
             return _apply_role_change(proposal, scope)
@@ -273,6 +291,14 @@ def _apply_section_change(proposal: Proposal, scope: Chapter) -> dict[str, Any]:
     return {"applied": True, "kind": "section", "section": change["section"],
             "shown": after.shown, "visibility": after.visibility, "posting": after.posting,
             **({"group": after.group} if after.group else {})}
+
+
+def _apply_limits_change(proposal: Proposal, scope: Chapter) -> dict[str, Any]:
+    from chapterhouse.chapters import services as chapter_services
+
+    change = _limits_change(proposal.payload)["newcomer_limits"]
+    after = chapter_services.set_newcomer_limits(chapter=scope, change=change)
+    return {"applied": True, "kind": "newcomer_limits", **limits.as_dict(after)}
 
 
 def _apply_document_change(proposal: Proposal, scope: Chapter) -> dict[str, Any]:

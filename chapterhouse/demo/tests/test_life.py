@@ -111,6 +111,16 @@ def test_every_section_has_content_around_the_demo_login(org):
     assert Notification.objects.filter(recipient=org).exists()
 
 
+@pytest.mark.usefixtures("newcomer_limits")
+def test_the_shipped_newcomer_limits_do_not_stop_the_seeding(org):
+    from chapterhouse.decisions.models import Decision
+    from chapterhouse.demo.decisions import seed_decisions
+
+    # The demo's members are new and post a history at once (chapters.limits.lifted).
+    assert seed_decisions().decisions == Decision.objects.count() > 0
+    assert seed_chapter_life().created
+
+
 def test_a_second_run_adds_nothing(org):
     seed_chapter_life()
     before = counts()

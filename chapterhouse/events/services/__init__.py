@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chapterhouse.chapters import limits
 from chapterhouse.lib import audit
 from chapterhouse.lib.errors import Refused
 from chapterhouse.lib.tasks import task_named
@@ -142,6 +143,8 @@ def create_event(*, chapter: Chapter, author: Member, fields: EventFields) -> Ev
     event: run twice, it tells each member once) and schedule its first reminder."""
     clean = _clean(fields, chapter)
     with transaction.atomic():
+        limits.check(member=author, chapter=chapter,
+                     text=f"{clean.title}\n{clean.description}")
         event = Event.objects.create(chapter=chapter, author=author, **clean.__dict__)
         audit.record(actor=author, action="events.create", target=event, chapter=chapter,
                      data={"title": event.title, "starts_at": event.starts_at.isoformat()})
@@ -180,6 +183,8 @@ def update_event(*, event: Event, editor: Member, fields: EventFields) -> Event:
         raise EventError(_("This event is cancelled."))
     clean = _clean(fields, event.chapter)
     with transaction.atomic():
+        limits.check(member=editor, chapter=event.chapter, hourly=False,
+                     text=f"{clean.title}\n{clean.description}")
         locked = Event.objects.select_for_update().get(pk=event.pk)
         shift = clean.starts_at - locked.starts_at
         for name, value in clean.__dict__.items():
