@@ -19,6 +19,7 @@ urlpatterns = [
     path("c/<chapterpath:url_path>polls/<uuid:public_id>/", views.detail, name="detail"),
     path("c/<chapterpath:url_path>polls/<uuid:public_id>/answer/", views.answer,
          name="answer"),
+    path("c/<chapterpath:url_path>polls/<uuid:public_id>/close/", views.close, name="close"),
     path("c/<chapterpath:url_path>polls/<uuid:public_id>/answers.csv", views.export,
          name="export"),
     path("c/<chapterpath:url_path>polls/<uuid:public_id>/proposal/", views.make_proposal,

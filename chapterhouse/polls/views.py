@@ -21,7 +21,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from chapterhouse.chapters.navigation import section_context
 from chapterhouse.decisions.models import Category
 from chapterhouse.decisions.selectors import effective_rules
-from chapterhouse.lib.interface import member_required, require, submit_form, viewer_of
+from chapterhouse.lib.interface import (
+    form_action,
+    member_required,
+    require,
+    submit_form,
+    viewer_of,
+)
 
 from . import selectors, services
 from .access import access_poll
@@ -110,11 +116,12 @@ def _detail(request: HttpRequest, url_path: str, public_id: str, *,
     show_results = answered or viewer.can("polls.see_results", poll)
     may_export = viewer.can("polls.export", poll)
     may_propose = viewer.can("polls.make_proposal", poll)
+    may_close = viewer.can("polls.close", poll)
     total, found = (selectors.results(poll, with_texts=may_export) if show_results
                     else (0, []))
     context.update(
         poll=poll, answered=answered, may_answer=may_answer, show_results=show_results,
-        total=total, results=found, may_export=may_export,
+        total=total, results=found, may_export=may_export, may_close=may_close,
         form=form or (AnswerForm(poll=poll) if may_answer else None),
         proposal_form=ProposalForm(categories=_categories(poll)) if may_propose else None,
     )
@@ -140,6 +147,21 @@ def answer(request: HttpRequest, url_path: str, public_id: str) -> HttpResponse:
                        success=_("Thank you: your answer is counted."),
                        then=poll.get_absolute_url())
     return done or _detail(request, url_path, public_id, form=form, status=400)
+
+
+@login_required
+@require_POST
+def close(request: HttpRequest, url_path: str, public_id: str) -> HttpResponse:
+    """Close the poll now, before its closing time (its author or a facilitator)."""
+    context = section_context(request, url_path, SECTION)
+    poll = access_poll(request, context["chapter"], public_id, "polls.close",
+                       denied=_("Only its author and the chapter's facilitators close it, "
+                                "while it is open."))
+    member = member_required(request)
+    return form_action(request, lambda: services.close_poll(poll=poll, member=member),
+                       success=_("Closed: it takes no more answers, and everyone sees "
+                                 "its results."),
+                       then=poll.get_absolute_url())
 
 
 @login_required

@@ -55,6 +55,24 @@ class TestPollPages:
         assert outsider_client.get(poll.get_absolute_url()).status_code == 403
         assert Client().get(HACKNEY + "polls/").status_code == 403
 
+    def test_its_author_closes_it_early_and_others_cannot(self, member, member_client,
+                                                          neighbour_client, outsider_client):
+        poll = make_poll(member)
+        close = poll.get_absolute_url() + "close/"
+        assert b"Close it now" in member_client.get(poll.get_absolute_url()).content
+        assert b"Close it now" not in neighbour_client.get(poll.get_absolute_url()).content
+        for other in (neighbour_client, outsider_client):
+            assert other.post(close).status_code == 403
+        assert Client().post(close).status_code == 302  # to sign in
+        poll.refresh_from_db()
+        assert not poll.is_closed()
+        response = member_client.post(close, follow=True)
+        assert b"takes no more answers" in response.content
+        poll.refresh_from_db()
+        assert poll.is_closed()
+        assert neighbour_client.post(_answer_url(poll), {"q1": "1"}).status_code == 403
+        assert b"Close it now" not in member_client.get(poll.get_absolute_url()).content
+
     def test_a_guessed_id_is_404(self, member_client):
         assert member_client.get(
             HACKNEY + "polls/00000000-0000-0000-0000-000000000000/").status_code == 404
