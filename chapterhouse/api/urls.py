@@ -15,6 +15,7 @@ from chapterhouse.mutualaid import api as mutualaid_api
 from chapterhouse.notifications import api as notifications_api
 from chapterhouse.projects import api as projects_api
 from chapterhouse.resources import api as resources_api
+from chapterhouse.search import api as search_api
 
 from . import views
 from .not_found import not_found
@@ -42,6 +43,7 @@ v1 = [
     *mutualaid_api.urlpatterns,
     *events_api.urlpatterns,
     *blogs_api.urlpatterns,
+    *search_api.urlpatterns,
     # Last: anything else under /api/v1/ is a JSON 404, never the HTML page.
     re_path(r"^(?P<rest>[\s\S]*)$", not_found),  # any character, line breaks too
 ]

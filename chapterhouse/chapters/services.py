@@ -15,7 +15,7 @@ from chapterhouse.lib import cache as lib_cache
 from chapterhouse.lib.errors import Refused
 from chapterhouse.places.models import Place, PlaceKind
 
-from . import sections
+from . import sections, signals
 from .models import Chapter, ChapterLevel, ChapterRole, name_fields
 from .selectors import GEOJSON_VERSION_KEY
 
@@ -247,6 +247,9 @@ def set_section(*, chapter: Chapter, change: dict[str, object],
                      chapter=chapter, data={"section": key, "before": before.__dict__,
                                             "after": after.__dict__})
         _page_changed(chapter)
+        # Who sees the chapter's content changed: the search index follows (after commit).
+        transaction.on_commit(lambda: signals.sections_changed.send(sender=Chapter,
+                                                                     chapter=chapter))
     return after
 
 

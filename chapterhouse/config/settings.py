@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "chapterhouse.events",
     "chapterhouse.blogs",
     "chapterhouse.moderation",
+    "chapterhouse.search",
     "chapterhouse.api",
     "chapterhouse.ops",
     "chapterhouse.demo",
