@@ -31,7 +31,7 @@ from .forms import SearchForm, kind_choices
 TAGS = ["search"]
 
 
-class SearchResultSerializer(serializers.Serializer[presenters.Result]):
+class SearchResultSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField()
     kind_label = serializers.CharField()
     title_html = serializers.CharField(source="title")

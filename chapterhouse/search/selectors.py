@@ -58,6 +58,10 @@ class Query:
     terms: tuple[tuple[str, ...], ...]
 
     @property
+    def has_phrase(self) -> bool:
+        return any(len(term) > 1 for term in self.terms)
+
+    @property
     def words(self) -> list[str]:
         return [word for term in self.terms for word in term]
 
@@ -99,17 +103,19 @@ def parse_query(text: str) -> Query | None:
 
 def audience_keys(viewer: Viewer) -> list[str]:
     """Everything the viewer may find, as audience keys (two queries for a member:
-    the chapters they belong to, the rooms they are in)."""
+    the chapters they belong to, the rooms they are in; none for anyone else)."""
     keys = [PUBLIC]
     member = viewer.active_member
     if member is None:
         return keys
     keys += [MEMBERS, member_audience(member.pk)]
-    home = member.home_chapter
-    keys += [chapter_audience(pk) for pk in
-             Chapter.objects.containing(home).values_list("pk", flat=True)]
+    chapter_ids = list(Chapter.objects.containing(member.home_chapter)
+                       .values_list("pk", flat=True))
+    keys += [chapter_audience(pk) for pk in chapter_ids]
+    # A room's members who still belong to its chapter (chat.selectors.is_room_member).
     keys += [room_audience(pk) for pk in
-             RoomMember.objects.filter(member=member).values_list("room_id", flat=True)]
+             RoomMember.objects.filter(member=member, room__chapter_id__in=chapter_ids)
+             .values_list("room_id", flat=True)]
     return keys
 
 
@@ -127,7 +133,10 @@ def _matching(query: Query, language: str) -> QuerySet[Entry]:
         search = SearchQuery(Func(Value(query.websearch()), function="unaccent"),
                              config="simple", search_type="websearch")
         config = PG_CONFIG_OF.get(language)
-        if config is not None:
+        # The reader's language adds its stemming to words; a phrase is matched as
+        # written (stemming drops stop words, and "bench is green" would match "bench
+        # … green").
+        if config is not None and not query.has_phrase:
             search = search | SearchQuery(Func(Value(query.websearch()), function="unaccent"),
                                           config=config, search_type="websearch")
         return Entry.objects.filter(vector=search).annotate(

@@ -9,13 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Model
 
 from chapterhouse.discussions.models import Post
+from chapterhouse.lib import reportables
+from chapterhouse.moderation.models import Hidden
 
 from .models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, Entry
-from .sources import BY_MODEL, SOURCES, Source, entry_key
+from .sources import BY_MODEL, NOBODY, SOURCES, Source, entry_key
 
 BATCH_SIZE = 500
 # The languages whose stemming PostgreSQL adds to the 'simple' words (Arabic has no
@@ -66,26 +69,43 @@ def _remove_keys(keys: Iterable[str]) -> int:
     return len(ids)
 
 
+def _hidden_pks(source: Source, objects: Sequence[Model]) -> set[int]:
+    """The pks of `objects` that moderation hides now (one query for the batch): only
+    for what members may report (lib.reportables), which is all moderation hides."""
+    if reportables.get(source.label_lower) is None or not objects:
+        return set()
+    content_type = ContentType.objects.get_for_model(source.model)
+    return set(Hidden.objects.filter(content_type=content_type, restored_at__isnull=True,
+                                     object_id__in=[obj.pk for obj in objects])
+               .values_list("object_id", flat=True))
+
+
 def _store(source: Source, objects: Sequence[Model]) -> list[int]:
-    """Write the entries of `objects` (all of `source`'s kind); their ids."""
-    ids: list[int] = []
+    """Write the entries of `objects` (all of `source`'s kind) in one upsert; their ids."""
+    hidden = _hidden_pks(source, objects)
+    rows = []
     for obj in objects:
         document = source.document(obj)
         chapter = document.chapter
-        entry, _created = Entry.objects.update_or_create(
+        rows.append(Entry(
             key=entry_key(source.label_lower, obj.pk),
-            defaults={
-                "kind": source.kind,
-                "chapter": chapter,
-                "chapter_path": chapter.path if chapter is not None else "",
-                "title": document.title[:TITLE_MAX_LENGTH],
-                "body": document.body[:BODY_MAX_LENGTH],
-                "url": document.url,
-                "date": document.date,
-                "audience": document.audience,
-            },
-        )
-        ids.append(entry.pk)
+            kind=source.kind,
+            chapter=chapter,
+            chapter_path=chapter.path if chapter is not None else "",
+            title=document.title[:TITLE_MAX_LENGTH],
+            body=document.body[:BODY_MAX_LENGTH],
+            url=document.url,
+            date=document.date,
+            audience=NOBODY if obj.pk in hidden else document.audience,
+        ))
+    if not rows:
+        return []
+    Entry.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["key"],
+        update_fields=["kind", "chapter", "chapter_path", "title", "body", "url", "date",
+                       "audience"])
+    ids = list(Entry.objects.filter(key__in=[row.key for row in rows])
+               .values_list("id", flat=True))
     _write_backend(ids)
     return ids
 

@@ -9,6 +9,7 @@ emptied), a chapter's sections (their visibility: everything of the chapter).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -52,9 +53,8 @@ def _member_leaving(sender: type[Model], instance: Member, **kwargs: Any) -> Non
         pks = [str(pk) for pk in model._default_manager.filter(author=instance)
                .values_list("pk", flat=True)]
         if pks:
-            label = model._meta.label_lower
-            transaction.on_commit(
-                lambda label=label, pks=pks: tasks.index_objects.enqueue(label, pks))
+            transaction.on_commit(partial(tasks.index_objects.enqueue,
+                                          model._meta.label_lower, pks))
 
 
 def _thread_changed(sender: type[Model], instance: Thread, **kwargs: Any) -> None:

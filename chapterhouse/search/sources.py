@@ -20,7 +20,6 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -34,7 +33,6 @@ from chapterhouse.discussions.models import Post
 from chapterhouse.events.models import Event
 from chapterhouse.lib.interface import Viewer
 from chapterhouse.members.models import Member, Visibility
-from chapterhouse.moderation.models import Hidden
 from chapterhouse.mutualaid.models import Entry as AidEntry
 from chapterhouse.places.models import Place
 from chapterhouse.projects.models import Group
@@ -95,7 +93,7 @@ def _probe(home: Chapter | None) -> Viewer:
         return Viewer(AnonymousUser())
     user = get_user_model()(pk=_PROBE_ID, is_active=True)
     member = Member(pk=_PROBE_ID, user=user, home_chapter=home, display_name="")
-    user.member = member  # type: ignore[attr-defined]  # the reverse one-to-one's cache
+    user.member = member  # the reverse one-to-one's cache: what Viewer.member reads
     return Viewer(user)
 
 
@@ -109,13 +107,6 @@ def audience_by_rules(obj: Any, permission: str, chapter: Chapter | None) -> str
     if chapter is not None and _probe(chapter).can(permission, obj):
         return chapter_audience(chapter.pk)
     return NOBODY
-
-
-def is_hidden(obj: models.Model) -> bool:
-    """Whether moderation hides `obj` now (a current Hidden row)."""
-    content_type = ContentType.objects.get_for_model(obj)
-    return Hidden.objects.filter(content_type=content_type, object_id=obj.pk,
-                                 restored_at__isnull=True).exists()
 
 
 def _place_names(place: Place | None) -> list[str]:
@@ -184,7 +175,7 @@ def _decision_document(decision: Decision) -> Document:
 def _post_document(post: Post) -> Document:
     thread = post.thread
     audience = audience_by_rules(thread, "discussions.view_thread", thread.chapter)
-    if not post.body or is_hidden(post):
+    if not post.body:
         audience = NOBODY
     return Document(
         title=thread.title, body=post.body, url=post.get_absolute_url(),
@@ -197,7 +188,7 @@ def _event_document(event: Event) -> Document:
     return Document(
         title=event.title, body=_join([event.description, event.address]),
         url=event.get_absolute_url(), date=event.starts_at,
-        audience=NOBODY if is_hidden(event) else audience, chapter=event.chapter,
+        audience=audience, chapter=event.chapter,
     )
 
 
@@ -207,7 +198,7 @@ def _blog_post_document(post: BlogPost) -> Document:
     return Document(
         title=post.title, body=post.body, url=post.get_absolute_url(),
         date=post.published_at or post.created_at,
-        audience=NOBODY if is_hidden(post) else audience, chapter=chapter,
+        audience=audience, chapter=chapter,
     )
 
 
@@ -225,7 +216,7 @@ def _resource_document(resource: Resource) -> Document:
     return Document(
         title=resource.title, body=_join([resource.description, resource.filename]),
         url=resource.get_absolute_url(), date=resource.created_at,
-        audience=NOBODY if is_hidden(resource) else audience, chapter=resource.chapter,
+        audience=audience, chapter=resource.chapter,
     )
 
 
@@ -243,7 +234,7 @@ def _aid_document(entry: AidEntry) -> Document:
     return Document(
         title=entry.title, body=entry.description, url=entry.get_absolute_url(),
         date=entry.created_at,
-        audience=NOBODY if is_hidden(entry) else audience, chapter=entry.chapter,
+        audience=audience, chapter=entry.chapter,
     )
 
 

@@ -47,6 +47,8 @@ ENDPOINTS = {
     # blogs (chapterhouse.blogs.api)
     "/api/v1/blog-posts/", "/api/v1/blog-posts/{public_id}/",
     "/api/v1/blog-posts/{public_id}/publish/", "/api/v1/blog-posts/{public_id}/unpublish/",
+    # search (chapterhouse.search.api)
+    "/api/v1/search/",
 }
 
 
