@@ -299,3 +299,22 @@ class TestHighlight:
     def test_only_whole_words_are_marked(self):
         html = selectors.highlight("quokkas and quokka", parsed("quokka"))
         assert html == "quokkas and <mark>quokka</mark>"
+
+
+class TestAudienceKeys:
+    def test_a_members_keys_cost_two_queries_and_name_their_chapters_and_rooms(
+            self, member, django_assert_num_queries):
+        room = chat_services.create_room(chapter=member.home_chapter, creator=member,
+                                         name="Room", access="invite")
+        reader = viewer(member)
+        reader.active_member  # noqa: B018  (the request's member, loaded once anyway)
+        with django_assert_num_queries(2):
+            keys = selectors.audience_keys(reader)
+        chapters = [f"chapter:{chapter_at(path).pk}" for path in
+                    ("", "gb", "gb/eng", "gb/eng/london", "gb/eng/london/hackney")]
+        assert set(keys) == {"public", "members", f"member:{member.pk}",
+                             f"room:{room.pk}", *chapters}
+
+    def test_anyone_else_has_the_public_key_only(self, django_assert_num_queries):
+        with django_assert_num_queries(0):
+            assert selectors.audience_keys(viewer(None)) == ["public"]
