@@ -26,6 +26,8 @@ demo: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py load_places $(if $(DEMO_COUNTRIES),--countries $(DEMO_COUNTRIES),)
 	DEBUG=1 $(BIN)/python manage.py seed_demo --members $(DEMO_MEMBERS)
 	DEBUG=1 $(BIN)/python manage.py seed_vision
+	# Index what the demo wrote in bulk, so its search finds it at once.
+	DEBUG=1 $(BIN)/python manage.py search_index --rebuild
 	DEBUG=1 HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) bin/serve
 
 # Serve without setting anything up (production settings come from the environment).

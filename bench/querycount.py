@@ -9,10 +9,12 @@ CaptureQueriesContext, and prints JSON:
               "member_cookie", and when a proposal is published: "proposal_page",
               "proposal_id", "proposal_posts"}}
 Pages: the chapter page anonymous and as a member of the chapter, the chapter's proposals
-list, and a proposal page with the most posts on its deliberation thread (the generator
-makes one with 200) against one with the fewest. `member_cookie` is a `Cookie:` header
-value for a session of the large chapter's member, created here in the scratch database
-(sessions live in the database), for the HTTP load of the member chapter page.
+list, a proposal page with the most posts on its deliberation thread (the generator
+makes one with 200) against one with the fewest, and the search page for a common query
+against a rare one (load: "search_page", "search_query", "search_rows").
+`member_cookie` is a `Cookie:` header value for a session of the large chapter's member,
+created here in the scratch database (sessions live in the database), for the HTTP load
+of the member chapter page.
 """
 
 from __future__ import annotations
@@ -26,7 +28,10 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chapterhouse.config.settings")
 django.setup()
 
+from urllib.parse import urlencode  # noqa: E402
+
 from django.conf import settings  # noqa: E402
+from django.contrib.auth.models import AnonymousUser  # noqa: E402
 from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import CharField, Count, OuterRef, Q, Subquery  # noqa: E402
@@ -38,7 +43,10 @@ from django.urls import reverse  # noqa: E402
 from chapterhouse.chapters.models import Chapter  # noqa: E402
 from chapterhouse.decisions.models import Proposal  # noqa: E402
 from chapterhouse.discussions.models import Thread  # noqa: E402
+from chapterhouse.lib.interface import Viewer  # noqa: E402
 from chapterhouse.members.models import Member  # noqa: E402
+from chapterhouse.search.models import Entry  # noqa: E402
+from chapterhouse.search.selectors import Filters, parse_query, search  # noqa: E402
 
 
 def measure(client: Client, url: str) -> dict:
@@ -75,6 +83,22 @@ def discussed_proposals() -> tuple[Proposal, Proposal] | None:
     fewest = (ranked.filter(posts__gt=0).order_by("posts", "id").first()
               or ranked.order_by("posts", "id").first())
     return (most, fewest) if most is not None and fewest is not None else None
+
+
+# A common query: bench/generate.py's posts say these words in one sentence of ten
+# (SENTENCES). A rare one: only the root chapter's name says it.
+SEARCH_COMMON = "neighbourhood worked"
+SEARCH_RARE = "international"
+
+
+def search_url(text: str) -> str:
+    return f"{reverse('search:index')}?{urlencode({'q': text})}"
+
+
+def found(text: str) -> int:
+    """How many results an anonymous reader gets (what the page counts)."""
+    query = parse_query(text)
+    return 0 if query is None else search(Viewer(AnonymousUser()), query, Filters()).count()
 
 
 def main() -> None:
@@ -135,6 +159,16 @@ def main() -> None:
         })
         load |= {"proposal_page": most.get_absolute_url(), "proposal_id": most.pk,
                  "proposal_posts": most.posts}
+    # Search: a common query (words of many generated posts) against a rare one.
+    if Entry.objects.exists():
+        common, rare = SEARCH_COMMON, SEARCH_RARE
+        pages.append({
+            "key": "search", "name": "search (anonymous)",
+            "large": {**measure(anonymous, search_url(common)), "rows": found(common)},
+            "small": {**measure(anonymous, search_url(rare)), "rows": found(rare)},
+        })
+        load |= {"search_page": search_url(common), "search_query": common,
+                 "search_rows": found(common)}
     json.dump({"pages": pages, "load": load}, sys.stdout)
 
 

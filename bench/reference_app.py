@@ -11,6 +11,10 @@
 - GET /posts?proposal=<id>        → the first 50 posts of the proposal's deliberation
                                     thread with their authors' names, as JSON, one SELECT
                                     (the page shows 50 posts at a time).
+- GET /search?q=<words>           → the first 20 search results an anonymous reader gets
+                                    (public entries, best first) with the number found,
+                                    one SELECT on the search index (PostgreSQL's tsvector
+                                    or SQLite's FTS5 table), the same ids as /search/.
 Reads DATABASE_URL from the environment (the bench's scratch database); with a sqlite:///
 URL (`bench/run.py --database sqlite`) the same SELECTs run through the sqlite3 module.
 """
@@ -20,7 +24,9 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import sqlite3
+import unicodedata
 from typing import Any
 
 import django
@@ -63,6 +69,46 @@ WHERE t.kind = 'deliberation' AND t.subject_id = %s
 ORDER BY p.id
 LIMIT 50
 """
+
+
+# Search: what an anonymous reader finds, ranked as chapterhouse.search ranks it.
+SEARCH_SQL = """
+SELECT e.id, e.kind, e.title, e.url, e.date, count(*) OVER ()
+FROM search_entry e,
+     (SELECT websearch_to_tsquery('simple', unaccent(%(q)s))
+             || websearch_to_tsquery('english', unaccent(%(q)s)) AS q) query
+WHERE e.audience = 'public' AND e.vector @@ query.q
+ORDER BY ts_rank(e.vector, query.q) DESC, e.date DESC, e.id DESC
+LIMIT 20
+"""
+
+SEARCH_SQL_SQLITE = """
+SELECT id, kind, title, url, date, count(*) OVER ()
+FROM (SELECT e.id, e.kind, e.title, e.url, e.date,
+             bm25(search_entry_fts, 10.0, 1.0) AS score
+      FROM search_entry_fts JOIN search_entry e ON e.id = search_entry_fts.rowid
+      WHERE search_entry_fts MATCH :q AND e.audience = 'public')
+ORDER BY score, date DESC, id DESC
+LIMIT 20
+"""
+
+
+def search_terms(text: str) -> str:
+    """The words of `text`, each quoted (no operators): FTS5's MATCH and the text of
+    websearch_to_tsquery alike. Plain words only (the bench's queries)."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text)
+                    if not unicodedata.combining(c)).casefold()
+    return " ".join(f'"{word}"' for word in re.findall(r"[^\W_]+", plain))
+
+
+def search_rows(conn: Any, text: str) -> list[tuple]:
+    """The reference's rows for the query `text` on a DB-API connection."""
+    terms = search_terms(text)
+    if isinstance(conn, sqlite3.Connection):
+        return conn.execute(SEARCH_SQL_SQLITE, {"q": terms}).fetchall()
+    with conn.cursor() as cur:
+        cur.execute(SEARCH_SQL, {"q": terms})
+        return cur.fetchall()
 
 
 def _connect() -> Any:
@@ -116,7 +162,21 @@ def posts(request: HttpRequest) -> HttpResponse:
     return HttpResponse(json.dumps({"posts": rows}), content_type="application/json")
 
 
-urlpatterns = [path("hello", hello), path("proposals", proposals), path("posts", posts)]
+def search(request: HttpRequest) -> HttpResponse:
+    conn = _take()
+    try:
+        found = search_rows(conn, request.GET.get("q", ""))
+    finally:
+        _pool.put(conn)
+    rows = [{"id": r[0], "kind": r[1], "title": r[2], "url": r[3], "date": _iso(r[4])}
+            for r in found]
+    count = found[0][5] if found else 0
+    return HttpResponse(json.dumps({"count": count, "results": rows}),
+                        content_type="application/json")
+
+
+urlpatterns = [path("hello", hello), path("proposals", proposals), path("posts", posts),
+               path("search", search)]
 
 from django.core.asgi import get_asgi_application  # noqa: E402
 

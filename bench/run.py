@@ -236,6 +236,11 @@ def prepare_database(tier: str, env: dict[str, str]) -> None:
     if row == (tier, spec["members"], SEED, spec["countries"]) and _generated(name):
         say(f"reusing {name} (already seeded for tier {tier}); migrating only")
         manage(env, "migrate", "--noinput", "-v0")
+        with psycopg.connect(f"{PG}/{name}", autocommit=True) as db:
+            indexed = db.execute("SELECT 1 FROM search_entry LIMIT 1").fetchone()
+        if not indexed:  # seeded before search existed
+            say(f"indexing {name} for search (manage.py search_index --rebuild)")
+            manage(env, "search_index", "--rebuild")
         return
     if row is not None or _has_tables(name):
         say(f"{name} holds another or a partial seed: recreating it")
@@ -264,6 +269,8 @@ def prepare_database(tier: str, env: dict[str, str]) -> None:
                     *(f"--{key.replace('_', '-')}={spec[key]}"
                       for key in ("proposals", "posts", "local_votes"))],
                    cwd=ROOT, env=env, check=True)
+    # The search index of all that (written in bulk, without the indexing tasks).
+    manage(env, "search_index", "--rebuild")
     with psycopg.connect(f"{PG}/{name}", autocommit=True) as db:
         db.execute("ANALYZE")
         db.execute(
@@ -526,6 +533,8 @@ HTTP_TARGETS: dict[str, dict[str, Any]] = {
                        "text": "p95 ≤ 60 ms, equal query count"},
     "proposal_page": {"ratio": None, "p95": None, "max_queries": None,
                       "text": "equal query count (QUALITY.md sets no time target)"},
+    "search": {"ratio": None, "p95": None, "max_queries": None,
+               "text": "equal query count (no time target set yet)"},
 }
 
 
@@ -577,6 +586,13 @@ def http_pairs(load: dict[str, Any], ours: int, ref: int) -> list[dict[str, Any]
              "name": f"proposal page ({load['proposal_posts']} comments, anonymous)",
              "a": {"port": ours, "path": load["proposal_page"]},
              "b": {"port": ref, "path": f"/posts?proposal={load['proposal_id']}"}})
+    if "search_page" in load:
+        words = urllib.parse.quote(load["search_query"])
+        pairs.append(
+            {"key": "search",
+             "name": f"search ({load['search_rows']} found, anonymous)",
+             "a": {"port": ours, "path": load["search_page"]},
+             "b": {"port": ref, "path": f"/search?q={words}"}})
     return pairs
 
 

@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from chapterhouse.chapters import sections
+from chapterhouse.chapters.signals import sections_changed
 from chapterhouse.chapters.models import Chapter
 from chapterhouse.moderation.models import Hidden
 
@@ -47,4 +47,4 @@ def connect() -> None:
         post_delete.connect(source_changed, sender=model,
                             dispatch_uid=f"activity:delete:{model}")
     post_save.connect(hiding_changed, sender=Hidden, dispatch_uid="activity:hidden")
-    sections.section_changed.connect(section_changed, dispatch_uid="activity:sections")
+    sections_changed.connect(section_changed, sender=Chapter, dispatch_uid="activity:sections")

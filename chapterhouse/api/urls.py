@@ -19,6 +19,7 @@ from chapterhouse.notifications import api as notifications_api
 from chapterhouse.polls import api as polls_api
 from chapterhouse.projects import api as projects_api
 from chapterhouse.resources import api as resources_api
+from chapterhouse.search import api as search_api
 
 from . import views
 from .not_found import not_found
@@ -51,6 +52,7 @@ v1 = [
     *moderation_api.urlpatterns,
     *documents_api.urlpatterns,
     *activity_api.urlpatterns,
+    *search_api.urlpatterns,
     # Last: anything else under /api/v1/ is a JSON 404, never the HTML page.
     re_path(r"^(?P<rest>[\s\S]*)$", not_found),  # any character, line breaks too
 ]

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db import models
-from django.dispatch import Signal
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -102,11 +101,6 @@ def groups() -> Groups | None:
 
 
 DEFAULT = Setting()
-
-# Sent by services.set_section (with `chapter` and `section`) once a section's setting
-# changed, so that the apps above that keep copies of who sees what (the activity feed)
-# update them.
-section_changed = Signal()
 
 
 def setting(chapter: Chapter, key: str) -> Setting:

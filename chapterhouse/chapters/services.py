@@ -17,7 +17,7 @@ from chapterhouse.lib import cache as lib_cache
 from chapterhouse.lib.errors import Refused
 from chapterhouse.places.models import Place, PlaceKind
 
-from . import limits, sections
+from . import limits, sections, signals
 from .models import Chapter, ChapterLevel, ChapterRole, name_fields
 from .selectors import GEOJSON_VERSION_KEY
 
@@ -249,8 +249,10 @@ def set_section(*, chapter: Chapter, change: dict[str, object],
                      chapter=chapter, data={"section": key, "before": before.__dict__,
                                             "after": after.__dict__})
         _page_changed(chapter)
-        # What lists the section's items elsewhere (the activity) follows the change.
-        sections.section_changed.send(sender=Chapter, chapter=chapter, section=key)
+        # Who sees the chapter's content changed: the apps that keep copies of who sees
+        # what (the search index, the activity) follow, after the commit.
+        transaction.on_commit(lambda: signals.sections_changed.send(
+            sender=Chapter, chapter=chapter, section=key))
     return after
 
 

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "chapterhouse.blogs",
     "chapterhouse.moderation",
     "chapterhouse.activity",
+    "chapterhouse.search",
     "chapterhouse.api",
     "chapterhouse.ops",
     "chapterhouse.demo",

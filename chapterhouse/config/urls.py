@@ -25,6 +25,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("messages/", include("chapterhouse.conversations.urls")),
     path("chat/", include("chapterhouse.chat.urls")),
     path("events/", include("chapterhouse.events.urls")),
+    path("search/", include("chapterhouse.search.urls")),
     path("api/", include("chapterhouse.api.urls")),
     path("accounts/", include("allauth.urls")),
     # Email providers' inbound webhooks (replies by email: chapterhouse.inbound).

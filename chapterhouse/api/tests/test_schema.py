@@ -59,6 +59,8 @@ ENDPOINTS = {
     "/api/v1/documents/sections/{public_id}/diff/",
     # the activity (chapterhouse.activity.api)
     "/api/v1/activity/", "/api/v1/activity/follows/", "/api/v1/activity/follows/{public_id}/",
+    # search (chapterhouse.search.api)
+    "/api/v1/search/",
 }
 
 

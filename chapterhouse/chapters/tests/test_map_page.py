@@ -104,7 +104,8 @@ def test_a_visitor_has_no_chapters_list(client, member):
 
 def test_the_search_is_the_one_autocomplete_over_chapters(client):
     page = page_of(client)
-    field = re.search(r"<input[^>]*name=\"q\"[^>]*>", page)
+    # The map's own field (the header's search box, before <main>, is the site search).
+    field = re.search(r"<input[^>]*name=\"q\"[^>]*>", page[page.index("<main"):])
     assert field
     assert 'hx-get="/c/search/?within=international"' in field.group(0)
     assert 'data-autocomplete-query="q"' in field.group(0)
