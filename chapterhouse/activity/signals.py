@@ -12,8 +12,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from chapterhouse.chapters.signals import sections_changed
 from chapterhouse.chapters.models import Chapter
+from chapterhouse.chapters.signals import sections_changed
 from chapterhouse.moderation.models import Hidden
 
 from . import services, tasks
