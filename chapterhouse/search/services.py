@@ -18,7 +18,7 @@ from chapterhouse.lib import reportables
 from chapterhouse.moderation.models import Hidden
 
 from .models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, Entry
-from .sources import BY_MODEL, NOBODY, SOURCES, Source, entry_key
+from .sources import BY_MODEL, NOBODY, SOURCES, Source, as_read, entry_key
 
 BATCH_SIZE = 500
 # The languages whose stemming PostgreSQL adds to the 'simple' words (Arabic has no
@@ -93,7 +93,7 @@ def _store(source: Source, objects: Sequence[Model]) -> list[int]:
             chapter=chapter,
             chapter_path=chapter.path if chapter is not None else "",
             title=document.title[:TITLE_MAX_LENGTH],
-            body=document.body[:BODY_MAX_LENGTH],
+            body=as_read(document.body)[:BODY_MAX_LENGTH],
             url=document.url,
             date=document.date,
             audience=NOBODY if obj.pk in hidden else document.audience,

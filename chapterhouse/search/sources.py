@@ -14,6 +14,7 @@ The search app sits at the top of the app layers, so it reads every app's models
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from chapterhouse.blogs.models import BlogPost
@@ -32,6 +34,7 @@ from chapterhouse.decisions.models import Decision, Proposal
 from chapterhouse.discussions.models import Post
 from chapterhouse.events.models import Event
 from chapterhouse.lib.interface import Viewer
+from chapterhouse.lib.markdown import render_markdown
 from chapterhouse.members.models import Member, Visibility
 from chapterhouse.mutualaid.models import Entry as AidEntry
 from chapterhouse.places.models import Place
@@ -120,6 +123,12 @@ def _place_names(place: Place | None) -> list[str]:
 
 def _join(parts: Iterable[str]) -> str:
     return "\n".join(part for part in parts if part)
+
+
+def as_read(markdown: str) -> str:
+    """A body as the reader reads it: its Markdown rendered, then the text alone (no
+    "###" nor "**" in a snippet)."""
+    return html.unescape(strip_tags(render_markdown(markdown))).strip() if markdown else ""
 
 
 def _chapter_document(chapter: Chapter) -> Document:

@@ -55,6 +55,13 @@ class TestEveryKind:
         assert kinds(member, WORD) == CONTENT_KINDS
         assert counts(member, WORD) == dict.fromkeys(CONTENT_KINDS, 1)
 
+    def test_what_is_indexed_is_the_text_as_read_not_its_markdown(self, member):
+        make_thread(member, title="Plans",
+                    body=f"### Our {WORD}\n\n**Bold** [a link](https://example.org) & more")
+        reindex()
+        [entry] = found(member, WORD)
+        assert entry.body.split() == ["Our", WORD, "Bold", "a", "link", "&", "more"]
+
     def test_members_are_found_by_name_and_place(self, member, outsider):
         reindex()
         assert [e.title for e in found(member, "Oscar")] == ["Oscar Outsider"]

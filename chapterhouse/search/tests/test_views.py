@@ -29,7 +29,7 @@ def test_an_empty_query_shows_just_the_form(client):
 
 def test_results_are_labelled_by_kind_counted_and_highlighted(member_client, member):
     make_corpus(member)
-    make_thread(member, title="Escaping", body=f"<script>alert(1)</script> {WORD}")
+    make_thread(member, title="Escaping", body=f"`<script>alert(1)</script>` {WORD}")
     reindex()
     response = member_client.get(PAGE, {"q": WORD})
     assert response.status_code == 200
