@@ -33,13 +33,19 @@ class TestFeed:
             reverse("activity:follow_chapter", kwargs={"url_path": outsider.home_chapter.url_path}))
         assert response.status_code == 302
         page = member_client.get("/activity/").content.decode()
-        assert "decided: Open a tool library" in page
+        assert "decided: <bdi>Open a tool library</bdi>" in page
 
     def test_the_home_page_shows_the_feed_in_the_readers_language(self, member, member_client):
         record(make_lesson(member, title="Door knocking works"))
         page = member_client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-        assert "shared a lesson: Door knocking works" in page
+        assert "shared a lesson: <bdi>Door knocking works</bdi>" in page
         assert FeedVisit.objects.filter(member=member).exists()
+
+    def test_a_line_escapes_what_members_wrote_and_isolates_its_direction(
+            self, member, member_client):
+        record(make_lesson(member, title="<b>Bold</b> دروس"))
+        page = member_client.get("/activity/").content.decode()
+        assert "<bdi>&lt;b&gt;Bold&lt;/b&gt; دروس</bdi>" in page and "<b>Bold" not in page
 
     def test_since_your_last_visit_divides_the_new_from_the_seen(self, member, member_client):
         record(make_lesson(member, title="Old lesson"))
