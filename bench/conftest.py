@@ -5,6 +5,7 @@ from chapterhouse.conftest import (  # noqa: F401 - fixtures, found by name
     _clear_cache,
     _fresh_realtime,
     _media_root,
+    _newcomer_limits_off,
     facilitator,
     member,
     outsider,
