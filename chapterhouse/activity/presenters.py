@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from chapterhouse.decisions.models import Decision
 
@@ -34,36 +34,31 @@ def html_line(activity: Activity) -> SafeString:
     return mark_safe(said)  # noqa: S308 - every part escaped above
 
 
+# Each kind's line, said in the reader's language when it is read.
+LINES: dict[str, str] = {
+    Kind.PROPOSAL: gettext_noop("New proposal in %(chapter)s: %(title)s"),
+    Kind.DECISION: gettext_noop("%(chapter)s decided: %(title)s (%(outcome)s)"),
+    Kind.EVENT: gettext_noop("New event in %(chapter)s: %(title)s"),
+    Kind.EVENT_HELD: gettext_noop("%(chapter)s held an event: %(title)s"),
+    Kind.BLOG_POST: gettext_noop("New blog post in %(chapter)s: %(title)s"),
+    Kind.LESSON: gettext_noop("%(chapter)s shared a lesson: %(title)s"),
+    Kind.ANNOUNCEMENT: gettext_noop("Announcement from %(chapter)s: %(title)s"),
+    Kind.AID_REQUEST: gettext_noop("Mutual-aid request in %(chapter)s: %(title)s"),
+    Kind.TASK_DONE: gettext_noop("%(group)s (%(chapter)s) finished a task: %(title)s"),
+}
+
+
 def _line(activity: Activity, value: Callable[[str], str],
           sentence: Callable[[str], str] = str) -> str:
+    """The kind's line with `value` applied to each parameter and `sentence` to the
+    translated line around them."""
     params = activity.params
-    values = {key: value(str(text)) for key, text in (
-        ("chapter", activity.chapter.display_name()), ("title", params.get("title", "")),
-        ("group", params.get("group", "")))}
-
-    def _(message: str) -> str:
-        return sentence(gettext(message))
-    kind = activity.kind
-    if kind == Kind.PROPOSAL:
-        return _("New proposal in %(chapter)s: %(title)s") % values
-    if kind == Kind.DECISION:
-        return _("%(chapter)s decided: %(title)s (%(outcome)s)") % {
-            **values, "outcome": value(_outcome(str(params.get("outcome", ""))))}
-    if kind == Kind.EVENT:
-        return _("New event in %(chapter)s: %(title)s") % values
-    if kind == Kind.EVENT_HELD:
-        return _("%(chapter)s held an event: %(title)s") % values
-    if kind == Kind.BLOG_POST:
-        return _("New blog post in %(chapter)s: %(title)s") % values
-    if kind == Kind.LESSON:
-        return _("%(chapter)s shared a lesson: %(title)s") % values
-    if kind == Kind.ANNOUNCEMENT:
-        return _("Announcement from %(chapter)s: %(title)s") % values
-    if kind == Kind.AID_REQUEST:
-        return _("Mutual-aid request in %(chapter)s: %(title)s") % values
-    if kind == Kind.TASK_DONE:
-        return _("%(group)s (%(chapter)s) finished a task: %(title)s") % values
-    return str(values["title"])
+    values = {key: value(text) for key, text in (
+        ("chapter", activity.chapter.display_name()), ("title", str(params.get("title", ""))),
+        ("group", str(params.get("group", ""))),
+        ("outcome", _outcome(str(params.get("outcome", "")))))}
+    message = LINES.get(activity.kind)
+    return sentence(gettext(message)) % values if message else values["title"]
 
 
 @dataclass(frozen=True)
