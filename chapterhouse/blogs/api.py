@@ -41,6 +41,7 @@ from rest_framework.response import Response
 
 from chapterhouse.chapters.access import access_chapter, url_path_of
 from chapterhouse.chapters.api import ChapterRefSerializer
+from chapterhouse.lib.api_hidden import HiddenAware, HiddenAwareList
 from chapterhouse.lib.interface import (
     access,
     api_refusal,
@@ -89,7 +90,7 @@ class BlogRefSerializer(serializers.Serializer[Any]):
         return person(blog.owner) if blog.chapter_id is None else None
 
 
-class BlogPostSerializer(serializers.ModelSerializer[BlogPost]):
+class BlogPostSerializer(HiddenAware, serializers.ModelSerializer[BlogPost]):
     """A post: its title, its text rendered, its author (null: a former member), when
     it was written, edited and published (null: a draft)."""
 
@@ -100,10 +101,13 @@ class BlogPostSerializer(serializers.ModelSerializer[BlogPost]):
     is_published = serializers.BooleanField(read_only=True)
     web_url = serializers.CharField(source="get_absolute_url", read_only=True)
 
+    hidden_fields = ('title', 'body_html', 'body')
+
     class Meta:
+        list_serializer_class = HiddenAwareList
         model = BlogPost
         fields = ["public_id", "blog", "author", "title", "slug", "body_html",
-                  "is_published", "created_at", "updated_at", "published_at", "web_url"]
+                  "is_published", "created_at", "updated_at", "published_at", "web_url", "hidden"]
         read_only_fields = fields
 
     @extend_schema_field(BlogPersonSerializer(allow_null=True))

@@ -51,6 +51,7 @@ from chapterhouse.chapters import sections
 from chapterhouse.chapters.access import access_chapter, url_path_of
 from chapterhouse.chapters.api import ChapterRefSerializer
 from chapterhouse.chapters.selectors import ChapterChain
+from chapterhouse.lib.api_hidden import HiddenAware, HiddenAwareList
 from chapterhouse.lib.errors import Refused
 from chapterhouse.lib.interface import api_refusal, member_required, person, viewer_of
 from chapterhouse.lib.jsonfields import JSONFlag, JSONNumber, JSONText, JSONWhole
@@ -117,9 +118,17 @@ class EventRefSerializer(serializers.Serializer[Any]):
     cancelled_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
-class OccurrenceSerializer(serializers.Serializer[Any]):
+class OccurrenceSerializer(HiddenAware, serializers.Serializer[Any]):
     """One occurrence of an event: when it happens (a moved one where it moved to),
     its title (it may have its own), whether it is cancelled."""
+
+    hidden_fields = ("title", "event.title", "event.address", "event.online_url")
+
+    class Meta:
+        list_serializer_class = HiddenAwareList
+
+    def hidden_target(self, obj: Any) -> Any:
+        return obj.event
 
     key = serializers.CharField(read_only=True, help_text=OCCURRENCE_HELP)
     original_start = serializers.DateTimeField(read_only=True)
@@ -153,7 +162,7 @@ class OccurrenceAnswersSerializer(serializers.Serializer[Any]):
     may_answer = serializers.BooleanField(read_only=True)
 
 
-class EventSerializer(serializers.ModelSerializer[Event]):
+class EventSerializer(HiddenAware, serializers.ModelSerializer[Event]):
     """An event, with its rule, its next occurrences, and one occurrence (`?on=`, else
     the next) with its answers."""
 
@@ -167,13 +176,16 @@ class EventSerializer(serializers.ModelSerializer[Event]):
     occurrence = serializers.SerializerMethodField()
     may_change = serializers.SerializerMethodField()
 
+    hidden_fields = ('title', 'description', 'description_html', 'address', 'online_url')
+
     class Meta:
+        list_serializer_class = HiddenAwareList
         model = Event
         fields = ["public_id", "chapter", "author", "title", "description",
                   "description_html", "starts_at", "ends_at", "time_zone", "address",
                   "latitude", "longitude", "online_url", "capacity", "recurrence",
                   "is_public", "remind_hours", "cancelled_at", "created_at", "updated_at",
-                  "web_url", "next_occurrences", "occurrence", "may_change"]
+                  "web_url", "next_occurrences", "occurrence", "may_change", "hidden"]
         read_only_fields = fields
         extra_kwargs = {"recurrence": {"help_text": gettext_lazy(
             "The RFC 5545 rule it repeats by (FREQ=WEEKLY;BYDAY=TU), empty for a one-off "
@@ -192,7 +204,7 @@ class EventSerializer(serializers.ModelSerializer[Event]):
     @extend_schema_field(OccurrenceSerializer(many=True))
     def get_next_occurrences(self, event: Event) -> list[dict[str, Any]]:
         found = selectors.next_occurrences(event, timezone.now(), limit=NEXT_OCCURRENCES)
-        return list(OccurrenceSerializer(found, many=True).data)
+        return list(OccurrenceSerializer(found, many=True, context=self.context).data)
 
     @extend_schema_field(OccurrenceAnswersSerializer(allow_null=True))
     def get_occurrence(self, event: Event) -> dict[str, Any] | None:
@@ -213,7 +225,7 @@ def _occurrence_answers(request: Request, event: Event,
     found = selectors.answers_to(event, occurrence.original_start, viewer.active_member,
                                  shown=0)
     return {
-        "occurrence": OccurrenceSerializer(occurrence).data,
+        "occurrence": OccurrenceSerializer(occurrence, context={"request": request}).data,
         "answers": {"going": found.going, "maybe": found.maybe,
                     "not_going": found.not_going, "waiting": found.waiting,
                     "mine": found.mine.answer if found.mine is not None else None,

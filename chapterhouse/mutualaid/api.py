@@ -40,6 +40,7 @@ from rest_framework.response import Response
 from chapterhouse.chapters.access import access_section, url_path_of
 from chapterhouse.chapters.api import ChapterRefSerializer
 from chapterhouse.conversations.api import PersonSerializer
+from chapterhouse.lib.api_hidden import HiddenAware, HiddenAwareList
 from chapterhouse.lib.errors import Refused
 from chapterhouse.lib.interface import api_refusal, member_required, require, viewer_of
 from chapterhouse.lib.markdown import render_markdown
@@ -64,7 +65,7 @@ CHAPTER_HELP = gettext_lazy("The chapter's address: its url_path, `international
 
 
 
-class AidEntrySerializer(serializers.ModelSerializer[Entry]):
+class AidEntrySerializer(HiddenAware, serializers.ModelSerializer[Entry]):
     """An offer or a request on a chapter's board. `status`: open, fulfilled, or
     removed (then `removed_reason` says why; only its author and the facilitators see
     it)."""
@@ -75,11 +76,14 @@ class AidEntrySerializer(serializers.ModelSerializer[Entry]):
         "The Markdown rendered and sanitised."))
     web_url = serializers.CharField(source="get_absolute_url", read_only=True)
 
+    hidden_fields = ('title', 'description', 'description_html')
+
     class Meta:
+        list_serializer_class = HiddenAwareList
         model = Entry
         fields = ["public_id", "chapter", "author", "kind", "category", "title",
                   "description", "description_html", "visible_to_everyone", "expires_on",
-                  "status", "removed_reason", "created_at", "updated_at", "web_url"]
+                  "status", "removed_reason", "created_at", "updated_at", "web_url", "hidden"]
         read_only_fields = fields
 
     def get_description_html(self, entry: Entry) -> str:
@@ -186,7 +190,8 @@ class AidEntryList(generics.ListAPIView[Entry]):
         except (Refused, DjangoValidationError) as error:
             raise api_refusal(error) from None
         viewer_of(request).forget()
-        return Response(AidEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+        data = AidEntrySerializer(entry, context={"request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=TAGS)
@@ -197,7 +202,9 @@ class AidEntryDetail(generics.GenericAPIView[Entry]):
     serializer_class = AidEntrySerializer
 
     def get(self, request: Request, public_id: uuid.UUID) -> Response:
-        return Response(AidEntrySerializer(access_entry_by_id(request, public_id)).data)
+        entry = access_entry_by_id(request, public_id)
+        data = AidEntrySerializer(entry, context={"request": request}).data
+        return Response(data)
 
     @extend_schema(request=AidEntryEditSerializer, responses={200: AidEntrySerializer})
     def patch(self, request: Request, public_id: uuid.UUID) -> Response:
@@ -214,7 +221,7 @@ class AidEntryDetail(generics.GenericAPIView[Entry]):
         except (Refused, DjangoValidationError) as error:
             raise api_refusal(error) from None
         viewer_of(request).forget()
-        return Response(AidEntrySerializer(changed).data)
+        return Response(AidEntrySerializer(changed, context={"request": request}).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, public_id: uuid.UUID) -> Response:
@@ -241,7 +248,7 @@ class AidEntryFulfil(generics.GenericAPIView[Entry]):
         except Refused as error:
             raise api_refusal(error) from None
         viewer_of(request).forget()
-        return Response(AidEntrySerializer(changed).data)
+        return Response(AidEntrySerializer(changed, context={"request": request}).data)
 
 
 @extend_schema(tags=TAGS)
@@ -266,7 +273,7 @@ class AidEntryRemove(generics.GenericAPIView[Entry]):
         except Refused as error:
             raise api_refusal(error) from None
         viewer_of(request).forget()
-        return Response(AidEntrySerializer(changed).data)
+        return Response(AidEntrySerializer(changed, context={"request": request}).data)
 
 
 @extend_schema(tags=TAGS)

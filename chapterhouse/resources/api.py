@@ -40,6 +40,7 @@ from rest_framework.response import Response
 from chapterhouse.chapters.access import access_chapter, access_section, url_path_of
 from chapterhouse.chapters.api import ChapterRefSerializer
 from chapterhouse.conversations.api import PersonSerializer
+from chapterhouse.lib.api_hidden import HiddenAware, HiddenAwareList
 from chapterhouse.lib.errors import Refused
 from chapterhouse.lib.interface import api_refusal, member_required, require, viewer_of
 from chapterhouse.lib.markdown import render_markdown
@@ -77,7 +78,7 @@ class ResourceFileSerializer(serializers.Serializer[Resource]):
     download_url = serializers.CharField(source="get_download_url", read_only=True)
 
 
-class ResourceSerializer(serializers.ModelSerializer[Resource]):
+class ResourceSerializer(HiddenAware, serializers.ModelSerializer[Resource]):
     """A link (`url`) or a file (`file`), never both."""
 
     chapter = ChapterRefSerializer(read_only=True)
@@ -86,10 +87,13 @@ class ResourceSerializer(serializers.ModelSerializer[Resource]):
     tags = serializers.SerializerMethodField()
     web_url = serializers.CharField(source="get_absolute_url", read_only=True)
 
+    hidden_fields = ('title', 'description', 'url', 'file')
+
     class Meta:
+        list_serializer_class = HiddenAwareList
         model = Resource
         fields = ["public_id", "chapter", "author", "title", "description", "url", "file",
-                  "visibility", "tags", "created_at", "web_url"]
+                  "visibility", "tags", "created_at", "web_url", "hidden"]
         read_only_fields = fields
 
     @extend_schema_field(ResourceFileSerializer(allow_null=True))
@@ -125,7 +129,7 @@ class ResourceRemoveSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
 
 
-class LessonSerializer(serializers.ModelSerializer[Lesson]):
+class LessonSerializer(HiddenAware, serializers.ModelSerializer[Lesson]):
     """A lesson learned, shared with every chapter. Removed by its author as they left:
     its body is empty."""
 
@@ -137,10 +141,13 @@ class LessonSerializer(serializers.ModelSerializer[Lesson]):
         "How many other chapters said it helped them."))
     web_url = serializers.CharField(source="get_absolute_url", read_only=True)
 
+    hidden_fields = ('title', 'body', 'body_html')
+
     class Meta:
+        list_serializer_class = HiddenAwareList
         model = Lesson
         fields = ["public_id", "chapter", "author", "title", "topic", "body", "body_html",
-                  "helped_count", "created_at", "web_url"]
+                  "helped_count", "created_at", "web_url", "hidden"]
         read_only_fields = fields
 
     def get_body_html(self, lesson: Lesson) -> str:
@@ -202,7 +209,8 @@ class ResourceList(generics.ListAPIView[Resource]):
         except Refused as error:
             raise api_refusal(error) from None
         viewer_of(request).forget()
-        return Response(ResourceSerializer(resource).data, status=status.HTTP_201_CREATED)
+        data = ResourceSerializer(resource, context={"request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=TAGS)
@@ -212,7 +220,9 @@ class ResourceDetail(generics.GenericAPIView[Resource]):
     serializer_class = ResourceSerializer
 
     def get(self, request: Request, public_id: uuid.UUID) -> Response:
-        return Response(ResourceSerializer(access_resource_by_id(request, public_id)).data)
+        resource = access_resource_by_id(request, public_id)
+        data = ResourceSerializer(resource, context={"request": request}).data
+        return Response(data)
 
 
 @extend_schema(tags=TAGS)
@@ -283,7 +293,8 @@ class LessonList(generics.ListAPIView[Lesson]):
         except Refused as error:
             raise api_refusal(error) from None
         viewer_of(request).forget()
-        return Response(LessonSerializer(lesson).data, status=status.HTTP_201_CREATED)
+        data = LessonSerializer(lesson, context={"request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=TAGS)
@@ -293,7 +304,9 @@ class LessonDetail(generics.GenericAPIView[Lesson]):
     serializer_class = LessonSerializer
 
     def get(self, request: Request, public_id: uuid.UUID) -> Response:
-        return Response(LessonSerializer(access_lesson(request, public_id)).data)
+        lesson = access_lesson(request, public_id)
+        data = LessonSerializer(lesson, context={"request": request}).data
+        return Response(data)
 
 
 @extend_schema(tags=TAGS)
@@ -315,7 +328,7 @@ class LessonHelped(generics.GenericAPIView[Lesson]):
         except Refused as error:
             raise api_refusal(error) from None
         viewer_of(request).forget()
-        return Response(LessonSerializer(lesson).data)
+        return Response(LessonSerializer(lesson, context={"request": request}).data)
 
 
 urlpatterns = [

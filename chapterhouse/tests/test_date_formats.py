@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.utils import formats, translation
 
-MOMENT = datetime.datetime(2026, 12, 1, 21, 17)
+MOMENT = datetime.datetime(2026, 12, 1, 21, 17, tzinfo=datetime.UTC)
 
 
 @pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
