@@ -607,7 +607,13 @@
       form.addEventListener("chapterhouse:chosen", function (event) {
         var option = event.detail && event.detail.option;
         var marker = findChapter(option && option.getAttribute("data-suggestion"));
-        if (marker) { showFound(marker); }
+        if (marker) {
+          showFound(marker);
+        } else if (form.requestSubmit) {
+          // Not on the map yet (its cell is not loaded): the server finds it, with its
+          // place, and the map fits it.
+          form.requestSubmit();
+        }
       });
       form.addEventListener("submit", function (event) {
         var marker = findChapter(field.value);

@@ -399,3 +399,23 @@ def test_zooming_into_an_area_loads_its_cities(page, many, settings, monkeypatch
     assert len(urls) == len(set(urls)), urls
     assert int(page.get_attribute("#map", "data-cells") or 0) > cells
     assert page.csp_errors == []
+
+
+def test_a_city_found_before_its_cell_is_loaded_is_shown_from_the_page(page, many, settings):
+    settings.MAP_TILE_URL = ""
+    offline(page)
+    town = Chapter.objects.get(name="Town 22")
+    page.goto("/map/")
+    page.wait_for_selector("#map[data-loaded='12']")
+    page.locator("#id_q").press_sequentially("Town 22", delay=30)
+    page.locator("#map-search-suggestions [data-suggestion]").filter(
+        has_text="Town 22").first.click()
+    # Not on the map at the world's zoom: the server finds it by its address (exact,
+    # where names repeat), and the page gives its place.
+    page.wait_for_url(f"**/map/?q={town.url_path.replace('/', '%2F')}")
+    found = page.locator(f"[data-map-results] li[data-map-chapter='{town.get_absolute_url()}']")
+    found.get_by_role("button", name="Show on the map: Town 22").click()
+    popup = page.locator(".leaflet-popup .chapter-popup")
+    popup.wait_for()
+    assert popup.locator("strong").inner_text() == "Town 22"
+    assert page.csp_errors == []
