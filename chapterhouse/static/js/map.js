@@ -408,8 +408,9 @@
       if (status) {
         var text = format(inView.length > shown.length ? labels.inViewSome : labels.inView,
           { count: number(inView.length), shown: number(shown.length) });
-        status.textContent = cappedInView() && labels.capped ? text + " " + labels.capped : text;
-        element.dataset.capped = String(cappedInView());
+        var capped = cappedInView();
+        status.textContent = capped && labels.capped ? text + " " + labels.capped : text;
+        element.dataset.capped = String(capped);
       }
     }
 
@@ -553,7 +554,10 @@
 
     // The viewer's chapters and the search's results first: they are in the page.
     addFeatures(listedFeatures("[data-map-mine]"));
-    var found = addFeatures(listedFeatures("[data-map-results]"));
+    var results = listedFeatures("[data-map-results]");
+    addFeatures(results);
+    // Every result, whether it was added now or among the viewer's chapters.
+    var found = results.map(function (feature) { return byUrl[feature.properties.url]; });
     if (found.length) { fit(found); }
 
     fetch(data.geojsonUrl, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })

@@ -419,3 +419,16 @@ def test_a_city_found_before_its_cell_is_loaded_is_shown_from_the_page(page, man
     popup.wait_for()
     assert popup.locator("strong").inner_text() == "Town 22"
     assert page.csp_errors == []
+
+
+def test_a_search_result_among_the_viewer_s_chapters_is_fitted_too(page, world, settings):
+    settings.MAP_TILE_URL = ""
+    offline(page)
+    log_in(page, "ada@example.org")
+    page.goto("/map/?q=London")
+    page.wait_for_selector("#map[data-loaded='6']")
+    # Fitted to London alone (one point: the fit's closest, 6), not to every chapter.
+    assert page.get_attribute("#map", "data-zoom") == "6"
+    bounds = page.evaluate("""() => [...document.querySelectorAll('#map path.map-marker')]
+        .map(p => p.getAttribute('aria-label'))""")
+    assert any(label.startswith("London (") for label in bounds), bounds
