@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.conf import settings
 from django.core.cache import cache
@@ -399,8 +399,75 @@ def _language(language: str | None) -> str:
     return code if code in known else settings.LANGUAGE_CODE
 
 
-def chapters_geojson(*, language: str | None = None) -> dict[str, Any]:
-    """Every chapter with coordinates as a GeoJSON FeatureCollection of points.
+# The map's first document holds the countries only (about 250 at most, whatever the
+# size of the organisation); regions, cities and neighbourhoods come by cell, as the
+# map is zoomed into an area. A region level is not bounded (ISO 3166-2 has about
+# 5,000), so regions come by cell too.
+MAP_FIRST_LEVELS = (ChapterLevel.INTERNATIONAL, ChapterLevel.COUNTRY)
+# Cells: level k cuts the world into squares of 360/2**k degrees (2**k columns from
+# -180° east, 2**(k-1) rows from -90° north); map.js asks for level zoom - 2, so a cell
+# is about 1,024 px wide on screen. Level 2 is a quarter of the world, level 10 a
+# third of a degree (zoom 12, the map's closest).
+MAP_CELL_LEVELS = range(2, 11)
+# Chapters per cell at most, the most members first: a dense area shows its largest
+# chapters, and zooming in (smaller cells) shows the others.
+MAP_CELL_LIMIT = 300
+_CELL = re.compile(r"([0-9]{1,2})/([0-9]{1,4})/([0-9]{1,4})")  # ASCII digits only
+
+
+@dataclass(frozen=True)
+class MapCell:
+    """A square of the map's grid: `level/x/y` (see MAP_CELL_LEVELS)."""
+
+    level: int
+    x: int
+    y: int
+
+    @classmethod
+    def parse(cls, text: str) -> MapCell:
+        """"3/4/2" → MapCell(3, 4, 2); ValueError when malformed or off the grid."""
+        match = _CELL.fullmatch(text)
+        if match is None:
+            raise ValueError(text)
+        cell = cls(*(int(part) for part in match.groups()))
+        if (cell.level not in MAP_CELL_LEVELS or cell.x >= 2 ** cell.level
+                or cell.y >= 2 ** (cell.level - 1)):
+            raise ValueError(text)
+        return cell
+
+    def __str__(self) -> str:
+        return f"{self.level}/{self.x}/{self.y}"
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(west, south, east, north) in degrees."""
+        size = 360 / 2 ** self.level
+        west, south = -180 + self.x * size, -90 + self.y * size
+        return west, south, west + size, south + size
+
+    def contains(self) -> Q:
+        """The chapters inside: each edge belongs to the cell east or north of it, except
+        the grid's own east and north edges (180°, 90°), which belong to the last cell."""
+        west, south, east, north = self.bounds()
+        last_x, last_y = self.x == 2 ** self.level - 1, self.y == 2 ** (self.level - 1) - 1
+        return Q(
+            longitude__gte=west, latitude__gte=south,
+            **{"longitude__lte" if last_x else "longitude__lt": east},
+            **{"latitude__lte" if last_y else "latitude__lt": north},
+        )
+
+
+# What a map document holds: every chapter (the API's download), the first document
+# (the countries) or one cell's regions, cities and neighbourhoods.
+MapPart = Literal["every", "first"] | MapCell
+
+
+def chapters_geojson(*, language: str | None = None, part: MapPart = "every") -> dict[str, Any]:
+    """Chapters with coordinates as a GeoJSON FeatureCollection of points.
+
+    `part`: "every" chapter; "first", the countries (the map's first load); or a
+    MapCell, its regions, cities and neighbourhoods, the most members first and
+    MAP_CELL_LIMIT at most, with the foreign members "cell", "limit" and "capped"
+    (true when the cell holds more). One query whatever the number of chapters.
 
     Properties: name (in `language`, default the active one, where known),
     level (0–4), level_name, count (members), url (the chapter page).
@@ -411,13 +478,19 @@ def chapters_geojson(*, language: str | None = None) -> dict[str, Any]:
     root_url = reverse("chapters:international")
     with translation.override(language):
         level_names = {value: str(label) for value, label in ChapterLevel.choices}
-    rows = (
-        Chapter.objects.filter(latitude__isnull=False, longitude__isnull=False)
-        .annotate(local_name=KT(f"names__{language}"))
-        .order_by("path")
-        .values_list(
-            "name", "local_name", "level", "member_count", "url_path", "latitude", "longitude"
+    chapters = Chapter.objects.filter(latitude__isnull=False, longitude__isnull=False)
+    if part == "first":
+        chapters = chapters.filter(level__in=MAP_FIRST_LEVELS).order_by("path")
+    elif isinstance(part, MapCell):
+        chapters = (
+            chapters.filter(part.contains())
+            .exclude(level__in=MAP_FIRST_LEVELS)
+            .order_by("-member_count", "path")[: MAP_CELL_LIMIT + 1]
         )
+    else:
+        chapters = chapters.order_by("path")
+    rows = chapters.annotate(local_name=KT(f"names__{language}")).values_list(
+        "name", "local_name", "level", "member_count", "url_path", "latitude", "longitude"
     )
     features = [
         {
@@ -435,7 +508,15 @@ def chapters_geojson(*, language: str | None = None) -> dict[str, Any]:
         }
         for name, local_name, level, count, url_path, lat, lon in rows.iterator(chunk_size=5000)
     ]
-    return {"type": "FeatureCollection", "features": features}
+    if not isinstance(part, MapCell):
+        return {"type": "FeatureCollection", "features": features}
+    return {
+        "type": "FeatureCollection",
+        "cell": str(part),
+        "limit": MAP_CELL_LIMIT,
+        "capped": len(features) > MAP_CELL_LIMIT,
+        "features": features[:MAP_CELL_LIMIT],
+    }
 
 
 @dataclass(frozen=True)
@@ -449,19 +530,22 @@ def geojson_version() -> int:
     return lib_cache.version(GEOJSON_VERSION_KEY)
 
 
-def chapters_geojson_document(*, language: str | None = None) -> GeoJSONDocument:
+def chapters_geojson_document(
+    *, language: str | None = None, part: MapPart = "every"
+) -> GeoJSONDocument:
     """`chapters_geojson()` serialised (plain and gzipped) with an ETag, cached.
 
-    Cached for GEOJSON_CACHE_SECONDS under the language and a version number
-    that creating a chapter bumps; a cache hit runs no query.
+    Cached for GEOJSON_CACHE_SECONDS under the part, the language and a version
+    number that creating a chapter bumps; a cache hit runs no query.
     """
     language = _language(language)
-    key = f"chapters:geojson:{geojson_version()}:{language}"
+    key = f"chapters:geojson:{geojson_version()}:{language}:{part}"
     cached = cache.get(key)
     if cached is not None:
         return GeoJSONDocument(*cached)
     body = json.dumps(
-        chapters_geojson(language=language), separators=(",", ":"), ensure_ascii=False
+        chapters_geojson(language=language, part=part), separators=(",", ":"),
+        ensure_ascii=False,
     ).encode()
     document = GeoJSONDocument(
         body=body,

@@ -222,8 +222,22 @@ def world_map(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def geojson(request: HttpRequest) -> HttpResponse:
-    """Every chapter as GeoJSON; cached server-side and revalidated by ETag."""
-    document = selectors.chapters_geojson_document()
+    """The map's chapters as GeoJSON: the countries, or with `?cell=level/x/y` one
+    cell's regions, cities and neighbourhoods (selectors.MapCell; at most
+    MAP_CELL_LIMIT, the most members first). Cached server-side and revalidated by
+    ETag; a malformed cell is a 400."""
+    part: selectors.MapPart = "first"
+    if "cell" in request.GET:
+        try:
+            part = selectors.MapCell.parse(request.GET["cell"])
+        except ValueError:
+            return HttpResponseBadRequest(
+                _("A map cell is written level/x/y: a level from %(first)s to %(last)s, "
+                  "then a column and a row of that level's grid.")
+                % {"first": selectors.MAP_CELL_LEVELS[0], "last": selectors.MAP_CELL_LEVELS[-1]},
+                content_type="text/plain; charset=utf-8",
+            )
+    document = selectors.chapters_geojson_document(part=part)
     response = get_conditional_response(request, etag=document.etag)
     if response is None:
         gzip_ok = "gzip" in request.headers.get("Accept-Encoding", "")

@@ -4,10 +4,14 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from chapterhouse.chapters import selectors
 from chapterhouse.chapters.models import Chapter
 from chapterhouse.chapters.selectors import (
     GEOJSON_VERSION_KEY,
+    MapCell,
     chapters_geojson,
     chapters_geojson_document,
 )
@@ -159,12 +163,149 @@ def test_the_endpoint_sends_gzip_when_accepted(client, member):
     assert "Accept-Encoding" in packed["Vary"]
 
 
-def test_a_new_chapter_shows_at_once(client, member, django_capture_on_commit_callbacks):
-    before = json.loads(client.get("/map/chapters.geojson").content)
+def cell_at(lat: float, lon: float, level: int = 5) -> MapCell:
+    size = 360 / 2 ** level
+    return MapCell(level, int((lon + 180) // size), int((lat + 90) // size))
+
+
+def urls_of(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return [f["properties"]["url"] for f in json.loads(response.content)["features"]]
+
+
+LONDON = cell_at(51.50735, -0.12776)
+
+
+def test_a_new_chapter_shows_in_its_cell_at_once(
+    client, member, django_capture_on_commit_callbacks
+):
+    before = urls_of(client.get(f"/map/chapters.geojson?cell={LONDON}"))
     with django_capture_on_commit_callbacks(execute=True):
-        located("M", "Manchester", 53.48, -2.24)
-    after = json.loads(client.get("/map/chapters.geojson").content)
-    assert len(after["features"]) == len(before["features"]) + 1
+        located("M", "Manchester", 51.6, -0.2)
+    after = urls_of(client.get(f"/map/chapters.geojson?cell={LONDON}"))
+    assert set(after) - set(before) == {"/c/gb/eng/manchester/"}
+
+
+def test_the_first_document_holds_the_countries_only(client, member):
+    located("P", "Paris", 48.85, 2.35, neighbourhood="Marais", **FRANCE)
+    levels = {c.level for c in Chapter.objects.all()}
+    assert levels == {0, 1, 2, 3, 4}
+    assert sorted(urls_of(client.get("/map/chapters.geojson"))) == ["/c/fr/", "/c/gb/"]
+    assert [f["properties"]["level"] for f in chapters_geojson(part="first")["features"]] == [1, 1]
+
+
+def test_a_cell_holds_its_regions_cities_and_neighbourhoods_only(client, member):
+    located("P", "Paris", 48.85, 2.35, neighbourhood="Marais", **FRANCE)
+    paris = cell_at(48.85, 2.35)
+    assert paris != LONDON
+    assert urls_of(client.get(f"/map/chapters.geojson?cell={LONDON}")) == [
+        # The most members first (all 1 here), then by path: a parent before its children.
+        "/c/gb/eng/", "/c/gb/eng/london/", "/c/gb/eng/london/hackney/",
+    ]
+    body = json.loads(client.get(f"/map/chapters.geojson?cell={paris}").content)
+    assert [f["properties"]["url"] for f in body["features"]] == [
+        "/c/fr/idf/", "/c/fr/idf/paris/", "/c/fr/idf/paris/marais/",
+    ]
+    assert (body["cell"], body["limit"], body["capped"]) == (str(paris), 300, False)
+    # A coarser level's cell (0° to 90° east, 0° to 90° north) holds Paris, not London.
+    assert urls_of(client.get("/map/chapters.geojson?cell=2/2/1")) == [
+        "/c/fr/idf/", "/c/fr/idf/paris/", "/c/fr/idf/paris/marais/",
+    ]
+    # An empty cell (the Southern Ocean) is an empty collection.
+    assert urls_of(client.get("/map/chapters.geojson?cell=5/0/0")) == []
+
+
+def test_a_cell_holds_its_largest_chapters_up_to_the_limit(client, member, monkeypatch):
+    for name in ["Ben", "Cy"]:
+        make_member(name, city="London", neighbourhood="Camden")
+    make_member("Di", city="London", neighbourhood="Bow")
+    monkeypatch.setattr(selectors, "MAP_CELL_LIMIT", 4)
+    body = json.loads(client.get(f"/map/chapters.geojson?cell={LONDON}").content)
+    assert [(f["properties"]["url"], f["properties"]["count"]) for f in body["features"]] == [
+        ("/c/gb/eng/", 4), ("/c/gb/eng/london/", 4), ("/c/gb/eng/london/camden/", 2),
+        ("/c/gb/eng/london/hackney/", 1),  # before Bow: the same count, an older path
+    ]
+    assert (body["limit"], body["capped"]) == (4, True)
+    monkeypatch.setattr(selectors, "MAP_CELL_LIMIT", 5)
+    cache.clear()
+    body = json.loads(client.get(f"/map/chapters.geojson?cell={LONDON}").content)
+    assert (len(body["features"]), body["capped"]) == (5, False)
+
+
+@pytest.mark.parametrize("cell", [
+    "", "x", "5", "5/15", "5/15/12/1", "5/-1/12", "5/1.5/12", "1/0/0", "11/0/0",
+    "5/32/0", "5/0/16", "2/4/0", "5/15/12 ", "५/1/1", "999/1/1",
+])
+def test_a_malformed_cell_is_refused_with_a_clear_message(client, member, cell):
+    response = client.get("/map/chapters.geojson", {"cell": cell})
+    assert response.status_code == 400
+    assert response.content.decode() == (
+        "A map cell is written level/x/y: a level from 2 to 10, then a column and a row "
+        "of that level's grid."
+    )
+
+
+def test_every_point_of_the_world_is_in_one_cell_of_a_level(member):
+    assert MapCell.parse("2/0/0").bounds() == (-180, -90, -90, 0)
+    assert MapCell.parse("10/1023/511").bounds()[2:] == (180, 90)
+    london = Chapter.objects.filter(url_path="gb/eng/london")
+    grid = [MapCell(3, x, y) for x in range(8) for y in range(4)]
+    for lat, lon in [(0.0, 0.0), (90.0, 180.0), (-90.0, -180.0), (45.0, -90.0), (51.5, -0.1)]:
+        london.update(latitude=lat, longitude=lon)
+        holding = [cell for cell in grid if london.filter(cell.contains()).exists()]
+        assert len(holding) == 1, (lat, lon, holding)
+
+
+def test_a_chapter_on_a_cell_s_edge_is_in_the_cell_east_and_north_of_it(member):
+    Chapter.objects.filter(url_path="gb/eng/london").update(latitude=45.0, longitude=0.0)
+
+    def urls(cell: str) -> list[str]:
+        features = chapters_geojson(part=MapCell.parse(cell))["features"]
+        return [f["properties"]["url"] for f in features]
+
+    assert "/c/gb/eng/london/" in urls("3/4/3")
+    assert "/c/gb/eng/london/" not in urls("3/3/3")
+    assert "/c/gb/eng/london/" not in urls("3/4/2")
+
+
+@pytest.mark.parametrize("persona", ["client", "outsider_client", "member_client"])
+def test_a_cell_is_served_to_everyone(request, member, persona):
+    response = request.getfixturevalue(persona).get(f"/map/chapters.geojson?cell={LONDON}")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/geo+json"
+    assert "max-age=60" in response["Cache-Control"]
+    assert len(urls_of(response)) == 3
+
+
+def test_a_cell_is_cached_per_cell_with_etag_and_gzip(client, member, django_assert_num_queries):
+    url = f"/map/chapters.geojson?cell={LONDON}"
+    first = client.get(url)
+    with django_assert_num_queries(0):
+        again = client.get(url)
+    assert again.content == first.content
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    packed = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert gzip.decompress(packed.content) == first.content
+    other = client.get("/map/chapters.geojson?cell=5/0/0")
+    assert other["ETag"] != first["ETag"]
+
+
+def test_a_cell_costs_one_query_whatever_its_size(client, member):
+    def queries() -> int:
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/map/chapters.geojson?cell={LONDON}").status_code == 200
+        return len(captured)
+
+    few = queries()
+    for index in range(6):
+        make_member(f"N{index}", city="London", neighbourhood=f"Quarter {index}")
+    many = queries()
+    assert len(urls_of(client.get(f"/map/chapters.geojson?cell={LONDON}"))) == 9
+    assert many == few
+    with CaptureQueriesContext(connection) as captured:
+        chapters_geojson(part=LONDON)
+    assert len(captured) == 1
 
 
 def test_the_version_starts_afresh_when_missing(member, django_capture_on_commit_callbacks):

@@ -158,3 +158,27 @@ def test_the_query_is_shown_as_text_not_markup(client, member):
     page = page_of(client, "/map/?q=%3Cscript%3Ealert(1)%3C/script%3E")
     assert "<script>alert(1)" not in page
     assert "No chapter matches “&lt;script&gt;alert(1)&lt;/script&gt;”." in page
+
+
+def test_the_viewer_s_chapters_and_the_results_carry_their_place_for_the_map(
+    member_client, member
+):
+    """map.js draws them from the page at every zoom, before their cell is loaded; the
+    numbers are written for code, never localised (French would write 51,5)."""
+    Chapter.objects.filter(url_path="gb/eng/london").update(
+        latitude=51.50735, longitude=-0.12776, member_count=1234)
+    member_client.cookies["django_language"] = "fr"
+    page = page_of(member_client, "/map/?q=london")
+    london = '<li data-map-chapter="/c/gb/eng/london/" data-map-at="51.50735,-0.12776" ' \
+        'data-map-level="3" data-map-count="1234">'
+    assert page.count(london) == 2  # among the viewer's chapters and the results
+    # Without a place (the neighbourhood here), nothing to draw; the countries' list
+    # below the map needs none (the map's first document has them).
+    assert '<li data-map-chapter="/c/gb/eng/london/hackney/">' in page
+    assert '<li data-map-chapter="/c/gb/">' in page
+
+
+def test_the_data_link_is_every_chapter_and_the_map_asks_for_cells(client, member):
+    page = page_of(client)
+    assert 'href="/api/v1/chapters/geojson/"' in page
+    assert 'data-cell-url="/map/chapters.geojson?cell="' in page

@@ -1,7 +1,17 @@
 // The world map of chapters (/map/). Everything it needs comes from the #map
-// element's data attributes (the CSP forbids inline script): the GeoJSON URL, the
+// element's data attributes (the CSP forbids inline script): the GeoJSON URLs, the
 // bundled world outline's URL, the tile URL and attribution (no tiles when empty)
 // and translated labels.
+//
+// The first GeoJSON holds the countries only, so the first load stays the same size
+// whatever the number of chapters. Zoomed in to CELL_ZOOM or closer, the regions,
+// cities and neighbourhoods of the area in view come by cells of a fixed grid
+// (selectors.MapCell: level/x/y, 360/2^level degrees square, level = zoom - 2), each
+// fetched once and cached by the server and the browser; a marker is added once,
+// whichever cell brings it. A cell holds its largest chapters only (the server says
+// "capped"); the smaller cells of a closer zoom bring the others. The viewer's
+// chapters and a search's results are drawn from the page (their lists carry their
+// places), so they show at every zoom.
 //
 // Layers, bottom up: the world outline (Natural Earth 1:110m, bundled, in its own
 // pane under the tiles, so it shows wherever tiles fail, are slow or are turned
@@ -20,6 +30,11 @@
   var ZOOM_FOR_LEVEL = [2, 5, 7, 10, 12];
   var MAX_ZOOM = 12;
   var OUTLINE_ZOOM = 7;
+  // Cells are fetched from this zoom on, at level zoom - 2 (a cell ≈ 1,024 px wide),
+  // up to CELL_MAX_LEVEL; never more than CELLS_PER_VIEW at once.
+  var CELL_ZOOM = 4;
+  var CELL_MAX_LEVEL = 10;
+  var CELLS_PER_VIEW = 16;
 
   function radiusFor(count) {
     // Area grows with membership: radius ∝ √count, within readable bounds (40 px at
@@ -268,6 +283,7 @@
       showName: data.labelShowName || "Show on the map: {name}",
       inView: data.labelInView || "Chapters in this view: {count}.",
       inViewSome: data.labelInViewSome || "Chapters in this view: {count}.",
+      capped: data.labelCapped || "",
     };
     var rtl = document.documentElement.dir === "rtl";
     // The map itself never mirrors; its controls sit on the reading side.
@@ -390,8 +406,11 @@
       list.textContent = "";
       shown.forEach(function (marker) { list.appendChild(itemFor(marker)); });
       if (status) {
-        status.textContent = format(inView.length > shown.length ? labels.inViewSome : labels.inView,
+        var text = format(inView.length > shown.length ? labels.inViewSome : labels.inView,
           { count: number(inView.length), shown: number(shown.length) });
+        var capped = cappedInView();
+        status.textContent = capped && labels.capped ? text + " " + labels.capped : text;
+        element.dataset.capped = String(capped);
       }
     }
 
@@ -429,32 +448,130 @@
       });
     }
 
+    // Adds the markers of features not on the map yet (by URL); returns those added.
+    function addFeatures(features) {
+      var fresh = features.filter(function (feature) {
+        var url = feature.properties && feature.properties.url;
+        return url && !byUrl[url];
+      });
+      if (!fresh.length) { return []; }
+      var layer = L.geoJSON({ type: "FeatureCollection", features: fresh }, {
+        pointToLayer: markerFor,
+        onEachFeature: function (feature, marker) {
+          marker.bindPopup(function () { return popupFor(feature.properties || {}, labels); });
+          marker.on("add", function () { describe(marker); });
+        },
+      });
+      var added = layer.getLayers();
+      added.forEach(function (marker) {
+        byUrl[marker.feature.properties.url] = marker;
+        markers.push(marker);
+      });
+      clusters.addLayers(added);
+      element.dataset.loaded = String(markers.length);
+      linkLists();
+      return added;
+    }
+
+    // A listed chapter that carries its place (the viewer's, a search's) as a feature.
+    function featureOf(item) {
+      var at = (item.getAttribute("data-map-at") || "").split(",").map(Number);
+      if (at.length !== 2 || isNaN(at[0]) || isNaN(at[1])) { return null; }
+      var link = item.querySelector("a");
+      var meta = item.querySelector(".muted");
+      return {
+        type: "Feature",
+        geometry: { type: "Point", coordinates: [at[1], at[0]] },
+        properties: {
+          name: link ? link.textContent : "",
+          level: Number(item.getAttribute("data-map-level")) || 0,
+          level_name: meta ? meta.textContent.split(" · ")[0] : "",
+          count: Number(item.getAttribute("data-map-count")) || 0,
+          url: item.getAttribute("data-map-chapter"),
+        },
+      };
+    }
+
+    function listedFeatures(selector) {
+      var features = [];
+      document.querySelectorAll(selector + " [data-map-chapter]").forEach(function (item) {
+        var feature = featureOf(item);
+        if (feature) { features.push(feature); }
+      });
+      return features;
+    }
+
+    // The cells of the grid in view at this zoom, wrapped round the antimeridian.
+    var cells = {};  // id → "loading", "loaded", "capped" or "failed"
+    function cellsInView() {
+      var zoom = map.getZoom();
+      if (zoom < CELL_ZOOM) { return []; }
+      var level = Math.min(zoom - 2, CELL_MAX_LEVEL);
+      var size = 360 / Math.pow(2, level);
+      var columns = Math.pow(2, level);
+      var rows = columns / 2;
+      var bounds = map.getBounds();
+      var west = Math.floor((bounds.getWest() + 180) / size);
+      var east = Math.floor((bounds.getEast() + 180) / size);
+      var south = Math.max(0, Math.floor((bounds.getSouth() + 90) / size));
+      var north = Math.min(rows - 1, Math.floor((bounds.getNorth() + 90) / size));
+      var found = [];
+      for (var x = west; x <= east && x - west < columns; x++) {
+        for (var y = south; y <= north; y++) {
+          found.push(level + "/" + (((x % columns) + columns) % columns) + "/" + y);
+        }
+      }
+      return found;
+    }
+
+    function cappedInView() {
+      return cellsInView().some(function (id) { return cells[id] === "capped"; });
+    }
+
+    function loadCells() {
+      if (!data.cellUrl) { return; }
+      cellsInView().filter(function (id) { return !cells[id]; }).slice(0, CELLS_PER_VIEW)
+        .forEach(function (id) {
+          cells[id] = "loading";
+          fetch(data.cellUrl + encodeURIComponent(id),
+                { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
+            .then(function (response) {
+              if (!response.ok) { throw new Error("HTTP " + response.status); }
+              return response.json();
+            })
+            .then(function (collection) {
+              cells[id] = collection.capped ? "capped" : "loaded";
+              addFeatures(collection.features || []);
+              element.dataset.cells = String(Object.keys(cells).filter(function (key) {
+                return cells[key] === "loaded" || cells[key] === "capped";
+              }).length);
+              listInView();
+            })
+            // Asked again the next time the view moves.
+            .catch(function () { delete cells[id]; });
+        });
+    }
+
+    // The viewer's chapters and the search's results first: they are in the page.
+    addFeatures(listedFeatures("[data-map-mine]"));
+    var results = listedFeatures("[data-map-results]");
+    addFeatures(results);
+    // Every result, whether it was added now or among the viewer's chapters.
+    var found = results.map(function (feature) { return byUrl[feature.properties.url]; });
+    if (found.length) { fit(found); }
+
     fetch(data.geojsonUrl, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
       .then(function (response) {
         if (!response.ok) { throw new Error("HTTP " + response.status); }
         return response.json();
       })
       .then(function (collection) {
-        var layer = L.geoJSON(collection, {
-          pointToLayer: markerFor,
-          onEachFeature: function (feature, marker) {
-            marker.bindPopup(function () { return popupFor(feature.properties || {}, labels); });
-            marker.on("add", function () { describe(marker); });
-          },
-        });
-        markers = layer.getLayers();
-        markers.forEach(function (marker) { byUrl[marker.feature.properties.url] = marker; });
-        clusters.addLayers(markers);
-        linkLists();
+        addFeatures(collection.features || []);
         // Fit the view to the search's results if there are any, else to every chapter.
-        var found = [];
-        document.querySelectorAll("[data-map-results] [data-map-chapter]").forEach(function (item) {
-          var marker = byUrl[item.getAttribute("data-map-chapter")];
-          if (marker) { found.push(marker); }
-        });
-        fit(found.length ? found : markers);
+        if (!found.length) { fit(markers); }
         listInView();
-        map.on("moveend", listInView);
+        loadCells();
+        map.on("moveend", function () { loadCells(); listInView(); });
         element.dataset.loaded = String(markers.length);
       })
       .catch(function () {
@@ -494,7 +611,13 @@
       form.addEventListener("chapterhouse:chosen", function (event) {
         var option = event.detail && event.detail.option;
         var marker = findChapter(option && option.getAttribute("data-suggestion"));
-        if (marker) { showFound(marker); }
+        if (marker) {
+          showFound(marker);
+        } else if (form.requestSubmit) {
+          // Not on the map yet (its cell is not loaded): the server finds it, with its
+          // place, and the map fits it.
+          form.requestSubmit();
+        }
       });
       form.addEventListener("submit", function (event) {
         var marker = findChapter(field.value);
