@@ -9,6 +9,7 @@ from treebeard.exceptions import PathOverflow
 
 from chapterhouse.chapters import insertion, selectors, services
 from chapterhouse.chapters.models import Chapter, ChapterLevel
+from chapterhouse.lib.errors import Refused
 from chapterhouse.places.models import Place
 from chapterhouse.places.tests.factories import make_city
 
@@ -129,3 +130,12 @@ def test_a_place_chapter_and_its_missing_ancestors_are_added_in_order(db):
     root = services.get_international()
     assert Chapter.objects.get(url_path="gb").path == root.path + "0001"
     assert selectors.tree_problems() == []
+
+
+def test_a_neighbourhood_taken_twice_in_a_row_is_refused_clearly(london, monkeypatch):
+    # Each attempt finds its address taken by another transaction, yet no chapter there.
+    monkeypatch.setattr(insertion, "add_child", lambda parent, fields: None)
+    with pytest.raises(Refused, match="could not be added under London"):
+        services.ensure_neighbourhood(london, "Hackney")
+    assert not Chapter.objects.filter(name="Hackney").exists()
+    assert Chapter.objects.get(pk=london.pk).numchild == 0
