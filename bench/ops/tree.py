@@ -7,7 +7,7 @@ connection.cursor(), returning tuples. The rows:
 - breadcrumb of a neighbourhood (every chapter page's header): `chapter_chain` (the
   chapter, its ancestors and the viewer's home) + `children_around` (the top siblings at
   every level) vs the same two queries by hand;
-- children of a country (the sub-chapters page, first page): `Paginator(children_of())`,
+- children of a country (the sub-chapters page, first page): `Paginator(children_list())`,
   i.e. a COUNT and the first 100 rows, vs the same two queries;
 - the member's chapters ("my chapters"): `chapters_of(member)` for a member loaded as the
   page has it (its home chapter not loaded) vs one query from the home chapter's id;
@@ -17,7 +17,8 @@ connection.cursor(), returning tuples. The rows:
   deleted again, so both sides add the same row at the same path and reruns stay clean.
 
 Correctness: the same rows (ids, in order), and for the add the same stored row.
-Targets (QUALITY.md): ≤ 2× the SQL; reads ≤ 1 ms; add ≤ 5 ms.
+Target (QUALITY.md): ≤ 1.5× the SQL, reads and the add alike (no absolute time: the
+SQL's own time on the machine is the measure).
 """
 
 from __future__ import annotations
@@ -34,9 +35,7 @@ from chapterhouse.chapters import selectors, services
 from chapterhouse.chapters.models import Chapter, ChapterLevel
 from chapterhouse.members.models import Member
 
-TARGET_RATIO = 2.0
-READ_MS = 1.0
-ADD_MS = 5.0
+TARGET_RATIO = 1.5
 NEW_NAME = "Bench Quarter"  # the neighbourhood the add creates (and deletes)
 PER_PAGE = 100  # chapters.views.CHAPTERS_PER_PAGE
 
@@ -104,7 +103,7 @@ def breadcrumb_sql(url_path: str, home_id: int) -> Any:
 
 
 def children_ours(country: Chapter) -> Any:
-    page = Paginator(selectors.children_of(country), PER_PAGE).get_page(1)
+    page = Paginator(selectors.children_list(country), PER_PAGE).get_page(1)
     return page.paginator.count, [c.pk for c in page.object_list]
 
 
@@ -198,7 +197,7 @@ def _added_row(city: Chapter) -> tuple[Any, ...]:
 
 
 def _row(ctx: Context, name: str, reference: str, ours: Callable[[], Any],
-         ref: Callable[[], Any], *, repeat: int, limit_ms: float, kind: str,
+         ref: Callable[[], Any], *, repeat: int,
          setup: Callable[[], Any] | None = None,
          after: Callable[[str, Any], Any] | None = None,
          same: Callable[[Any, Any], bool] | None = None) -> dict[str, Any]:
@@ -210,13 +209,11 @@ def _row(ctx: Context, name: str, reference: str, ours: Callable[[], Any],
                                             setup=setup, after=after)
     correct = same(out_a, out_b) if same is not None else out_a == out_b
     result = row(name, reference, a, b, ours_rounds=ar, ref_rounds=br,
-                 target=f"≤ {TARGET_RATIO:g}×, {kind} ≤ {limit_ms:g} ms", correct=correct,
+                 target=f"≤ {TARGET_RATIO:g}×", correct=correct,
                  notes="" if correct else f"ours {out_a!r:.200} ≠ SQL {out_b!r:.200}")
     misses = []
     if result["ratio"] is not None and result["ratio"] > TARGET_RATIO:
         misses.append(f"ratio {result['ratio']:.2f} > {TARGET_RATIO:g}")
-    if result["ours"]["median_ms"] > limit_ms:
-        misses.append(f"median {result['ours']['median_ms']:.3f} ms > {limit_ms:g} ms")
     if ctx.ci:
         result["notes"] = "; ".join(filter(None, [result["notes"], *misses]))
     else:
@@ -244,11 +241,11 @@ def measure(ctx: Context) -> list[dict[str, Any]]:
              "the same two queries by hand",
              lambda: breadcrumb_ours(neighbourhood.url_path, home_id),
              lambda: breadcrumb_sql(neighbourhood.url_path, home_id),
-             repeat=reads, limit_ms=READ_MS, kind="reads"),
-        _row(ctx, "tree: children of a country (children_of, first page)",
+             repeat=reads),
+        _row(ctx, "tree: children of a country (children_list, first page)",
              "COUNT + first 100 rows by hand",
              lambda: children_ours(country), lambda: children_sql(country),
-             repeat=reads, limit_ms=READ_MS, kind="reads"),
+             repeat=reads),
     ]
     # The page's member: loaded without its home chapter, as request.user.member is.
     member: dict[str, Member] = {}
@@ -259,7 +256,7 @@ def measure(ctx: Context) -> list[dict[str, Any]]:
     rows.append(_row(
         ctx, "tree: the member's chapters (chapters_of)", "one query from the home chapter id",
         lambda: chapters_ours(member["m"]), lambda: chapters_sql(member["m"]),
-        repeat=reads, limit_ms=READ_MS, kind="reads", setup=fresh_member,
+        repeat=reads, setup=fresh_member,
     ))
     fresh_member()
 
@@ -277,7 +274,7 @@ def measure(ctx: Context) -> list[dict[str, Any]]:
         add = _row(ctx, "tree: add a neighbourhood (ensure_neighbourhood)",
                    "the same job by hand in one transaction (lock, last path, INSERT, numchild)",
                    lambda: add_ours(city), lambda: add_sql(city),
-                   repeat=adds, limit_ms=ADD_MS, kind="add",
+                   repeat=adds,
                    setup=lambda: _remove_added(city), after=check_added,
                    same=lambda _a, _b: not mismatches)
     finally:

@@ -51,7 +51,7 @@ def test_a_tree_read_that_returns_other_rows_is_not_correct(organisation, monkey
 
     rows = {r["name"]: r for r in tree.measure(tiny())}
 
-    wrong = rows["tree: children of a country (children_of, first page)"]
+    wrong = rows["tree: children of a country (children_list, first page)"]
     assert wrong["correct"] is False
     assert wrong["pass"] is False
     assert sum(r["correct"] for r in rows.values()) == 3

@@ -37,15 +37,23 @@ def access_chapter(
     request: Any, url_path: str, permission: str | None = None, *, denied: str | None = None
 ) -> selectors.ChapterChain:
     """The chapter at `url_path` with its ancestors and the viewer's home chapter (one
-    query); `.chapter` is the chapter itself. Chapters are public: anyone sees them."""
-    member = viewer_of(request).member
+    query, once per request and address: the viewer's memo keeps it); `.chapter` is the
+    chapter itself. Chapters are public: anyone sees them."""
+    viewer = viewer_of(request)
+    member = viewer.member
     home_chapter_id = member.home_chapter_id if member is not None else None
-    found = selectors.chapter_chain(url_path, home_chapter_id=home_chapter_id)
+    # A page that checks a permission here and then builds its section's header
+    # (navigation.section_context) asks twice: the second is the first's answer.
+    key = ("chapters.chain", url_path, home_chapter_id)
+    found = viewer.recall(
+        key, lambda: selectors.chapter_chain(url_path, home_chapter_id=home_chapter_id)
+    )
     if found is None and url_path == "":
         # The root is created with the first member; on a fresh install /c/ must
         # still work. Creating the singleton root is idempotent and happens once.
         services.get_international()
         found = selectors.chapter_chain(url_path, home_chapter_id=home_chapter_id)
+        viewer.remember(key, found)
     if found is None:
         raise Http404(_("There is no such chapter."))
     if permission is not None:

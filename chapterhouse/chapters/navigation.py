@@ -162,7 +162,7 @@ def page_context(found: selectors.ChapterChain, active: str) -> dict[str, Any]:
 def subchapter_links(chapter: Chapter) -> dict[str, Any]:
     """The chapter's largest sub-chapters as links, and whether it has more (one query)."""
     shown = selectors.SUBCHAPTERS_SHOWN
-    children = list(selectors.children_of(chapter).only(*selectors.LINK_FIELDS)[: shown + 1])
+    children = selectors.children_list(chapter)[: shown + 1]
     return {"links": chapter_links(children[:shown]), "more": len(children) > shown}
 
 

@@ -7,19 +7,22 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.urls import reverse
 from django.utils import translation
 
 from chapterhouse.lib import cache as lib_cache
-from chapterhouse.lib.collation import fold, localized_order, sort_key
+from chapterhouse.lib import rawsql
+from chapterhouse.lib.collation import fold, localized_order, localized_order_sql, sort_key
 from chapterhouse.places.models import ascii_fold
 
 from . import sections
@@ -81,16 +84,74 @@ def chapter_chain(url_path: str, *, home_chapter_id: int | None = None) -> Chapt
     prefixes = url_path_prefixes(url_path)
     if prefixes is None:
         return None
-    condition = Q(url_path__in=prefixes)
+    params: list[Any] = [*prefixes]
     if home_chapter_id is not None:
-        condition |= Q(pk=home_chapter_id)
-    rows = list(Chapter.objects.filter(condition))
+        params.append(home_chapter_id)
+    rows = rawsql.fetch(Chapter, CHAPTER_FIELDS,
+                        _chain_sql(connection.vendor, len(prefixes), home_chapter_id is not None),
+                        params)
     by_url = {chapter.url_path: chapter for chapter in rows}
     chain = [by_url.get(prefix) for prefix in prefixes]
     if any(chapter is None for chapter in chain):
         return None
     home = next((chapter for chapter in rows if chapter.pk == home_chapter_id), None)
     return ChapterChain(chain=chain, home=home)  # type: ignore[arg-type]
+
+
+def chapter_at(url_path: str) -> Chapter | None:
+    """The chapter whose address is `url_path` (one query), or None."""
+    rows = rawsql.fetch(Chapter, CHAPTER_FIELDS, _chain_sql(connection.vendor, 1, False),
+                        [url_path])
+    return rows[0] if rows else None
+
+
+# -- The tree's hottest reads, in SQL written once ------------------------------------------
+#
+# Every chapter page reads its chain and its children, and building these queries
+# through the ORM cost two to three times running them (issue #19). So their SQL is
+# written here once per database and shape (cached), run with the request's parameters
+# by lib.rawsql, which makes the same model instances the ORM would.
+
+CHAPTER_FIELDS = tuple(field.attname for field in Chapter._meta.concrete_fields)
+
+
+def _table() -> str:
+    return connection.ops.quote_name(Chapter._meta.db_table)
+
+
+@lru_cache(maxsize=64)
+def _chain_sql(vendor: str, prefixes: int, with_home: bool) -> str:
+    marks = ", ".join(["%s"] * prefixes)
+    home = " OR c.id = %s" if with_home else ""
+    return (f"SELECT {rawsql.columns(Chapter, CHAPTER_FIELDS, alias='c')} "  # noqa: S608
+            f"FROM {_table()} c WHERE c.url_path IN ({marks}){home}")
+
+
+def _child_order_sql(language: str | None = None) -> tuple[str, list[str]]:
+    """child_order() in SQL on the alias c: the ORDER BY terms and their parameters."""
+    quote = connection.ops.quote_name
+    name, params = localized_order_sql(connection.vendor, keys=f"c.{quote('sort_names')}",
+                                       fallback=f"c.{quote('sort_name')}", language=language)
+    return f"c.{quote('member_count')} DESC, {name}, c.{quote('path')}", params
+
+
+@lru_cache(maxsize=64)
+def _children_sql(vendor: str, order: str, *, fields: tuple[str, ...], levels: int = 1,
+                  limit: int | None = None, offset: bool = False) -> str:
+    """The children of `levels` chapters (each a depth, a low and a high path, then the
+    order's parameters), each level ordered by `order` and cut at `limit` (a
+    parameter after them with `offset`), all levels in one UNION ALL."""
+    cut = f" LIMIT {int(limit)}" if limit is not None else ""
+    if offset:
+        cut = " LIMIT %s OFFSET %s"
+    one = (f"SELECT * FROM (SELECT {rawsql.columns(Chapter, fields, alias='c')} "  # noqa: S608
+           f"FROM {_table()} c WHERE c.depth = %s AND c.path BETWEEN %s AND %s "
+           f"ORDER BY {order}{cut}) AS children")
+    return " UNION ALL ".join([one] * levels)
+
+
+def _children_params(chapter: Chapter) -> list[Any]:
+    return [chapter.depth + 1, *Chapter._get_children_path_interval(chapter.path)]
 
 
 # -- Children around a chain (breadcrumb dropdowns and sub-chapter lists) -----------------
@@ -105,6 +166,7 @@ def child_order() -> tuple[Any, ...]:
 # What showing a chapter as a link needs (display_name, get_absolute_url, the count);
 # children_around() loads only these, as a page holds hundreds of children.
 LINK_FIELDS = ("path", "depth", "name", "names", "level", "url_path", "member_count")
+LINK_COLUMNS = ("id", *LINK_FIELDS)
 
 
 @dataclass
@@ -130,25 +192,21 @@ def children_around(
     (then name), keyed by the parent's pk. ONE query, whatever the number of levels.
     The children carry only LINK_FIELDS (any other field costs a query).
 
-    Each level is an `id IN (… ORDER BY … LIMIT limit+1)` subquery: a top-N
-    scan, which stays fast with tens of thousands of siblings where a window
-    function would sort them all. The extra row tells whether there are more.
+    Each level is an `ORDER BY … LIMIT limit+1` over its (depth, path) range, the
+    levels joined by UNION ALL: a top-N scan, which stays fast with tens of thousands
+    of siblings where a window function would sort them all. The extra row tells
+    whether there are more.
     """
     limit = BREADCRUMB_SIBLINGS if limit is None else limit
     if not chain:
         return {}
-    condition = Q()
-    for chapter in chain:
-        top = (
-            Chapter.objects.filter(_children_condition(chapter))
-            .order_by(*child_order())
-            .values("pk")[: limit + 1]
-        )
-        # The level's own range too, so the index on (depth, path) finds the rows
-        # rather than a scan of every chapter.
-        condition |= _children_condition(chapter) & Q(pk__in=top)
+    order, order_params = _child_order_sql()
+    params = [value for chapter in chain
+              for value in (*_children_params(chapter), *order_params)]
+    sql = _children_sql(connection.vendor, order, fields=LINK_COLUMNS, levels=len(chain),
+                        limit=limit + 1)
     rows = sorted(
-        Chapter.objects.filter(condition).only(*LINK_FIELDS).order_by(),
+        rawsql.fetch(Chapter, LINK_COLUMNS, sql, params),
         key=lambda row: (-row.member_count, sort_key(row.display_name()), row.path),
     )
     parent_at_depth = {chapter.depth + 1: chapter.pk for chapter in chain}
@@ -317,8 +375,63 @@ def section_shown_to(key: str, member: Member | None, *, chapter: str = "chapter
 
 
 def children_of(chapter: Chapter) -> QuerySet[Chapter]:
-    """All children of `chapter`, most members first (for the paginated list)."""
+    """All children of `chapter`, most members first, as a queryset to refine."""
     return Chapter.objects.filter(_children_condition(chapter)).order_by(*child_order())
+
+
+class ChildList:
+    """All children of a chapter in child_order(), carrying LINK_FIELDS, for a
+    Paginator or a slice: `count()` is one query, a slice `[start:stop]` another
+    (SQL written once, see above)."""
+
+    def __init__(self, chapter: Chapter) -> None:
+        self.chapter = chapter
+
+    def count(self) -> int:
+        sql = _count_children_sql(connection.vendor)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, _children_params(self.chapter))
+            return int(cursor.fetchone()[0])
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[Chapter]:
+        return iter(self[0:])
+
+    @overload
+    def __getitem__(self, index: int) -> Chapter: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Chapter]: ...
+    def __getitem__(self, index: int | slice) -> Chapter | list[Chapter]:
+        if isinstance(index, int):
+            found = self[index:index + 1]
+            if not found:
+                raise IndexError("no child at this index")
+            return found[0]
+        if index.step is not None:
+            raise ValueError("a ChildList takes no step")
+        start = index.start or 0
+        if start < 0 or (index.stop is not None and index.stop < 0):
+            raise ValueError("a ChildList takes no negative index")
+        # No stop: every child after start (PostgreSQL's LIMIT NULL; SQLite's -1).
+        no_limit = None if connection.vendor == "postgresql" else -1
+        size = no_limit if index.stop is None else max(index.stop - start, 0)
+        order, order_params = _child_order_sql()
+        sql = _children_sql(connection.vendor, order, fields=LINK_COLUMNS, offset=True)
+        return rawsql.fetch(Chapter, LINK_COLUMNS, sql,
+                            [*_children_params(self.chapter), *order_params, size, start])
+
+
+def children_list(chapter: Chapter) -> ChildList:
+    """All children of `chapter`, most members first (the paginated list, the cards)."""
+    return ChildList(chapter)
+
+
+@lru_cache(maxsize=8)
+def _count_children_sql(vendor: str) -> str:
+    return (f"SELECT COUNT(*) FROM {_table()} c "  # noqa: S608
+            "WHERE c.depth = %s AND c.path BETWEEN %s AND %s")
 
 
 # -- People --------------------------------------------------------------------------------
@@ -359,14 +472,38 @@ def facilitates(viewer: Viewer, chapter: Chapter) -> bool:
 
 
 def chapters_of(member: Member) -> list[Chapter]:
-    """The member's home chapter and all its ancestors, root first.
+    """The member's home chapter and all its ancestors, root first (one query).
 
-    Two small queries when the home chapter is not loaded yet (one when it is). One
-    query with the home path as a subquery at every depth measured 4× slower at tier
-    M: compiling five subqueries costs more than the round trip it saves.
+    When the home chapter is not loaded yet, the query finds it by id and its
+    ancestors by the prefixes of its path (it is then loaded on the member too).
     """
-    home = member.home_chapter
-    return list(Chapter.objects.containing(home).order_by("depth"))
+    if type(member).home_chapter.is_cached(member):
+        paths = member.home_chapter.ancestor_paths()
+        return rawsql.fetch(Chapter, CHAPTER_FIELDS, _chapters_at_sql(connection.vendor,
+                                                                      len(paths)), paths)
+    rows = rawsql.fetch(Chapter, CHAPTER_FIELDS, _chapters_of_home_sql(connection.vendor),
+                        [member.home_chapter_id])
+    if rows and rows[-1].pk == member.home_chapter_id:
+        member.home_chapter = rows[-1]
+    return rows
+
+
+@lru_cache(maxsize=16)
+def _chapters_at_sql(vendor: str, paths: int) -> str:
+    marks = ", ".join(["%s"] * paths)
+    return (f"SELECT {rawsql.columns(Chapter, CHAPTER_FIELDS, alias='c')} "  # noqa: S608
+            f"FROM {_table()} c WHERE c.path IN ({marks}) ORDER BY c.depth")
+
+
+@lru_cache(maxsize=8)
+def _chapters_of_home_sql(vendor: str) -> str:
+    # The home chapter's path and its prefixes, one per level of the tree.
+    step = Chapter.steplen
+    prefixes = ", ".join(f"SUBSTR(h.path, 1, {level * step})"
+                         for level in range(1, len(ChapterLevel) + 1))
+    return (f"SELECT {rawsql.columns(Chapter, CHAPTER_FIELDS, alias='c')} "  # noqa: S608
+            f"FROM {_table()} c JOIN {_table()} h ON c.path IN ({prefixes}) "
+            "WHERE h.id = %s ORDER BY c.depth")
 
 
 def roles_of(member: Member) -> QuerySet[ChapterRole]:

@@ -17,7 +17,7 @@ from chapterhouse.lib import cache as lib_cache
 from chapterhouse.lib.errors import Refused
 from chapterhouse.places.models import Place, PlaceKind
 
-from . import limits, sections, signals
+from . import insertion, limits, sections, selectors, signals
 from .models import Chapter, ChapterLevel, ChapterRole, name_fields
 from .selectors import GEOJSON_VERSION_KEY
 
@@ -67,17 +67,29 @@ def _unique_child_slug(parent: Chapter, slug: str, fallback: str) -> str:
     return slugify(f"{slug}-{fallback}") if taken else slug
 
 
+# Adding a chapter can find a unique column taken by a transaction that committed
+# meanwhile (the same place or neighbourhood added at the same moment): look again,
+# then add once more.
+_ATTEMPTS = 2
+
+
+def _crowded(parent: Chapter) -> Refused:
+    return Refused(_("A chapter could not be added under %(chapter)s just now; please "
+                     "try again.") % {"chapter": parent.display_name()})
+
+
 def bump_geojson_version() -> None:
     """Make the next map request rebuild its cached GeoJSON (see selectors)."""
     lib_cache.bump_version(GEOJSON_VERSION_KEY)
 
 
-def _add_child(parent: Chapter, **fields: object) -> Chapter:
-    # treebeard's add_child locks the parent row (SELECT … FOR UPDATE) before it
-    # reads the last child's path, so two first members arriving at once cannot
-    # both take the same path for a new child; callers hold a transaction.
-    child = Chapter.objects.add_child(parent, fields)
-    transaction.on_commit(bump_geojson_version)
+def _add_child(parent: Chapter, **fields: object) -> Chapter | None:
+    """A new last child of `parent`, in one statement (chapters.insertion), or None when
+    a concurrent transaction took one of its unique columns first (nothing written).
+    Callers hold a transaction; the map shows the new chapter once it commits."""
+    child = insertion.add_child(parent, fields)
+    if child is not None:
+        transaction.on_commit(bump_geojson_version)
     return child
 
 
@@ -94,22 +106,25 @@ def ensure_place_chapter(place: Place) -> tuple[Chapter, list[Chapter]]:
             parent, created = get_international(), list[Chapter]()
         else:
             parent, created = ensure_place_chapter(place.parent)  # type: ignore[arg-type]
-        existing = Chapter.objects.filter(place=place).first()
-        if existing is not None:
-            return existing, created
-        slug = _unique_child_slug(parent, _place_slug(place), place.code.lower())
-        chapter = _add_child(
-            parent,
-            name=place.name,
-            names=place.names,
-            slug=slug,
-            url_path=f"{parent.url_path}/{slug}".strip("/"),
-            level=_LEVEL_OF_PLACE[PlaceKind(place.kind)],
-            place=place,
-            latitude=place.latitude,
-            longitude=place.longitude,
-        )
-        return chapter, [*created, chapter]
+        for _attempt in range(_ATTEMPTS):
+            existing = Chapter.objects.filter(place=place).first()
+            if existing is not None:
+                return existing, created
+            slug = _unique_child_slug(parent, _place_slug(place), place.code.lower())
+            chapter = _add_child(
+                parent,
+                name=place.name,
+                names=place.names,
+                slug=slug,
+                url_path=f"{parent.url_path}/{slug}".strip("/"),
+                level=_LEVEL_OF_PLACE[PlaceKind(place.kind)],
+                place=place,
+                latitude=place.latitude,
+                longitude=place.longitude,
+            )
+            if chapter is not None:
+                return chapter, [*created, chapter]
+    raise _crowded(parent)
 
 
 def refresh_place_names(*, batch_size: int = 1000) -> int:
@@ -162,20 +177,25 @@ def ensure_neighbourhood(city_chapter: Chapter, name: str) -> tuple[Chapter, boo
     the same neighbourhood.
     """
     slug = neighbourhood_slug(name)
+    url_path = f"{city_chapter.url_path}/{slug}"
     with transaction.atomic():
-        existing = Chapter.objects.children_of(city_chapter).filter(slug=slug).first()
-        if existing is not None:
-            return existing, False
-        chapter = _add_child(
-            city_chapter,
-            name=" ".join(name.split()),
-            slug=slug,
-            url_path=f"{city_chapter.url_path}/{slug}",
-            level=ChapterLevel.NEIGHBOURHOOD,
-            latitude=city_chapter.latitude,
-            longitude=city_chapter.longitude,
-        )
-        return chapter, True
+        for _attempt in range(_ATTEMPTS):
+            # Its url_path is unique: the same slug in the same city is this chapter.
+            existing = selectors.chapter_at(url_path)
+            if existing is not None:
+                return existing, False
+            chapter = _add_child(
+                city_chapter,
+                name=" ".join(name.split()),
+                slug=slug,
+                url_path=url_path,
+                level=ChapterLevel.NEIGHBOURHOOD,
+                latitude=city_chapter.latitude,
+                longitude=city_chapter.longitude,
+            )
+            if chapter is not None:
+                return chapter, True
+    raise _crowded(city_chapter)
 
 
 def resolve_home_chapter(

@@ -55,7 +55,7 @@ def international(request: HttpRequest) -> HttpResponse:
 def subchapters(request: HttpRequest, url_path: str) -> HttpResponse:
     found = access_chapter(request, url_path)
     context = page_context(found, "overview")
-    rows = selectors.children_of(found.chapter)
+    rows = selectors.children_list(found.chapter)
     context["page_obj"] = Paginator(rows, CHAPTERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "chapters/subchapters.html", context)
 

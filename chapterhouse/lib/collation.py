@@ -120,3 +120,15 @@ def localized_order(
     `keys` ({language: folded name}), else the column `fallback` (the folded
     default name)."""
     return _Bytewise(Coalesce(KT(f"{keys}__{_language(language)}"), F(fallback)))
+
+
+def localized_order_sql(
+    vendor: str, *, keys: str, fallback: str, language: str | None = None
+) -> tuple[str, list[str]]:
+    """`localized_order()` for SQL written by hand: the ORDER BY term and its
+    parameter, for quoted columns `keys` (JSON) and `fallback` on `vendor`'s database.
+    The folded keys are strings, so SQLite's JSON_EXTRACT gives them as text."""
+    language = _language(language)
+    if vendor == "postgresql":
+        return f'(COALESCE({keys} ->> %s, {fallback})) COLLATE "C"', [language]
+    return f"COALESCE(JSON_EXTRACT({keys}, %s), {fallback})", [f'$."{language}"']

@@ -78,3 +78,20 @@ def test_my_chapters_and_my_roles_run_a_constant_number_of_queries(member_client
     large = (count_queries(member_client, "/c/mine/"), count_queries(member_client, "/me/roles/"))
     assert small == large
 
+
+
+def test_a_page_asking_for_its_chapter_twice_reads_the_chain_once(rf, member):
+    from chapterhouse.chapters.access import access_chapter
+    from chapterhouse.lib.interface import viewer_of
+
+    request = rf.get("/c/gb/eng/london/")
+    request.user = member.user
+    first = access_chapter(request, "gb/eng/london")
+    with CaptureQueriesContext(connection) as queries:
+        again = access_chapter(request, "gb/eng/london")
+    assert again is first
+    assert [q["sql"] for q in queries if "chapters_chapter" in q["sql"]] == []
+    viewer_of(request).forget()  # a write forgets it: the next ask reads anew
+    with CaptureQueriesContext(connection) as queries:
+        access_chapter(request, "gb/eng/london")
+    assert len(queries) == 1
