@@ -78,17 +78,41 @@ def posters_of(thread: Thread, *, limit: int = 200) -> list[int]:
     return list(dict.fromkeys(rows))[:limit]
 
 
+# What a page of posts shows of each (discussions/_post.html, _post_author.html,
+# _post_meta.html and the checks of discussion_context): the authors' profile
+# columns and the answered posts' bodies are not loaded. A field used there and not
+# listed here costs a query per post (tests/test_queries.py counts them).
+POST_FIELDS = (
+    "public_id", "thread_id", "author_id", "body", "reply_to_id", "created_at", "edited_at",
+    "author__public_id", "author__display_name", "author__avatar", "author__joined_at",
+    "author__last_seen", "author__show_presence", "author__profile_visibility",
+    "author__user__is_active",
+    "reply_to__public_id", "reply_to__author_id", "reply_to__author__display_name",
+)
+MENTION_FIELDS = ("post_id", "member__public_id", "member__display_name")
+
+
 def posts_of(thread: Thread) -> QuerySet[Post]:
-    """The thread's posts in order, with what rendering them needs: authors, the
-    posts answered and their authors, and the mentioned members (one more query
-    for a page of posts, whatever its length)."""
+    """The thread's posts in order, with what rendering them needs (POST_FIELDS):
+    authors, the posts answered and their authors, and the mentioned members (one
+    more query for a page of posts, whatever its length)."""
     return (
         thread.posts.select_related("author__user", "reply_to__author")
+        .only(*POST_FIELDS)
         .prefetch_related(
-            Prefetch("mentions", queryset=Mention.objects.select_related("member"))
+            Prefetch("mentions", queryset=Mention.objects.select_related("member")
+                     .only(*MENTION_FIELDS))
         )
         .order_by("pk")
     )
+
+
+@dataclass(frozen=True)
+class PostHead:
+    """A post's head as every reader sees it (presenters.attach_heads sets it)."""
+
+    author: SafeString  # discussions/_post_author.html
+    meta: SafeString  # discussions/_post_meta.html
 
 
 @dataclass
@@ -96,6 +120,7 @@ class RenderedPost:
     post: Post
     html: str
     number: int  # position in the thread, from 1
+    head: PostHead | None = None
     can_edit: bool = False
     is_new: bool = False  # not read by the viewer before this page was shown
     first_new: bool = False  # the first of those on the page (the jump's anchor)
