@@ -94,17 +94,26 @@ MENTION_FIELDS = ("post_id", "member__public_id", "member__display_name")
 
 def posts_of(thread: Thread) -> QuerySet[Post]:
     """The thread's posts in order, with what rendering them needs (POST_FIELDS):
-    authors, the posts answered and their authors, and the mentioned members (one
-    more query for a page of posts, whatever its length)."""
+    authors, the posts answered and their authors (`mentioned_in` gives the members
+    they mention)."""
     return (
         thread.posts.select_related("author__user", "reply_to__author")
         .only(*POST_FIELDS)
-        .prefetch_related(
-            Prefetch("mentions", queryset=Mention.objects.select_related("member")
-                     .only(*MENTION_FIELDS))
-        )
         .order_by("pk")
     )
+
+
+def mentioned_in(posts: list[Post]) -> dict[int, dict[uuid.UUID, Member]]:
+    """The members each of `posts` mentions, by post id and member public id: one
+    query, and none when no post's body has a mention (most pages)."""
+    ids = [post.pk for post in posts if markup.MENTION.search(post.body)]
+    found: dict[int, dict[uuid.UUID, Member]] = {}
+    if ids:
+        mentions = (Mention.objects.filter(post_id__in=ids).select_related("member")
+                    .only(*MENTION_FIELDS))
+        for mention in mentions:
+            found.setdefault(mention.post_id, {})[mention.member.public_id] = mention.member
+    return found
 
 
 @dataclass(frozen=True)
@@ -153,13 +162,20 @@ def preview_html(body: str) -> SafeString:
 def thread_page(thread: Thread, page_number: int | str | None, *,
                 per_page: int = POSTS_PER_PAGE
                 ) -> ThreadPage:
-    """One page of a thread's posts, rendered. Three queries: the count, the
-    posts (with authors and the posts they answer), their mentions."""
-    page = Paginator(posts_of(thread), per_page).get_page(page_number)
+    """One page of a thread's posts, rendered. One query, the posts (with authors and
+    the posts they answer), and one more when one of them mentions someone. The pages
+    are counted from the thread's own `post_count` (kept by the services, checked by
+    the data check)."""
+    paginator = Paginator(posts_of(thread), per_page)
+    paginator.count = thread.post_count  # a cached_property: set, it is not counted
+    page = paginator.get_page(page_number)
     start = page.start_index()
+    posts = list(page.object_list)
+    mentioned = mentioned_in(posts)
     rendered = [
-        RenderedPost(post=post, html=render_post(post), number=start + offset)
-        for offset, post in enumerate(page.object_list)
+        RenderedPost(post=post, html=markup.render(post.body, mentioned.get(post.pk)).html,
+                     number=start + offset)
+        for offset, post in enumerate(posts)
     ]
     for item in rendered:
         item.post.thread = thread  # spares a query per post in permission checks
