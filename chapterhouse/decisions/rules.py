@@ -136,14 +136,26 @@ def stakes_allowed(viewer: Viewer, proposal: Proposal | None) -> bool:
 
 
 def _held_review(viewer: Viewer, proposal: Proposal | None) -> WeightsReview | None:
-    """The pending review holding a proposal in deliberation (once per request)."""
+    """The pending review holding a proposal in deliberation (once per request, or
+    none when the page told `knows_review`)."""
     if proposal is None or proposal.status != Status.DELIBERATION:
         return None
     review: WeightsReview | None = viewer.recall(
-        ("weights_held", proposal.pk),
+        _held_key(proposal),
         lambda: WeightsReview.objects.filter(proposal=proposal,
                                              settled_at__isnull=True).first())
     return review
+
+
+def _held_key(proposal: Proposal) -> tuple[str, int]:
+    return ("weights_held", proposal.pk)
+
+
+def knows_review(viewer: Viewer, proposal: Proposal, review: WeightsReview | None) -> None:
+    """Tell the rules `proposal`'s weights review (None: it has none), which the page
+    loaded anyway: the rules asked then need no query of their own for it."""
+    viewer.remember(_held_key(proposal),
+                    review if review is not None and review.settled_at is None else None)
 
 
 @rules.predicate

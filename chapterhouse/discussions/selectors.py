@@ -78,17 +78,50 @@ def posters_of(thread: Thread, *, limit: int = 200) -> list[int]:
     return list(dict.fromkeys(rows))[:limit]
 
 
+# What a page of posts shows of each (discussions/_post.html, _post_author.html,
+# _post_meta.html and the checks of discussion_context): the authors' profile
+# columns and the answered posts' bodies are not loaded. A field used there and not
+# listed here costs a query per post (tests/test_queries.py counts them).
+POST_FIELDS = (
+    "public_id", "thread_id", "author_id", "body", "reply_to_id", "created_at", "edited_at",
+    "author__public_id", "author__display_name", "author__avatar", "author__joined_at",
+    "author__last_seen", "author__show_presence", "author__profile_visibility",
+    "author__user__is_active",
+    "reply_to__public_id", "reply_to__author_id", "reply_to__author__display_name",
+)
+MENTION_FIELDS = ("post_id", "member__public_id", "member__display_name")
+
+
 def posts_of(thread: Thread) -> QuerySet[Post]:
-    """The thread's posts in order, with what rendering them needs: authors, the
-    posts answered and their authors, and the mentioned members (one more query
-    for a page of posts, whatever its length)."""
+    """The thread's posts in order, with what rendering them needs (POST_FIELDS):
+    authors, the posts answered and their authors (`mentioned_in` gives the members
+    they mention)."""
     return (
         thread.posts.select_related("author__user", "reply_to__author")
-        .prefetch_related(
-            Prefetch("mentions", queryset=Mention.objects.select_related("member"))
-        )
+        .only(*POST_FIELDS)
         .order_by("pk")
     )
+
+
+def mentioned_in(posts: list[Post]) -> dict[int, dict[uuid.UUID, Member]]:
+    """The members each of `posts` mentions, by post id and member public id: one
+    query, and none when no post's body has a mention (most pages)."""
+    ids = [post.pk for post in posts if markup.MENTION.search(post.body)]
+    found: dict[int, dict[uuid.UUID, Member]] = {}
+    if ids:
+        mentions = (Mention.objects.filter(post_id__in=ids).select_related("member")
+                    .only(*MENTION_FIELDS))
+        for mention in mentions:
+            found.setdefault(mention.post_id, {})[mention.member.public_id] = mention.member
+    return found
+
+
+@dataclass(frozen=True)
+class PostHead:
+    """A post's head as every reader sees it (presenters.attach_heads sets it)."""
+
+    author: SafeString  # discussions/_post_author.html
+    meta: SafeString  # discussions/_post_meta.html
 
 
 @dataclass
@@ -96,6 +129,7 @@ class RenderedPost:
     post: Post
     html: str
     number: int  # position in the thread, from 1
+    head: PostHead | None = None
     can_edit: bool = False
     is_new: bool = False  # not read by the viewer before this page was shown
     first_new: bool = False  # the first of those on the page (the jump's anchor)
@@ -128,13 +162,20 @@ def preview_html(body: str) -> SafeString:
 def thread_page(thread: Thread, page_number: int | str | None, *,
                 per_page: int = POSTS_PER_PAGE
                 ) -> ThreadPage:
-    """One page of a thread's posts, rendered. Three queries: the count, the
-    posts (with authors and the posts they answer), their mentions."""
-    page = Paginator(posts_of(thread), per_page).get_page(page_number)
+    """One page of a thread's posts, rendered. One query, the posts (with authors and
+    the posts they answer), and one more when one of them mentions someone. The pages
+    are counted from the thread's own `post_count` (kept by the services, checked by
+    the data check)."""
+    paginator = Paginator(posts_of(thread), per_page)
+    paginator.count = thread.post_count  # a cached_property: set, it is not counted
+    page = paginator.get_page(page_number)
     start = page.start_index()
+    posts = list(page.object_list)
+    mentioned = mentioned_in(posts)
     rendered = [
-        RenderedPost(post=post, html=render_post(post), number=start + offset)
-        for offset, post in enumerate(page.object_list)
+        RenderedPost(post=post, html=markup.render(post.body, mentioned.get(post.pk)).html,
+                     number=start + offset)
+        for offset, post in enumerate(posts)
     ]
     for item in rendered:
         item.post.thread = thread  # spares a query per post in permission checks

@@ -29,7 +29,7 @@ from chapterhouse.lib.interface import (
 )
 from chapterhouse.members.selectors import members_named
 
-from . import markup, selectors, services
+from . import markup, presenters, selectors, services
 from .access import access_post, access_thread
 from .forms import EditPostForm, PostForm
 from .models import Level, Post, Thread
@@ -72,6 +72,7 @@ def discussion_context(
     viewer = viewer_of(request)
     member = viewer.member
     state = selectors.reader_state(member, thread) if member is not None else None
+    presenters.attach_heads(page.posts)
     for item in page.posts:
         # No query: each post's thread is the one loaded above.
         item.can_edit = viewer.can("discussions.edit_post", item.post)
@@ -254,6 +255,7 @@ def _after_reply(request: HttpRequest, thread: Thread, post: Post, next_url: str
             can_edit=viewer_of(request).can("discussions.edit_post", post),
             show_presence=True,  # the viewer's own post
         )
+        presenters.attach_heads([item])
         return render(
             request,
             "discussions/_reply_posted.html",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
@@ -94,15 +96,37 @@ def voted_ids(proposals: Sequence[Proposal], viewer: Member | None) -> set[int]:
     return voted
 
 
+def _in_stage_order(rows: list[Proposal], status: str) -> list[Proposal]:
+    """`rows` in STAGE_ORDER[status], as the database orders them (nulls last going
+    up, first going down): a union does not promise to keep its parts' order."""
+    for field in reversed(STAGE_ORDER[status]):
+        rows.sort(key=functools.partial(_sort_key, field.lstrip("-")),
+                  reverse=field.startswith("-"))
+    return rows
+
+
+def _sort_key(name: str, proposal: Proposal) -> tuple[bool, Any]:
+    value = getattr(proposal, name)
+    return (value is None, 0 if value is None else value)
+
+
 def board(chapter: Chapter, viewer: Member | None, *, limit: int = 10) -> list[Stage]:
-    """The chapter's proposals by stage, the first `limit` of each (one query a stage;
-    decided ones are in the decision log)."""
+    """The chapter's proposals by stage, the first `limit` of each (decided ones are in
+    the decision log). One query, each stage's first `limit` + 1 (the one more says
+    there are more) in a UNION ALL; a query a stage where the database cannot order
+    and limit the parts of a union (SQLite)."""
+    shown = [(status, label) for status, label in STAGES if status != Status.CLOSED
+             and (status != Status.DRAFT or viewer is not None)]
+    parts = [stage_queryset(chapter, viewer, status)[: limit + 1] for status, _label in shown]
+    if len(parts) > 1 and connection.features.supports_slicing_ordering_in_compound:
+        rows = list(parts[0].union(*parts[1:], all=True))
+    else:
+        rows = [proposal for part in parts for proposal in part]
+    by_stage: dict[str, list[Proposal]] = {status: [] for status, _label in shown}
+    for proposal in rows:
+        by_stage[proposal.status].append(proposal)
     stages = []
-    for status, label in STAGES:
-        if status == Status.CLOSED:
-            continue
-        if status == Status.DRAFT and viewer is None:
-            continue
-        rows = list(stage_queryset(chapter, viewer, status)[: limit + 1])
-        stages.append(Stage(status, str(label), rows[:limit], len(rows) > limit))
+    for status, label in shown:
+        found = _in_stage_order(by_stage[status], status)
+        stages.append(Stage(status, str(label), found[:limit], len(found) > limit))
     return stages

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 from chapterhouse.lib.interface import viewer_of
 from chapterhouse.lib.markdown import render_markdown
 
-from .. import presenters, selectors
+from .. import presenters, rules, selectors
 from ..access import access_proposal
 from ..forms import (
     StakeForm,
@@ -65,6 +65,11 @@ def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     member = viewer.member
     method, terms = _rule_terms(proposal)
     versions = list(selectors.versions(proposal))
+    review = None
+    if proposal.status == Status.DELIBERATION:
+        # One query for the review, shown below and asked by the rules of `can`.
+        review = WeightsReview.objects.filter(proposal=proposal).first()
+        rules.knows_review(viewer, proposal, review)
     context: dict[str, Any] = {
         "proposal": proposal,
         "scope_chain": scope_chain(proposal.chapter),
@@ -114,8 +119,7 @@ def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         context["stake_form"] = StakeForm(
             initial={"weight": mine.weight, "reason": mine.reason} if mine else None, cap=cap)
     if proposal.status == Status.DELIBERATION:
-        context["weights_review"] = WeightsReview.objects.filter(proposal=proposal).first()
-        review = context["weights_review"]
+        context["weights_review"] = review
         if review is not None:
             context["settlers"] = settlers_chapter(proposal)
         if review is not None and review.by_vote and member is not None:

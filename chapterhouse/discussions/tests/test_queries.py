@@ -12,7 +12,7 @@ from .factories import HACKNEY, chapter_at, first_post, make_thread
 
 pytestmark = pytest.mark.django_db
 
-THREAD_PAGE_BUDGET = 14
+THREAD_PAGE_BUDGET = 13
 FORUM_PAGE_BUDGET = 12
 
 

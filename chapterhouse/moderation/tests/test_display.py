@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from chapterhouse.conftest import client_for
 from chapterhouse.conversations.tests.factories import conversation_of, person
+from chapterhouse.discussions.tests.factories import first_post, make_thread
 from chapterhouse.members.services import update_profile
 from chapterhouse.moderation import services
 from chapterhouse.moderation.models import Report
@@ -181,3 +182,21 @@ def test_the_members_list_costs_the_same_and_drops_hidden_photos(
     assert "Someone 3" in page and member.display_name in page  # the names stay
     assert "avatars/hidden.png" not in page and "avatars/shown.png" in page
     assert len(large) == len(small)
+
+
+def test_a_post_hidden_after_its_page_was_shown_is_hidden_at_once(
+        member, facilitator, member_client, neighbour_client, client):
+    """The posts' heads are shared between readers (discussions.presenters); the
+    hiding, and the text its author alone still sees, are each reader's own."""
+    thread = make_thread(member, body="A post to hide")
+    for reader in (client, neighbour_client, member_client):
+        assert "A post to hide" in reader.get(thread.get_absolute_url()).content.decode()
+    services.hide(target=first_post(thread), moderator=facilitator, reason="Post reason")
+    for reader in (client, neighbour_client):
+        text = shows(reader, thread.get_absolute_url(), secret="", reason="Post reason")
+        assert "A post to hide" not in text
+    text = shows(member_client, thread.get_absolute_url(), secret="", reason="Post reason")
+    assert "A post to hide" in text and "Only you see it now." in text
+    services.restore(target=first_post(thread), moderator=facilitator, reason="Fine")
+    text = neighbour_client.get(thread.get_absolute_url()).content.decode()
+    assert "A post to hide" in text and NOTICE not in text
