@@ -88,7 +88,7 @@ class _LazyResolver(URLResolver):
 
     def _is_callback(self, name: str) -> bool:
         self._load()
-        return super()._is_callback(name)  # type: ignore[no-any-return]
+        return super()._is_callback(name)
 
 
 def lazy_include(route: str, urlconf: str, *, namespace: str) -> URLResolver:

@@ -89,6 +89,19 @@ def test_the_account_pages_are_allauths_own():
 def test_the_api_loaded_on_first_use_resolves_and_reverses_as_included(client):
     assert reverse("v1:member-list") == "/api/v1/members/"
     assert reverse("anymail:mailgun_inbound_webhook") == "/anymail/mailgun/inbound/"
-    assert resolve("/api/v1/members/").func.cls.__name__ == "MemberList"
+    assert resolve("/api/v1/members/").func.cls.__name__ == "MemberList"  # type: ignore[attr-defined]
     response = client.get("/api/v1/nothing-here/")
     assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
+
+
+def test_the_app_server_caps_mallocs_arenas_unless_the_environment_does(monkeypatch):
+    import platform
+
+    from chapterhouse.config.malloc import tune_malloc
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("glibc's mallopt")
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")  # the operator's choice stays
+    assert tune_malloc() == ["MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"]
+    asgi = (ROOT / "chapterhouse/config/asgi.py").read_text()
+    assert asgi.index("tune_malloc()") < asgi.index("get_asgi_application()")
