@@ -52,8 +52,10 @@ from chapterhouse.voting.params import CHOICES
 
 TITLE = "Bench: concurrent ballots"
 THREADS = 50
-TARGET_RATIO = 4.0
-TARGET_P95_MS = 30.0
+# QUALITY.md: median ≤ 2× the raw INSERT's; p95 ≤ 1.5× the raw INSERT's own p95 (an
+# absolute p95 would measure this machine's commit latency, which the INSERT pays too).
+TARGET_RATIO = 2.0
+TARGET_P95_RATIO = 1.5
 
 # (member, ballot, weight, group id) for one voter
 Voter = tuple[Member, dict[str, Any], float, int | None]
@@ -242,15 +244,17 @@ def _measure(ctx: Context, proposal: Proposal, threads: int, per_thread: int
         "raw INSERT of the ballot row (psycopg, autocommit)",
         latencies["ours"], latencies["reference"],
         ours_rounds=medians["ours"], ref_rounds=medians["reference"],
-        target=f"≤ {TARGET_RATIO:g}×, p95 ≤ {TARGET_P95_MS:g} ms with {THREADS} concurrent voters",
+        target=f"median ≤ {TARGET_RATIO:g}×, p95 ≤ {TARGET_P95_RATIO:g}× the INSERT's p95, "
+               f"{THREADS} concurrent voters",
         correct=not problems,
         notes="; ".join(problems[:5]),
     )
     misses = []
     if ratio_row["ratio"] is not None and ratio_row["ratio"] > TARGET_RATIO:
         misses.append(f"ratio {ratio_row['ratio']:.2f} > {TARGET_RATIO:g}")
-    if ratio_row["ours"]["p95_ms"] > TARGET_P95_MS:
-        misses.append(f"p95 {ratio_row['ours']['p95_ms']:.1f} ms > {TARGET_P95_MS:g} ms")
+    p95, ref_p95 = ratio_row["ours"]["p95_ms"], ratio_row["reference_stats"]["p95_ms"]
+    if p95 > TARGET_P95_RATIO * ref_p95:
+        misses.append(f"p95 {p95:.1f} ms > {TARGET_P95_RATIO:g} × {ref_p95:.1f} ms")
     if ctx.ci:  # correctness only in CI: missed times are reported, not failed
         ratio_row["notes"] = "; ".join(filter(None, [ratio_row["notes"], *misses]))
     else:

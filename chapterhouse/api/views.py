@@ -1,4 +1,4 @@
-"""API endpoints that belong to no domain app: obtaining a token, and the docs page."""
+"""API endpoints that belong to no domain app: obtaining a token (the docs page: docs.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import serializers
 from rest_framework.decorators import (
     api_view,
@@ -17,7 +16,7 @@ from rest_framework.decorators import (
     permission_classes,
     throttle_classes,
 )
-from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -89,22 +88,3 @@ def _second_factor_ok(user: Any, code: str | None) -> bool:
         user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES]
     ).order_by("-type")  # TOTP first, the usual one; then the recovery codes
     return any(a.wrap().validate_code(code.strip()) for a in authenticators)
-
-
-class SwaggerDocs(SpectacularSwaggerSplitView):
-    """Swagger UI under our CSP: no inline script or style, every asset from /static/.
-
-    The page loads its start-up script from this same URL with `?script`; that
-    script carries the CSRF token, so other sites may not load it.
-    """
-
-    template_name = "api/swagger_ui.html"
-
-    @extend_schema(exclude=True)
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if "script" in request.GET and request.headers.get("Sec-Fetch-Site") == "cross-site":
-            raise PermissionDenied
-        # drf-spectacular leaves its views' get() unannotated.
-        response: Response = super().get(request, *args, **kwargs)  # type: ignore[no-untyped-call]
-        response["Cross-Origin-Resource-Policy"] = "same-origin"
-        return response

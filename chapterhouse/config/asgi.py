@@ -4,6 +4,9 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from chapterhouse.config.malloc import tune_malloc
+
+tune_malloc()  # before any request thread allocates (config/malloc.py says why)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chapterhouse.config.settings")
 django_asgi_app = get_asgi_application()
 

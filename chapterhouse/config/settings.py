@@ -69,11 +69,15 @@ INSTALLED_APPS = [
     # Before django_tasks_db: its `db_worker` (with leases) replaces django-tasks-db's.
     "chapterhouse.worker",
     "django_tasks_db",
-    "rest_framework",
+    # Django REST framework is used, not installed as an app: the API renders JSON only,
+    # so its templates, static files and template tags serve nothing here, and the
+    # template engine imports every installed app's tags in every worker (its tags
+    # bring requests, PyYAML and Pygments, 8 MB; chapterhouse/tests/test_memory.py).
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
-    "anymail",
+    # Anymail, its checks imported when they run (config/anymail.py says why).
+    "chapterhouse.config.anymail.AnymailConfig",
     "chapterhouse.places",
     "chapterhouse.chapters",
     "chapterhouse.members",

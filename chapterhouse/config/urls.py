@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.static import serve
 
+from chapterhouse.lib.lazyurls import lazy_include
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("chapterhouse.members.urls")),
     path("", include("chapterhouse.announcements.urls")),
@@ -27,9 +29,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("events/", include("chapterhouse.events.urls")),
     path("search/", include("chapterhouse.search.urls")),
     path("api/", include("chapterhouse.api.urls")),
-    path("accounts/", include("allauth.urls")),
-    # Email providers' inbound webhooks (replies by email: chapterhouse.inbound).
-    path("anymail/", include("anymail.urls")),
+    # allauth.urls, with its two-factor views loaded on first use (accounts_urls says why).
+    path("accounts/", include("chapterhouse.config.accounts_urls")),
+    # Email providers' inbound webhooks (replies by email: chapterhouse.inbound), loaded
+    # on the first webhook: Anymail's views import cryptography (lib.lazyurls).
+    lazy_include("anymail/", "anymail.urls", namespace="anymail"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -20,7 +20,7 @@ from chapterhouse.chapters.access import access_chapter
 from chapterhouse.chapters.navigation import section_context
 from chapterhouse.lib.interface import form_action, member_required, submit_form, viewer_of
 
-from . import feeds, recurrence, selectors, services
+from . import recurrence, selectors, services
 from .access import access_event
 from .forms import AgendaItemForm, EventForm, MeetingVoteForm, MinutesForm, SettingsForm
 from .models import AgendaItem, Answer, Event
@@ -301,6 +301,8 @@ def _ics(data: bytes, name: str) -> HttpResponse:
 @require_safe
 def chapter_feed(request: HttpRequest, url_path: str) -> HttpResponse:
     """The chapter's public events as iCalendar (a stable address: subscribe to it)."""
+    from . import feeds  # icalendar, 2 MB: loaded by the first feed, not by every page
+
     found = access_chapter(request, url_path)
     chapter = found.chapter
     settings = selectors.settings_of(chapter)
@@ -315,6 +317,8 @@ def chapter_feed(request: HttpRequest, url_path: str) -> HttpResponse:
 def member_feed(request: HttpRequest, token: str) -> HttpResponse:
     """A member's "my events" (going or maybe) at their private address; 404 for any
     other token (a reset one too)."""
+    from . import feeds  # as chapter_feed
+
     member = selectors.member_for_token(token)
     if member is None:
         raise Http404(_("There is no such calendar."))

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from django.db import models
+from django.db import connection, models
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from chapterhouse.audit.models import AuditEntry
@@ -36,10 +37,7 @@ def record(
     """
     from chapterhouse.audit.models import AuditEntry
 
-    if not _ACTION.fullmatch(action):
-        raise ValueError(f"Audit actions look like 'area.verb', not {action!r}")
-    if target.pk is None:
-        raise ValueError("Record an audit entry for a saved object (before deleting it).")
+    _check(action, target)
     meta = target._meta
     return AuditEntry.objects.create(
         actor=actor,
@@ -49,3 +47,31 @@ def record(
         chapter=chapter,
         data=data or {},
     )
+
+
+def record_sql(
+    *, actor: Member | None, action: str, target: models.Model, data: str, source: str
+) -> tuple[str, list[Any]]:
+    """`record` as SQL, for a service that writes its action and the entry in one
+    statement (a data-modifying CTE on PostgreSQL): (sql, params) of an INSERT of the
+    entry `record` would write, once per row of `source` (a CTE's name), with `data`
+    an SQL expression of a JSON object over that row's columns. No chapter."""
+    from chapterhouse.audit.models import AuditEntry
+
+    _check(action, target)
+    meta = target._meta
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} "  # noqa: S608 - the model's table, the caller's SQL
+        f"(actor_id, action, target_type, target_id, chapter_id, data, created_at) "
+        f"SELECT %s, %s, %s, %s, NULL, {data}, %s FROM {source}"
+    )
+    return sql, [None if actor is None else actor.pk, action,
+                 f"{meta.app_label}.{meta.object_name}", str(target.pk), timezone.now()]
+
+
+def _check(action: str, target: models.Model) -> None:
+    if not _ACTION.fullmatch(action):
+        raise ValueError(f"Audit actions look like 'area.verb', not {action!r}")
+    if target.pk is None:
+        raise ValueError("Record an audit entry for a saved object (before deleting it).")

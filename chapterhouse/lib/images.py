@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import io
 import warnings
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+# Pillow is imported by the functions below, on the first upload: an app worker that
+# only serves pages does without its 2 MB (chapterhouse/tests/test_memory.py).
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 # Larger images are refused before their pixels are decoded (decompression bombs).
@@ -36,6 +41,8 @@ def make_avatar(upload: IO[bytes], *, max_bytes: int, size: int = AVATAR_SIZE) -
     too large, not an image, SVG, not JPEG/PNG/GIF/WebP, or has too many pixels.
     Reads at most `max_bytes + 1` bytes.
     """
+    from PIL import Image, ImageOps
+
     image = _checked_image(upload, max_bytes=max_bytes)
     mode = "RGBA" if image.mode in {"RGBA", "LA", "PA", "P"} else "RGB"
     image = image.convert(mode)
@@ -57,6 +64,8 @@ def reencode_image(upload: IO[bytes], *, max_bytes: int) -> tuple[bytes, int, in
 
 def _clean_png(image: Image.Image, mode: str) -> bytes:
     # A fresh image from the pixels alone carries no metadata of the original.
+    from PIL import Image
+
     clean = Image.frombytes(mode, image.size, image.tobytes())
     out = io.BytesIO()
     clean.save(out, format="PNG", optimize=True)
@@ -65,6 +74,8 @@ def _clean_png(image: Image.Image, mode: str) -> bytes:
 
 def _checked_image(upload: IO[bytes], *, max_bytes: int) -> Image.Image:
     """The upload decoded (first frame, upright), or ImageRejected."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise ImageRejected(

@@ -59,17 +59,10 @@ continuing_weight, exhausted, eliminated, elected, tie), elimination_ties, tie,
 without_quorum.
 """
 
-from .ballot_file import (
-    BallotFile,
-    ballot_file_json,
-    dump_ballot_file,
-    load_ballot_file,
-    loads_ballot_file,
-    make_ballot_file,
-    recount,
-)
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from .ballots import validate_ballot
-from .counting import Prepared, count, prepare
 from .describe import describe
 from .errors import InvalidBallot, InvalidBallotFile, InvalidParams
 from .params import METHODS, YES_NO_METHODS
@@ -77,6 +70,36 @@ from .result import OUTCOMES, Result
 from .secrecy import MAX_PARTS, parts_needed, parts_of, publication_step
 from .ties import lot_order
 from .weights import Weight, exact, to_text
+
+if TYPE_CHECKING:
+    from .ballot_file import (
+        BallotFile,
+        ballot_file_json,
+        dump_ballot_file,
+        load_ballot_file,
+        loads_ballot_file,
+        make_ballot_file,
+        recount,
+    )
+    from .counting import Prepared, count, prepare
+
+# Loaded on first use (PEP 562): counting needs numpy, which costs an app worker
+# about 15 MB that no page and no ballot needs (chapterhouse/tests/test_memory.py).
+_LAZY = {
+    **dict.fromkeys(("BallotFile", "ballot_file_json", "dump_ballot_file", "load_ballot_file",
+                     "loads_ballot_file", "make_ballot_file", "recount"), "ballot_file"),
+    **dict.fromkeys(("Prepared", "count", "prepare"), "counting"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "MAX_PARTS",

@@ -20,9 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from itertools import chain, repeat
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidBallot
 from .params import (
@@ -40,6 +38,12 @@ from .params import (
     check_options,
     normalise_params,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy is imported by the functions that build arrays (counting), not here:
+# validating a ballot needs none of it (voting/__init__.py says why).
 
 _KEYS: dict[str, tuple[str, ...]] = {
     "majority": ("choice",),
@@ -237,6 +241,8 @@ def validate_ballot(
 
 def rank_dtype(k: int) -> type[np.signedinteger[Any]]:
     """The smallest integer type that holds positions 0..k (k = "unranked")."""
+    import numpy as np
+
     return np.int8 if k < 127 else np.int16
 
 
@@ -251,6 +257,8 @@ def _checked(validate: Validator, ballot: object, i: int) -> dict[str, Any]:
 
 def choice_codes(validate: Validator, ballots: Sequence[object]) -> np.ndarray:
     """Yes/no methods: the index of each ballot's choice in ``CHOICES``, -1 for blank."""
+    import numpy as np
+
     codes = {choice: i for i, choice in enumerate(CHOICES[validate.method])}
     # A lone {"choice": c} needs no more checking unless c needs a reason.
     plain = {c: i for c, i in codes.items() if c not in REASON_REQUIRED.get(validate.method, ())}
@@ -268,6 +276,8 @@ def choice_codes(validate: Validator, ballots: Sequence[object]) -> np.ndarray:
 
 def plurality_codes(validate: Validator, ballots: Sequence[object]) -> np.ndarray:
     """Plurality: the index of each ballot's option, -1 for blank."""
+    import numpy as np
+
     index = validate.index
     out = np.empty(len(ballots), dtype=np.int32)
     for i, ballot in enumerate(ballots):
@@ -295,6 +305,8 @@ def _flat(
     Repeats and approval bounds are checked afterwards on the arrays. Anything else sends
     the whole conversion through the Validator, ballot by ballot, for the precise error.
     """
+    import numpy as np
+
     try:
         return _flat_fast(validate.index, ballots, key)
     except (_Slow, KeyError, TypeError):
@@ -315,6 +327,8 @@ _NOTHING: list[Any] = []  # what a blank ballot lists (shared, never changed)
 def _flat_fast(
     index: Mapping[str, int], ballots: Sequence[object], key: str
 ) -> tuple[np.ndarray, np.ndarray]:
+    import numpy as np
+
     if set(map(type, ballots)) - {dict}:
         raise _Slow
     sizes = list(map(len, ballots))  # type: ignore[arg-type]
@@ -337,6 +351,8 @@ def _flat_fast(
 
 def _reject_first(validate: Validator, ballots: Sequence[object], bad: np.ndarray) -> None:
     """Raise the Validator's message for the first ballot flagged ``bad``."""
+    import numpy as np
+
     i = int(np.flatnonzero(bad)[0])
     _checked(validate, ballots[i], i)
     raise InvalidBallot(f"Ballot {i + 1} is invalid.", index=i)  # not reached
@@ -344,6 +360,8 @@ def _reject_first(validate: Validator, ballots: Sequence[object], bad: np.ndarra
 
 def approval_matrix(validate: Validator, ballots: Sequence[object]) -> np.ndarray:
     """Approval: a bool matrix n×k, True where the ballot approves the option."""
+    import numpy as np
+
     lengths, cols = _flat(validate, ballots, "approve")
     n, k = len(ballots), len(validate.options)
     out = np.zeros((n, k), dtype=bool)
@@ -358,6 +376,8 @@ def approval_matrix(validate: Validator, ballots: Sequence[object]) -> np.ndarra
 
 def rank_matrix(validate: Validator, ballots: Sequence[object]) -> np.ndarray:
     """Ranked methods: positions n×k (0 = first choice); k marks an unranked option."""
+    import numpy as np
+
     k = len(validate.options)
     n = len(ballots)
     lengths, cols = _flat(validate, ballots, "ranking")
@@ -375,6 +395,8 @@ def rank_matrix(validate: Validator, ballots: Sequence[object]) -> np.ndarray:
 
 def score_matrix(validate: Validator, ballots: Sequence[object]) -> tuple[np.ndarray, np.ndarray]:
     """Score: an int8 matrix n×k of scores (unscored = 0) and a bool vector of non-blank ballots."""
+    import numpy as np
+
     index = validate.index
     k = len(index)
     rows: list[int] = []

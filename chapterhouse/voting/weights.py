@@ -32,13 +32,15 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidParams
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: What a weight may be given as.
 Weight = int | float | Fraction | Decimal | str
@@ -76,16 +78,33 @@ def _bad(message: str) -> InvalidParams:
     return InvalidParams(message)
 
 
+def _from_numpy(value: object) -> object:
+    """A numpy bool, integer or float as the Python one it holds; anything else as it is.
+    numpy is looked up, not imported (a page that shows weights needs none of it): a
+    value can only be a numpy scalar once numpy is loaded."""
+    np = sys.modules.get("numpy")
+    if np is None:
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
 def exact(value: object, what: str = "A weight", *, limit: int = MAX_WEIGHT) -> Fraction:
     """``value`` as an exact non-negative Fraction of at most ``limit``, or ``InvalidParams``."""
-    if isinstance(value, bool | np.bool_):
+    value = _from_numpy(value)
+    if isinstance(value, bool):
         raise _bad(f"{what} must be a number.")
     result: Fraction
     if isinstance(value, Fraction):
         result = value
-    elif isinstance(value, int | np.integer):
+    elif isinstance(value, int):
         result = Fraction(int(value))
-    elif isinstance(value, float | np.floating):
+    elif isinstance(value, float):
         x = float(value)
         if not math.isfinite(x):
             raise _bad(f"{what} must be a finite number.")
@@ -147,6 +166,8 @@ def to_units(weights: Any) -> tuple[np.ndarray, int]:
     The array is float64 when every sum of its entries is exact in float64, else an
     array of Python ints. Each distinct weight is converted once.
     """
+    import numpy as np
+
     if not isinstance(weights, np.ndarray):
         values = list(weights)
         kinds = set(map(type, values))

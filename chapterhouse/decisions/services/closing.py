@@ -7,9 +7,8 @@ import json
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
@@ -45,6 +44,10 @@ from .common import (
 )
 from .rules_changes import _apply_effect
 
+if TYPE_CHECKING:
+    # Imported where a close needs it: no page loads numpy (voting/__init__.py).
+    import numpy as np
+
 
 def _normal(value: Any) -> Any:
     """The value as it will read back from a JSON column (for hashing before saving)."""
@@ -66,6 +69,8 @@ def _ballot_arrays(proposal: Proposal) -> tuple[Any, list[Any], np.ndarray]:
     the rows as the ordered subquery gives them (one sort, not three), which only
     decides which bad ballot an error would name first; the count is order-free.
     """
+    import numpy as np
+
     if connection.vendor != "postgresql":
         rows = list(selectors.ballot_rows(proposal))
         return ([r[1] for r in rows], [r[2] for r in rows],
@@ -89,6 +94,8 @@ def _published_in_parts(weights: Any) -> dict[str, Any] | None:
     """How a secret vote's ballots are published so that no weight singles out fewer
     than BREAKDOWN_MIN_VOTERS voters (voting.secrecy): {"step", "rows"}, or None when
     they can be published whole. `weights` as _ballot_arrays gives them."""
+    import numpy as np
+
     values, counts = np.unique(np.asarray(weights), return_counts=True)
     by_weight: dict[Any, int] = {}
     for value, n in zip(values.tolist(), counts.tolist(), strict=True):
@@ -111,6 +118,8 @@ def _breakdown(proposal: Proposal, counted: voting.Prepared, group_ids: np.ndarr
     Returns the breakdown and the ids of the hidden groups. Each group is counted from
     the arrays the whole count made (no ballot is read or validated again).
     """
+    import numpy as np
+
     found, inverse = np.unique(group_ids, return_inverse=True)
     by_row = np.argsort(inverse, kind="stable")  # each group's ballots, in order
     cuts = np.cumsum(np.bincount(inverse, minlength=found.size))[:-1]
