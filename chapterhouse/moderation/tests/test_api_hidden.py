@@ -3,6 +3,8 @@ blog post, event, mutual-aid entry, resource or lesson carries `hidden.reason`, 
 text is left out for everyone but its author, in lists and alone; the hidings of a
 page of items cost one query whatever their number."""
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -22,6 +24,7 @@ SECRET = "Secret words"
 
 def made(kind, author):
     """One item of `kind` by `author` with SECRET in its title, its list and its page."""
+    item: Any
     if kind == "blog":
         item = make_post(author, title=SECRET, body=f"{SECRET} in the body")
         return item, "/api/v1/blog-posts/", {"chapter": HACKNEY}
