@@ -13,7 +13,11 @@ rejected, elected, no_decision, no_quorum), ``winners`` (option ids), ``turnout_
 ``prepare(method=, options=, weights=, ballots=, params=)`` validates and
 converts once for ``Prepared.count(eligible_weight=, rows=)``, which counts all the
 ballots or some of them (a breakdown) exactly as ``count()`` would, with no ballot
-looked at again. ``describe(result, labels)`` gives sentences for the command line.
+looked at again. ``ballot_codes(method, options, ballot)`` gives a valid ballot's
+compact integer codes (or None for consent, consensus and score), which a database can
+store beside its JSON; ``prepare_codes(method=, options=, weights=, codes=, sizes=,
+params=)`` prepares ballots from those codes, read as one buffer, with no Python object
+per ballot (see ``codes``). ``describe(result, labels)`` gives sentences for the command line.
 How a secret vote's ballots are published so that no weight singles out a voter
 (split into parts of one weight: ``publication_step``, ``parts_of``) is in ``secrecy``.
 Ballot shapes are documented in ``ballots``, parameters in ``params``, the lot in
@@ -69,7 +73,9 @@ from .ballot_file import (
     recount,
 )
 from .ballots import validate_ballot
-from .counting import Prepared, count, prepare
+from .codes import CODED_METHODS, join_codes
+from .codes import encode as ballot_codes
+from .counting import Prepared, count, prepare, prepare_codes
 from .describe import describe
 from .errors import InvalidBallot, InvalidBallotFile, InvalidParams
 from .params import METHODS, YES_NO_METHODS
@@ -79,6 +85,7 @@ from .ties import lot_order
 from .weights import Weight, exact, to_text
 
 __all__ = [
+    "CODED_METHODS",
     "MAX_PARTS",
     "METHODS",
     "OUTCOMES",
@@ -90,6 +97,7 @@ __all__ = [
     "InvalidBallotFile",
     "InvalidParams",
     "Result",
+    "ballot_codes",
     "ballot_file_json",
     "count",
     "describe",
@@ -98,10 +106,12 @@ __all__ = [
     "load_ballot_file",
     "loads_ballot_file",
     "lot_order",
+    "join_codes",
     "make_ballot_file",
     "parts_needed",
     "parts_of",
     "prepare",
+    "prepare_codes",
     "publication_step",
     "recount",
     "to_text",
