@@ -17,7 +17,8 @@ looked at again. ``ballot_codes(method, options, ballot)`` gives a valid ballot'
 compact integer codes (or None for consent, consensus and score), which a database can
 store beside its JSON; ``prepare_codes(method=, options=, weights=, codes=, sizes=,
 params=)`` prepares ballots from those codes, read as one buffer, with no Python object
-per ballot (see ``codes``). ``describe(result, labels)`` gives sentences for the command line.
+per ballot (see ``codes``), and ``codes_digest`` the hash of their ballot file's rows.
+``describe(result, labels)`` gives sentences for the command line.
 How a secret vote's ballots are published so that no weight singles out a voter
 (split into parts of one weight: ``publication_step``, ``parts_of``) is in ``secrecy``.
 Ballot shapes are documented in ``ballots``, parameters in ``params``, the lot in
@@ -74,6 +75,7 @@ from .ballot_file import (
 )
 from .ballots import validate_ballot
 from .codes import CODED_METHODS, join_codes
+from .codes import digest as codes_digest
 from .codes import encode as ballot_codes
 from .counting import Prepared, count, prepare, prepare_codes
 from .describe import describe
@@ -99,6 +101,7 @@ __all__ = [
     "Result",
     "ballot_codes",
     "ballot_file_json",
+    "codes_digest",
     "count",
     "describe",
     "dump_ballot_file",

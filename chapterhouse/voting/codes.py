@@ -23,7 +23,10 @@ with the ballot's ``index``.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -38,6 +41,7 @@ from .params import (
     SCHULZE,
     SUPERMAJORITY,
 )
+from .weights import to_text
 
 #: The methods whose ballots have codes.
 CODED_METHODS = frozenset({SCHULZE, IRV, APPROVAL, PLURALITY, MAJORITY, SUPERMAJORITY})
@@ -99,3 +103,86 @@ def decode(buffer: Any, counts: Any, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 def bad_codes(index: int, message: str) -> InvalidBallot:
     return InvalidBallot(f"Ballot {index + 1}: {message}", code="bad_codes", index=index)
+
+
+_KEYS = {SCHULZE: "ranking", IRV: "ranking", APPROVAL: "approve", PLURALITY: "option",
+         MAJORITY: "choice", SUPERMAJORITY: "choice"}
+_CHUNK = 1 << 17  # ballots spelled and hashed at a time
+
+
+def digest(*, method: str, options: Sequence[str], codes: Any, sizes: Any,
+           units: np.ndarray, denominator: int) -> str | None:
+    """sha256 hex of the open ballots (receipt null) as a ballot file lists them, from
+    their codes and exact weights (``units`` of 1/``denominator``, as ``Prepared``
+    holds them): the canonical JSON (sorted keys, no spaces, UTF-8 as is) of the rows
+    ``make_ballot_file`` makes of the ballots the codes stand for, in its order. None
+    when it cannot be spelled this way (weights beyond float64's exact sums).
+
+    The same bytes as spelling each ballot, without a Python object per ballot: the
+    file's order (by the ballot's JSON, then its weight) is a sort of the codes by the
+    rank of each option's JSON spelling, where a ballot that is the beginning of a
+    longer one comes after it and a blank one last; the text is spelled by one
+    ``str.translate`` of the sorted codes, each ballot bracketed by markers.
+    """
+    if method not in CODED_METHODS or units.dtype == object:
+        return None
+    names = universe(method, options)
+    k = len(names)
+    lengths, flat = decode(codes, sizes, k)
+    n = lengths.shape[0]
+    hasher = hashlib.sha256()
+    if n == 0:
+        hasher.update(b"[]")
+        return hasher.hexdigest()
+    # The file's order: its sort key is json.dumps(ballot, sort_keys=True), ASCII.
+    ascii_rank = np.empty(k, dtype=np.int32)
+    ascii_rank[sorted(range(k), key=lambda i: json.dumps(names[i]))] = np.arange(k)
+    width = int(lengths.max()) if n else 0
+    starts = np.cumsum(lengths) - lengths
+    rows = np.repeat(np.arange(n), lengths)
+    places = np.arange(flat.size) - np.repeat(starts, lengths)
+    keyed = np.full((n, max(width, 1)), k, dtype=np.int32)  # k: "the ballot ends here"
+    keyed[rows, places] = ascii_rank[flat]
+    weights, weight_of = np.unique(units, return_inverse=True)
+    weight_of = weight_of.reshape(-1)
+    if 2 * k + 2 * weights.size + 1 >= 0xD800:  # code points stay below the surrogates
+        return None
+    columns = [keyed[:, j] for j in reversed(range(keyed.shape[1]))]
+    order = np.lexsort(np.stack([weight_of, *columns]))
+    # Code points: 0..k-1 a later option, k..2k-1 a first option, then per weight the
+    # end of a ballot and a blank ballot, and the start of a ballot.
+    key, listed = _KEYS[method], method in _LISTS
+    spelled = [json.dumps(name, ensure_ascii=False) for name in names]
+    texts = [to_text(Fraction(int(u), denominator)) for u in weights.tolist()]
+    table: list[str] = [f",{s}" for s in spelled] + spelled
+    ends = 2 * k
+    close = "]" if listed else ""
+    table += [close + '},"receipt":null,"weight":' + json.dumps(t) + "},"  for t in texts]
+    blanks = len(table)
+    table += ['{"ballot":{},"receipt":null,"weight":' + json.dumps(t) + "}," for t in texts]
+    start = len(table)
+    table.append('{"ballot":{' + json.dumps(key) + ":" + ("[" if listed else ""))
+    hasher.update(b"[")
+    for first in range(0, n, _CHUNK):
+        chosen = order[first:first + _CHUNK]
+        size = lengths[chosen]
+        blank = size == 0
+        span = np.where(blank, 1, size + 2)  # code points per ballot
+        at = np.cumsum(span) - span
+        stream = np.empty(int(span.sum()), dtype=np.uint32)
+        stream[at] = np.where(blank, blanks, start) + np.where(blank, weight_of[chosen], 0)
+        full = ~blank
+        stream[(at + span - 1)[full]] = ends + weight_of[chosen][full]
+        # Each ballot's codes, gathered in the sorted order, after its start.
+        took = size[full]
+        source = np.repeat(starts[chosen][full], took) + (
+            np.arange(int(took.sum())) - np.repeat(np.cumsum(took) - took, took))
+        target = np.repeat(at[full] + 1, took) + (
+            np.arange(int(took.sum())) - np.repeat(np.cumsum(took) - took, took))
+        stream[target] = flat[source]
+        stream[at[full] + 1] += k  # the first option of a ballot has no comma before it
+        text = stream.tobytes().decode("utf-32-le").translate(table)
+        if first + _CHUNK >= n:
+            text = text[:-1] + "]"
+        hasher.update(text.encode())
+    return hasher.hexdigest()

@@ -51,10 +51,14 @@ def _normal(value: Any) -> Any:
     return json.loads(canonical_json(value))
 
 
-def _prepared_ballots(proposal: Proposal) -> tuple[voting.Prepared, Any, np.ndarray]:
+Coded = tuple[bytes, np.ndarray]  # the codes of all the ballots, and the bytes of each
+
+
+def _prepared_ballots(proposal: Proposal
+                      ) -> tuple[voting.Prepared, Any, np.ndarray, Coded | None]:
     """(the ballots validated and converted for the count, their weights as
-    _ballot_arrays gives them, their group ids, -1 for none), in the canonical order of
-    selectors.ballot_rows.
+    _ballot_arrays gives them, their group ids, -1 for none, and their codes when they
+    were read), in the canonical order of selectors.ballot_rows.
 
     From the ballots' codes (Ballot.codes) when every ballot of the vote has them: no
     JSON is read and no Python object is made per ballot. Otherwise (a method without
@@ -69,11 +73,28 @@ def _prepared_ballots(proposal: Proposal) -> tuple[voting.Prepared, Any, np.ndar
         weights, buffer, sizes, group_ids = coded
         counted = voting.prepare_codes(method=method, options=options, weights=weights,
                                        codes=buffer, sizes=sizes, params=params)
-        return counted, weights, group_ids
+        return counted, weights, group_ids, (buffer, sizes)
     weights, ballots, group_ids = _ballot_arrays(proposal)
     counted = voting.prepare(method=method, options=options, weights=weights,
                              ballots=ballots, params=params)
-    return counted, weights, group_ids
+    return counted, weights, group_ids, None
+
+
+def _ballots_hash(proposal: Proposal, counted: voting.Prepared, coded: Coded | None,
+                  step: str | None) -> str:
+    """selectors.ballots_digest of the vote. For open ballots read by their codes,
+    spelled from those codes (voting.codes_digest: the same bytes, no ballot read or
+    decoded again; a ballot's codes and JSON are written together by one statement);
+    otherwise from the rows' JSON."""
+    if coded is not None and not proposal.is_secret and step is None:
+        snapshot = proposal.rule_snapshot or {}
+        found = voting.codes_digest(method=snapshot["method"],
+                                    options=snapshot.get("options", []), codes=coded[0],
+                                    sizes=coded[1], units=counted.weights,
+                                    denominator=counted.denominator)
+        if found is not None:
+            return found
+    return selectors.ballots_digest(proposal, step=step)
 
 
 def _ballot_codes(proposal: Proposal) -> tuple[Any, bytes, np.ndarray, np.ndarray] | None:
@@ -274,7 +295,7 @@ def close_voting(*, proposal: Proposal, now: datetime | None = None) -> Decision
         snapshot = proposal.rule_snapshot or {}
         roll = Roll.objects.get(proposal=proposal)
         secret = bool(snapshot.get("secret"))
-        counted, weights, group_ids = _prepared_ballots(proposal)
+        counted, weights, group_ids, coded = _prepared_ballots(proposal)
         parts = _published_in_parts(weights) if secret else None
         if parts is None:
             result = counted.count(eligible_weight=roll.total_weight)
@@ -311,7 +332,7 @@ def close_voting(*, proposal: Proposal, now: datetime | None = None) -> Decision
                 **({"published_in_parts": parts} if parts else {}),
             }),
             breakdown=_normal(breakdown), effect=_normal(effect), decided_at=now,
-            ballots_hash=selectors.ballots_digest(proposal, step=parts["step"] if parts else None),
+            ballots_hash=_ballots_hash(proposal, counted, coded, parts["step"] if parts else None),
         )
         _chain(decision)
         hidden_ids = [g for g in hidden if g is not None]

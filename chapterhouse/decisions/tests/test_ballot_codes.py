@@ -102,8 +102,12 @@ def test_the_close_counts_from_the_codes_alone_and_records_the_json_count(
         raise AssertionError("the close read the ballots' JSON")
 
     monkeypatch.setattr(closing, "_ballot_arrays", no_json)
+    digest = selectors.ballots_digest
+    if not secret:  # open ballots: the hash of their file's rows is spelled from the codes
+        monkeypatch.setattr(selectors, "ballots_digest", no_json)
     decision = close(proposal)
     assert decision.result == services._normal(expected)
+    assert decision.ballots_hash == digest(proposal)  # the bytes the ballot file hashes to
 
 
 @pytest.mark.parametrize("secret", [False, True])

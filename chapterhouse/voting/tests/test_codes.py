@@ -1,6 +1,8 @@
 """Ballots as compact integer codes (voting.codes): every ballot shape codes and decodes
 to what it says, and a count from the codes is the count from the ballots."""
 
+import hashlib
+import json
 import random
 from fractions import Fraction
 from typing import Any
@@ -13,7 +15,9 @@ from chapterhouse.voting import (
     InvalidBallot,
     InvalidParams,
     ballot_codes,
+    codes_digest,
     join_codes,
+    make_ballot_file,
     prepare,
     prepare_codes,
 )
@@ -167,3 +171,44 @@ def test_repeated_ballots_count_as_the_ballots_repeated(method):
                                 for _ in range(t)], params={})
     assert (prepared.repeated(times, step).count(eligible_weight=100)
             == expected.count(eligible_weight=100))
+
+
+def _file_digest(method: str, options: list[str], ballots: list[dict[str, Any]],
+                 weights: list[Any]) -> str:
+    """sha256 of the ballot file's rows in canonical JSON, as decisions hash them."""
+    rows = make_ballot_file(method=method, options=options, params={}, eligible_weight=0,
+                            ballots=[(None, w, b) for w, b in zip(weights, ballots, strict=True)],
+                            result={})["ballots"]
+    text = json.dumps(rows, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# Ids whose JSON spellings order differently from the ids (quotes, escapes, non-ASCII,
+# one the beginning of another).
+TRICKY = ["a", "ab", 'a"b', "é", "b\\", "o1", "o10", "Z", "日本", "a b"]
+
+
+@pytest.mark.parametrize("method", sorted(CODED_METHODS))
+def test_the_digest_from_codes_is_the_hash_of_the_ballot_files_rows(method):
+    rng = random.Random(method)
+    options = [] if method in ("majority", "supermajority") else TRICKY
+    for n in (0, 1, 2, 40, 120):
+        ballots: list[dict[str, Any]] = []
+        for _ in range(n):
+            if rng.random() < 0.15:
+                ballots.append({})
+            elif method in ("schulze", "irv"):
+                ballots.append({"ranking": rng.sample(options, rng.randint(1, 3))})
+            elif method == "approval":
+                ballots.append({"approve": rng.sample(options, rng.randint(1, 3))})
+            elif method == "plurality":
+                ballots.append({"option": rng.choice(options)})
+            else:
+                ballots.append({"choice": rng.choice(["yes", "no", "abstain"])})
+        weights = [rng.choice(["1", "1.5", "0.25", "2", "1/3"]) for _ in ballots]
+        buffer, sizes = join_codes([ballot_codes(method, options, b) for b in ballots])
+        prepared = prepare_codes(method=method, options=options, weights=weights,
+                                 codes=buffer, sizes=sizes, params={})
+        assert codes_digest(method=method, options=options, codes=buffer, sizes=sizes,
+                            units=prepared.weights, denominator=prepared.denominator
+                            ) == _file_digest(method, options, ballots, weights)
