@@ -137,18 +137,32 @@ def digest(*, method: str, options: Sequence[str], codes: Any, sizes: Any,
     # The file's order: its sort key is json.dumps(ballot, sort_keys=True), ASCII.
     ascii_rank = np.empty(k, dtype=np.int32)
     ascii_rank[sorted(range(k), key=lambda i: json.dumps(names[i]))] = np.arange(k)
-    width = int(lengths.max()) if n else 0
+    width = max(int(lengths.max()), 1)
     starts = np.cumsum(lengths) - lengths
-    rows = np.repeat(np.arange(n), lengths)
-    places = np.arange(flat.size) - np.repeat(starts, lengths)
-    keyed = np.full((n, max(width, 1)), k, dtype=np.int32)  # k: "the ballot ends here"
-    keyed[rows, places] = ascii_rank[flat]
+    within = np.arange(flat.size) - np.repeat(starts, lengths)  # each code's place
+    # The ranks of a ballot's places packed into 63-bit words, first place highest, so
+    # comparing the words compares the ballots; a place past the end holds k.
+    bits = k.bit_length()
+    per_word = 63 // bits
+    words = -(-width // per_word)
+    shift = (bits * (per_word - 1 - within % per_word)).astype(np.uint64)
+    parts = ascii_rank[flat].astype(np.uint64) << shift
+    pad = np.zeros((width + 1, words), dtype=np.uint64)  # the ends, by ballot length
+    for length in range(width + 1):
+        for place in range(length, words * per_word):
+            pad[length, place // per_word] += np.uint64(k) << np.uint64(
+                bits * (per_word - 1 - place % per_word))
+    packed = pad[lengths].copy()
+    if words == 1 and flat.size:
+        nonblank = lengths > 0
+        packed[nonblank, 0] += np.add.reduceat(parts, starts[nonblank])
+    elif flat.size:
+        np.add.at(packed, (np.repeat(np.arange(n), lengths), within // per_word), parts)
     weights, weight_of = np.unique(units, return_inverse=True)
     weight_of = weight_of.reshape(-1)
     if 2 * k + 2 * weights.size + 1 >= 0xD800:  # code points stay below the surrogates
         return None
-    columns = [keyed[:, j] for j in reversed(range(keyed.shape[1]))]
-    order = np.lexsort(np.stack([weight_of, *columns]))
+    order = np.lexsort((weight_of, *(packed[:, j] for j in reversed(range(words)))))
     # Code points: 0..k-1 a later option, k..2k-1 a first option, then per weight the
     # end of a ballot and a blank ballot, and the start of a ballot.
     key, listed = _KEYS[method], method in _LISTS
@@ -175,11 +189,9 @@ def digest(*, method: str, options: Sequence[str], codes: Any, sizes: Any,
         stream[(at + span - 1)[full]] = ends + weight_of[chosen][full]
         # Each ballot's codes, gathered in the sorted order, after its start.
         took = size[full]
-        source = np.repeat(starts[chosen][full], took) + (
-            np.arange(int(took.sum())) - np.repeat(np.cumsum(took) - took, took))
-        target = np.repeat(at[full] + 1, took) + (
-            np.arange(int(took.sum())) - np.repeat(np.cumsum(took) - took, took))
-        stream[target] = flat[source]
+        offset = np.arange(int(took.sum())) - np.repeat(np.cumsum(took) - took, took)
+        stream[np.repeat(at[full] + 1, took) + offset] = flat[
+            np.repeat(starts[chosen][full], took) + offset]
         stream[at[full] + 1] += k  # the first option of a ballot has no comma before it
         text = stream.tobytes().decode("utf-32-le").translate(table)
         if first + _CHUNK >= n:

@@ -212,3 +212,19 @@ def test_the_digest_from_codes_is_the_hash_of_the_ballot_files_rows(method):
         assert codes_digest(method=method, options=options, codes=buffer, sizes=sizes,
                             units=prepared.weights, denominator=prepared.denominator
                             ) == _file_digest(method, options, ballots, weights)
+
+
+def test_the_digest_orders_long_rankings_of_many_options_as_the_file_does():
+    rng = random.Random(9)
+    options = [f"x{i}" for i in range(300)] + ['x1"', "é1"]  # two-byte codes, many words
+    ballots: list[dict[str, Any]] = [
+        {"ranking": rng.sample(options, rng.randint(1, 40))} if rng.random() > 0.1 else {}
+        for _ in range(150)]
+    ballots += [{"ranking": ["x1", "x2"]}, {"ranking": ["x1", "x2", "x3"]}, {"ranking": ["x1"]}]
+    weights = [rng.choice(["1", "2", "1/3"]) for _ in ballots]
+    buffer, sizes = join_codes([ballot_codes("irv", options, b) for b in ballots])
+    prepared = prepare_codes(method="irv", options=options, weights=weights, codes=buffer,
+                             sizes=sizes, params={})
+    assert codes_digest(method="irv", options=options, codes=buffer, sizes=sizes,
+                        units=prepared.weights, denominator=prepared.denominator
+                        ) == _file_digest("irv", options, ballots, weights)
