@@ -79,6 +79,7 @@ from chapterhouse.discussions.models import Post, Thread  # noqa: E402
 from chapterhouse.lib import bulk  # noqa: E402
 from chapterhouse.lib.bulk import JsonText  # noqa: E402
 from chapterhouse.members.models import Member  # noqa: E402
+from chapterhouse.voting.codes import code_dtype  # noqa: E402
 
 SEED = 2012
 TABLE = "bench_generated"
@@ -441,19 +442,21 @@ class _Generator:
         order = np.argsort(-(strength + np_rng.gumbel(size=(n, len(keys)))), axis=1)
         depth = np_rng.choice(np.array([3, 5, len(keys), len(keys), len(keys)]), n)
         quoted = [json.dumps(k) for k in keys]
+        dtype = code_dtype(len(keys))  # the ranking's codes, as voting.ballot_codes gives them
         ballots = []
         for member in range(n):
             if voted[member]:
                 ranking = order[member, : depth[member]].tolist()
                 ballots.append((entries[member], JsonText(
-                    '{"ranking": [' + ", ".join(quoted[j] for j in ranking) + "]}")))
+                    '{"ranking": [' + ", ".join(quoted[j] for j in ranking) + "]}"),
+                    np.asarray(ranking, dtype=dtype).tobytes()))
         params = proposal.rule_snapshot.get("params", {})  # type: ignore[union-attr]
-        for _entry, text in ballots[:500]:  # what cast_ballot would store, as stored here
+        for _entry, text, codes in ballots[:500]:  # what cast_ballot would store, as here
             ballot = json.loads(text)
             assert voting.validate_ballot(method="schulze", options=keys, ballot=ballot,
                                           params=params) == ballot
-        stored = self._store(proposal, [(entry, text) for entry, text in ballots],
-                             secret=False)
+            assert voting.ballot_codes("schulze", keys, ballot) == codes
+        stored = self._store(proposal, ballots, secret=False)
         non_voters = [entries[i][0] for i in range(n) if not voted[i]][:500]
         self.record["international_vote"] = {
             "id": proposal.pk, "public_id": str(proposal.public_id), "roll": n,
@@ -488,14 +491,15 @@ class _Generator:
             entries: list[tuple[int, float, int | None]] = list(
                 RollEntry.objects.filter(roll__proposal=proposal)
                 .order_by("member_id").values_list("member_id", "weight", "group_id"))
-            ballots: list[tuple[tuple[int, float, int | None], str]] = []
+            ballots: list[tuple[tuple[int, float, int | None], str, bytes | None]] = []
             for entry in entries:
                 if rng.random() < turnout:
                     ballot = _local_ballot(rng, snapshot)
                     normal = voting.validate_ballot(
                         method=snapshot["method"], options=snapshot.get("options", []),
                         ballot=ballot, params=snapshot.get("params", {}))
-                    ballots.append((entry, json.dumps(normal)))
+                    ballots.append((entry, json.dumps(normal),
+                                    ballot_rows.codes(snapshot, normal)))
             stored = self._store(proposal, ballots, secret=bool(snapshot.get("secret")))
             votes.append({"id": proposal.pk, "public_id": str(proposal.public_id),
                           "method": snapshot["method"], "secret": bool(snapshot.get("secret")),
@@ -503,10 +507,11 @@ class _Generator:
         self.record["local_votes"] = votes
         self.say(f"{len(votes)} local votes, {sum(v['ballots'] for v in votes)} ballots")
 
-    def _store(self, proposal: Proposal, ballots: list[tuple[tuple[int, float, int | None], str]],
+    def _store(self, proposal: Proposal,
+               ballots: list[tuple[tuple[int, float, int | None], Any, bytes | None]],
                *, secret: bool) -> int:
-        """The rows cast_ballot writes for each (roll entry, ballot JSON): an open ballot,
-        or a participation and a secret ballot under a receipt hash; and the audit entry.
+        """The rows cast_ballot writes for each (roll entry, ballot JSON, its codes): an open
+        ballot, or a participation and a secret ballot under a receipt hash; and the audit entry.
         Cast times are spread from the opening to now."""
         rng = self.rng
         opens = proposal.voting_opens_at
@@ -518,26 +523,27 @@ class _Generator:
         if secret:
             bulk.insert_rows(Participation, (
                 ballot_rows.participation(proposal_id=pid, member_id=member)
-                for (member, _w, _g), _text in ballots
+                for (member, _w, _g), _text, _codes in ballots
             ), batch_size=2000)
             # A receipt code like secrets.token_urlsafe(15), from the seeded generator.
             bulk.insert_rows(SecretBallot, (
                 ballot_rows.secret_ballot(
                     ballot_id=_uuid(rng), proposal_id=pid,
                     receipt=base64.urlsafe_b64encode(rng.randbytes(15)).decode(),
-                    ballot=JsonText(text), weight=weight, group_id=group)
-                for (_member, weight, group), text in ballots
+                    ballot=JsonText(text), codes=codes, weight=weight, group_id=group)
+                for (_member, weight, group), text, codes in ballots
             ), batch_size=2000)
         else:
             bulk.insert_rows(Ballot, (
                 ballot_rows.open_ballot(proposal_id=pid, member_id=member, ballot=JsonText(text),
-                                        weight=weight, group_id=group, at=moment)
-                for ((member, weight, group), text), moment in zip(ballots, moments, strict=True)
+                                        codes=codes, weight=weight, group_id=group, at=moment)
+                for ((member, weight, group), text, codes), moment
+                in zip(ballots, moments, strict=True)
             ), batch_size=2000)
         bulk.insert_rows(AuditEntry, (
             ballot_rows.audit_entry(member_id=member, proposal_id=pid, changed=False,
                                     secret=secret, at=moment)
-            for ((member, _w, _g), _t), moment in zip(ballots, moments, strict=True)
+            for ((member, _w, _g), _t, _c), moment in zip(ballots, moments, strict=True)
         ), batch_size=2000)
         return len(ballots)
 

@@ -5,8 +5,8 @@
 rows' values from here, so what the generator writes cannot drift from what a member's
 vote stores (decisions/tests/test_ballot_rows.py compares them with cast_ballot's):
 
-- an open ballot: one Ballot row with the weight and group of the member's roll entry,
-  cast and last changed at the moment it was cast;
+- an open ballot: one Ballot row (its JSON and its codes: `codes()`) with the weight and
+  group of the member's roll entry, cast and last changed at the moment it was cast;
 - a secret ballot: a Participation row (who voted) and a SecretBallot row (what, under
   the hash of the receipt code, with the roll entry's weight and group; no member);
 - either way, one audit entry "ballots.cast" by the member on the proposal, saying
@@ -19,9 +19,12 @@ loader may give it as its JSON text (lib.bulk.JsonText).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+
+from chapterhouse import voting
 
 from . import selectors
 from .models import Proposal
@@ -29,11 +32,21 @@ from .models import Proposal
 AUDIT_ACTION = "ballots.cast"
 
 
+def codes(snapshot: Mapping[str, Any], ballot: Mapping[str, Any]) -> bytes | None:
+    """The codes stored beside a valid, normalised ballot of the vote whose rule
+    snapshot is `snapshot` (voting.codes); None for methods without codes."""
+    return voting.ballot_codes(str(snapshot["method"]), list(snapshot.get("options", [])),
+                               ballot)
+
+
 def open_ballot(*, proposal_id: int, member_id: int | None, ballot: Any, weight: Decimal | float,
-                group_id: int | None, at: datetime) -> dict[str, Any]:
-    """A Ballot row: `weight` and `group_id` are those of the member's roll entry."""
+                group_id: int | None, at: datetime, codes: bytes | None = None
+                ) -> dict[str, Any]:
+    """A Ballot row: `weight` and `group_id` are those of the member's roll entry;
+    `codes` those of the ballot (`codes()`)."""
     return {"proposal_id": proposal_id, "member_id": member_id, "ballot": ballot,
-            "weight": weight, "group_id": group_id, "cast_at": at, "updated_at": at}
+            "codes": codes, "weight": weight, "group_id": group_id, "cast_at": at,
+            "updated_at": at}
 
 
 def participation(*, proposal_id: int, member_id: int) -> dict[str, Any]:
@@ -43,12 +56,13 @@ def participation(*, proposal_id: int, member_id: int) -> dict[str, Any]:
 
 def secret_ballot(*, proposal_id: int, receipt: str, ballot: Any, weight: Decimal | float,
                   group_id: int | None, ballot_id: uuid.UUID | None = None,
-                  owner: str = "") -> dict[str, Any]:
+                  owner: str = "", codes: bytes | None = None) -> dict[str, Any]:
     """A SecretBallot row, found again by the hash of `receipt` (the code the member is
     shown once); `owner` is selectors.owner_hash of the voter and the receipt (empty:
     no one can change the ballot); `ballot_id` None leaves the id to the model's default."""
     row = {"proposal_id": proposal_id, "receipt_hash": selectors.receipt_hash(receipt),
-           "owner_hash": owner, "ballot": ballot, "weight": weight, "group_id": group_id}
+           "owner_hash": owner, "ballot": ballot, "codes": codes, "weight": weight,
+           "group_id": group_id}
     if ballot_id is not None:
         row["id"] = ballot_id
     return row

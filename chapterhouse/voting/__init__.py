@@ -13,7 +13,12 @@ rejected, elected, no_decision, no_quorum), ``winners`` (option ids), ``turnout_
 ``prepare(method=, options=, weights=, ballots=, params=)`` validates and
 converts once for ``Prepared.count(eligible_weight=, rows=)``, which counts all the
 ballots or some of them (a breakdown) exactly as ``count()`` would, with no ballot
-looked at again. ``describe(result, labels)`` gives sentences for the command line.
+looked at again. ``ballot_codes(method, options, ballot)`` gives a valid ballot's
+compact integer codes (or None for consent, consensus and score), which a database can
+store beside its JSON; ``prepare_codes(method=, options=, weights=, codes=, sizes=,
+params=)`` prepares ballots from those codes, read as one buffer, with no Python object
+per ballot (see ``codes``), and ``codes_digest`` the hash of their ballot file's rows.
+``describe(result, labels)`` gives sentences for the command line.
 How a secret vote's ballots are published so that no weight singles out a voter
 (split into parts of one weight: ``publication_step``, ``parts_of``) is in ``secrecy``.
 Ballot shapes are documented in ``ballots``, parameters in ``params``, the lot in
@@ -63,6 +68,9 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from .ballots import validate_ballot
+from .codes import CODED_METHODS, join_codes
+from .codes import digest as codes_digest
+from .codes import encode as ballot_codes
 from .describe import describe
 from .errors import InvalidBallot, InvalidBallotFile, InvalidParams
 from .params import METHODS, YES_NO_METHODS
@@ -81,14 +89,14 @@ if TYPE_CHECKING:
         make_ballot_file,
         recount,
     )
-    from .counting import Prepared, count, prepare
+    from .counting import Prepared, count, prepare, prepare_codes
 
 # Loaded on first use (PEP 562): counting needs numpy, which costs an app worker
 # about 15 MB that no page and no ballot needs (chapterhouse/tests/test_memory.py).
 _LAZY = {
     **dict.fromkeys(("BallotFile", "ballot_file_json", "dump_ballot_file", "load_ballot_file",
                      "loads_ballot_file", "make_ballot_file", "recount"), "ballot_file"),
-    **dict.fromkeys(("Prepared", "count", "prepare"), "counting"),
+    **dict.fromkeys(("Prepared", "count", "prepare", "prepare_codes"), "counting"),
 }
 
 
@@ -102,6 +110,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "CODED_METHODS",
     "MAX_PARTS",
     "METHODS",
     "OUTCOMES",
@@ -113,7 +122,9 @@ __all__ = [
     "InvalidBallotFile",
     "InvalidParams",
     "Result",
+    "ballot_codes",
     "ballot_file_json",
+    "codes_digest",
     "count",
     "describe",
     "dump_ballot_file",
@@ -121,10 +132,12 @@ __all__ = [
     "load_ballot_file",
     "loads_ballot_file",
     "lot_order",
+    "join_codes",
     "make_ballot_file",
     "parts_needed",
     "parts_of",
     "prepare",
+    "prepare_codes",
     "publication_step",
     "recount",
     "to_text",

@@ -19,12 +19,15 @@ from typing import Any
 import numpy as np
 
 from . import arrays
+from . import codes as coded
 from .ballots import (
     Validator,
     approval_matrix,
+    approvals_from_flat,
     choice_codes,
     plurality_codes,
     rank_matrix,
+    ranks_from_flat,
     score_matrix,
 )
 from .errors import InvalidParams
@@ -134,6 +137,15 @@ class Prepared:
         return replace(self, weights=self.weights[rows],
                        arrays=tuple(a[rows] for a in self.arrays), ballots=kept)
 
+    def repeated(self, times: Any, weight: Weight) -> Prepared:
+        """Each ballot ``times[i]`` times over, every copy of weight ``weight`` (a secret
+        vote's ballots published in parts: see ``secrecy``). The same as ``prepare()`` of
+        the repeated ballots with those weights."""
+        rows = np.repeat(np.arange(len(self)), np.asarray(times, dtype=np.intp))
+        one, denominator = _units([weight])
+        return replace(self.take(rows), weights=np.repeat(one, rows.size),
+                       denominator=denominator)
+
     def count(self, *, eligible_weight: Any, rows: Any = None) -> Result:
         part = self if rows is None else self.take(rows)
         eligible = _check_turnout(part.weights, part.denominator, eligible_weight)
@@ -159,6 +171,58 @@ def prepare(
     if wq.shape[0] != len(ballot_list):
         raise InvalidParams("There must be exactly one weight per ballot.")
     return _convert(Validator(method, opts, p), wq, denominator, ballot_list)
+
+
+def prepare_codes(
+    *,
+    method: str,
+    options: Sequence[str],
+    weights: Sequence[Weight] | np.ndarray,
+    codes: Any,
+    sizes: Any,
+    params: Mapping[str, Any] | None,
+) -> Prepared:
+    """``prepare()`` for ballots given by their codes (see ``codes``): ``codes`` one
+    buffer of them all (bytes, or anything with the buffer protocol), ``sizes`` the
+    number of bytes of each ballot, in order. No Python object per ballot.
+
+    Gives exactly what ``prepare()`` gives for the ballots the codes stand for. Raises
+    ``InvalidParams`` for a method without codes or codes that do not fit the buffer,
+    ``InvalidBallot`` (with ``index``) for a code out of range, an option listed twice,
+    too few or many approvals, or two codes on a yes/no or plurality ballot.
+    """
+    method, opts, p = _setup(method, options, params)
+    if method not in coded.CODED_METHODS:
+        raise InvalidParams(f"Ballots for {method} have no codes; count them from JSON.")
+    names = coded.universe(method, opts)
+    k = len(names)
+    lengths, flat = coded.decode(codes, sizes, k)
+    wq, denominator = _units(weights)
+    if wq.shape[0] != lengths.shape[0]:
+        raise InvalidParams("There must be exactly one weight per ballot.")
+    out_of_range = flat >= k
+    if out_of_range.any():
+        row = int(np.searchsorted(np.cumsum(lengths), np.flatnonzero(out_of_range)[0],
+                                  side="right"))
+        raise coded.bad_codes(row, "a code that names no option.")
+    converted: tuple[np.ndarray, ...]
+    if method in (SCHULZE, IRV, APPROVAL):
+        if method == APPROVAL:
+            matrix, bad = approvals_from_flat(Validator(method, opts, p), lengths, flat)
+        else:
+            matrix, bad = ranks_from_flat(k, lengths, flat)
+        if bad.any():
+            raise coded.bad_codes(int(np.flatnonzero(bad)[0]),
+                                  "an option listed twice, or too few or too many.")
+        converted = (matrix,)
+    else:  # one code or none: plurality and yes/no
+        if (lengths > 1).any():
+            raise coded.bad_codes(int(np.flatnonzero(lengths > 1)[0]), "more than one choice.")
+        one = np.full(lengths.shape[0], -1, dtype=np.int32 if method == PLURALITY else np.int8)
+        one[lengths == 1] = flat
+        converted = (one,)
+    return Prepared(method=method, options=opts, params=p, weights=wq, arrays=converted,
+                    ballots=[], denominator=denominator)
 
 
 def _setup(

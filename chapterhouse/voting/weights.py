@@ -160,6 +160,24 @@ def to_text(value: Fraction | Decimal | int) -> str:
     return text
 
 
+_SAMPLE = 1 << 14
+
+
+def _unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` without sorting a big array when its
+    few distinct values all show in its first _SAMPLE entries (a roll's handful of
+    weights): each value is then looked up among those by binary search."""
+    if values.size > 4 * _SAMPLE:
+        seen = np.unique(values[:_SAMPLE])
+        if seen.size <= 64:
+            inverse = np.searchsorted(seen, values)
+            np.minimum(inverse, seen.size - 1, out=inverse)
+            if np.array_equal(seen[inverse], values):
+                return seen, inverse
+    uniques, inverse = np.unique(values, return_inverse=True)
+    return uniques, inverse.reshape(-1)
+
+
 def to_units(weights: Any) -> tuple[np.ndarray, int]:
     """Weights as whole numbers of 1/D, and D (the lcm of their denominators).
 
@@ -185,7 +203,7 @@ def to_units(weights: Any) -> tuple[np.ndarray, int]:
             raise InvalidParams("Weights must be finite numbers of at least 0.")
         if weights.size and weights.min() < 0:
             raise InvalidParams("Weights must be finite numbers of at least 0.")
-        uniques, inverse = np.unique(weights, return_inverse=True)
+        uniques, inverse = _unique(weights)
         fractions = [exact(u.item()) for u in uniques]
         counts = np.bincount(inverse, minlength=len(fractions)).tolist()
     else:

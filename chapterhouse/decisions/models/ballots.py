@@ -83,6 +83,11 @@ class Ballot(models.Model):
         "members.Member", on_delete=models.SET_NULL, null=True, related_name="+"
     )
     ballot = models.JSONField()
+    # The ballot as compact integer codes (voting.codes: the option indices it lists, in
+    # its order), written with the JSON at cast time, which the close reads straight into
+    # numpy; null for methods without codes (consent, consensus, score). The JSON stays
+    # the record: the ballot file and recounts are made from it.
+    codes = models.BinaryField(null=True, blank=True, editable=False)
     weight = weight_field()
     group = models.ForeignKey(
         "chapters.Chapter", on_delete=models.SET_NULL, null=True, related_name="+"
@@ -159,6 +164,11 @@ class SecretBallot(models.Model):
     receipt_hash = models.CharField(max_length=64, unique=True)
     owner_hash = models.CharField(max_length=64, blank=True, default="")
     ballot = models.JSONField()
+    # The ballot as compact integer codes (voting.codes: the option indices it lists, in
+    # its order), written with the JSON at cast time, which the close reads straight into
+    # numpy; null for methods without codes (consent, consensus, score). The JSON stays
+    # the record: the ballot file and recounts are made from it.
+    codes = models.BinaryField(null=True, blank=True, editable=False)
     weight = weight_field()
     group = models.ForeignKey(
         "chapters.Chapter", on_delete=models.SET_NULL, null=True, related_name="+"

@@ -56,7 +56,14 @@ from ..models import MEETING_METHODS
 from .affectedness import declare_stake, set_affected_groups, withdraw_stake
 from .amendments import accept_amendment, propose_amendment, withdraw_amendment
 from .ballots import CastResult, NotOnRoll, cast_ballot, send_reminders, window_refusal
-from .closing import _ballot_arrays, _normal, add_dissent, close_voting
+from .closing import (
+    _ballot_arrays,
+    _ballot_codes,
+    _normal,
+    _prepared_ballots,
+    add_dissent,
+    close_voting,
+)
 from .common import (
     BREAKDOWN_MIN_VOTERS,
     MAX_OPTIONS,
@@ -86,7 +93,8 @@ from .weights_vote import vote_on_weights
 __all__ = [
     "BREAKDOWN_MIN_VOTERS", "MAX_OPTIONS", "MAX_PERIOD_DAYS", "REMINDER_BATCH_SIZE",
     "REMINDER_LEAD", "RULE_FIELDS", "CastResult", "DecisionError", "GroupInput", "NotOnRoll",
-    "OptionInput", "_ballot_arrays", "_normal", "_start_deliberation_thread",
+    "OptionInput", "_ballot_arrays", "_ballot_codes", "_normal", "_prepared_ballots",
+    "_start_deliberation_thread",
     "accept_amendment", "add_dissent", "advance", "advance_all",
     "bump_rules_version", "cast_ballot", "check_rule_values", "close_voting", "create_draft",
     "declare_stake", "due_proposals", "move_up", "open_voting", "propose_amendment",

@@ -126,15 +126,19 @@ def cast_ballot(
     now = _now(now)
     trusted = proposal.status == Status.VOTING and not proposal.is_secret
     if trusted and connection.vendor == "postgresql":
-        normalised = _validated(proposal.rule_snapshot or {}, ballot)
-        result = _cast_open_audited(proposal, member, normalised, now)
+        snapshot = proposal.rule_snapshot or {}
+        normalised = _validated(snapshot, ballot)
+        result = _cast_open_audited(proposal, member, normalised,
+                                    ballot_rows.codes(snapshot, normalised), now)
         if result is not None:
             return result
     with transaction.atomic():
         result = None
         if trusted and connection.vendor != "postgresql":
-            normalised = _validated(proposal.rule_snapshot or {}, ballot)
-            result = _cast_open(proposal.pk, member.pk, normalised, now)
+            snapshot = proposal.rule_snapshot or {}
+            normalised = _validated(snapshot, ballot)
+            result = _cast_open(proposal.pk, member.pk, normalised,
+                                ballot_rows.codes(snapshot, normalised), now)
         if result is None:
             result = _cast_checked(proposal.pk, member, ballot, receipt, now)
         # The entry says who voted (public for open and secret ballots alike), never what.
@@ -168,18 +172,20 @@ def _cast_checked(proposal_id: int, member: Member, ballot: Mapping[str, Any],
         raise NotOnRoll()
     snapshot = state.rule_snapshot or {}
     normalised = _validated(snapshot, ballot)
+    codes = ballot_rows.codes(snapshot, normalised)
     if snapshot.get("secret"):
-        return _cast_secret(proposal_id, member, normalised, float(weight),
+        return _cast_secret(proposal_id, member, normalised, codes, float(weight),
                             getattr(state, "roll_group", None), receipt)
-    result = _cast_open(proposal_id, member.pk, normalised, now)
+    result = _cast_open(proposal_id, member.pk, normalised, codes, now)
     assert result is not None, "checked above, under the lock"
     return result
 
 
-def _cast_open(proposal_id: int, member_id: int, ballot: dict[str, Any], now: datetime
-               ) -> CastResult | None:
-    """Store the member's ballot, with the weight and group of their roll entry (the
-    columns of ballot_rows.open_ballot, filled from the roll in SQL), or
+def _cast_open(proposal_id: int, member_id: int, ballot: dict[str, Any], codes: bytes | None,
+               now: datetime) -> CastResult | None:
+    """Store the member's ballot (its JSON and its `codes`), with the weight and group
+    of their roll entry (the columns of ballot_rows.open_ballot, filled from the roll in
+    SQL), or
     change the one they cast before, if the proposal is being voted on at `now` and
     they are on its roll; None, storing nothing, otherwise. Locks the proposal row
     (_lock_clause), even when the insert gives way to the update."""
@@ -191,13 +197,14 @@ def _cast_open(proposal_id: int, member_id: int, ballot: dict[str, Any], now: da
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {b} "  # noqa: S608 - the models' table names
-            f"(proposal_id, member_id, ballot, weight, group_id, cast_at, updated_at) "
-            f"SELECT p.id, e.member_id, %s, e.weight, e.group_id, %s, %s "
+            f"(proposal_id, member_id, ballot, codes, weight, group_id, cast_at, updated_at) "
+            f"SELECT p.id, e.member_id, %s, %s, e.weight, e.group_id, %s, %s "
             f"FROM {p} p JOIN {r} r ON r.proposal_id = p.id "
             f"JOIN {e} e ON e.roll_id = r.id AND e.member_id = %s "
             f"WHERE p.id = %s AND {is_open}{_lock_clause('p')} "
             f"ON CONFLICT (proposal_id, member_id) DO NOTHING RETURNING weight",
-            [value, moment, moment, member_id, proposal_id, Status.VOTING.value, moment],
+            [value, codes, moment, moment, member_id, proposal_id, Status.VOTING.value,
+             moment],
         )
         row = cursor.fetchone()
         changed = row is None
@@ -205,10 +212,10 @@ def _cast_open(proposal_id: int, member_id: int, ballot: dict[str, Any], now: da
             # The member voted before (maybe a moment ago, in another request), or may
             # not vote now: change their ballot only while voting is open.
             cursor.execute(
-                f"UPDATE {b} SET ballot = %s, updated_at = %s "  # noqa: S608
+                f"UPDATE {b} SET ballot = %s, codes = %s, updated_at = %s "  # noqa: S608
                 f"WHERE proposal_id = %s AND member_id = %s AND EXISTS "
                 f"(SELECT 1 FROM {p} p WHERE p.id = %s AND {is_open}) RETURNING weight",
-                [value, moment, proposal_id, member_id, proposal_id, Status.VOTING.value,
+                [value, codes, moment, proposal_id, member_id, proposal_id, Status.VOTING.value,
                  moment],
             )
             row = cursor.fetchone()
@@ -218,7 +225,7 @@ def _cast_open(proposal_id: int, member_id: int, ballot: dict[str, Any], now: da
 
 
 def _cast_open_audited(proposal: Proposal, member: Member, ballot: dict[str, Any],
-                       now: datetime) -> CastResult | None:
+                       codes: bytes | None, now: datetime) -> CastResult | None:
     """PostgreSQL: _cast_open and its audit entry (lib.audit.record_sql) in one
     statement, so one round trip, as atomic as a transaction (outside one, it commits
     itself): BEGIN, the insert, the entry and COMMIT were four.
@@ -239,18 +246,19 @@ def _cast_open_audited(proposal: Proposal, member: Member, ballot: dict[str, Any
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH stored AS (INSERT INTO {b} "  # noqa: S608 - the models' table names
-            f"(proposal_id, member_id, ballot, weight, group_id, cast_at, updated_at) "
-            f"SELECT p.id, e.member_id, %s, e.weight, e.group_id, %s, %s "
+            f"(proposal_id, member_id, ballot, codes, weight, group_id, cast_at, updated_at) "
+            f"SELECT p.id, e.member_id, %s, %s, e.weight, e.group_id, %s, %s "
             f"FROM {p} p JOIN {r} r ON r.proposal_id = p.id "
             f"JOIN {e} e ON e.roll_id = r.id AND e.member_id = %s "
             f"WHERE p.id = %s AND p.status = %s AND p.voting_closes_at > %s"
             f"{_lock_clause('p')} "
             f"ON CONFLICT (proposal_id, member_id) DO UPDATE "
-            f"SET ballot = EXCLUDED.ballot, updated_at = EXCLUDED.updated_at "
+            f"SET ballot = EXCLUDED.ballot, codes = EXCLUDED.codes, "
+            f"updated_at = EXCLUDED.updated_at "
             f"RETURNING weight, xmax = 0 AS inserted), "
             f"logged AS ({logged}) "
             f"SELECT weight, inserted FROM stored",
-            [connection.ops.adapt_json_value(ballot, None), moment, moment, member.pk,
+            [connection.ops.adapt_json_value(ballot, None), codes, moment, moment, member.pk,
              proposal.pk, Status.VOTING.value, moment, *logged_params],
         )
         row = cursor.fetchone()
@@ -259,8 +267,8 @@ def _cast_open_audited(proposal: Proposal, member: Member, ballot: dict[str, Any
     return CastResult(ballot=ballot, weight=float(row[0]), changed=not row[1], secret=False)
 
 
-def _cast_secret(proposal_id: int, member: Member, ballot: dict[str, Any], weight: float,
-                 group_id: int | None, receipt: str | None) -> CastResult:
+def _cast_secret(proposal_id: int, member: Member, ballot: dict[str, Any], codes: bytes | None,
+                 weight: float, group_id: int | None, receipt: str | None) -> CastResult:
     table = connection.ops.quote_name(Participation._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -280,14 +288,14 @@ def _cast_secret(proposal_id: int, member: Member, ballot: dict[str, Any], weigh
         updated = SecretBallot.objects.filter(
             proposal_id=proposal_id, receipt_hash=selectors.receipt_hash(receipt),
             owner_hash=selectors.owner_hash(proposal_id, member.public_id, receipt),
-        ).update(ballot=ballot)
+        ).update(ballot=ballot, codes=codes)
         if not updated:
             raise DecisionError(_("No ballot in this vote matches that receipt code."))
         return CastResult(ballot=ballot, weight=weight, changed=True, secret=True)
     code = selectors.new_receipt()
     _insert_secret_ballot(ballot_rows.secret_ballot(
-        proposal_id=proposal_id, receipt=code, ballot=ballot, weight=weight, group_id=group_id,
-        owner=selectors.owner_hash(proposal_id, member.public_id, code),
+        proposal_id=proposal_id, receipt=code, ballot=ballot, codes=codes, weight=weight,
+        group_id=group_id, owner=selectors.owner_hash(proposal_id, member.public_id, code),
     ))
     return CastResult(ballot=ballot, weight=weight, changed=False, secret=True, receipt=code)
 

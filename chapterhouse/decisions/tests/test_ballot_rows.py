@@ -34,7 +34,9 @@ def test_an_open_ballot_is_stored_as_the_builders_build_it(member, facilitator):
     entry = entry_of(proposal, member.pk)
     assert row == ballot_rows.open_ballot(
         proposal_id=proposal.pk, member_id=member.pk, ballot={"choice": "yes"},
-        weight=entry.weight, group_id=entry.group_id, at=row["cast_at"])
+        weight=entry.weight, group_id=entry.group_id, at=row["cast_at"],
+        codes=ballot_rows.codes(proposal.rule_snapshot or {}, {"choice": "yes"}))
+    assert bytes(row["codes"]) == b"\x00"  # yes: the first of majority's choices
     audit = stored(AuditEntry, action=ballot_rows.AUDIT_ACTION)
     assert audit == ballot_rows.audit_entry(
         member_id=member.pk, proposal_id=proposal.pk, changed=False, secret=False,
@@ -52,7 +54,8 @@ def test_a_secret_ballot_is_stored_as_the_builders_build_it(member, facilitator)
     assert stored(SecretBallot, proposal=proposal) == ballot_rows.secret_ballot(
         proposal_id=proposal.pk, receipt=result.receipt, ballot={"choice": "no"},
         weight=entry.weight, group_id=entry.group_id,
-        owner=selectors.owner_hash(proposal.pk, member.public_id, result.receipt))
+        owner=selectors.owner_hash(proposal.pk, member.public_id, result.receipt),
+        codes=b"\x01")  # no: the second of majority's choices
     audit = stored(AuditEntry, action=ballot_rows.AUDIT_ACTION)
     assert audit == ballot_rows.audit_entry(
         member_id=member.pk, proposal_id=proposal.pk, changed=False, secret=True,

@@ -62,8 +62,12 @@ def test_the_ranking_cast_is_the_ranking_shown(page, ada):
         page.get_by_role("button", name="Cast my vote").click()
     page.locator("#ballot .voted").wait_for()
     labels = {"o1": "Oaks", "o2": "Limes", "o3": "Elms"}
-    stored = Ballot.objects.get().ballot["ranking"]
+    row = Ballot.objects.get()
+    stored = row.ballot["ranking"]
     assert [labels[k] for k in stored] == shown
+    # The codes the close counts (voting.codes) say the same order.
+    assert row.codes is not None
+    assert [list(labels.values())[i] for i in bytes(row.codes)] == shown
     assert ", ".join(f"{i}. {name}" for i, name in enumerate(shown, 1)) in \
         page.locator("#ballot").inner_text()
     assert page.csp_errors == []
