@@ -20,6 +20,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
 
@@ -38,7 +39,15 @@ class PresenceMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            member_id = getattr(getattr(user, "member", None), "pk", None)
+            member = getattr(user, "member", None)
+            member_id = getattr(member, "pk", None)
+            # The member came with the user (`_user_of`): seen within the minute, nothing
+            # to ask (no cache call on most requests); else the cache key lets one
+            # request of the minute write.
+            last_seen = getattr(member, "last_seen", None)
+            if last_seen is not None and (timezone.now() - last_seen).total_seconds() < \
+                    TOUCH_EVERY_SECONDS:
+                return response
             if member_id and cache.add(f"presence:{member_id}", 1, TOUCH_EVERY_SECONDS):
                 services.touch_last_seen(member_id=member_id)
         return response

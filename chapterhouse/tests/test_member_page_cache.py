@@ -202,9 +202,10 @@ def test_a_members_page_from_the_cache_reads_no_chapter_and_few_queries(member, 
     with CaptureQueriesContext(connection) as queries:
         visit(client)
     # The session (from the database in tests; Redis in production), the user with the
-    # member and home chapter in one query, and the two unread counts.
-    assert len(queries) == 4, [query["sql"] for query in queries.captured_queries]
-    assert not read_any(queries, "chapters_chapter", "members_member", "chapters_chapterrole")
+    # member and home chapter in one query, and the two unread counts in one query.
+    assert len(queries) == 3, [query["sql"] for query in queries.captured_queries]
+    assert not read_any(queries, "chapters_chapter", "chapters_chapterrole",
+                        "announcements_announcement")
 
 
 def test_turned_off_members_get_a_fresh_page(member, neighbour, settings):
