@@ -186,7 +186,7 @@ def test_becoming_and_ceasing_to_be_a_facilitator_shows_at_once(
 
 def test_joining_a_chapter_shows_at_once(outsider, member):
     from chapterhouse.members.services import move_member
-    from chapterhouse.members.tests.factories import make_city
+    from chapterhouse.places.tests.factories import make_city
 
     client = client_for(outsider)
     assert BELONG not in visit(client)
