@@ -5,10 +5,11 @@ with django.test.Client (after one warm-up request), counts its queries with
 CaptureQueriesContext, and prints JSON:
     {"pages": [{"key", "name", "large": {"url", "rows", "queries", "status"},
                 "small": {...}}],
-      "load": {"chapter_page", "proposals_list", "proposals_path", "proposals_rows",
+      "load": {"chapter_page", "member_home", "proposals_list", "proposals_path", "proposals_rows",
               "member_cookie", and when a proposal is published: "proposal_page",
               "proposal_id", "proposal_posts"}}
-Pages: the chapter page anonymous and as a member of the chapter, the chapter's proposals
+Pages: the chapter page anonymous and as a member of the chapter, that member's home page
+with their activity feed (against the smallest chapter's member's), the chapter's proposals
 list, a proposal page with the most posts on its deliberation thread (the generator
 makes one with 200) against one with the fewest, and the search page for a common query
 against a rare one (load: "search_page", "search_query", "search_rows").
@@ -40,6 +41,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from chapterhouse.activity.selectors import feed_for  # noqa: E402
 from chapterhouse.chapters.models import Chapter  # noqa: E402
 from chapterhouse.decisions.models import Proposal  # noqa: E402
 from chapterhouse.discussions.models import Thread  # noqa: E402
@@ -60,6 +62,11 @@ def member_of(chapter: Chapter) -> Member | None:
     """A member whose home chapter is `chapter` or one of its descendants."""
     return (Member.objects.filter(home_chapter__path__startswith=chapter.path)
             .select_related("user").order_by("id").first())
+
+
+def feed_size(member: Member) -> int:
+    """How much the member's feed holds (what their home page shows the newest of)."""
+    return feed_for(member).count()
 
 
 def logged_in(member: Member) -> Client:
@@ -123,6 +130,7 @@ def main() -> None:
 
     anonymous = Client()
     member_client = logged_in(big_member)
+    home = reverse("members:home")
     pages = [
         {
             "key": "chapter_anonymous", "name": "chapter page (anonymous)",
@@ -136,6 +144,12 @@ def main() -> None:
                       "rows": small.member_count},
         },
         {
+            # The home page of the same two members, with the feed of their chapters.
+            "key": "member_home", "name": "member home with activity feed",
+            "large": {**measure(member_client, home), "rows": feed_size(big_member)},
+            "small": {**measure(logged_in(small_member), home), "rows": feed_size(small_member)},
+        },
+        {
             "key": "proposals_list", "name": "proposals list (anonymous)",
             "large": {**measure(anonymous, proposals_url(busy)), "rows": busy.n},
             "small": {**measure(anonymous, proposals_url(quiet)), "rows": quiet.n},
@@ -143,6 +157,7 @@ def main() -> None:
     ]
     load = {
         "chapter_page": big.get_absolute_url(),
+        "member_home": home,
         "proposals_list": proposals_url(busy),
         "proposals_path": busy.url_path,
         "proposals_rows": busy.n,

@@ -9,6 +9,7 @@ class ActivityConfig(AppConfig):
 
     def ready(self) -> None:
         from chapterhouse.chapters import panels
+        from chapterhouse.lib import pagecache
         from chapterhouse.members import account_data, home_panels
         from chapterhouse.projects import panels as group_panels
 
@@ -17,6 +18,7 @@ class ActivityConfig(AppConfig):
         signals.connect()
         panels.register(panels.Panel(app=self.label, template="activity/_follow_chapter.html",
                                      context=views.chapter_panel_context, order=-20))
+        pagecache.register_hole("activity.follow_chapter", views.follow_chapter_button)
         group_panels.register(group_panels.Panel(
             app=self.label, template="activity/_follow_group.html",
             context=views.group_panel_context))

@@ -40,6 +40,33 @@ def feed_for(member: Member) -> QuerySet[Activity]:
             .select_related("chapter").newest_first())
 
 
+# The newest of a member's feed, for their home page, is kept this long, and until any
+# activity is recorded (FEED_VERSION_KEY, bumped by services.record_activity) or they
+# follow or stop following something (services._forget_follows).
+FEED_CACHE_SECONDS = 30
+FEED_VERSION_KEY = "activity:feed-version"
+
+
+def feed_cache_key(member_id: int) -> str:
+    return f"activity:feed:{member_id}"
+
+
+def newest_in_feed(member: Member, limit: int) -> list[Activity]:
+    """The `limit` newest of the member's feed (`feed_for`), from the cache when nothing
+    was recorded since and their home chapter is the same: one cache read, and the
+    query only when it changed. An item scheduled to happen later shows within
+    FEED_CACHE_SECONDS of its time."""
+    key = feed_cache_key(member.pk)
+    found = cache.get_many([FEED_VERSION_KEY, key])
+    stamp = (found.get(FEED_VERSION_KEY, 0), member.home_chapter_id, limit)
+    entry = found.get(key)
+    if entry is not None and entry[0] == stamp:
+        return list(entry[1])
+    activities = list(feed_for(member)[:limit])
+    cache.set(key, (stamp, activities), FEED_CACHE_SECONDS)
+    return activities
+
+
 def pulse(*, viewer: Member | None, place: Chapter | None = None,
           kinds: list[str]) -> QuerySet[Activity]:
     """The activity of `kinds` across the tree (or `place` and below) that `viewer` may

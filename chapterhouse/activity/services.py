@@ -25,11 +25,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chapterhouse.chapters import sections
+from chapterhouse.lib import cache as lib_cache
 from chapterhouse.lib.errors import Refused
 from chapterhouse.moderation.models import Hidden
 
 from .models import Activity, Audience, FeedVisit, Follow, Kind
-from .selectors import followed_chapters_key
+from .selectors import FEED_VERSION_KEY, feed_cache_key, followed_chapters_key
 
 if TYPE_CHECKING:
     from chapterhouse.chapters.models import Chapter
@@ -183,6 +184,10 @@ def record_activity(*, content_type_id: int, object_id: int) -> list[Activity]:
     obj = model._default_manager.select_related(*source.related).filter(pk=object_id).first()
     lines = source.describe(obj) if obj is not None else []
     existing = Activity.objects.filter(content_type_id=content_type_id, object_id=object_id)
+    # The members' cached feeds (selectors.newest_in_feed) are retired now and again once
+    # this commits (a page read in between must not keep the old list).
+    lib_cache.bump_version(FEED_VERSION_KEY)
+    transaction.on_commit(lambda: lib_cache.bump_version(FEED_VERSION_KEY))
     existing.exclude(kind__in=[line.kind for line in lines]).delete()
     if not lines:
         return []
@@ -243,9 +248,9 @@ def _forget_follows(member: Member) -> None:
     """The cached chapters the member follows (selectors.followed_chapters) are stale:
     forgotten now and again once the change is committed (a page read in between must
     not keep the old list)."""
-    key = followed_chapters_key(member.pk)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    keys = [followed_chapters_key(member.pk), feed_cache_key(member.pk)]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ doing", the Atom feed of a chapter, following, and the panels other pages show
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -52,8 +53,10 @@ def feed(request: HttpRequest) -> HttpResponse:
 
 
 def home_panel_context(request: HttpRequest, member: Member) -> dict[str, Any]:
-    """The newest of the member's feed on their home page (two queries)."""
-    activities = list(selectors.feed_for(member)[:ON_HOME])
+    """The newest of the member's feed on their home page (from the cache when nothing
+    happened since: selectors.newest_in_feed), and when they looked last (two
+    statements)."""
+    activities = selectors.newest_in_feed(member, ON_HOME)
     since = services.mark_feed_seen(member=member)
     return {"items": presenters.items(activities, since=since), "since": since}
 
@@ -141,15 +144,24 @@ def chapter_atom(request: HttpRequest, url_path: str) -> HttpResponse:
 
 
 def chapter_panel_context(request: HttpRequest, found: ChapterChain) -> dict[str, Any]:
-    """The follow button of the chapter page (one query, for a member who may follow)."""
-    viewer = viewer_of(request)
-    member = viewer.active_member
-    chapter = found.chapter
-    if member is None or found.viewer_belongs:
-        return {"may_follow": False, "chapter": chapter}
-    # From the cache: the chapter page has a budget of 8 queries.
-    return {"may_follow": True, "chapter": chapter,
-            "follow": selectors.followed_chapters(member).get(chapter.pk)}
+    """The follow panel of the chapter page: whether the viewer may follow the chapter
+    (a member who does not belong to it). Whether they follow it is their own part of
+    the page (`follow_chapter_button`), filled in for each of them."""
+    member = viewer_of(request).active_member
+    return {"may_follow": member is not None and not found.viewer_belongs,
+            "chapter": found.chapter}
+
+
+def follow_chapter_button(request: HttpRequest, args: Mapping[str, Any]) -> str:
+    """The chapter page's follow or unfollow button for the member of the request (a
+    hole of lib.pagecache; args: the chapter's `chapter` id and `url_path`). No query:
+    the member's follows come from the cache (the page has a budget of 8 queries)."""
+    member = viewer_of(request).active_member
+    if member is None:
+        return ""
+    follow = selectors.followed_chapters(member).get(int(args["chapter"]))
+    return render_to_string("activity/_follow_chapter_button.html",
+                            {"follow": follow, "url_path": args["url_path"]}, request=request)
 
 
 def group_panel_context(request: HttpRequest, group: Group) -> dict[str, Any]:

@@ -471,6 +471,36 @@ def facilitates(viewer: Viewer, chapter: Chapter) -> bool:
     )
 
 
+def within_url_path(url_path: str, ancestor: str) -> bool:
+    """Whether the chapter at `url_path` is the chapter at `ancestor` or below it, from
+    the addresses alone (a chapter's address extends its parent's)."""
+    return ancestor in (url_path_prefixes(url_path) or ())
+
+
+FACILITATED_CACHE_SECONDS = 300
+
+
+def facilitated_key(member_id: int) -> str:
+    return f"chapters:facilitated:{member_id}"
+
+
+def facilitated_url_paths(member_id: int) -> frozenset[str]:
+    """The addresses of the chapters the member facilitates (accepted roles), from the
+    cache (the cached chapter page asks it on every visit, lib.pagecache); the role
+    services forget it when the member's roles change (`services.forget_facilitated`).
+    One query when not cached."""
+    key = facilitated_key(member_id)
+    found: frozenset[str] | None = cache.get(key)
+    if found is None:
+        found = frozenset(
+            ChapterRole.objects.active()
+            .filter(member_id=member_id, role=ChapterRole.Role.FACILITATOR)
+            .values_list("chapter__url_path", flat=True)
+        )
+        cache.set(key, found, FACILITATED_CACHE_SECONDS)
+    return found
+
+
 def chapters_of(member: Member) -> list[Chapter]:
     """The member's home chapter and all its ancestors, root first (one query).
 

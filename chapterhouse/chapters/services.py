@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -224,6 +225,13 @@ def _page_changed(chapter: Chapter) -> None:
     transaction.on_commit(lambda: pagecache.forget(path))
 
 
+def _roles_changed(chapter_role: ChapterRole) -> None:
+    """The member's roles changed: once this commits, the pages cached for them are
+    chosen afresh (selectors.facilitated_url_paths)."""
+    member_id = chapter_role.member_id
+    transaction.on_commit(lambda: cache.delete(selectors.facilitated_key(member_id)))
+
+
 def update_chapter(
     *, chapter: Chapter, description: str, actor: Member | None = None,
     members_may_announce: bool | None = None,
@@ -309,6 +317,7 @@ def grant_role(
         audit.record(actor=actor, action="roles.grant" if accepted else "roles.invite",
                      target=chapter_role, chapter=chapter, data={"role": role, "source": source})
         _page_changed(chapter)
+        _roles_changed(chapter_role)
     return chapter_role
 
 
@@ -326,6 +335,7 @@ def accept_role(*, chapter_role: ChapterRole) -> ChapterRole:
         audit.record(actor=chapter_role.member, action="roles.accept", target=chapter_role,
                      chapter=chapter_role.chapter)
         _page_changed(chapter_role.chapter)
+        _roles_changed(chapter_role)
     return chapter_role
 
 
@@ -333,6 +343,7 @@ def decline_role(*, chapter_role: ChapterRole) -> None:
     with transaction.atomic():
         audit.record(actor=chapter_role.member, action="roles.decline", target=chapter_role,
                      chapter=chapter_role.chapter)
+        _roles_changed(chapter_role)
         chapter_role.delete()
 
 
@@ -342,6 +353,7 @@ def revoke_role(*, chapter_role: ChapterRole, actor: Member | None = None) -> No
         audit.record(actor=actor, action="roles.revoke", target=chapter_role,
                      chapter=chapter_role.chapter, data={"role": chapter_role.role})
         _page_changed(chapter_role.chapter)
+        _roles_changed(chapter_role)
         chapter_role.delete()
 
 
@@ -363,5 +375,6 @@ def end_roles_outside(*, member: Member, home: Chapter) -> list[ChapterRole]:
                 data={"role": chapter_role.role, "accepted": chapter_role.is_active},
             )
             _page_changed(chapter_role.chapter)
+            _roles_changed(chapter_role)
         ChapterRole.objects.filter(pk__in=[r.pk for r in ended]).delete()
     return ended

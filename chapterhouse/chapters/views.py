@@ -27,8 +27,28 @@ from .navigation import page_context, subchapter_links
 CHAPTERS_PER_PAGE = 100
 
 
+def page_variant(request: HttpRequest, url_path: str) -> set[str] | None:
+    """What the chapter page shows this signed-in visitor apart from their personal
+    parts (lib.pagecache): whether they belong to the chapter and facilitate it, and
+    what their account may do anywhere. Every rule the page asks (editing, announcing,
+    founding documents, moderation, following) depends on the visitor only through
+    these. No query: the member and their home chapter come with the user, their
+    chapters from the cache. None (a fresh page) for an account without a profile."""
+    viewer = viewer_of(request)
+    member = viewer.member
+    if member is None:
+        return None
+    flags = {name for name, held in (("active", viewer.is_active), ("staff", viewer.is_staff),
+                                      ("superuser", viewer.is_superuser)) if held}
+    if selectors.within_url_path(member.home_chapter.url_path, url_path):
+        flags.add("belongs")
+    if url_path in selectors.facilitated_url_paths(member.pk):
+        flags.add("facilitates")
+    return flags
+
+
 @require_safe
-@pagecache.cache_for_anonymous
+@pagecache.cache_page(variant=page_variant)
 def detail(request: HttpRequest, url_path: str) -> HttpResponse:
     found = access_chapter(request, url_path)
     chapter = found.chapter
@@ -36,6 +56,11 @@ def detail(request: HttpRequest, url_path: str) -> HttpResponse:
     viewer = viewer_of(request)
     # Tells the viewer whether they facilitate, so the edit rule needs no query.
     facilitator_roles = selectors.facilitators_of(chapter, viewer=viewer)
+    variant = pagecache.variant_of(request)
+    if variant and (("belongs" in variant) != found.viewer_belongs
+                    or ("facilitates" in variant) != selectors.facilitates(viewer, chapter)):
+        # The cached list of their chapters is out of date: this page is theirs alone.
+        pagecache.keep_out(request)
     context.update(
         facilitators=[role.member for role in facilitator_roles],
         # The card is served from the cache like the breadcrumb (detail.html), so the

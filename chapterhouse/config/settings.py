@@ -151,6 +151,9 @@ TEMPLATES = [
 # Chapter pages for signed-out visitors are served from the cache for this long
 # (chapterhouse.lib.pagecache); 0 turns it off. Off in tests unless a test sets it.
 ANONYMOUS_PAGE_CACHE_SECONDS = int(env("ANONYMOUS_PAGE_CACHE_SECONDS", "0" if TESTING else "30"))
+# The same for members: the page is kept per kind of visitor (belongs to the chapter,
+# facilitates it…) with each member's own parts put in (lib.pagecache); 0 turns it off.
+MEMBER_PAGE_CACHE_SECONDS = int(env("MEMBER_PAGE_CACHE_SECONDS", "0" if TESTING else "30"))
 
 # Database: SQLite (WAL) by default, PostgreSQL when DATABASE_URL is set.
 DATA_DIR = Path(env("DATA_DIR", str(PROJECT_DIR / "var")))

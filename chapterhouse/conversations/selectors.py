@@ -7,12 +7,24 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from chapterhouse.lib.interface import Viewer
 from chapterhouse.members.models import Member
+from chapterhouse.notifications.models import Notification
 
 from .models import Attachment, Block, Conversation, Message, Participant
 
@@ -38,6 +50,38 @@ def unread_messages(member: Member) -> QuerySet[Message]:
         conversation__participants__member=member,
         id__gt=F("conversation__participants__read_up_to"),
     ).exclude(author=member)
+
+
+def _count(queryset: QuerySet[Any]) -> Subquery:
+    """`queryset`'s row count as a subquery (COUNT without GROUP BY: one row)."""
+    counted = queryset.order_by().annotate(
+        n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values("n")
+    return Subquery(counted[:1], output_field=IntegerField())
+
+
+def unread_counts_for(viewer: Viewer) -> tuple[int, int]:
+    """The viewer's unread notices and unread messages, in one query for both (every
+    page's menu shows them), remembered for the request under the keys
+    `notifications.selectors.unread_count_for` and `unread_count_for` use; (0, 0)
+    without a member."""
+    member = viewer.member
+    if member is None:
+        return 0, 0
+    notices_key, messages_key = ("unread notifications", member.pk), ("unread messages", member.pk)
+    notices, messages = viewer.recalled(notices_key), viewer.recalled(messages_key)
+    if notices is None and messages is None:
+        row = Member.objects.filter(pk=member.pk).values_list(
+            _count(Notification.objects.filter(recipient=member, read_at__isnull=True)),
+            _count(unread_messages(member)),
+        ).first()
+        notices, messages = row if row is not None else (0, 0)
+    elif notices is None:
+        notices = Notification.objects.filter(recipient=member, read_at__isnull=True).count()
+    elif messages is None:
+        messages = unread_messages(member).count()
+    viewer.remember(notices_key, notices or 0)
+    viewer.remember(messages_key, messages or 0)
+    return notices or 0, messages or 0
 
 
 def unread_count_for(viewer: Viewer) -> int:

@@ -108,6 +108,10 @@ class Viewer:
             value = self._memo[key] = compute()
             return value
 
+    def recalled(self, key: Hashable, default: Any = None) -> Any:
+        """The remembered value for `key`, or `default` (nothing is remembered)."""
+        return self._memo.get(key, default)
+
     def remember(self, key: Hashable, value: Any) -> None:
         """Remember what a page already loaded (e.g. a chapter's facilitators) so a
         rule asked later need not query for it."""

@@ -26,6 +26,13 @@ class MembersConfig(AppConfig):
         post_save.connect(_user_saved, sender=User, dispatch_uid="members.close_sockets_saved")
         post_delete.connect(_user_deleted, sender=User,
                             dispatch_uid="members.close_sockets_deleted")
+        # The member's own parts of every page (base.html), filled in for each member
+        # when the page comes from the cache (lib.pagecache).
+        from chapterhouse.lib import pagecache
+
+        pagecache.register_hole("site.menu_badges", pagecache.template_hole("_menu_badges.html"))
+        pagecache.register_hole("site.member_links",
+                                pagecache.template_hole("_member_links.html"))
         # Members report a profile to the facilitators of its home chapter (moderation).
         from chapterhouse.lib import reportables
 

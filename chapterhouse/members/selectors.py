@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
@@ -26,6 +27,23 @@ def chapters_of(member: Member) -> list[Chapter]:
     return list(
         Chapter.objects.containing(member.home_chapter).order_by("depth")
     )
+
+
+# How long the dashboard's list of a home chapter's chain is reused: names and member
+# counts may be this old (as in the chapter pages' breadcrumb); the chain itself only
+# changes when the member moves, which changes the key.
+HOME_CHAIN_CACHE_SECONDS = 60
+
+
+def chapters_of_cached(member: Member) -> list[Chapter]:
+    """`chapters_of`, shared through the cache by every member of the same home chapter
+    (the member's home page): one cache read, the query once a minute."""
+    key = f"members:home-chain:{member.home_chapter_id}"
+    found: list[Chapter] | None = cache.get(key)
+    if found is None:
+        found = chapters_of(member)
+        cache.set(key, found, HOME_CHAIN_CACHE_SECONDS)
+    return found
 
 
 def members_named(query: str, *, limit: int = SEARCH_SUGGESTIONS, near: Member | None = None,

@@ -71,7 +71,7 @@ def home(request: HttpRequest) -> HttpResponse:
         # Read only: a GET must not create the International chapter.
         international = Chapter.objects.get_first_root_node()
         return render(request, "members/landing.html", {"international": international})
-    chapters = selectors.chapters_of(member)
+    chapters = selectors.chapters_of_cached(member)
     return render(request, "members/dashboard.html", {
         "member": member,
         "chapters": chapters,

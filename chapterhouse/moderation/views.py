@@ -4,17 +4,20 @@ facilitators' decision, the author's appeal, and the chapter's public log."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from chapterhouse.chapters.access import access_chapter
+from chapterhouse.chapters.models import Chapter
 from chapterhouse.chapters.navigation import page_context
 from chapterhouse.lib import reportables
 from chapterhouse.lib.interface import member_required, require, submit_form, viewer_of
@@ -229,11 +232,19 @@ def decide_appeal(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def panel_context(request: HttpRequest, found: Any) -> dict[str, Any]:
-    """The chapter page's panel (chapters.panels), for its facilitators alone: how many
-    things wait in their queue. Nothing (no query) for signed-out visitors; for the
-    facilitators, the count (one query, none when cached)."""
+    """The chapter page's panel (chapters.panels), for its facilitators alone: their way
+    to the queue. How many things wait there is filled in for each visit
+    (`waiting_line`), so a new report shows at once on a page served from the cache."""
     viewer = viewer_of(request)
     if viewer.active_member is None or not viewer.can("moderation.view_queue", found.chapter):
         return {"chapter": found.chapter, "may_moderate": False}
-    waiting = selectors.waiting_count(found.chapter)
-    return {"chapter": found.chapter, "may_moderate": True, "waiting": waiting}
+    return {"chapter": found.chapter, "may_moderate": True}
+
+
+def waiting_line(request: HttpRequest, args: Mapping[str, Any]) -> str:
+    """How many things wait in the queue of the chapter (args: its `chapter` id and
+    `path`), for the chapter page's panel (a hole of lib.pagecache, shown only to those
+    who may see the queue). No query when cached (selectors.waiting_count)."""
+    chapter = Chapter(pk=int(args["chapter"]), path=str(args["path"]))
+    return render_to_string("moderation/_waiting.html",
+                            {"waiting": selectors.waiting_count(chapter)}, request=request)

@@ -41,6 +41,31 @@ class TestFeed:
         assert "shared a lesson: <bdi>Door knocking works</bdi>" in page
         assert FeedVisit.objects.filter(member=member).exists()
 
+    def test_the_home_page_shows_new_activity_and_new_follows_at_once(
+            self, member, member_client, outsider, django_assert_num_queries):
+        record(make_lesson(member, title="Door knocking works"))
+        assert "Door knocking works" in member_client.get("/").content.decode()
+        record(make_lesson(member, title="Phone banking works too"))
+        page = member_client.get("/").content.decode()
+        assert "Phone banking works too" in page and "Door knocking works" in page
+        record(past_decision(outsider, title="Open a tool library"))
+        assert "Open a tool library" not in member_client.get("/").content.decode()
+        services.follow(member=member, chapter=outsider.home_chapter)
+        assert "Open a tool library" in member_client.get("/").content.decode()
+
+    def test_the_home_page_reads_the_feed_from_the_cache_when_nothing_happened(
+            self, member, member_client):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        record(make_lesson(member, title="Door knocking works"))
+        member_client.get("/")
+        with CaptureQueriesContext(connection) as queries:
+            page = member_client.get("/").content.decode()
+        assert "Door knocking works" in page
+        assert not any('FROM "activity_activity"' in query["sql"]
+                       for query in queries.captured_queries)
+
     def test_a_line_escapes_what_members_wrote_and_isolates_its_direction(
             self, member, member_client):
         record(make_lesson(member, title="<b>Bold</b> دروس"))
