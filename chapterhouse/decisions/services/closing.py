@@ -54,7 +54,7 @@ def _normal(value: Any) -> Any:
     return json.loads(canonical_json(value))
 
 
-Coded = tuple[bytes, np.ndarray]  # the codes of all the ballots, and the bytes of each
+Coded = tuple[bytes, "np.ndarray"]  # the codes of all the ballots, and the bytes of each
 
 
 def _prepared_ballots(proposal: Proposal
@@ -106,6 +106,8 @@ def _ballot_codes(proposal: Proposal) -> tuple[Any, bytes, np.ndarray, np.ndarra
 
     On PostgreSQL one aggregate row: the codes concatenated by the server into one
     bytea, their sizes, weights and groups as text numpy parses."""
+    import numpy as np
+
     snapshot = proposal.rule_snapshot or {}
     if snapshot.get("meeting") or snapshot.get("method") not in voting.CODED_METHODS:
         return None
