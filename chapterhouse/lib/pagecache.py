@@ -150,9 +150,14 @@ def _variant_name(variant: Variant) -> str:
     return "anonymous" if not variant else "+".join(flag for flag in FLAGS if flag in variant)
 
 
+# Bumped whenever an entry's shape changes: while a new release rolls out, its workers
+# and the old ones share the cache, and neither may read the other's entries.
+ENTRY_FORMAT = 2
+
+
 def _key(path: str, language: str, variant: Variant = ANONYMOUS) -> str:
     digest = hashlib.sha256(path.encode()).hexdigest()
-    return f"page:{_variant_name(variant)}:{language}:{digest}"
+    return f"page:v{ENTRY_FORMAT}:{_variant_name(variant)}:{language}:{digest}"
 
 
 def _every_variant() -> Iterable[Variant]:

@@ -1,5 +1,6 @@
 """Chapter pages for signed-out visitors come from the cache, each with its own CSRF token."""
 
+import hashlib
 import re
 
 import pytest
@@ -10,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from chapterhouse.chapters.models import ChapterRole
 from chapterhouse.chapters.services import grant_role, update_chapter
+from chapterhouse.lib import pagecache
 from chapterhouse.members.tests.factories import make_member
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +124,15 @@ def test_turned_off_every_visit_renders(member, settings):
     with CaptureQueriesContext(connection) as queries:
         visit(Client())
     assert len(queries) > 0
+
+
+def test_an_entry_cached_by_an_earlier_release_is_never_read(member):
+    """While a release rolls out, old and new workers share the cache: an entry of the
+    earlier shape (the whole page as one string, under the earlier key) is left alone,
+    not served nor mistaken for this release's entry."""
+    earlier = f"page:anonymous:en:{hashlib.sha256(PAGE.encode()).hexdigest()}"
+    cache.set(earlier, "<html>an earlier release's page</html>", 30)
+    html = visit(Client())
+    assert "London" in html and "an earlier release" not in html
+    assert pagecache.ENTRY_FORMAT >= 2
+    assert cache.get(earlier) == "<html>an earlier release's page</html>"
