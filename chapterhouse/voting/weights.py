@@ -167,6 +167,8 @@ def _unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``np.unique(values, return_inverse=True)`` without sorting a big array when its
     few distinct values all show in its first _SAMPLE entries (a roll's handful of
     weights): each value is then looked up among those by binary search."""
+    import numpy as np
+
     if values.size > 4 * _SAMPLE:
         seen = np.unique(values[:_SAMPLE])
         if seen.size <= 64:
