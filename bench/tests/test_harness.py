@@ -313,7 +313,7 @@ def test_a_round_without_a_completed_request_is_a_missed_target_not_a_zero_laten
              "p50_ms": 0, "p95_ms": 0, "p99_ms": 0}
     ours = run.summarise([empty, a_run(2, 900), empty])
     assert (ours["empty_rounds"], ours["p95_ms"]) == (2, 900)
-    judged = run.judge_http("proposal_page", ours, run.summarise([a_run(100, 5)] * 3),
+    judged = run.judge_http("search", ours, run.summarise([a_run(100, 5)] * 3),
                             {"large": 13, "small": 13})
     assert judged["correct"] is True
     assert judged["failures"] == ["2 rounds without a completed request (make --seconds longer)"]
