@@ -235,18 +235,24 @@ def _occurrence_answers(request: Request, event: Event,
     }
 
 
-class MyAnswerSerializer(serializers.ModelSerializer[Rsvp]):
+class MyAnswerSerializer(HiddenAware, serializers.ModelSerializer[Rsvp]):
     """One of your answers: the event, the occurrence (its original start) and what
     you answered (waiting: on its waiting list)."""
 
     event = EventRefSerializer(read_only=True)
     occurrence_key = serializers.SerializerMethodField(help_text=OCCURRENCE_HELP)
     web_url = serializers.SerializerMethodField()
+    hidden_fields = ("event.title", "event.address", "event.online_url")
 
     class Meta:
         model = Rsvp
-        fields = ["event", "occurrence", "occurrence_key", "answer", "answered_at", "web_url"]
+        list_serializer_class = HiddenAwareList
+        fields = ["event", "occurrence", "occurrence_key", "answer", "answered_at", "web_url",
+                  "hidden"]
         read_only_fields = fields
+
+    def hidden_target(self, obj: Any) -> Any:
+        return obj.event
 
     def get_occurrence_key(self, rsvp: Rsvp) -> str:
         return recurrence.make_occurrence(rsvp.event, rsvp.occurrence, {}).key

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from chapterhouse.blogs.tests.factories import make_post
 from chapterhouse.conftest import client_for
+from chapterhouse.events import services as events
 from chapterhouse.events.tests.factories import make_event
 from chapterhouse.moderation import services
 from chapterhouse.mutualaid.tests.factories import make_entry
@@ -94,3 +95,12 @@ def test_the_hidings_of_a_list_cost_one_query_whatever_their_number(
         assert len(reader.get("/api/v1/mutual-aid/", {"chapter": HACKNEY}
                               ).json()["results"]) == 6
     assert len(many) == len(few)
+
+
+def test_your_own_answers_leave_a_hidden_events_text_out(member, facilitator, neighbour):
+    event = make_event(author=member, title=SECRET, address=f"{SECRET} street")
+    events.answer(event=event, occurrence=event.starts_at, member=neighbour, answer="going")
+    services.hide(target=event, moderator=facilitator, reason="Off topic here")
+    rows = client_for(neighbour).get("/api/v1/events/mine/").json()["results"]
+    assert [row["hidden"] for row in rows] == [{"reason": "Off topic here"}]
+    assert SECRET not in str(rows) and rows[0]["answer"] == "going"
