@@ -7,39 +7,17 @@ the previous one committed it; on SQLite the write lock taken when each transact
 begins (transaction_mode IMMEDIATE) does.
 """
 
-import threading
 
 import pytest
-from django.db import connection
 
 from chapterhouse.chapters import selectors, services
 from chapterhouse.chapters.models import Chapter
+from chapterhouse.conftest import run_together
 from chapterhouse.places.tests.factories import make_city
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 THREADS = 8
-
-
-def run_together(count, work):
-    barrier = threading.Barrier(count)
-    results, errors = {}, []
-
-    def run(index):
-        try:
-            barrier.wait()
-            results[index] = work(index)
-        except BaseException as exc:  # noqa: BLE001 - reported to the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return results, errors
 
 
 def test_neighbourhoods_added_at_once_each_take_their_own_path():

@@ -5,11 +5,10 @@ lock (select_for_update) serialises the count-then-insert; on SQLite the write l
 taken when each transaction begins (transaction_mode IMMEDIATE) does.
 """
 
-import threading
 
 import pytest
-from django.db import connection
 
+from chapterhouse.conftest import run_together
 from chapterhouse.events import services
 from chapterhouse.events.models import Answer, Rsvp
 from chapterhouse.members.tests.factories import make_member
@@ -22,34 +21,13 @@ CAPACITY = 3
 MEMBERS = 12
 
 
-def run_together(count, work):
-    barrier = threading.Barrier(count)
-    errors = []
-
-    def run(index):
-        try:
-            barrier.wait()
-            work(index)
-        except BaseException as exc:  # noqa: BLE001 - reported to the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return errors
-
-
 def test_exactly_capacity_members_are_accepted_at_once():
     author = make_member("Fay", city="London", neighbourhood="Hackney")
     people = [make_member(f"M{i}", city="London", neighbourhood="Hackney")
               for i in range(MEMBERS)]
     event = make_event(author=author, capacity=CAPACITY)
 
-    errors = run_together(MEMBERS, lambda i: services.answer(
+    _results, errors = run_together(MEMBERS, lambda i: services.answer(
         event=event, occurrence=event.starts_at, member=people[i], answer="going"))
 
     assert errors == []
@@ -67,7 +45,7 @@ def test_leaving_at_once_promotes_each_place_once():
         services.answer(event=event, occurrence=event.starts_at, member=person, answer="going")
     going = people[:CAPACITY]
 
-    errors = run_together(CAPACITY, lambda i: services.answer(
+    _results, errors = run_together(CAPACITY, lambda i: services.answer(
         event=event, occurrence=event.starts_at, member=going[i], answer="not_going"))
 
     assert errors == []
