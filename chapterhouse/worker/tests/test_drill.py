@@ -87,7 +87,8 @@ class Drill:
             return cursor.fetchall()
 
     def start(self, name: str, go: Path | None = None, lease: float = LEASE,
-              batch_pause: float = BATCH_PAUSE) -> subprocess.Popen[bytes]:
+              batch_pause: float = BATCH_PAUSE,
+              max_tasks: int | None = None) -> subprocess.Popen[bytes]:
         env = {**os.environ, "DATABASE_URL": self.url, "CHAPTERHOUSE_TESTING": "1",
                "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
                "TASK_LEASE_SECONDS": str(lease), "DRILL_BATCH": str(BATCH),
@@ -96,7 +97,8 @@ class Drill:
         worker = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
             [sys.executable, "-m", "chapterhouse.worker.tests.drill_worker",
              "--queue-name", "default", "--no-startup-delay", "--interval", "0.1",
-             "--no-reload", "-v", "1", "--worker-id", name],
+             "--no-reload", "-v", "1", "--worker-id", name,
+             *(["--max-tasks", str(max_tasks)] if max_tasks else [])],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         self.workers.append(worker)
@@ -227,10 +229,11 @@ def test_two_workers_running_the_same_fan_out_at_once_tell_everyone_once(drill):
     task_named(FAN_OUT).enqueue(*first.args_kwargs["args"])
     drill.ready()
     go = drill.tmp / "go"
-    # A long lease: this drill is about two live runs, not about taking one back. Slower
-    # batches (3 s a run at least), so that on a loaded machine one worker does not
-    # finish its run and take the second before the other has looked.
-    workers = [drill.start(name, go, lease=60, batch_pause=5 * BATCH_PAUSE)
+    # A long lease: this drill is about two live runs, not about taking one back. Each
+    # worker runs one task and stops: on a loaded machine one worker could otherwise
+    # finish its run and take the second before the other had looked (seen in CI:
+    # worker-b ran both). Slower batches (3 s a run at least) keep the two runs at once.
+    workers = [drill.start(name, go, lease=60, batch_pause=5 * BATCH_PAUSE, max_tasks=1)
                for name in ("worker-a", "worker-b")]
     drill.wait_for("both workers to be ready", lambda: all(
         Path(f"{go}.{worker.pid}").exists() for worker in workers))
