@@ -24,6 +24,10 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 JOINED = {"name": "Ana", "chapter": "Leeds"}
 
+# What a socket may take to answer on a loaded CI machine (channels' default is 1 s:
+# the PostgreSQL + Redis suite, run beside the SQLite one, once took longer to connect).
+WAIT = 10
+
 
 def _headers(member=None, *, cookie_language="", accept="", origin="http://testserver"):
     headers = [(b"origin", origin.encode())]
@@ -52,14 +56,14 @@ def test_a_member_gets_their_own_notices_live_and_nobody_elses(member, outsider)
 
     async def scenario():
         mine, theirs = _socket(headers), _socket(other_headers)
-        assert (await mine.connect())[0] and (await theirs.connect())[0]
-        assert (await mine.receive_json_from()) == {
+        assert (await mine.connect(timeout=WAIT))[0] and (await theirs.connect(timeout=WAIT))[0]
+        assert (await mine.receive_json_from(timeout=WAIT)) == {
             "type": "unread", "unread": unread,
             "label": f"{unread} unread notification" + ("s" if unread != 1 else "")}
-        await theirs.receive_json_from()
+        await theirs.receive_json_from(timeout=WAIT)
         await sync_to_async(notify)(recipients=[member], kind=Kind.MEMBER_JOINED,
                                     message=SAY, params=said("For Ada only"))
-        got = await mine.receive_json_from()
+        got = await mine.receive_json_from(timeout=WAIT)
         assert got["type"] == "notice" and got["text"] == "For Ada only"
         assert got["notice"]["kind"] == "member_joined"
         assert got["unread"] == unread + 1
@@ -83,12 +87,12 @@ def test_the_notice_is_rendered_in_the_connections_language_not_the_senders(memb
 
     async def text_for(headers):
         socket = _socket(headers)
-        assert (await socket.connect())[0]
-        await socket.receive_json_from()
+        assert (await socket.connect(timeout=WAIT))[0]
+        await socket.receive_json_from(timeout=WAIT)
         with translation.override("en"):  # the sender's language
             await sync_to_async(notify)(recipients=[member], kind=Kind.MEMBER_JOINED,
                                         message="members.joined", params=JOINED)
-        got = await socket.receive_json_from()
+        got = await socket.receive_json_from(timeout=WAIT)
         await socket.disconnect()
         return got["text"]
 
@@ -103,13 +107,13 @@ def test_a_chapter_fan_out_reaches_the_open_pages_of_its_members_only(member, ou
 
     async def scenario():
         mine, theirs = _socket(headers), _socket(other_headers)
-        assert (await mine.connect())[0] and (await theirs.connect())[0]
-        await mine.receive_json_from()
-        await theirs.receive_json_from()
+        assert (await mine.connect(timeout=WAIT))[0] and (await theirs.connect(timeout=WAIT))[0]
+        await mine.receive_json_from(timeout=WAIT)
+        await theirs.receive_json_from(timeout=WAIT)
         await sync_to_async(notify_members_of)(
             chapter=member.home_chapter, kind=Kind.MEMBER_JOINED, message=SAY,
             params=said("To all of Hackney"))
-        got = await mine.receive_json_from()
+        got = await mine.receive_json_from(timeout=WAIT)
         assert got["type"] == "notice" and got["text"] == "To all of Hackney"
         assert await theirs.receive_nothing()
         await mine.disconnect()
@@ -124,10 +128,10 @@ def test_reading_notices_elsewhere_updates_the_count(member):
 
     async def scenario():
         socket = _socket(headers)
-        assert (await socket.connect())[0]
-        assert (await socket.receive_json_from())["unread"] >= 1
+        assert (await socket.connect(timeout=WAIT))[0]
+        assert (await socket.receive_json_from(timeout=WAIT))["unread"] >= 1
         await sync_to_async(mark_read)(member=member)
-        got = await socket.receive_json_from()
+        got = await socket.receive_json_from(timeout=WAIT)
         assert got["type"] == "unread" and got["unread"] == 0
         await socket.disconnect()
 
@@ -139,15 +143,15 @@ def test_other_events_of_the_members_group_are_forwarded_as_json(member):
 
     async def scenario():
         socket = _socket(headers)
-        assert (await socket.connect())[0]
-        await socket.receive_json_from()
+        assert (await socket.connect(timeout=WAIT))[0]
+        await socket.receive_json_from(timeout=WAIT)
         await sync_to_async(broadcast)(member_group(member.pk), {
             "type": "conversation.message", "conversation": "c1", "text": "hi"})
-        assert await socket.receive_json_from() == {
+        assert await socket.receive_json_from(timeout=WAIT) == {
             "type": "conversation.message", "conversation": "c1", "text": "hi"}
         await socket.send_to(text_data="{not json")  # ignored, the connection kept
         await socket.send_json_to({"type": "ping"})
-        assert await socket.receive_json_from() == {"type": "pong"}
+        assert await socket.receive_json_from(timeout=WAIT) == {"type": "pong"}
         await socket.disconnect()
 
     async_to_sync(scenario)()
@@ -164,7 +168,7 @@ def test_anyone_but_a_signed_in_active_member_is_refused(member, who):
 
     async def scenario():
         socket = _socket(headers)
-        connected, _code = await socket.connect()
+        connected, _code = await socket.connect(timeout=WAIT)
         assert not connected
         await sync_to_async(notify)(recipients=[member], kind=Kind.MEMBER_JOINED,
                                     message=SAY, params=said("secret"))
@@ -201,8 +205,8 @@ def test_notices_stored_by_another_process_arrive_by_polling_once_in_order(membe
 
     async def scenario():
         socket = _socket(headers)
-        assert (await socket.connect())[0]
-        unread = (await socket.receive_json_from())["unread"]
+        assert (await socket.connect(timeout=WAIT))[0]
+        unread = (await socket.receive_json_from(timeout=WAIT))["unread"]
         await sync_to_async(_store_elsewhere)(member, "First")
         await sync_to_async(_store_elsewhere)(member, "Second")
         first = await socket.receive_json_from(timeout=3)
@@ -240,8 +244,8 @@ def test_with_a_shared_layer_the_socket_does_not_poll(member, settings, monkeypa
 
     async def scenario():
         socket = _socket(headers)
-        assert (await socket.connect())[0]
-        await socket.receive_json_from()
+        assert (await socket.connect(timeout=WAIT))[0]
+        await socket.receive_json_from(timeout=WAIT)
         await sync_to_async(_store_elsewhere)(member, "Only on Redis")
         assert await socket.receive_nothing(timeout=0.6)
         await socket.disconnect()
@@ -268,8 +272,8 @@ def test_a_login_that_ends_closes_its_open_notices_socket(member, settings, how)
 
     async def scenario():
         socket = _socket(headers)
-        assert (await socket.connect())[0]
-        await socket.receive_json_from()
+        assert (await socket.connect(timeout=WAIT))[0]
+        await socket.receive_json_from(timeout=WAIT)
         await sync_to_async(end)()
         assert await socket.receive_output(timeout=3) == {"type": "websocket.close",
                                                           "code": 4403}
