@@ -1,11 +1,6 @@
 """Fixtures shared by every app's tests: the three personas and more."""
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
-from django.db import connection
 from django.test import Client
 
 from chapterhouse.chapters.models import ChapterRole
@@ -148,28 +143,3 @@ def outsider_client(outsider) -> Client:
     return client_for(outsider)
 
 
-
-def run_together(count: int, work: Callable[[int], Any]
-                 ) -> tuple[dict[int, Any], list[BaseException]]:
-    """Run `work(0)` … `work(count - 1)` in threads released at the same moment (a
-    barrier), each on its own database connection, closed after: what each returned,
-    by index, and what any raised. The concurrency tests' one way to race."""
-    barrier = threading.Barrier(count)
-    results: dict[int, Any] = {}
-    errors: list[BaseException] = []
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = work(index)
-        except BaseException as exc:  # noqa: BLE001 - reported to the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return results, errors

@@ -12,7 +12,7 @@ import pytest
 
 from chapterhouse.chapters import selectors, services
 from chapterhouse.chapters.models import Chapter
-from chapterhouse.conftest import run_together
+from chapterhouse.lib.testing import run_together
 from chapterhouse.places.tests.factories import make_city
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from chapterhouse.conftest import run_together
 from chapterhouse.discussions import services
 from chapterhouse.discussions.models import Thread
+from chapterhouse.lib.testing import run_together
 
 from .factories import make_thread
 

@@ -8,9 +8,9 @@ taken when each transaction begins (transaction_mode IMMEDIATE) does.
 
 import pytest
 
-from chapterhouse.conftest import run_together
 from chapterhouse.events import services
 from chapterhouse.events.models import Answer, Rsvp
+from chapterhouse.lib.testing import run_together
 from chapterhouse.members.tests.factories import make_member
 
 from .factories import make_event
