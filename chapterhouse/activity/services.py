@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -274,9 +274,19 @@ def mark_feed_seen(*, member: Member) -> datetime | None:
     """Note that the member looked at their feed now; returns when they looked before
     (None: never), which the page uses for its "since your last visit" divider.
 
-    Two statements and no transaction of its own (the home page counts its queries):
+    One statement on PostgreSQL (the old time read and the new one written together);
+    elsewhere two, without a transaction of its own (the home page counts its queries):
     two visits at once may both see the same "before", which only draws the same line."""
     now = timezone.now()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "WITH before AS (SELECT seen_at FROM activity_feedvisit WHERE member_id = %s), "
+                "saved AS (INSERT INTO activity_feedvisit (member_id, seen_at) VALUES (%s, %s) "
+                "ON CONFLICT (member_id) DO UPDATE SET seen_at = EXCLUDED.seen_at) "
+                "SELECT seen_at FROM before", [member.pk, member.pk, now])
+            row = cursor.fetchone()
+        return row[0] if row is not None else None
     visits = FeedVisit.objects.filter(member=member)
     before = visits.values_list("seen_at", flat=True).first()
     if before is None:

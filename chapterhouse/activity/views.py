@@ -54,8 +54,8 @@ def feed(request: HttpRequest) -> HttpResponse:
 
 def home_panel_context(request: HttpRequest, member: Member) -> dict[str, Any]:
     """The newest of the member's feed on their home page (from the cache when nothing
-    happened since: selectors.newest_in_feed), and when they looked last (two
-    statements)."""
+    happened since: selectors.newest_in_feed), and when they looked last
+    (services.mark_feed_seen)."""
     activities = selectors.newest_in_feed(member, ON_HOME)
     since = services.mark_feed_seen(member=member)
     return {"items": presenters.items(activities, since=since), "since": since}

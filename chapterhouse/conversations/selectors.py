@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from chapterhouse.lib.interface import Viewer
+from chapterhouse.lib.rawsql import Prepared
 from chapterhouse.members.models import Member
 from chapterhouse.notifications.models import Notification
 
@@ -44,12 +45,14 @@ def is_participant(viewer: Viewer, conversation: Conversation) -> bool:
     )
 
 
-def unread_messages(member: Member) -> QuerySet[Message]:
-    """Messages others wrote in the member's conversations after their read mark."""
+def unread_messages(member: Member | int) -> QuerySet[Message]:
+    """Messages others wrote in the member's conversations (a member or its id) after
+    their read mark."""
+    member_id = member if isinstance(member, int) else member.pk
     return Message.objects.filter(
-        conversation__participants__member=member,
+        conversation__participants__member_id=member_id,
         id__gt=F("conversation__participants__read_up_to"),
-    ).exclude(author=member)
+    ).exclude(author_id=member_id)
 
 
 def _count(queryset: QuerySet[Any]) -> Subquery:
@@ -57,6 +60,17 @@ def _count(queryset: QuerySet[Any]) -> Subquery:
     counted = queryset.order_by().annotate(
         n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values("n")
     return Subquery(counted[:1], output_field=IntegerField())
+
+
+def _unread_counts(member_id: int) -> QuerySet[Any]:
+    return Member.objects.filter(pk=member_id).values_list(
+        _count(Notification.objects.filter(recipient_id=member_id, read_at__isnull=True)),
+        _count(unread_messages(member_id)),
+    )[:1]
+
+
+# Every member's page asks this: the SQL is built once (lib.rawsql.Prepared).
+_UNREAD_COUNTS = Prepared(_unread_counts)
 
 
 def unread_counts_for(viewer: Viewer) -> tuple[int, int]:
@@ -70,11 +84,8 @@ def unread_counts_for(viewer: Viewer) -> tuple[int, int]:
     notices_key, messages_key = ("unread notifications", member.pk), ("unread messages", member.pk)
     notices, messages = viewer.recalled(notices_key), viewer.recalled(messages_key)
     if notices is None and messages is None:
-        row = Member.objects.filter(pk=member.pk).values_list(
-            _count(Notification.objects.filter(recipient=member, read_at__isnull=True)),
-            _count(unread_messages(member)),
-        ).first()
-        notices, messages = row if row is not None else (0, 0)
+        rows = _UNREAD_COUNTS(member.pk)
+        notices, messages = rows[0] if rows else (0, 0)
     elif notices is None:
         notices = Notification.objects.filter(recipient=member, read_at__isnull=True).count()
     elif messages is None:

@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
 
+from chapterhouse.lib.rawsql import Prepared
+
 from . import services
 from .sessions import still_signed_in
 
@@ -53,6 +55,11 @@ class PresenceMiddleware:
         return response
 
 
+# Every signed-in request asks this: the SQL is built once (lib.rawsql.Prepared).
+_USER_WITH_MEMBER = Prepared(lambda user_id: get_user_model()._default_manager
+                             .select_related("member__home_chapter").filter(pk=user_id))
+
+
 def _user_of(request: HttpRequest) -> Any:
     """Django's `auth.get_user`, with the member and their home chapter loaded in the
     same query, when the session's backend loads users as Django's ModelBackend does:
@@ -69,8 +76,8 @@ def _user_of(request: HttpRequest) -> Any:
     backend = load_backend(backend_path)
     if not isinstance(backend, ModelBackend) or type(backend).get_user is not ModelBackend.get_user:
         return auth.get_user(request)
-    user = (get_user_model()._default_manager.select_related("member__home_chapter")
-            .filter(pk=user_id).first())
+    found = _USER_WITH_MEMBER(user_id)
+    user = found[0] if found else None
     if user is None or not backend.user_can_authenticate(user):
         return AnonymousUser()
     return user if _session_verified(request, user) else AnonymousUser()

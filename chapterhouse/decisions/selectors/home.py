@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from chapterhouse.chapters.models import Chapter
+from django.db.models import QuerySet
+
+from chapterhouse.lib.rawsql import Prepared
 
 from ..models import Amendment, Ballot, Participation, Proposal, WeightObjection
 
@@ -28,33 +30,45 @@ class NeedsYou:
         return not (self.votes or self.deliberating or self.amendments or self.objections)
 
 
+def _votes(member_id: int) -> QuerySet[Proposal]:
+    voted = Ballot.objects.filter(member_id=member_id).values("proposal_id")
+    took_part = Participation.objects.filter(member_id=member_id).values("proposal_id")
+    return (Proposal.objects.filter(status=Proposal.Status.VOTING,
+                                    roll__entries__member_id=member_id)
+            .exclude(pk__in=voted).exclude(pk__in=took_part)
+            .select_related("chapter").order_by("voting_closes_at", "pk")[:HOME_LIMIT])
+
+
+def _deliberating(chapter_paths: list[str]) -> QuerySet[Proposal]:
+    return (Proposal.objects.filter(status=Proposal.Status.DELIBERATION,
+                                    chapter__path__in=chapter_paths)
+            .select_related("chapter").order_by("voting_opens_at", "pk")[:HOME_LIMIT])
+
+
+def _amendments(member_id: int) -> QuerySet[Amendment]:
+    return (Amendment.objects.filter(proposal__author_id=member_id,
+                                     status=Amendment.Status.OPEN,
+                                     proposal__status=Proposal.Status.DELIBERATION)
+            .select_related("proposal", "author").order_by("-created_at", "-pk")[:HOME_LIMIT])
+
+
+def _objections(member_id: int) -> QuerySet[WeightObjection]:
+    return (WeightObjection.objects.filter(proposal__author_id=member_id,
+                                           status=WeightObjection.Status.OPEN,
+                                           proposal__status=Proposal.Status.DELIBERATION)
+            .select_related("proposal", "member").order_by("-created_at", "-pk")[:HOME_LIMIT])
+
+
+# Every member's home page asks these: their SQL is built once (lib.rawsql.Prepared).
+_VOTES, _DELIBERATING = Prepared(_votes), Prepared(_deliberating)
+_AMENDMENTS, _OBJECTIONS = Prepared(_amendments), Prepared(_objections)
+
+
 def needs_you(member: Member) -> NeedsYou:
     """The votes waiting for the member's ballot (soonest closing first), the proposals
     in deliberation in their chapters (soonest vote first), and the open amendments
     to their own proposals and the open objections to their weights (newest first).
     Four queries, whatever the numbers."""
-    voted = Ballot.objects.filter(member=member).values("proposal_id")
-    took_part = Participation.objects.filter(member=member).values("proposal_id")
-    votes = list(
-        Proposal.objects.filter(status=Proposal.Status.VOTING, roll__entries__member=member)
-        .exclude(pk__in=voted).exclude(pk__in=took_part)
-        .select_related("chapter").order_by("voting_closes_at", "pk")[:HOME_LIMIT]
-    )
-    deliberating = list(
-        Proposal.objects.filter(status=Proposal.Status.DELIBERATION,
-                                chapter__in=Chapter.objects.containing(member.home_chapter))
-        .select_related("chapter").order_by("voting_opens_at", "pk")[:HOME_LIMIT]
-    )
-    amendments = list(
-        Amendment.objects.filter(proposal__author=member, status=Amendment.Status.OPEN,
-                                 proposal__status=Proposal.Status.DELIBERATION)
-        .select_related("proposal", "author").order_by("-created_at", "-pk")[:HOME_LIMIT]
-    )
-    objections = list(
-        WeightObjection.objects.filter(proposal__author=member,
-                                       status=WeightObjection.Status.OPEN,
-                                       proposal__status=Proposal.Status.DELIBERATION)
-        .select_related("proposal", "member").order_by("-created_at", "-pk")[:HOME_LIMIT]
-    )
-    return NeedsYou(votes=votes, deliberating=deliberating, amendments=amendments,
-                    objections=objections)
+    return NeedsYou(votes=_VOTES(member.pk),
+                    deliberating=_DELIBERATING(member.home_chapter.ancestor_paths()),
+                    amendments=_AMENDMENTS(member.pk), objections=_OBJECTIONS(member.pk))
