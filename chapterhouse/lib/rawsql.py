@@ -162,6 +162,8 @@ class Prepared:
         # A copy of the compiler that answers with the kept SQL (execute_sql asks
         # as_sql for it), on a copy of the queryset that asks for that compiler.
         runner = _shallow(compiler)
+        # This thread's connection: the compiler kept the one it was built on.
+        runner.connection = connections[queryset.db]
         runner.as_sql = lambda *a, **k: (sql, actual)  # type: ignore[method-assign]
         query = _shallow(queryset.query)
         query.get_compiler = lambda *a, **k: runner  # type: ignore[method-assign]

@@ -73,3 +73,27 @@ def test_an_argument_the_query_does_not_carry_goes_through_the_orm(member, outsi
 def test_only_numbers_and_texts():
     with pytest.raises(TypeError):
         Prepared(lambda when: Member.objects.filter(joined_at=when))(object())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_query_built_in_one_thread_runs_in_another(member):
+    # Django's connections are per thread, and the compiler kept the one it was built
+    # with: each run uses its own thread's (ASGI runs views in a pool's threads).
+    import threading
+
+    prepared = Prepared(_members_of)
+    assert prepared(member.home_chapter_id) == [member]
+    got, errors = [], []
+
+    def run() -> None:
+        try:
+            got.extend(prepared(member.home_chapter_id))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert errors == [] and got == [member]
