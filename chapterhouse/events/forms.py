@@ -52,7 +52,7 @@ class EventForm(forms.Form):
                                 max_value=90)
     longitude = forms.FloatField(label=_("Longitude"), required=False, min_value=-180,
                                  max_value=180)
-    online_url = forms.URLField(label=_("Online link"), required=False,
+    online_url = forms.URLField(label=_("Online link"), required=False, max_length=200,
                                 assume_scheme="https")
     capacity = forms.IntegerField(
         label=_("Capacity"), required=False, min_value=0, max_value=MAX_CAPACITY,

@@ -58,6 +58,8 @@ def test_a_facilitator_creates_an_event_by_form(facilitator_client, facilitator)
     ({"repeat": "weekly", "repeat_until": "2000-01-01"}, "The last day cannot be before"),
     ({"time_zone": "Nowhere/Else"}, "not a time zone"),
     ({"starts_at": "not a date"}, "Enter a valid date"),
+    # The column holds 200 characters: a longer link is the form's error, not a 500.
+    ({"online_url": "https://example.org/" + "x" * 200}, "at most 200 characters"),
 ])
 def test_bad_input_shows_a_clear_error_and_stores_nothing(facilitator_client, change, says):
     response = facilitator_client.post(NEW, form_data(**change))
