@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 # Lets the classes that django-stubs makes generic be subscripted at run time too
@@ -391,6 +392,11 @@ AVATAR_MAX_BYTES = int(env("AVATAR_MAX_BYTES", str(2 * 1024 * 1024)))
 # Files only their readers may fetch (private messages' images): never under MEDIA_ROOT,
 # which is served to anyone; the app serves them after a permission check.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(DATA_DIR / "private")))
+if PRIVATE_MEDIA_ROOT.resolve().is_relative_to(MEDIA_ROOT.resolve()):
+    raise ImproperlyConfigured(
+        f"PRIVATE_MEDIA_ROOT ({PRIVATE_MEDIA_ROOT}) is inside MEDIA_ROOT ({MEDIA_ROOT}), "
+        "which is served to anyone: private messages' images would be public. "
+        "Set PRIVATE_MEDIA_ROOT to a directory outside MEDIA_ROOT.")
 
 # Private messages (chapterhouse.conversations).
 MESSAGE_MAX_CHARS = int(env("MESSAGE_MAX_CHARS", "10000"))

@@ -53,3 +53,22 @@ def test_the_pool_is_sized_by_environment_or_turned_off():
 def test_sqlite_and_the_test_suite_have_no_pool(tmp_path):
     assert database_settings(DATA_DIR=str(tmp_path))[0] is None
     assert database_settings(DATABASE_URL=POSTGRES, CHAPTERHOUSE_TESTING="1")[0] is None
+
+
+def test_private_files_may_not_live_where_media_is_served_to_anyone(tmp_path):
+    env = {key: value for key, value in os.environ.items()
+           if key not in {"CHAPTERHOUSE_TESTING", "DATABASE_URL"}} | {
+        "DJANGO_SETTINGS_MODULE": "chapterhouse.config.settings", "DATA_DIR": str(tmp_path),
+        "SECRET_KEY": "a-long-random-production-secret-" + "k" * 40,
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "PRIVATE_MEDIA_ROOT": str(tmp_path / "media" / "private")}
+    refused = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "-c", SHOW], cwd=ROOT, env=env, capture_output=True, text=True,
+        check=False)
+    assert refused.returncode != 0
+    assert "PRIVATE_MEDIA_ROOT" in refused.stderr and "inside MEDIA_ROOT" in refused.stderr
+    allowed = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "-c", SHOW], cwd=ROOT, env=env | {
+            "PRIVATE_MEDIA_ROOT": str(tmp_path / "private")},
+        capture_output=True, text=True, check=False)
+    assert allowed.returncode == 0, allowed.stderr
