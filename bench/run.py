@@ -708,6 +708,11 @@ def _ms(s: dict[str, Any]) -> str:
     return " / ".join(str(s.get(k, "?")) for k in ("p50_ms", "p95_ms", "p99_ms"))
 
 
+def _spread(s: dict[str, Any]) -> str:
+    """A side's round-to-round spread, or "–" when no round completed a request."""
+    return "–" if s.get("spread") is None else f"{s['spread']:.1%}"
+
+
 def _outcome(r: dict[str, Any]) -> str:
     if r.get("not_measured"):
         return f"not measured: {r['not_measured']}"
@@ -754,7 +759,7 @@ def markdown(result: dict[str, Any]) -> str:
         lines.append(
             f"| {op['name']} | {op['reference_name']} | {_ms(o)} | {_ms(r)} | "
             f"{o['throughput_rps']} ({o['throughput_per_core']}) | {r['throughput_rps']} | "
-            f"{op['ratio']:.3f} | {r['spread']:.1%} | {q['large']} / {q['small']} | "
+            f"{op['ratio']:.3f} | {_spread(r)} | {q['large']} / {q['small']} | "
             f"{op['target']} | {_outcome(op)} |"
         )
     for op in result["ops"]:
