@@ -16,6 +16,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chapterhouse.config.settings")
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
+from django.db import transaction  # noqa: E402
 
 from chapterhouse.notifications import tasks  # noqa: E402
 
@@ -25,7 +26,12 @@ _store = tasks._store
 
 def _slow_store(*args: Any, **kwargs: Any) -> list[int]:
     stored = _store(*args, **kwargs)
-    time.sleep(float(os.environ["DRILL_BATCH_PAUSE"]))
+    pause = float(os.environ["DRILL_BATCH_PAUSE"])
+    time.sleep(pause)
+    # And a breath after the commit: on SQLite a writer that takes the lock again at
+    # once can starve another worker's claim for a whole run (seen in CI under load:
+    # worker-b claimed its run only as worker-a's ended).
+    transaction.on_commit(lambda: time.sleep(pause / 2))
     return stored
 
 
