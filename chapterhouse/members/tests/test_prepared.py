@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from chapterhouse.chapters.models import Chapter
 from chapterhouse.lib.rawsql import Prepared
+from chapterhouse.lib.testing import run_together
 from chapterhouse.members.models import Member
 
 pytestmark = pytest.mark.django_db
@@ -81,21 +82,7 @@ def test_only_numbers_and_texts():
 def test_a_query_built_in_one_thread_runs_in_another(member):
     # Django's connections are per thread, and the compiler kept the one it was built
     # with: each run uses its own thread's (ASGI runs views in a pool's threads).
-    import threading
-
     prepared = Prepared(_members_of)
     assert prepared(member.home_chapter_id) == [member]
-    got, errors = [], []
-
-    def run() -> None:
-        try:
-            got.extend(prepared(member.home_chapter_id))
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    assert errors == [] and got == [member]
+    results, errors = run_together(1, lambda _i: prepared(member.home_chapter_id))
+    assert errors == [] and results == {0: [member]}
