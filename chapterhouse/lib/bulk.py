@@ -85,9 +85,10 @@ def insert_new_rows(
     row exists (another run stored it, or is storing it: its COPY waits for that run to
     end), the rows go through a temporary table and INSERT … ON CONFLICT DO NOTHING
     RETURNING, which says which were stored. Elsewhere: the keys already stored are
-    read, the others inserted with bulk_create(ignore_conflicts=True) (SQLite runs one
-    writer at a time, so nothing comes between the read and the write). Values in
-    `unique` compare as the field gives them back (a UUID for a UUIDField).
+    read, the others inserted in one statement (SQLite; bulk_create(ignore_conflicts=True)
+    on any other database). SQLite runs one writer at a time, so nothing comes between
+    the read and the write. Values in `unique` compare as the field gives them back (a
+    UUID for a UUIDField).
     """
     if not rows:
         return []
@@ -103,8 +104,12 @@ def insert_new_rows(
         lookups = {f"{name}__in": {row[name] for row in rows} for name in unique}
         stored = set(model._default_manager.filter(**lookups).values_list(*unique))
         rows = [row for row in rows if tuple(key(row)) not in stored]
-        model._default_manager.bulk_create([model(**_parsed(row)) for row in rows],
-                                           ignore_conflicts=True)
+        if connection.vendor == "sqlite" and not any(
+                isinstance(field, models.BinaryField) for field in model._meta.fields):
+            _insert_from_json(model, rows)
+        else:
+            model._default_manager.bulk_create([model(**_parsed(row)) for row in rows],
+                                               ignore_conflicts=True)
         return list(rows)
     return [row for row in rows if tuple(key(row)) in stored]
 
@@ -135,6 +140,38 @@ def _copy_skipping_conflicts(
         stored = {tuple(row) for row in cursor.fetchall()}
         cursor.execute(f"DROP TABLE {staging}")
     return stored
+
+
+def _insert_from_json(model: type[models.Model], rows: Sequence[Row]) -> None:
+    """Store `rows` in one INSERT … SELECT over a JSON array of them, skipping those
+    that conflict on a unique constraint (SQLite). bulk_create would send one INSERT per
+    999 parameters (Django's limit for SQLite), a hundred statements for 20,000 rows of
+    five columns; here the statement count is one whatever the rows' number.
+
+    The rows become instances first, as for bulk_create: each field gives its default
+    and its value for the database (a datetime or UUID as SQLite stores it, JSON as
+    text), so what is stored is what bulk_create would store."""
+    if not rows:
+        return
+    meta = model._meta
+    given = _columns(model, rows[0])[0]
+    fields = [field for field in meta.concrete_fields
+              if not field.primary_key or field in given]
+    values = []
+    for row in rows:
+        obj = model(**_parsed(row))
+        values.append([field.get_db_prep_save(field.pre_save(obj, add=True), connection)
+                       for field in fields])
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    extract = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(fields)))
+    with connection.cursor() as cursor:
+        # "WHERE true": SQLite's parser needs it between a SELECT and ON CONFLICT.
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
+            f"SELECT {extract} FROM json_each(%s) WHERE true ON CONFLICT DO NOTHING",
+            [json.dumps(values, default=str, ensure_ascii=False)],
+        )
 
 
 def next_ids(model: type[models.Model], count: int) -> list[int]:

@@ -483,3 +483,30 @@ def test_a_chapter_notice_run_from_the_start_again_skips_the_members_told(
         Notification.objects.filter(url="/d/4/", recipient_id__in=everyone[1::2])
         .values_list("pk", flat=True))
 
+
+
+def test_a_batch_of_notices_is_stored_in_as_many_statements_whatever_its_size(member):
+    # SQLite's bulk INSERTs are cut at 999 parameters (a hundred statements for the
+    # 20,000 members of a fan-out batch at seven columns); the notices go in one.
+    from chapterhouse.notifications import tasks
+
+    others = [o.pk for o in make_bare_members(member, 1_500)]
+    created, key = datetime.fromisoformat("2026-12-07T10:00:00+00:00"), uuid.uuid4()
+    with CaptureQueriesContext(connection) as few:
+        tasks._store(others[:3], str(Kind.VOTING_OPENED), SAY, said("Vote"), "/d/6/",
+                     created, uuid.uuid4())
+    with CaptureQueriesContext(connection) as many:
+        told = tasks._store(others, str(Kind.VOTING_OPENED), SAY, said("Vote"), "/d/5/",
+                            created, key)
+    assert len(many) == len(few) <= 3
+    assert told == others
+    # What is stored reads back as the ORM stores a notice.
+    notify(recipients=[member], kind=Kind.VOTING_OPENED, message=SAY, params=said("Vote"),
+           url="/d/5/")
+    fields = ("kind", "message", "params", "url", "read_at")
+    by_orm = Notification.objects.filter(recipient=member, url="/d/5/").values(*fields).get()
+    stored = Notification.objects.filter(event=key)
+    assert stored.count() == 1_500
+    assert all(row == by_orm for row in stored.values(*fields))
+    assert set(stored.values_list("created_at", flat=True)) == {created}
+    assert sorted(stored.values_list("recipient_id", flat=True)) == sorted(others)
