@@ -71,13 +71,18 @@ LIMIT 50
 """
 
 
-# Search: what an anonymous reader finds, ranked as chapterhouse.search ranks it.
+# Search: what an anonymous reader finds, ranked as chapterhouse.search ranks it: the
+# SEARCH_LIMIT newest matches (chapterhouse.search.selectors.MAX_RESULTS), best first.
+SEARCH_LIMIT = 1_000
+
 SEARCH_SQL = """
 SELECT e.id, e.kind, e.title, e.url, e.date, count(*) OVER ()
-FROM search_entry e,
-     (SELECT websearch_to_tsquery('simple', unaccent(%(q)s))
-             || websearch_to_tsquery('english', unaccent(%(q)s)) AS q) query
-WHERE e.audience = 'public' AND e.vector @@ query.q
+FROM (SELECT websearch_to_tsquery('simple', unaccent(%(q)s))
+             || websearch_to_tsquery('english', unaccent(%(q)s)) AS q) query,
+     LATERAL (SELECT n.id FROM search_entry n
+              WHERE n.audience = 'public' AND n.vector @@ query.q
+              ORDER BY n.date DESC, n.id DESC LIMIT %(limit)s) newest
+JOIN search_entry e ON e.id = newest.id
 ORDER BY ts_rank(e.vector, query.q) DESC, e.date DESC, e.id DESC
 LIMIT 20
 """
@@ -87,7 +92,8 @@ SELECT id, kind, title, url, date, count(*) OVER ()
 FROM (SELECT e.id, e.kind, e.title, e.url, e.date,
              bm25(search_entry_fts, 10.0, 1.0) AS score
       FROM search_entry_fts JOIN search_entry e ON e.id = search_entry_fts.rowid
-      WHERE search_entry_fts MATCH :q AND e.audience = 'public')
+      WHERE search_entry_fts MATCH :q AND e.audience = 'public'
+      ORDER BY e.date DESC, e.id DESC LIMIT :limit)
 ORDER BY score, date DESC, id DESC
 LIMIT 20
 """
@@ -105,9 +111,9 @@ def search_rows(conn: Any, text: str) -> list[tuple]:
     """The reference's rows for the query `text` on a DB-API connection."""
     terms = search_terms(text)
     if isinstance(conn, sqlite3.Connection):
-        return conn.execute(SEARCH_SQL_SQLITE, {"q": terms}).fetchall()
+        return conn.execute(SEARCH_SQL_SQLITE, {"q": terms, "limit": SEARCH_LIMIT}).fetchall()
     with conn.cursor() as cur:
-        cur.execute(SEARCH_SQL, {"q": terms})
+        cur.execute(SEARCH_SQL, {"q": terms, "limit": SEARCH_LIMIT})
         return cur.fetchall()
 
 

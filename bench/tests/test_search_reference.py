@@ -33,3 +33,22 @@ def test_the_reference_finds_what_the_page_shows_an_anonymous_reader(member, out
         assert [row[0] for row in rows] == expected, text
         assert (rows[0][5] if rows else 0) == ours.count(), text
     assert len(expected) == 0 and len(search_rows(connection.connection, "quokka")) == 20
+
+
+def test_the_reference_ranks_the_same_newest_matches(member, monkeypatch):
+    from bench import reference_app
+
+    assert reference_app.SEARCH_LIMIT == selectors.MAX_RESULTS
+    monkeypatch.setattr(reference_app, "SEARCH_LIMIT", 4)
+    monkeypatch.setattr(selectors, "MAX_RESULTS", 4)
+    make_event(author=member, title="Quokka quokka quokka, the oldest")
+    for number in range(6):
+        make_event(author=member, title=f"Quokka {number}" + " quokka" * (number % 3))
+    reindex()
+    query = selectors.parse_query("quokka")
+    assert query is not None
+    ours = selectors.search(Viewer(AnonymousUser()), query, selectors.Filters())
+    expected = list(ours.values_list("id", flat=True))
+    rows = search_rows(connection.connection, "quokka")
+    assert [row[0] for row in rows] == expected and len(expected) == 4
+    assert rows[0][5] == ours.count() == 4

@@ -59,7 +59,9 @@ class SearchPagination(PageNumberPagination):
 
 @extend_schema(tags=TAGS)
 class SearchView(APIView):
-    """What the viewer may find, best first; `facets` counts the results by kind."""
+    """What the viewer may find, best first: the 1,000 newest matches, ranked (narrow
+    the search to reach older ones). `facets` counts the matches by kind among the 1,001
+    newest: a total of 1,001 means there are more."""
 
     permission_classes = [AllowAny]
     pagination_class = SearchPagination
@@ -93,7 +95,8 @@ class SearchView(APIView):
         language = (translation.get_language() or "en").split("-")[0]
         keys = selectors.audience_keys(viewer)
         paginator = SearchPagination()
-        entries = selectors.search(viewer, form.query, form.filters, language=language)
+        entries = selectors.search(viewer, form.query, form.filters, language=language,
+                                   keys=keys)
         page = paginator.paginate_queryset(entries, request, view=self)
         paginator.facets = selectors.facets(  # type: ignore[attr-defined]
             viewer, form.query, form.filters, language=language, keys=keys)

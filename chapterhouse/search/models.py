@@ -42,6 +42,8 @@ class Entry(models.Model):
         indexes = [
             models.Index(fields=["audience", "kind"], name="search_entry_audience"),
             models.Index(fields=["chapter_path"], name="search_entry_path"),
+            # The newest matches first (selectors.search ranks only those).
+            models.Index(fields=["date", "id"], name="search_entry_date"),
         ]
 
     def __str__(self) -> str:

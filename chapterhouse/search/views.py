@@ -31,13 +31,19 @@ def index(request: HttpRequest) -> HttpResponse:
     language = (translation.get_language() or "en").split("-")[0]
     keys = selectors.audience_keys(viewer)
     counts = selectors.facets(viewer, form.query, form.filters, language=language, keys=keys)
-    entries = selectors.search(viewer, form.query, form.filters, language=language)
+    entries = selectors.search(viewer, form.query, form.filters, language=language,
+                               keys=keys)
     page_obj = Paginator(entries, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    found = sum(counts.values())  # of the MAX_RESULTS + 1 newest (selectors.facets)
+    more = found > selectors.MAX_RESULTS
     context.update(
         page_obj=page_obj,
         results=presenters.results(page_obj, form.query),
         facets=presenters.facets(counts, form.filters.kind),
-        total=sum(counts.values()),
+        total=min(found, selectors.MAX_RESULTS),
+        more=more,
+        # The list stops at MAX_RESULTS while there are more (selectors.search).
+        cut=more and page_obj.paginator.count == selectors.MAX_RESULTS,
         query_string=request.GET.copy(),
     )
     return render(request, "search/index.html", context)

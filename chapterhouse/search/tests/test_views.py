@@ -127,3 +127,26 @@ def test_the_header_has_a_search_box_that_works_without_javascript(client):
 
 def test_only_get_is_allowed(client):
     assert client.post(PAGE, {"q": WORD}).status_code == 405
+
+
+def test_a_common_word_ranks_the_newest_matches_and_says_there_are_more(
+        member_client, member, monkeypatch):
+    # Ranking reads each candidate's text: only the MAX_RESULTS newest are ranked.
+    from chapterhouse.search import selectors
+
+    monkeypatch.setattr(selectors, "MAX_RESULTS", 5)
+    make_thread(member, title="The oldest", body=f"{WORD} " * 9)
+    for number in range(6):
+        make_thread(member, title=f"Thread {number}", body=f"{WORD} " * (number % 3 + 1))
+    reindex()
+    html = member_client.get(PAGE, {"q": WORD}).content.decode()
+    assert html.count('class="search-result"') == 5
+    assert "The oldest" not in html
+    # The newest five, best first: Thread 5 and 2 say the word three times.
+    order = [html.index(f"Thread {n}<") for n in (5, 2, 4, 1, 3)]
+    assert order == sorted(order)
+    assert "More than 5 results: the best of the 5 newest are shown." in html
+    assert '<span class="muted">5+</span>' in html
+    # A search that finds no more than the limit says how many it found.
+    html = member_client.get(PAGE, {"q": "oldest"}).content.decode()
+    assert "1 result<" in html and "More than" not in html
