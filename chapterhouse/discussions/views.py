@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote as urlquote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -88,21 +90,35 @@ def discussion_context(
             # Viewing a page marks its posts read (with or without JavaScript): a write
             # on GET, as presence is, that only ever records the viewer's own reading.
             services.mark_read(member=member, thread=thread, post=page.posts[-1].post.pk)
+    live = not page.page.has_next()
     return {
         "thread": thread,
         "page_obj": page.page,
         "posts": page.posts,
+        **reply_links(thread, next_url, live=live),
         "can_post": viewer.member is not None and viewer.can("discussions.post_in_thread", thread),
         "can_lock": viewer.can("discussions.lock_thread", thread),
         "form": form or PostForm(thread=thread),
         # New posts appear in place (htmx) only on the thread's last page; elsewhere
         # the reply is a plain POST that lands on the page where the post is.
-        "live": not page.page.has_next(),
+        "live": live,
         "next_url": next_url,
         "embedded": embedded,
         "reader": state,
         "levels": level_choices(THREAD_LEVELS, state.level if state else None),
         "said": LEVEL_SAID[state.level] if state else "",
+    }
+
+
+def reply_links(thread: Thread, next_url: str, *, live: bool) -> dict[str, str]:
+    """What each post's Reply and Quote links are made of (`_post.html`), worked out once
+    for a page of posts: the reply form's address, and what follows the post's id in
+    the link (`reply_query`) and in its htmx request (`hx_query`)."""
+    query = f"&next={urlquote(next_url, safe='/')}" if next_url else ""
+    return {
+        "reply_url": reverse("discussions:reply", kwargs={"public_id": thread.public_id}),
+        "reply_query": query,
+        "hx_query": query if live else f"{query}&live=0",
     }
 
 
@@ -262,6 +278,7 @@ def _after_reply(request: HttpRequest, thread: Thread, post: Post, next_url: str
             {
                 "item": item,
                 "thread": thread,
+                **reply_links(thread, next_url, live=True),
                 "can_post": True,
                 "form": PostForm(thread=thread),
                 "next_url": next_url,

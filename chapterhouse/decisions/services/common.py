@@ -8,10 +8,13 @@ from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
 from django.apps import apps
+from django.db import transaction
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from chapterhouse.chapters.models import Chapter, ChapterRole
+from chapterhouse.lib import pagecache
 from chapterhouse.lib.errors import Refused
 from chapterhouse.lib.tasks import task_named
 from chapterhouse.lib.text import without_bidi_controls
@@ -61,6 +64,12 @@ def _now(now: datetime | None) -> datetime:
 
 
 def _event(proposal: Proposal, kind: str, actor: Member | None, /, **data: Any) -> ProposalEvent:
+    """Record what happened to the proposal; once committed, signed-out visitors see it
+    at once on the proposal's page and its chapter's proposals (both served to them from
+    the page cache, lib/pagecache)."""
+    pages = (proposal.get_absolute_url(),
+             reverse("decisions:chapter", kwargs={"url_path": proposal.chapter.url_path}))
+    transaction.on_commit(lambda: [pagecache.forget(page) for page in pages])
     return ProposalEvent.objects.create(proposal=proposal, kind=kind, actor=actor, data=data)
 
 
