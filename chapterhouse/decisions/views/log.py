@@ -27,6 +27,7 @@ from chapterhouse.chapters.access import chapter_lookup
 from chapterhouse.chapters.models import Chapter
 from chapterhouse.chapters.navigation import section_context
 from chapterhouse.chapters.selectors import full_names
+from chapterhouse.lib import pagecache
 from chapterhouse.lib.interface import is_htmx, viewer_of
 
 from .. import presenters, selectors
@@ -199,6 +200,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponseBase:
 
 
 @require_safe
+@pagecache.cache_for_anonymous
 def chapter(request: HttpRequest, url_path: str) -> HttpResponse:
     """The chapter's proposals by stage (each stage's first few; ?stage= lists one in
     full) and its decision log."""

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from chapterhouse.lib import pagecache
 from chapterhouse.lib.interface import viewer_of
 from chapterhouse.lib.markdown import render_markdown
 
@@ -59,6 +60,7 @@ def _amendment_rows(request: HttpRequest, proposal: Proposal) -> list[dict[str, 
 
 
 @require_safe
+@pagecache.cache_for_anonymous
 def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     proposal = access_proposal(request, public_id)
     viewer = viewer_of(request)
