@@ -11,8 +11,9 @@ CaptureQueriesContext, and prints JSON:
 Pages: the chapter page anonymous and as a member of the chapter, that member's home page
 with their activity feed (against the smallest chapter's member's), the chapter's proposals
 list, a proposal page with the most posts on its deliberation thread (the generator
-makes one with 200) against one with the fewest, and the search page for a common query
-against a rare one (load: "search_page", "search_query", "search_rows").
+makes one with 200) against one with the fewest (both anonymous, as served from the page
+cache after the first visit, and as that member, rendered for them), and the search page
+for a common query against a rare one (load: "search_page", "search_query", "search_rows").
 `member_cookie` is a `Cookie:` header value for a session of the large chapter's member,
 created here in the scratch database (sessions live in the database), for the HTTP load
 of the member chapter page.
@@ -154,6 +155,12 @@ def main() -> None:
             "large": {**measure(anonymous, proposals_url(busy)), "rows": busy.n},
             "small": {**measure(anonymous, proposals_url(quiet)), "rows": quiet.n},
         },
+        {
+            # Rendered for the member (signed-out visitors get it from the page cache).
+            "key": "proposals_list_member", "name": "proposals list (member)",
+            "large": {**measure(member_client, proposals_url(busy)), "rows": busy.n},
+            "small": {**measure(member_client, proposals_url(quiet)), "rows": quiet.n},
+        },
     ]
     load = {
         "chapter_page": big.get_absolute_url(),
@@ -171,6 +178,12 @@ def main() -> None:
             "key": "proposal_page", "name": "proposal page (anonymous)",
             "large": {**measure(anonymous, most.get_absolute_url()), "rows": most.posts},
             "small": {**measure(anonymous, fewest.get_absolute_url()), "rows": fewest.posts},
+        })
+        pages.append({
+            "key": "proposal_page_member", "name": "proposal page (member)",
+            "large": {**measure(member_client, most.get_absolute_url()), "rows": most.posts},
+            "small": {**measure(member_client, fewest.get_absolute_url()),
+                      "rows": fewest.posts},
         })
         load |= {"proposal_page": most.get_absolute_url(), "proposal_id": most.pk,
                  "proposal_posts": most.posts}
