@@ -270,21 +270,35 @@ def remove_follows_of(member: Member) -> int:
     return deleted
 
 
+_FEED_VISIT = (
+    "WITH lazy AS (SELECT set_config('synchronous_commit', 'off', true)), "
+    "before AS (SELECT seen_at FROM activity_feedvisit WHERE member_id = %s), "
+    "saved AS (INSERT INTO activity_feedvisit (member_id, seen_at) VALUES (%s, %s) "
+    "ON CONFLICT (member_id) DO UPDATE SET seen_at = EXCLUDED.seen_at) "
+    "SELECT (SELECT seen_at FROM before) FROM lazy"
+)
+# Inside a caller's transaction, whose other writes must wait for the disk as usual.
+_FEED_VISIT_IN_TRANSACTION = _FEED_VISIT.replace(
+    "SELECT set_config('synchronous_commit', 'off', true)", "SELECT 1")
+
+
 def mark_feed_seen(*, member: Member) -> datetime | None:
     """Note that the member looked at their feed now; returns when they looked before
     (None: never), which the page uses for its "since your last visit" divider.
 
     One statement on PostgreSQL (the old time read and the new one written together);
     elsewhere two, without a transaction of its own (the home page counts its queries):
-    two visits at once may both see the same "before", which only draws the same line."""
+    two visits at once may both see the same "before", which only draws the same line.
+
+    On PostgreSQL, when the statement is its own transaction (a request's), it commits
+    without waiting for the disk (synchronous_commit off for that transaction alone):
+    the wait was 3 ms of every home page, and a crash can lose at most the last half
+    second of these times, which only draws the line a little earlier."""
     now = timezone.now()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
-                "WITH before AS (SELECT seen_at FROM activity_feedvisit WHERE member_id = %s), "
-                "saved AS (INSERT INTO activity_feedvisit (member_id, seen_at) VALUES (%s, %s) "
-                "ON CONFLICT (member_id) DO UPDATE SET seen_at = EXCLUDED.seen_at) "
-                "SELECT seen_at FROM before", [member.pk, member.pk, now])
+            cursor.execute(_FEED_VISIT_IN_TRANSACTION if connection.in_atomic_block
+                           else _FEED_VISIT, [member.pk, member.pk, now])
             row = cursor.fetchone()
         return row[0] if row is not None else None
     visits = FeedVisit.objects.filter(member=member)

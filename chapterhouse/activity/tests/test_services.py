@@ -185,3 +185,21 @@ def test_removing_the_follows_of_a_member(member, outsider):
     services.follow(member=member, chapter=outsider.home_chapter)
     assert services.remove_follows_of(member) == 1
     assert not Follow.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_visit_in_its_own_transaction_is_remembered_and_leaves_commits_waiting(member):
+    # On PostgreSQL the visit commits without waiting for the disk, for its own
+    # transaction alone: the connection's next commits wait as before.
+    from django.db import connection
+
+    assert not connection.in_atomic_block
+    assert services.mark_feed_seen(member=member) is None
+    before = timezone.now()
+    seen = services.mark_feed_seen(member=member)
+    assert seen is not None and seen <= before
+    assert services.mark_feed_seen(member=member) >= before
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"
