@@ -93,13 +93,13 @@ class SearchView(APIView):
             raise ValidationError({"q": [_("Type at least one word to search for.")]})
         viewer = viewer_of(request)
         language = (translation.get_language() or "en").split("-")[0]
-        keys = selectors.audience_keys(viewer)
+        found = selectors.find(viewer, form.query, form.filters, language=language)
         paginator = SearchPagination()
-        entries = selectors.search(viewer, form.query, form.filters, language=language,
-                                   keys=keys)
-        page = paginator.paginate_queryset(entries, request, view=self)
-        paginator.facets = selectors.facets(  # type: ignore[attr-defined]
-            viewer, form.query, form.filters, language=language, keys=keys)
+        # Counted by find (no COUNT query).
+        paginator.django_paginator_class = (
+            lambda entries, per_page: found.paginator(per_page))  # type: ignore[assignment]
+        page = paginator.paginate_queryset(found.entries, request, view=self)
+        paginator.facets = found.counts  # type: ignore[attr-defined]
         results = presenters.results(page or [], form.query)
         return paginator.get_paginated_response(SearchResultSerializer(results, many=True).data)
 

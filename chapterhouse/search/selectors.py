@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, F, FloatField, Func, QuerySet, Value
+from django.db.models import F, FloatField, Func, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -165,25 +167,59 @@ def _ranked(entries: QuerySet[Entry], query: Query, language: str) -> QuerySet[E
 
 
 def _newest(query: Query, filters: Filters, keys: list[str], language: str, *,
-            kind: bool, limit: int) -> QuerySet[Entry, int]:
-    """The ids of the `limit` newest entries the viewer may find matching `query` and
-    `filters` (the date index walked newest first for a common word; the full-text
-    index for a rare one, as the planner finds cheaper)."""
+            kind: bool, limit: int) -> QuerySet[Entry, tuple[int, str]]:
+    """(id, kind) of the `limit` newest entries the viewer may find matching `query` and
+    `filters`, newest first (the full-text index finds the matches; the date index
+    walks them newest first when the planner finds that cheaper)."""
     entries = _filtered(_matching(query, language), filters, keys, kind=kind)
-    return entries.order_by("-date", "-pk").values_list("pk", flat=True)[:limit]
+    return entries.order_by("-date", "-pk").values_list("pk", "kind")[:limit]
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a search finds: `entries`, the results best first (`count` of them, at most
+    MAX_RESULTS); `counts`, how many of each kind the viewer finds, the kind filter
+    aside, among the MAX_RESULTS + 1 newest matches; `more`, whether there are more
+    matches than MAX_RESULTS (each kind's count is then "at least")."""
+
+    entries: QuerySet[Entry]
+    count: int
+    counts: dict[str, int]
+    more: bool
+
+    def paginator(self, per_page: int) -> Paginator[Entry]:
+        """A paginator of the results, counted already (no COUNT query)."""
+        paginator = Paginator(self.entries, per_page)
+        paginator.count = self.count  # a cached_property: set, it is not counted
+        return paginator
+
+
+def find(viewer: Viewer, query: Query, filters: Filters, *,
+         language: str = "en", keys: list[str] | None = None) -> Found:
+    """The entries the viewer may find, matching `query` and `filters`: the MAX_RESULTS
+    newest matches, ranked, with their counts by kind. Ranking reads every candidate's
+    whole text, so ranking all of a common word's matches took seconds at a million
+    members (2.5 s for 42,690 matches); older matches are reached by narrowing the
+    search (a chapter, dates, a kind). Two queries (three with a kind filter: the
+    kind's own newest), whatever the number of matches."""
+    keys = keys if keys is not None else audience_keys(viewer)
+    newest = list(_newest(query, filters, keys, language, kind=False,
+                          limit=MAX_RESULTS + 1))
+    if filters.kind:
+        ids = [pk for pk, _kind in _newest(query, filters, keys, language, kind=True,
+                                           limit=MAX_RESULTS)]
+    else:
+        ids = [pk for pk, _kind in newest[:MAX_RESULTS]]
+    entries = _ranked(Entry.objects.filter(pk__in=ids), query, language).order_by(
+        "-rank", "-date", "-pk")
+    return Found(entries=entries, count=len(ids), counts=dict(Counter(
+        kind for _pk, kind in newest)), more=len(newest) > MAX_RESULTS)
 
 
 def search(viewer: Viewer, query: Query, filters: Filters, *,
            language: str = "en", keys: list[str] | None = None) -> QuerySet[Entry]:
-    """The entries the viewer may find, matching `query` and `filters`, best first:
-    the MAX_RESULTS newest matches, ranked. Ranking reads every candidate's whole text,
-    so ranking all of a common word's matches took seconds at a million members (2.5 s
-    for 42,690 matches); older matches are reached by narrowing the search (a chapter,
-    dates, a kind)."""
-    keys = keys if keys is not None else audience_keys(viewer)
-    newest = _newest(query, filters, keys, language, kind=True, limit=MAX_RESULTS)
-    return _ranked(Entry.objects.filter(pk__in=newest), query, language).order_by(
-        "-rank", "-date", "-pk")
+    """The results of `find`, best first."""
+    return find(viewer, query, filters, language=language, keys=keys).entries
 
 
 def _filtered(entries: QuerySet[Entry], filters: Filters, keys: list[str], *,
@@ -203,14 +239,8 @@ def _filtered(entries: QuerySet[Entry], filters: Filters, keys: list[str], *,
 
 def facets(viewer: Viewer, query: Query, filters: Filters, *,
            language: str = "en", keys: list[str] | None = None) -> dict[str, int]:
-    """How many entries of each kind the viewer finds (the kind filter aside), among
-    the MAX_RESULTS + 1 newest: a total over MAX_RESULTS says there are more (each
-    kind's count is then "at least")."""
-    newest = _newest(query, filters, keys if keys is not None else audience_keys(viewer),
-                     language, kind=False, limit=MAX_RESULTS + 1)
-    rows = (Entry.objects.filter(pk__in=newest).order_by().values("kind")
-            .annotate(count=Count("id")))
-    return {row["kind"]: row["count"] for row in rows}
+    """The counts by kind of `find`."""
+    return find(viewer, query, filters, language=language, keys=keys).counts
 
 
 def highlight(text: str, query: Query, *, length: int | None = None) -> SafeString:

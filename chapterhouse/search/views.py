@@ -3,7 +3,6 @@ needed). An empty query shows the form; a bad one, the form with its error (400)
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -29,21 +28,16 @@ def index(request: HttpRequest) -> HttpResponse:
         return render(request, "search/index.html", context)
     viewer = viewer_of(request)
     language = (translation.get_language() or "en").split("-")[0]
-    keys = selectors.audience_keys(viewer)
-    counts = selectors.facets(viewer, form.query, form.filters, language=language, keys=keys)
-    entries = selectors.search(viewer, form.query, form.filters, language=language,
-                               keys=keys)
-    page_obj = Paginator(entries, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-    found = sum(counts.values())  # of the MAX_RESULTS + 1 newest (selectors.facets)
-    more = found > selectors.MAX_RESULTS
+    found = selectors.find(viewer, form.query, form.filters, language=language)
+    page_obj = found.paginator(RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     context.update(
         page_obj=page_obj,
         results=presenters.results(page_obj, form.query),
-        facets=presenters.facets(counts, form.filters.kind),
-        total=min(found, selectors.MAX_RESULTS),
-        more=more,
-        # The list stops at MAX_RESULTS while there are more (selectors.search).
-        cut=more and page_obj.paginator.count == selectors.MAX_RESULTS,
+        facets=presenters.facets(found.counts, form.filters.kind),
+        total=min(sum(found.counts.values()), selectors.MAX_RESULTS),
+        more=found.more,
+        # The list stops at MAX_RESULTS while there are more (selectors.find).
+        cut=found.more and found.count == selectors.MAX_RESULTS,
         query_string=request.GET.copy(),
     )
     return render(request, "search/index.html", context)

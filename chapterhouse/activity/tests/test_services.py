@@ -198,7 +198,8 @@ def test_a_visit_in_its_own_transaction_is_remembered_and_leaves_commits_waiting
     before = timezone.now()
     seen = services.mark_feed_seen(member=member)
     assert seen is not None and seen <= before
-    assert services.mark_feed_seen(member=member) >= before
+    again = services.mark_feed_seen(member=member)
+    assert again is not None and again >= before
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SHOW synchronous_commit")

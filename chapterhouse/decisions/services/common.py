@@ -69,7 +69,11 @@ def _event(proposal: Proposal, kind: str, actor: Member | None, /, **data: Any) 
     the page cache, lib/pagecache)."""
     pages = (proposal.get_absolute_url(),
              reverse("decisions:chapter", kwargs={"url_path": proposal.chapter.url_path}))
-    transaction.on_commit(lambda: [pagecache.forget(page) for page in pages])
+    def forget() -> None:
+        for page in pages:
+            pagecache.forget(page)
+
+    transaction.on_commit(forget)
     return ProposalEvent.objects.create(proposal=proposal, kind=kind, actor=actor, data=data)
 
 
