@@ -185,5 +185,8 @@ urlpatterns = [path("hello", hello), path("proposals", proposals), path("posts",
                path("search", search)]
 
 from django.core.asgi import get_asgi_application  # noqa: E402
+from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 application = get_asgi_application()
+# The same app over WSGI, for bench/run.py --server wsgi.
+wsgi_application = get_wsgi_application()

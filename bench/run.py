@@ -20,8 +20,9 @@
    CPU and the servers on the others.
 5. In-process operations (ballots, tallies, chapter tree, notify…): bench/ops/runner.py
    with the same environment; its rows join the HTTP rows in one table.
-6. Writes bench/results/<date>-<commit>-<tier>[-sqlite][-pages][-ops][-ci][-refused][-N].json
-   and .md (-pages: --no-ops; -ops: --ops-only; -N: the Nth run of the same kind that day).
+6. Writes bench/results/<date>-<commit>-<tier>[-sqlite][-wsgi][-pages][-ops][-ci][-refused][-N]
+   .json and .md (-wsgi: --server wsgi; -pages: --no-ops; -ops: --ops-only; -N: the Nth run
+   of the same kind that day).
 
 `--ops-only` runs the in-process operations alone (no query counts, no HTTP servers). With
 `--db` naming a database that is already migrated and seeded, but not for the tier (an
@@ -157,11 +158,27 @@ def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
+# How the servers run (--server): the ASGI app under uvicorn workers, as the README's
+# single-command deployment serves it; or the WSGI app under gunicorn's threaded
+# workers (THREADS a worker), as the README's "Running at scale" may serve HTTP.
+SERVERS = {
+    "asgi": ("chapterhouse.config.asgi:application", "bench.reference_app:application",
+             ["-k", "uvicorn.workers.UvicornWorker"]),
+    "wsgi": ("chapterhouse.config.wsgi:application", "bench.reference_app:wsgi_application",
+             ["-k", "gthread", "--threads", "4"]),
+}
+
+
+SERVER_WORKERS = {"asgi": "uvicorn workers",
+                  "wsgi": "threaded workers (gthread, 4 threads each; the WSGI app)"}
+
+
 def serve(
-    app: str, port: int, env: dict[str, str], log: Path, workers: int, cpus: set[int] | None
+    app: str, port: int, env: dict[str, str], log: Path, workers: int, cpus: set[int] | None,
+    kind: list[str] = SERVERS["asgi"][2],
 ) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), app, "-k", "uvicorn.workers.UvicornWorker", "-w", str(workers),
+        [str(BIN / "gunicorn"), app, *kind, "-w", str(workers),
          "-b", f"{HOST}:{port}", "--log-level", "warning", "--graceful-timeout", "5"],
         cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
         start_new_session=True, preexec_fn=in_child(cpus),  # noqa: PLW1509 - no threads yet
@@ -757,8 +774,9 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         f"Machine: {m['cpus']} CPUs ({m['cpu']}), Linux {m['kernel']}, Python {m['python']}, "
         f"{m['database']}; load average {result['loadavg_at_start']} at the start, "
-        f"{m['loadavg_1m_at_end']} at the end. Server: gunicorn + {c['workers']} uvicorn "
-        f"workers; client: {client}, {c['concurrency']} keep-alive connections; "
+        f"{m['loadavg_1m_at_end']} at the end. Server: gunicorn + {c['workers']} "
+        f"{SERVER_WORKERS[c.get('server', 'asgi')]}; client: {client}, "
+        f"{c['concurrency']} keep-alive connections; "
         f"{c['rounds']} interleaved rounds × {c['seconds']} s per side; CPU pinning: {pin}."
         f"{balance}{remeasured}",
         "",
@@ -892,6 +910,9 @@ def main() -> int:
                         "(default 3; 1 with --ci)")
     parser.add_argument("--concurrency", type=int, default=4, help="client connections")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--server", choices=sorted(SERVERS), default="asgi",
+                        help="asgi: uvicorn workers (default); wsgi: gunicorn's threaded "
+                             "workers, 4 threads each (both sides)")
     parser.add_argument("--client", choices=("wrk", "python"),
                         default="wrk" if shutil.which("wrk") else "python")
     parser.add_argument("--pin", choices=("on", "off"), default="off",
@@ -992,10 +1013,9 @@ def main() -> int:
 
             ours_port, ref_port = free_port(), free_port()
             ours_log, ref_log = scratch / "ours.log", scratch / "reference.log"
-            ours = serve("chapterhouse.config.asgi:application", ours_port, env, ours_log,
-                         args.workers, server_cpus)
-            ref = serve("bench.reference_app:application", ref_port, env, ref_log, args.workers,
-                        server_cpus)
+            app, ref_app, kind = SERVERS[args.server]
+            ours = serve(app, ours_port, env, ours_log, args.workers, server_cpus, kind)
+            ref = serve(ref_app, ref_port, env, ref_log, args.workers, server_cpus, kind)
             wait_ready(ours_port, qc["load"]["chapter_page"], ours, ours_log)
             wait_ready(ref_port, "/hello", ref, ref_log)
             say(f"servers up: chapterhouse :{ours_port}, reference :{ref_port}")
@@ -1043,6 +1063,7 @@ def main() -> int:
             "database": env["DATABASE_URL"], "members": TIERS[tier]["members"],
             "config": {"rounds": args.rounds, "seconds": seconds, "client": args.client,
                        "concurrency": args.concurrency, "workers": args.workers, "ci": args.ci,
+                       "server": args.server,
                        "server_cpus": sorted(server_cpus or []),
                        "client_cpus": sorted(client_cpus or [])},
             "http": http, "query_counts": qc["pages"], "ops": ops, "peak_rss_mb": peak,
@@ -1054,7 +1075,8 @@ def main() -> int:
         result["duration_s"] = round(time.monotonic() - started, 1)
         RESULTS.mkdir(exist_ok=True)
         stem = "-".join([now.strftime("%Y-%m-%d"), result["commit"], tier]
-                        + ["sqlite"] * sqlite + ["pages"] * args.no_ops
+                        + ["sqlite"] * sqlite + ["wsgi"] * (args.server == "wsgi")
+                        + ["pages"] * args.no_ops
                         + ["ops"] * args.ops_only + ["ci"] * args.ci
                         + ["refused"] * bool(refused))
         # A second run of the same commit and kind the same day keeps the first.
