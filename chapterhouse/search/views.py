@@ -31,6 +31,7 @@ def index(request: HttpRequest) -> HttpResponse:
     found = selectors.find(viewer, form.query, form.filters, language=language)
     page_obj = found.paginator(RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     context.update(
+        searched=True,  # a page with no result is falsy: say "nothing found" all the same
         page_obj=page_obj,
         results=presenters.results(page_obj, form.query),
         facets=presenters.facets(found.counts, form.filters.kind),

@@ -150,3 +150,10 @@ def test_a_common_word_ranks_the_newest_matches_and_says_there_are_more(
     # A search that finds no more than the limit says how many it found.
     html = member_client.get(PAGE, {"q": "oldest"}).content.decode()
     assert "1 result<" in html and "More than" not in html
+
+
+def test_a_search_that_finds_nothing_says_so(member_client, member):
+    make_event(author=member, title=f"Picnic {WORD}")
+    reindex()
+    html = member_client.get(PAGE, {"q": "zebra"}).content.decode()
+    assert "0 results" in html and "Nothing found. Try other words, or fewer filters." in html
