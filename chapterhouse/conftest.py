@@ -68,6 +68,18 @@ def _default_language():
     translation.deactivate()
 
 
+@pytest.fixture
+def page_cache(settings):
+    """Signed-out visitors' pages kept 30 s, as in production (lib/pagecache; off in
+    tests otherwise), in a cache emptied before and after the test."""
+    from django.core.cache import cache
+
+    settings.ANONYMOUS_PAGE_CACHE_SECONDS = 30
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _newcomer_limits_off(monkeypatch):
     """The personas joined during the test, so they are new members, and many tests

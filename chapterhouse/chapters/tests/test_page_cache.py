@@ -14,18 +14,10 @@ from chapterhouse.chapters.services import grant_role, update_chapter
 from chapterhouse.lib import pagecache
 from chapterhouse.members.tests.factories import make_member
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
 
 PAGE = "/c/gb/eng/london/"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-@pytest.fixture(autouse=True)
-def page_cache(settings):
-    settings.ANONYMOUS_PAGE_CACHE_SECONDS = 30
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def visit(client, path=PAGE, **headers):

@@ -5,7 +5,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -15,17 +14,9 @@ from django.utils import timezone
 from chapterhouse.decisions import selectors, services
 from chapterhouse.decisions.tests.factories import draft, in_deliberation
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
-
-
-@pytest.fixture(autouse=True)
-def page_cache(settings):
-    settings.ANONYMOUS_PAGE_CACHE_SECONDS = 30
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def board_of(proposal):
