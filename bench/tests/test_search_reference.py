@@ -27,7 +27,7 @@ def test_the_reference_finds_what_the_page_shows_an_anonymous_reader(member, out
     for text in ("quokka", "park quokka", "Quökka", "canal", "nothing"):
         query = selectors.parse_query(text)
         assert query is not None
-        ours = selectors.search(Viewer(AnonymousUser()), query, selectors.Filters())
+        ours = selectors.find(Viewer(AnonymousUser()), query, selectors.Filters()).entries
         expected = list(ours.values_list("id", flat=True)[:20])
         rows = search_rows(connection.connection, text)
         assert [row[0] for row in rows] == expected, text
@@ -47,7 +47,7 @@ def test_the_reference_ranks_the_same_newest_matches(member, monkeypatch):
     reindex()
     query = selectors.parse_query("quokka")
     assert query is not None
-    ours = selectors.search(Viewer(AnonymousUser()), query, selectors.Filters())
+    ours = selectors.find(Viewer(AnonymousUser()), query, selectors.Filters()).entries
     expected = list(ours.values_list("id", flat=True))
     rows = search_rows(connection.connection, "quokka")
     assert [row[0] for row in rows] == expected and len(expected) == 4

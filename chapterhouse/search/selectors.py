@@ -187,6 +187,16 @@ class Found:
     counts: dict[str, int]
     more: bool
 
+    @property
+    def total(self) -> int:
+        """How many the viewer finds, at most MAX_RESULTS (with `more`: "at least")."""
+        return min(sum(self.counts.values()), MAX_RESULTS)
+
+    @property
+    def cut(self) -> bool:
+        """Whether the results stop at MAX_RESULTS while there are more."""
+        return self.more and self.count == MAX_RESULTS
+
     def paginator(self, per_page: int) -> Paginator[Entry]:
         """A paginator of the results, counted already (no COUNT query)."""
         paginator = Paginator(self.entries, per_page)
@@ -216,12 +226,6 @@ def find(viewer: Viewer, query: Query, filters: Filters, *,
         kind for _pk, kind in newest)), more=len(newest) > MAX_RESULTS)
 
 
-def search(viewer: Viewer, query: Query, filters: Filters, *,
-           language: str = "en", keys: list[str] | None = None) -> QuerySet[Entry]:
-    """The results of `find`, best first."""
-    return find(viewer, query, filters, language=language, keys=keys).entries
-
-
 def _filtered(entries: QuerySet[Entry], filters: Filters, keys: list[str], *,
               kind: bool) -> QuerySet[Entry]:
     entries = entries.filter(audience__in=keys)
@@ -235,12 +239,6 @@ def _filtered(entries: QuerySet[Entry], filters: Filters, keys: list[str], *,
     if filters.until is not None:
         entries = entries.filter(date__date__lte=filters.until)
     return entries
-
-
-def facets(viewer: Viewer, query: Query, filters: Filters, *,
-           language: str = "en", keys: list[str] | None = None) -> dict[str, int]:
-    """The counts by kind of `find`."""
-    return find(viewer, query, filters, language=language, keys=keys).counts
 
 
 def highlight(text: str, query: Query, *, length: int | None = None) -> SafeString:

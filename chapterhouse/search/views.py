@@ -35,10 +35,7 @@ def index(request: HttpRequest) -> HttpResponse:
         page_obj=page_obj,
         results=presenters.results(page_obj, form.query),
         facets=presenters.facets(found.counts, form.filters.kind),
-        total=min(sum(found.counts.values()), selectors.MAX_RESULTS),
-        more=found.more,
-        # The list stops at MAX_RESULTS while there are more (selectors.find).
-        cut=found.more and found.count == selectors.MAX_RESULTS,
+        found=found,
         query_string=request.GET.copy(),
     )
     return render(request, "search/index.html", context)

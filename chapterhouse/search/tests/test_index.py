@@ -37,7 +37,7 @@ CONTENT_KINDS = {"post", "event", "proposal", "blogpost", "project", "resource",
 
 
 def found(member, text, **filters):
-    return list(selectors.search(viewer(member), parsed(text), Filters(**filters)))
+    return list(selectors.find(viewer(member), parsed(text), Filters(**filters)).entries)
 
 
 def kinds(member, text, **filters):
@@ -45,7 +45,7 @@ def kinds(member, text, **filters):
 
 
 def counts(member, text, **filters):
-    return selectors.facets(viewer(member), parsed(text), Filters(**filters))
+    return selectors.find(viewer(member), parsed(text), Filters(**filters)).counts
 
 
 class TestEveryKind:
@@ -271,8 +271,7 @@ class TestBadInput:
         except Refused:
             return
         assert query is not None
-        list(selectors.search(viewer(member), query, Filters()))
-        selectors.facets(viewer(member), query, Filters())
+        list(selectors.find(viewer(member), query, Filters()).entries)
 
     def test_operators_are_words(self, member):
         make_thread(member, title="Park", body=f"{WORD} park")
