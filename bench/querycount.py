@@ -49,7 +49,7 @@ from chapterhouse.discussions.models import Thread  # noqa: E402
 from chapterhouse.lib.interface import Viewer  # noqa: E402
 from chapterhouse.members.models import Member  # noqa: E402
 from chapterhouse.search.models import Entry  # noqa: E402
-from chapterhouse.search.selectors import Filters, parse_query, search  # noqa: E402
+from chapterhouse.search.selectors import Filters, find, parse_query  # noqa: E402
 
 
 def measure(client: Client, url: str) -> dict:
@@ -104,9 +104,10 @@ def search_url(text: str) -> str:
 
 
 def found(text: str) -> int:
-    """How many results an anonymous reader gets (what the page counts)."""
+    """How many results an anonymous reader gets (what the page counts: at most
+    selectors.MAX_RESULTS)."""
     query = parse_query(text)
-    return 0 if query is None else search(Viewer(AnonymousUser()), query, Filters()).count()
+    return 0 if query is None else find(Viewer(AnonymousUser()), query, Filters()).total
 
 
 def main() -> None:

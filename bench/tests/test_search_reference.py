@@ -52,3 +52,18 @@ def test_the_reference_ranks_the_same_newest_matches(member, monkeypatch):
     rows = search_rows(connection.connection, "quokka")
     assert [row[0] for row in rows] == expected and len(expected) == 4
     assert rows[0][5] == ours.count() == 4
+
+
+def test_the_query_count_reports_what_the_page_counts(member, monkeypatch):
+    """bench/querycount.py names the search row by the number the page shows (at most
+    MAX_RESULTS, the total over every kind)."""
+    from bench import querycount
+
+    monkeypatch.setattr(selectors, "MAX_RESULTS", 4)
+    for number in range(6):
+        make_event(author=member, title=f"Quokka {number}")
+    make_thread(member, title="A quokka thread", body="quokka")
+    reindex()
+    assert querycount.found("quokka") == 4
+    assert querycount.found("thread") == 1
+    assert querycount.found("zebra") == 0
