@@ -55,6 +55,17 @@ def bincount(codes: np.ndarray, wq: np.ndarray, m: int) -> np.ndarray:
     return out
 
 
+def counted(codes: np.ndarray, wq: np.ndarray, m: int) -> tuple[np.ndarray, Any]:
+    """(Σ of wq per code 0..m-1, Σ of wq of the codes < 0: the blank ballots), in one
+    bincount of the codes moved up by one, blanks in a bin of their own (no masked
+    copies of the codes and weights)."""
+    shifted = codes.astype(np.intp)
+    np.maximum(shifted, -1, out=shifted)
+    shifted += 1
+    bins = bincount(shifted, wq, m + 1)
+    return bins[1:], bins[0]
+
+
 def _check_matrix(matrix: Any, name: str) -> np.ndarray:
     m = np.asarray(matrix)
     if m.ndim != 2:
@@ -81,8 +92,7 @@ def tally_choices(choices: Any, weights: Any, m: int) -> np.ndarray:
     """Weight per choice 0..m-1 (plurality, yes/no); entries < 0 are blank and not counted."""
     c = np.asarray(choices)
     wq, denominator = units_of(weights, c.shape[0])
-    counted = c >= 0
-    return to_weight(bincount(c[counted], wq[counted], m), denominator)  # type: ignore[no-any-return]
+    return to_weight(counted(c, wq, m)[0], denominator)  # type: ignore[no-any-return]
 
 
 def plurality(choices: Any, weights: Any, k: int) -> np.ndarray:

@@ -346,9 +346,9 @@ def _yes_no(prepared: Prepared, ex: dict[str, Any]) -> tuple[str, list[str]]:
     choices = CHOICES[method]
     (codes,) = prepared.arrays
     d = prepared.denominator
-    units = arrays.bincount(codes[codes >= 0], wq[codes >= 0], len(choices))
+    units, blank_units = arrays.counted(codes, wq, len(choices))
     tally = {choice: int(units[i]) for i, choice in enumerate(choices)}
-    blank = int(wq[codes < 0].sum()) if len(prepared) else 0
+    blank = int(blank_units)
     ex["choices"] = list(choices)
     ex["counts"] = {choice: _w(u, d) for choice, u in tally.items()}
     ex["blank_weight"] = _w(blank, d)
@@ -439,7 +439,7 @@ def _elect(prepared: Prepared, ex: dict[str, Any]) -> tuple[str, list[str]]:
 
     if method == PLURALITY:
         (codes,) = prepared.arrays
-        totals = arrays.bincount(codes[codes >= 0], wq[codes >= 0], k)
+        totals, _blank = arrays.counted(codes, wq, k)
         counted = total(codes >= 0)
         ex["counts"] = exact_counts(totals)
         ex["shares"] = {

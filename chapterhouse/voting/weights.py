@@ -180,6 +180,37 @@ def _unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return uniques, inverse.reshape(-1)
 
 
+_DYADIC_DENOMINATOR = 1 << 10  # the float fast path's largest common denominator
+_DYADIC_UNITS = 1 << 40  # ... and its largest unit count of one weight
+
+
+def _dyadic_units(weights: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """``to_units`` of a big float64 array (finite, non-negative) in a few C passes, when
+    its first _SAMPLE weights read as fractions over a power of two D ≤ 2**10 and every
+    weight times D is a whole number below 2**40 (a roll's 0.5, 1, 2, 3): None otherwise.
+
+    Such a float x = u/D is exactly the fraction ``exact`` reads: any fraction with a
+    denominator ≤ D other than u/D is at least 1/D**2 ≥ 2**-20 away, and the float's
+    half-ulp is below 2**-22 (x < 2**40 / D), so u/D is the simplest fraction x is the
+    nearest float to. Multiplying by a power of two is exact, so the units are the
+    same float64 array the general path builds, D the lcm of all the denominators
+    (each is a power of two no larger than the sample's)."""
+    import numpy as np
+
+    if weights.dtype != np.float64 or weights.size <= 4 * _SAMPLE:
+        return None
+    fractions = [exact(u.item()) for u in np.unique(weights[:_SAMPLE])]
+    denominator = math.lcm(*(f.denominator for f in fractions))
+    if denominator > _DYADIC_DENOMINATOR or denominator & (denominator - 1):
+        return None
+    units = weights * denominator
+    if not (units.max() < _DYADIC_UNITS and np.array_equal(units, np.rint(units))):
+        return None
+    if units.sum() >= _EXACT_FLOAT_SUM // 2:  # near the limit the float sum may round
+        return None
+    return units, denominator
+
+
 def to_units(weights: Any) -> tuple[np.ndarray, int]:
     """Weights as whole numbers of 1/D, and D (the lcm of their denominators).
 
@@ -205,6 +236,9 @@ def to_units(weights: Any) -> tuple[np.ndarray, int]:
             raise InvalidParams("Weights must be finite numbers of at least 0.")
         if weights.size and weights.min() < 0:
             raise InvalidParams("Weights must be finite numbers of at least 0.")
+        fast = _dyadic_units(weights)
+        if fast is not None:
+            return fast
         uniques, inverse = _unique(weights)
         fractions = [exact(u.item()) for u in uniques]
         counts = np.bincount(inverse, minlength=len(fractions)).tolist()

@@ -21,6 +21,7 @@ from chapterhouse.voting import (
     prepare,
     recount,
 )
+from chapterhouse.voting import weights as weights_module
 from chapterhouse.voting.__main__ import main
 from chapterhouse.voting.ballot_file import ballot_file_json
 from chapterhouse.voting.weights import exact, to_text
@@ -282,3 +283,33 @@ def test_the_recount_cli_exits_2_on_hostile_files(text, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.StringIO(text))
     assert main(["recount", "-"]) == 2
     assert "Malformed ballot file" in capsys.readouterr().err
+
+
+BIG = 4 * weights_module._SAMPLE + 1_000  # big enough for the float fast path
+
+
+@pytest.mark.parametrize("tail, fast", [
+    ([], True),  # the sample's 0.5, 1, 2, 3 all through
+    ([7.0, 0.0], True),  # whole weights unseen in the sample: still u/2
+    ([0.75], False),  # a finer power of two than the sample's: the general path
+    ([0.1], False),  # a decimal weight, 1/10: the general path
+    ([2.0**45], False),  # past the fast path's unit bound
+    ([2.0**38] * 10_000, False),  # each under the bound, their sum near float64's limit
+])
+def test_big_float_weights_read_as_the_general_path_reads_them(tail, fast):
+    rng = np.random.default_rng(7)
+    values = np.concatenate([rng.choice([0.5, 1.0, 2.0, 3.0], BIG), tail])
+    rng.shuffle(values[weights_module._SAMPLE:])  # the tail lands after the sample
+    assert (weights_module._dyadic_units(values) is not None) is fast
+    units, denominator = weights_module.to_units(values)
+    general, general_denominator = weights_module.to_units(
+        [exact(v) for v in values.tolist()])  # Fractions: the path of exact() per value
+    assert denominator == general_denominator
+    assert units.dtype == general.dtype and np.array_equal(units, general)
+
+
+def test_a_yes_no_count_sums_its_blank_ballots_apart():
+    result = count(method="majority", options=[], eligible_weight=10, params={},
+                   ballots=[(2, {"choice": "yes"}), (3, {}), (0.5, {"choice": "no"}),
+                            (1, {"choice": "abstain"}), (1.5, {})])
+    assert result.explanation["blank_weight"] in ("4.5", Fraction(9, 2))
