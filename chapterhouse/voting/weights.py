@@ -224,7 +224,7 @@ def to_units(weights: Any) -> tuple[np.ndarray, int]:
         kinds = set(map(type, values))
         # Plain floats (and small ints): one numpy conversion, then the array path.
         if kinds and kinds <= {float, int} and (
-            int not in kinds or all(-_EXACT_FLOAT_SUM < v < _EXACT_FLOAT_SUM for v in values)
+            int not in kinds or -_EXACT_FLOAT_SUM < min(values) <= max(values) < _EXACT_FLOAT_SUM
         ):
             weights = np.asarray(values, dtype=np.float64)
         else:
