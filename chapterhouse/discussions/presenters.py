@@ -1,5 +1,5 @@
 """A post's head (its author, when, its number, "edited", whom it answers), rendered
-once and shared by every reader.
+once and shared by every reader; and the whole post as a kind of reader sees it.
 
 Rendering those fifty heads was most of the cost of a page of posts (a proposal's
 deliberation, a thread): five URLs, two dates and a few translations each. They are
@@ -9,12 +9,21 @@ another language is another key, so no write has to forget anything and nothing
 stale is ever shown. What depends on the reader (presence, "new", the hidden notice,
 the actions) stays in `_post.html`, rendered for each request. One round trip fetches
 the page's heads; those missing are rendered and stored in one more.
+
+The rest of a post depends on the reader only through a few flags (new to them, the
+first new, may they reply, edit, report; is the author online), so the whole `<li>` is
+kept too, under a digest of the head's key, the body, those flags and the page's reply
+links (`attach_posts`): fifty posts rendered through the template were most of a
+member's proposal page. No member's data is in a kept post but what its key holds,
+and two readers with the same flags see the same post. A post hidden by moderation is
+rendered for each request (its notice and who may still read it depend on the hiding).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
@@ -23,10 +32,17 @@ from django.utils.safestring import mark_safe
 
 from .selectors import PostHead, RenderedPost
 
+if TYPE_CHECKING:
+    from chapterhouse.members.models import Member
+
+    from .models import Thread
+
 HEAD_SECONDS = 7 * 24 * 3600
 # Bump when _post_author.html or _post_meta.html change: the heads cached before are
 # then never read again (and expire).
 HEAD_TEMPLATES = 1
+# Bump when _post.html or members/_presence.html change (as HEAD_TEMPLATES).
+POST_TEMPLATES = 1
 
 
 def head_key(item: RenderedPost, where: tuple[str, str]) -> str:
@@ -60,10 +76,13 @@ def _render(item: RenderedPost) -> tuple[str, str]:
 
 
 def attach_heads(items: Sequence[RenderedPost]) -> None:
+    _attach_heads(items, _where())
+
+
+def _attach_heads(items: Sequence[RenderedPost], where: tuple[str, str]) -> dict[int, str]:
     """Set each item's `head` (a `PostHead`): from the cache, or rendered and stored.
     Two cache round trips at most, whatever the number of posts; no query (the posts
     come with their authors and the posts they answer, `selectors.posts_of`)."""
-    where = _where()
     keys = {id(item): head_key(item, where) for item in items}
     found: dict[str, tuple[str, str]] = cache.get_many(list(keys.values())) if keys else {}
     missing: dict[str, tuple[str, str]] = {}
@@ -74,5 +93,57 @@ def attach_heads(items: Sequence[RenderedPost]) -> None:
             pieces = missing[key] = _render(item)
         # Our own templates' output, escaped as they rendered it.
         item.head = PostHead(author=mark_safe(pieces[0]), meta=mark_safe(pieces[1]))  # noqa: S308
+    if missing:
+        cache.set_many(missing, HEAD_SECONDS)
+    return keys
+
+
+def _presence(item: RenderedPost) -> tuple[Any, ...] | None:
+    """What members/_presence.html (brief) and the "Joined" date show of the author."""
+    author = item.post.author
+    if not item.show_presence or author is None:
+        return None
+    return (author.show_presence, author.is_online, author.last_seen is not None,
+            author.joined_at.isoformat())
+
+
+def post_key(item: RenderedPost, head: str, reader: tuple[Any, ...]) -> str:
+    """The cache key of `item` as shown to a reader: a digest of the head's key, the
+    body, and every flag of the reader's that _post.html reads (`reader`: the page's
+    own, from `attach_posts`)."""
+    post = item.post
+    authenticated, member_pk = reader[0], reader[1]
+    shown = (
+        POST_TEMPLATES, head, str(post.public_id), post.is_removed, item.html,
+        item.is_new, item.first_new, item.can_edit, _presence(item),
+        authenticated and post.author_id != member_pk and not post.is_removed,  # Report
+        reader[2:],
+    )
+    return "post:" + hashlib.sha256(repr(shown).encode()).hexdigest()
+
+
+def attach_posts(items: Sequence[RenderedPost], *, thread: Thread, member: Member | None,
+                 authenticated: bool, can_post: bool, links: Mapping[str, str]) -> None:
+    """Set each item's head (as `attach_heads`) and `shown`, the whole post as this reader
+    sees it: from the cache, or rendered through _post.html and stored. Call it once the
+    reader's flags (`can_edit`, `is_new`, `first_new`, `show_presence`) are set. Two
+    cache round trips for the heads and two for the posts at most; no query."""
+    where = _where()
+    heads = _attach_heads(items, where)
+    reader = (authenticated, member.pk if member is not None else None, can_post,
+              str(thread.public_id), *sorted(links.items()), *where)
+    keys = {id(item): post_key(item, heads[id(item)], reader) for item in items}
+    found: dict[str, str] = cache.get_many(list(keys.values())) if keys else {}
+    missing: dict[str, str] = {}
+    context = {"hidden_posts": None, "can_post": can_post, "thread": thread,
+               "current_member": member, "user": {"is_authenticated": authenticated},
+               **links}
+    for item in items:
+        key = keys[id(item)]
+        html = found.get(key) or missing.get(key)
+        if html is None:
+            html = missing[key] = render_to_string("discussions/_post.html",
+                                                   {**context, "item": item})
+        item.shown = mark_safe(html)  # noqa: S308 (our own template's output)
     if missing:
         cache.set_many(missing, HEAD_SECONDS)

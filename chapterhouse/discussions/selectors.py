@@ -134,6 +134,7 @@ class RenderedPost:
     is_new: bool = False  # not read by the viewer before this page was shown
     first_new: bool = False  # the first of those on the page (the jump's anchor)
     show_presence: bool = False  # the author's online state may be shown to the viewer
+    shown: SafeString | None = None  # the whole <li> for this reader (presenters.attach_posts)
 
 
 @dataclass

@@ -74,7 +74,6 @@ def discussion_context(
     viewer = viewer_of(request)
     member = viewer.member
     state = selectors.reader_state(member, thread) if member is not None else None
-    presenters.attach_heads(page.posts)
     for item in page.posts:
         # No query: each post's thread is the one loaded above.
         item.can_edit = viewer.can("discussions.edit_post", item.post)
@@ -91,12 +90,16 @@ def discussion_context(
             # on GET, as presence is, that only ever records the viewer's own reading.
             services.mark_read(member=member, thread=thread, post=page.posts[-1].post.pk)
     live = not page.page.has_next()
+    links = reply_links(thread, next_url, live=live)
+    can_post = member is not None and viewer.can("discussions.post_in_thread", thread)
+    presenters.attach_posts(page.posts, thread=thread, member=member, can_post=can_post,
+                            authenticated=request.user.is_authenticated, links=links)
     return {
         "thread": thread,
         "page_obj": page.page,
         "posts": page.posts,
-        **reply_links(thread, next_url, live=live),
-        "can_post": viewer.member is not None and viewer.can("discussions.post_in_thread", thread),
+        **links,
+        "can_post": can_post,
         "can_lock": viewer.can("discussions.lock_thread", thread),
         "form": form or PostForm(thread=thread),
         # New posts appear in place (htmx) only on the thread's last page; elsewhere

@@ -1,10 +1,12 @@
-"""Posts' heads are rendered once and shared by every reader (presenters.attach_heads):
-whatever changes what a head shows shows at once, and what depends on the reader
-(edit links, "Report", presence, what is new to them) is never shared."""
+"""Posts' heads are rendered once and shared by every reader (presenters.attach_heads),
+and whole posts by every reader with the same flags (presenters.attach_posts): whatever
+changes what a post shows shows at once, and what depends on the reader (edit links,
+"Report", "Reply", presence, what is new to them) is never shared."""
 
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from chapterhouse.discussions import presenters, services
 from chapterhouse.discussions.selectors import thread_page
@@ -38,9 +40,12 @@ def test_a_page_of_heads_is_stored_once_and_then_read_from_the_cache(member, cli
     stored = cache.get_many(keys)
     assert len(stored) == len(items) == 4
     assert all(member.display_name in author for author, _meta in stored.values())
-    # What is read back is what the page shows: change it in the cache, see it there.
+    # What is read back is what the page shows: change it in the cache (with no whole
+    # post kept, which holds its head), see it there.
     author, meta = stored[keys[0]]
-    cache.set(keys[0], (author.replace(member.display_name, "From the cache"), meta))
+    cache.clear()
+    cache.set_many(stored | {keys[0]: (author.replace(member.display_name, "From the cache"),
+                                       meta)})
     assert "From the cache" in page_of(client, thread)
 
 
@@ -109,3 +114,59 @@ def test_a_head_in_another_language_is_another_head(member, client):
     assert "Link to this post" in english
     assert "Link to this post" not in text
 
+
+
+def posts_of(page: str) -> str:
+    start = page.index('<ol class="posts"')
+    return page[start:page.index("</ol>", start)]
+
+
+def kept_posts(monkeypatch) -> list[str]:
+    """The keys of the whole posts stored from here on (presenters.attach_posts)."""
+    keys: list[str] = []
+    store = cache.set_many
+
+    def recording(data, *args, **kwargs):
+        keys.extend(key for key in data if key.startswith("post:"))
+        return store(data, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "set_many", recording)
+    return keys
+
+
+def test_a_page_of_posts_is_kept_and_then_shown_from_the_cache_as_rendered(
+        member, neighbour, neighbour_client, monkeypatch):
+    thread = make_thread(member, replies=3)
+    page_of(neighbour_client, thread)  # read: nothing is new on the next visits
+    with monkeypatch.context() as patched:  # each post through the page's own include
+        patched.setattr(presenters, "attach_posts",
+                        lambda items, **_: presenters.attach_heads(items))
+        included = posts_of(page_of(neighbour_client, thread))
+    cache.clear()
+    kept = kept_posts(monkeypatch)
+    cold = posts_of(page_of(neighbour_client, thread))
+    assert len(kept) == 4
+    warm = posts_of(page_of(neighbour_client, thread))
+    assert warm == cold == included and cold.count("<li") == 4 and len(kept) == 4
+    # And it is read from there: change a kept post, see it on the page.
+    cache.set(kept[0], cache.get(kept[0]).replace("post-actions", "post-actions kept"))
+    assert "post-actions kept" in page_of(neighbour_client, thread)
+
+
+def test_who_may_reply_is_the_readers_own(member, neighbour_client, outsider_client):
+    thread = make_thread(member)
+    reply = reverse("discussions:reply", kwargs={"public_id": thread.public_id})
+    assert f"{reply}?to=" in page_of(neighbour_client, thread)
+    text = page_of(outsider_client, thread)  # reads Hackney's forum, may not post in it
+    assert f"{reply}?to=" not in text and "Report" in text
+
+
+def test_the_authors_presence_shows_as_it_is_now(member, neighbour, neighbour_client):
+    thread = make_thread(member)
+    member.last_seen = None
+    member.save(update_fields=["last_seen"])
+    assert "never signed in" in page_of(neighbour_client, thread)
+    member.last_seen = timezone.now()
+    member.save(update_fields=["last_seen"])
+    text = page_of(neighbour_client, thread)
+    assert 'class="presence online"' in text and "never signed in" not in text

@@ -186,8 +186,9 @@ def test_the_members_list_costs_the_same_and_drops_hidden_photos(
 
 def test_a_post_hidden_after_its_page_was_shown_is_hidden_at_once(
         member, facilitator, member_client, neighbour_client, client):
-    """The posts' heads are shared between readers (discussions.presenters); the
-    hiding, and the text its author alone still sees, are each reader's own."""
+    """The posts' heads, and whole posts, are shared between readers with the same flags
+    (discussions.presenters); the hiding, and the text its author alone still sees, are
+    each reader's own."""
     thread = make_thread(member, body="A post to hide")
     for reader in (client, neighbour_client, member_client):
         assert "A post to hide" in reader.get(thread.get_absolute_url()).content.decode()
