@@ -75,8 +75,10 @@ def discussion_context(
     member = viewer.member
     state = selectors.reader_state(member, thread) if member is not None else None
     for item in page.posts:
-        # No query: each post's thread is the one loaded above.
-        item.can_edit = viewer.can("discussions.edit_post", item.post)
+        # No query: each post's thread is the one loaded above. Only an author may edit
+        # (the rule's first test): the rule is asked of the reader's own posts alone.
+        item.can_edit = (member is not None and item.post.author_id == member.pk
+                         and viewer.can("discussions.edit_post", item.post))
         author = item.post.author
         item.show_presence = (
             author is not None and author.user.is_active and author.visible_to(member))
