@@ -38,6 +38,10 @@ if TYPE_CHECKING:
     from .models import Thread
 
 HEAD_SECONDS = 7 * 24 * 3600
+# A whole post is kept for an hour: it holds the body, and a post has a few variants
+# (new or not, may reply, presence, language…), so a week of them would fill the
+# cache with posts nobody reads any more. A page read now is read again soon.
+POST_SECONDS = 3600
 # Bump when _post_author.html or _post_meta.html change: the heads cached before are
 # then never read again (and expire).
 HEAD_TEMPLATES = 1
@@ -146,4 +150,4 @@ def attach_posts(items: Sequence[RenderedPost], *, thread: Thread, member: Membe
                                                    {**context, "item": item})
         item.shown = mark_safe(html)  # noqa: S308 (our own template's output)
     if missing:
-        cache.set_many(missing, HEAD_SECONDS)
+        cache.set_many(missing, POST_SECONDS)
