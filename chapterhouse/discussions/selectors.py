@@ -28,6 +28,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.safestring import SafeString
 
+from chapterhouse.lib.rawsql import Prepared
+
 from . import markup
 from .models import ForumWatch, Level, Mention, Post, PostVersion, Thread, ThreadRead
 
@@ -39,18 +41,22 @@ POSTS_PER_PAGE = 50
 THREADS_PER_PAGE = 50
 
 
+def _thread_about(subject_type_id: int, subject_id: str, kind: str) -> QuerySet[Thread]:
+    return (Thread.objects.filter(subject_type_id=subject_type_id, subject_id=subject_id,
+                                  kind=kind)
+            .select_related("chapter").order_by("pk")[:1])
+
+
+# Every proposal page asks it: its SQL is built once (lib.rawsql.Prepared).
+_THREAD_ABOUT = Prepared(_thread_about)
+
+
 def thread_about(subject: Model, *, kind: str) -> Thread | None:
     """The thread of `kind` whose subject is `subject` (e.g. a proposal's
     deliberation), or None. Its `subject` is the instance given, not loaded again."""
-    thread = (
-        Thread.objects.filter(
-            subject_type=ContentType.objects.get_for_model(subject),
-            subject_id=str(subject.pk),
-            kind=kind,
-        )
-        .select_related("chapter")
-        .first()
-    )
+    found = _THREAD_ABOUT(ContentType.objects.get_for_model(subject).pk, str(subject.pk),
+                          str(kind))
+    thread = found[0] if found else None
     if thread is not None:
         thread.subject = subject  # the generic foreign key's own cache
     return thread

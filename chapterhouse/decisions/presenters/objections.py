@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+
+from chapterhouse.lib.rawsql import Prepared
 
 from ..models import Proposal, ProposalEvent, WeightObjection
 
@@ -32,18 +35,28 @@ def target_label(objection: WeightObjection, proposal: Proposal) -> str:
     return _("the default weight in %(chapter)s") % {"chapter": proposal.chapter.display_name()}
 
 
+def _last_revised(proposal_id: int, kind: str) -> QuerySet[ProposalEvent, datetime]:
+    return (ProposalEvent.objects.filter(proposal_id=proposal_id, kind=kind)
+            .order_by("-created_at").values_list("created_at", flat=True)[:1])
+
+
+def _objections(proposal_id: int) -> QuerySet[WeightObjection]:
+    return (WeightObjection.objects.filter(proposal_id=proposal_id)
+            .select_related("member", "chapter", "stake_member", "settled_by")
+            .order_by("created_at", "id"))
+
+
+# Every proposal page asks these: their SQL is built once (lib.rawsql.Prepared).
+_LAST_REVISED, _OBJECTIONS = Prepared(_last_revised), Prepared(_objections)
+
+
 def objection_rows(proposal: Proposal, viewer: Viewer | None = None) -> list[ObjectionRow]:
     """Every objection (open first), with whether the weights were revised since."""
-    revised: datetime | None = (
-        ProposalEvent.objects.filter(proposal=proposal,
-                                     kind=ProposalEvent.Kind.AFFECTEDNESS_CHANGED)
-        .order_by("-created_at").values_list("created_at", flat=True).first()
-    )
+    found = _LAST_REVISED(proposal.pk, str(ProposalEvent.Kind.AFFECTEDNESS_CHANGED))
+    revised: datetime | None = found[0] if found else None
     member = viewer.active_member if viewer is not None else None
     rows = []
-    objections = (proposal.weight_objections
-                  .select_related("member", "chapter", "stake_member", "settled_by")
-                  .order_by("created_at", "id"))
+    objections: list[WeightObjection] = _OBJECTIONS(proposal.pk)
     for objection in objections:
         is_open = objection.status == WeightObjection.Status.OPEN
         rows.append(ObjectionRow(

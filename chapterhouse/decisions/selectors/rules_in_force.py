@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from chapterhouse.chapters.models import Chapter
 from chapterhouse.lib import cache as lib_cache
+from chapterhouse.lib.rawsql import Prepared
 
 from ..models import (
     BUILT_IN_RULES,
@@ -35,13 +38,17 @@ def effective_rule(chapter: Chapter, category: str) -> DecisionRule | None:
     One query (a path-prefix match over the ancestors, deepest first). None for a
     category no chapter up the tree has a rule for and that is not built in.
     """
-    rule = (
-        DecisionRule.objects.filter(chapter__path__in=chapter.ancestor_paths(), category=category)
-        .select_related("chapter")
-        .order_by("-chapter__depth")
-        .first()
-    )
-    return rule if rule is not None else _built_in(category)
+    found = _NEAREST_RULE(chapter.ancestor_paths(), str(category))
+    return found[0] if found else _built_in(category)
+
+
+def _nearest_rule(paths: list[str], category: str) -> QuerySet[DecisionRule]:
+    return (DecisionRule.objects.filter(chapter__path__in=paths, category=category)
+            .select_related("chapter").order_by("-chapter__depth")[:1])
+
+
+# Asked on every proposal page (twice): its SQL is built once (lib.rawsql.Prepared).
+_NEAREST_RULE = Prepared(_nearest_rule)
 
 
 # Bumped (services.bump_rules_version) after a decision changes a rule: part of the
