@@ -111,17 +111,18 @@ def _presence(item: RenderedPost) -> tuple[Any, ...] | None:
             author.joined_at.isoformat())
 
 
-def post_key(item: RenderedPost, head: str, reader: tuple[Any, ...]) -> str:
+def post_key(item: RenderedPost, head: str, *, authenticated: bool, member_pk: int | None,
+             page: tuple[Any, ...]) -> str:
     """The cache key of `item` as shown to a reader: a digest of the head's key, the
-    body, and every flag of the reader's that _post.html reads (`reader`: the page's
-    own, from `attach_posts`)."""
+    body, and every flag of the reader's that _post.html reads. `page`: what is the
+    same for every post of the page (may the reader post, the reply links, the
+    language). The reader's own id is not in it, only whether they may report."""
     post = item.post
-    authenticated, member_pk = reader[0], reader[1]
     shown = (
         POST_TEMPLATES, head, str(post.public_id), post.is_removed, item.html,
-        item.is_new, item.first_new, item.can_edit, _presence(item),
+        item.is_new, item.first_new, item.can_edit, _presence(item), authenticated,
         authenticated and post.author_id != member_pk and not post.is_removed,  # Report
-        reader[2:],
+        page,
     )
     return "post:" + hashlib.sha256(repr(shown).encode()).hexdigest()
 
@@ -134,11 +135,14 @@ def attach_posts(items: Sequence[RenderedPost], *, thread: Thread, member: Membe
     cache round trips for the heads and two for the posts at most; no query."""
     where = _where()
     heads = _attach_heads(items, where)
-    reader = (authenticated, member.pk if member is not None else None, can_post,
-              str(thread.public_id), *sorted(links.items()), *where)
-    keys = {id(item): post_key(item, heads[id(item)], reader) for item in items}
+    member_pk = member.pk if member is not None else None
+    page = (can_post, str(thread.public_id), *sorted(links.items()), *where)
+    keys = {id(item): post_key(item, heads[id(item)], authenticated=authenticated,
+                               member_pk=member_pk, page=page) for item in items}
     found: dict[str, str] = cache.get_many(list(keys.values())) if keys else {}
     missing: dict[str, str] = {}
+    # What _post.html reads besides the item: of the user, only whether they are signed
+    # in (the key holds it); hidden posts never come here (the page renders those).
     context = {"hidden_posts": None, "can_post": can_post, "thread": thread,
                "current_member": member, "user": {"is_authenticated": authenticated},
                **links}

@@ -190,11 +190,11 @@ def _dyadic_units(weights: np.ndarray) -> tuple[np.ndarray, int] | None:
     weight times D is a whole number below 2**40 (a roll's 0.5, 1, 2, 3): None otherwise.
 
     Such a float x = u/D is exactly the fraction ``exact`` reads: any fraction with a
-    denominator ≤ D other than u/D is at least 1/D**2 ≥ 2**-20 away, and the float's
-    half-ulp is below 2**-22 (x < 2**40 / D), so u/D is the simplest fraction x is the
-    nearest float to. Multiplying by a power of two is exact, so the units are the
-    same float64 array the general path builds, D the lcm of all the denominators
-    (each is a power of two no larger than the sample's)."""
+    denominator ≤ D other than u/D is at least 1/D**2 away, and the float's half-ulp
+    is below 2**-13 / D (x < 2**40 / D), less than 1/D**2 for D ≤ 2**10, so u/D is the
+    simplest fraction x is the nearest float to. Multiplying by a power of two is
+    exact, so the units are the same float64 array the general path builds, D the lcm
+    of all the denominators (each is a power of two no larger than the sample's)."""
     import numpy as np
 
     if weights.dtype != np.float64 or weights.size <= 4 * _SAMPLE:
