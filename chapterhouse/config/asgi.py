@@ -2,13 +2,12 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
-
+from chapterhouse.config.handler import sync_stack_asgi_application
 from chapterhouse.config.malloc import tune_malloc
 
 tune_malloc()  # before any request thread allocates (config/malloc.py says why)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chapterhouse.config.settings")
-django_asgi_app = get_asgi_application()
+django_asgi_app = sync_stack_asgi_application()  # config/handler.py says why
 
 from chapterhouse.config.secret_key import refuse_a_guessable_key  # noqa: E402
 

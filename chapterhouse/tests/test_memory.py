@@ -104,4 +104,4 @@ def test_the_app_server_caps_mallocs_arenas_unless_the_environment_does(monkeypa
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")  # the operator's choice stays
     assert tune_malloc() == ["MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"]
     asgi = (ROOT / "chapterhouse/config/asgi.py").read_text()
-    assert asgi.index("tune_malloc()") < asgi.index("get_asgi_application()")
+    assert asgi.index("tune_malloc()") < asgi.index("sync_stack_asgi_application()")
