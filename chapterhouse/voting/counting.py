@@ -70,7 +70,23 @@ WHY_NO_QUORUM = "no_quorum"
 
 def _w(units: Any, denominator: int) -> Fraction:
     """Units (a whole number, int or float) → the exact weight."""
+    if denominator == 1:  # Fraction's fast path: nothing to reduce
+        return Fraction(int(units))
     return Fraction(int(units), denominator)
+
+
+def _matrices(d: int, *matrices: list[list[Any]]) -> list[list[list[Fraction]]]:
+    """Matrices of units as exact weights, one Fraction made per distinct value (a
+    strongest path is as strong as one of the pairwise counts: the two share them)."""
+    made: dict[Any, Fraction] = {}
+
+    def weight(units: Any) -> Fraction:
+        found = made.get(units)
+        if found is None:
+            found = made[units] = _w(units, d)
+        return found
+
+    return [[[weight(x) for x in row] for row in matrix] for matrix in matrices]
 
 
 def _share(part: Any, whole: Any) -> float | None:
@@ -470,8 +486,8 @@ def _elect(prepared: Prepared, ex: dict[str, Any]) -> tuple[str, list[str]]:
         (ranks,) = prepared.arrays
         paths = arrays.schulze_units(ranks, wq, d)
         counted = total((ranks < k).any(axis=1))
-        ex["pairwise"] = [[_w(x, d) for x in row] for row in paths.pairwise.tolist()]
-        ex["strongest_paths"] = [[_w(x, d) for x in row] for row in paths.paths.tolist()]
+        ex["pairwise"], ex["strongest_paths"] = _matrices(
+            d, paths.pairwise.tolist(), paths.paths.tolist())
         ex["wins"] = dict(zip(opts, paths.wins.tolist(), strict=True))
         ex["condorcet_winner"] = (
             opts[paths.condorcet_winner] if paths.condorcet_winner is not None else None

@@ -35,6 +35,7 @@ import numbers
 import sys
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidParams
@@ -141,23 +142,30 @@ def exact(value: object, what: str = "A weight", *, limit: int = MAX_WEIGHT) -> 
 
 def to_text(value: Fraction | Decimal | int) -> str:
     """An exact weight as text: ``"3"``, ``"1.5"``, or ``"2/3"`` when no decimal ends."""
-    f = Fraction(value)
-    if f.denominator == 1:
-        return str(f.numerator)
+    f = value if type(value) is Fraction else Fraction(value)
     d = f.denominator
-    twos = fives = 0
+    if d == 1:
+        return str(f.numerator)
+    places = _decimal_places(d)
+    if places is None:
+        return f"{f.numerator}/{d}"
+    digits = str(f.numerator * 10**places // d).rjust(places + 1, "0")
+    return f"{digits[:-places]}.{digits[-places:]}"
+
+
+@lru_cache(maxsize=1024)
+def _decimal_places(denominator: int) -> int | None:
+    """How many decimal places a fraction in lowest terms over ``denominator`` ends at
+    (the larger of its powers of 2 and 5), or None when its decimal never ends. A count
+    writes thousands of weights over the same few denominators (a breakdown's matrices)."""
+    d, twos, fives = denominator, 0, 0
     while d % 2 == 0:
         d //= 2
         twos += 1
     while d % 5 == 0:
         d //= 5
         fives += 1
-    if d != 1:
-        return f"{f.numerator}/{f.denominator}"
-    places = max(twos, fives)
-    digits = str(f.numerator * 10**places // f.denominator).rjust(places + 1, "0")
-    text = f"{digits[:-places]}.{digits[-places:]}"
-    return text
+    return max(twos, fives) if d == 1 else None
 
 
 _SAMPLE = 1 << 14

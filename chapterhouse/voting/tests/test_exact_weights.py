@@ -313,3 +313,32 @@ def test_a_yes_no_count_sums_its_blank_ballots_apart():
                    ballots=[(2, {"choice": "yes"}), (3, {}), (0.5, {"choice": "no"}),
                             (1, {"choice": "abstain"}), (1.5, {})])
     assert result.explanation["blank_weight"] in ("4.5", Fraction(9, 2))
+
+
+def test_a_weight_is_written_as_its_shortest_exact_decimal_or_a_fraction():
+    # Every numerator over denominators with 2s, 5s, both, and other factors: the text
+    # reads back as the same number, a decimal ends on a non-zero digit, and a
+    # fraction is written only when no decimal ends.
+    for denominator in (1, 2, 4, 5, 8, 10, 16, 25, 40, 1024, 3, 6, 12, 7 * 1024):
+        for numerator in range(0, 3 * denominator + 1):
+            value = Fraction(numerator, denominator)
+            text = to_text(value)
+            assert exact(text) == value, (value, text)
+            assert Fraction(text) == value
+            if "/" in text:
+                assert value.denominator != 1 and "." not in text
+                assert any(f != 2 and f != 5 for f in _factors(value.denominator))
+            elif "." in text:
+                assert not text.endswith("0")
+            assert to_text(int(numerator // denominator)) == str(numerator // denominator)
+    assert to_text(Decimal("0.500")) == "0.5" and to_text(Fraction(3, 8)) == "0.375"
+
+
+def _factors(n: int) -> list[int]:
+    found, p = [], 2
+    while n > 1:
+        while n % p == 0:
+            found.append(p)
+            n //= p
+        p += 1
+    return found
