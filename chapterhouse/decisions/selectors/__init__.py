@@ -33,6 +33,7 @@ from .ballots import (
     receipt_hash,
     roll_digest,
     roll_lines,
+    roll_tallies,
     roll_weights,
     unsafe_secret_weights,
 )
@@ -129,6 +130,7 @@ __all__ = [
     "recount",
     "roll_digest",
     "roll_lines",
+    "roll_tallies",
     "roll_weights",
     "rules_version",
     "stake_reason",

@@ -8,8 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import QuerySet
 
 from chapterhouse import voting
 from chapterhouse.chapters.models import Chapter
@@ -22,7 +21,6 @@ from ..models import (
     Participation,
     Proposal,
     Roll,
-    RollEntry,
 )
 
 if TYPE_CHECKING:
@@ -32,6 +30,7 @@ if TYPE_CHECKING:
 from .ballots import (
     ballot_rows,
     published_as_floats,
+    roll_tallies,
 )
 
 # -- Decisions --------------------------------------------------------------------------
@@ -113,19 +112,8 @@ def voted_against(*, method: str, ballot: dict[str, Any], outcome: str,
 
 
 def eligible_weight_by_group(proposal: Proposal) -> dict[int | None, tuple[Decimal, int]]:
-    """{group id: (exact eligible weight, members)} over the frozen roll.
-
-    PostgreSQL sums numeric columns exactly; SQLite would sum them as floats, so there
-    the decimals are added in Python."""
-    entries = RollEntry.objects.filter(roll__proposal=proposal)
-    if connection.vendor == "postgresql":
-        rows = entries.values("group").annotate(weight=Sum("weight"), members=Count("id"))
-        return {r["group"]: (Decimal(r["weight"] or 0), r["members"]) for r in rows}
-    found: dict[int | None, tuple[Decimal, int]] = {}
-    for group, weight in entries.values_list("group", "weight").iterator(chunk_size=10_000):
-        total, members = found.get(group, (Decimal(0), 0))
-        found[group] = (total + weight, members + 1)
-    return found
+    """{group id: (exact eligible weight, members)} over the frozen roll."""
+    return roll_tallies(proposal).by_group
 
 
 # -- Checking the record ----------------------------------------------------------------

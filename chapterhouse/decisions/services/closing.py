@@ -193,14 +193,16 @@ def _published_in_parts(weights: Any) -> dict[str, Any] | None:
 
 
 def _breakdown(proposal: Proposal, counted: voting.Prepared, group_ids: np.ndarray,
-               secret: bool) -> tuple[dict[str, Any], set[int | None]]:
+               secret: bool, eligible: Mapping[int | None, tuple[Decimal, int]],
+               ) -> tuple[dict[str, Any], set[int | None]]:
     """The result per sub-chapter of the scope (by where voters lived at the freeze).
 
     Secret ballots: a group is shown only with BREAKDOWN_MIN_VOTERS voters or more,
     and if the hidden groups together have fewer, more groups are hidden (smallest
     first), so no group's result can be worked out by subtraction from the total.
     Returns the breakdown and the ids of the hidden groups. Each group is counted from
-    the arrays the whole count made (no ballot is read or validated again).
+    the arrays the whole count made (no ballot is read or validated again); `eligible`
+    is each group's eligible weight and members (selectors.roll_tallies).
     """
     import numpy as np
 
@@ -219,7 +221,6 @@ def _breakdown(proposal: Proposal, counted: voting.Prepared, group_ids: np.ndarr
         shown = sorted((g for g in by_group if g not in hidden), key=lambda g: len(by_group[g]))
         while shown and 0 < sum(len(by_group[g]) for g in hidden) < BREAKDOWN_MIN_VOTERS:
             hidden.add(shown.pop(0))
-    eligible = selectors.eligible_weight_by_group(proposal)
     chapters = {
         c["pk"]: c for c in Chapter.objects.filter(
             pk__in=[g for g in by_group if g is not None]
@@ -317,7 +318,8 @@ def close_voting(*, proposal: Proposal, now: datetime | None = None) -> Decision
             repeats = [int(voting.exact(w) / step) for w in weights]
             result = counted.repeated(repeats, step).count(eligible_weight=roll.total_weight)
         outcome = _outcome(result, snapshot)
-        breakdown, hidden = _breakdown(proposal, counted, group_ids, secret)
+        tallies = selectors.roll_tallies(proposal)
+        breakdown, hidden = _breakdown(proposal, counted, group_ids, secret, tallies.by_group)
         effect = _apply_effect(proposal, outcome)
         options = [
             {"key": o.key, "label": o.label, "text": o.text, "source": o.source}
@@ -332,7 +334,7 @@ def close_voting(*, proposal: Proposal, now: datetime | None = None) -> Decision
                 "hash": roll.hash, "size": roll.size,
                 "total_weight": voting.to_text(roll.total_weight),
                 "frozen_at": roll.frozen_at.isoformat(),
-                "weights": selectors.roll_weights(proposal),
+                "weights": tallies.weights,
             }),
             turnout=_normal({
                 "voters": len(counted),

@@ -2,12 +2,15 @@
 one by one (the whole vote and every sub-chapter of the breakdown)."""
 
 import random
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db.models import Count
 
 from chapterhouse import voting
 from chapterhouse.decisions import selectors, services
+from chapterhouse.decisions.models import RollEntry
 from chapterhouse.decisions.tests.factories import chapter, close, in_voting, set_rule, vote
 from chapterhouse.members.tests.factories import make_member
 
@@ -45,10 +48,20 @@ def _one_by_one(proposal):
     by_group: dict[int | None, list[tuple[Any, dict[str, Any]]]] = {}
     for _receipt, weight, ballot, group in rows:
         by_group.setdefault(group, []).append((weight, ballot))
-    eligible = selectors.eligible_weight_by_group(proposal)
+    eligible = _eligible_one_by_one(proposal)
     groups = {g: counted(b, eligible.get(g, (0.0, 0))[0]) for g, b in by_group.items()}
     whole = counted([(w, b) for _r, w, b, _g in rows], roll.total_weight)
     return whole, len(rows), groups
+
+
+def _eligible_one_by_one(proposal) -> dict[int | None, tuple[Decimal, int]]:
+    """{group: (eligible weight, members)} added up entry by entry."""
+    found: dict[int | None, tuple[Decimal, int]] = {}
+    for group, weight in RollEntry.objects.filter(roll__proposal=proposal).values_list(
+            "group", "weight"):
+        total, members = found.get(group, (Decimal(0), 0))
+        found[group] = (total + weight, members + 1)
+    return found
 
 
 @pytest.mark.parametrize("secret", [False, True])
@@ -80,6 +93,16 @@ def test_the_record_equals_a_count_of_the_rows_one_by_one(member, method, secret
     for group in shown:
         group_id = None if group["direct"] else chapter(group["chapter"]).pk
         assert group["result"] == services._normal(by_group[group_id])
+    eligible = _eligible_one_by_one(proposal)
+    for group in shown:
+        group_id = None if group["direct"] else chapter(group["chapter"]).pk
+        assert group["eligible_members"] == eligible[group_id][1]
+    # The roll's weights, as one grouping of its entries by weight and reason gives them.
+    expected = [{"weight": voting.to_text(r["weight"]), "reason": r["reason"], "members": r["n"]}
+                for r in RollEntry.objects.filter(roll__proposal=proposal)
+                .values("weight", "reason").annotate(n=Count("id")).order_by("-weight", "reason")]
+    assert decision.roll["weights"] == expected and len(expected) >= 2
+    assert selectors.eligible_weight_by_group(proposal) == eligible
     assert decision.record_hash == decision.compute_hash()
     if secret:
         assert decision.breakdown["hidden_groups"] >= 1  # Islington's two voters
