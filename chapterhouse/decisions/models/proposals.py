@@ -99,6 +99,10 @@ class Proposal(models.Model):
             ),
         ]
         indexes = [
+            # Each chapter's proposals in deliberation, soonest vote first: the home page
+            # reads at most ten of each chapter of the member's (selectors.home).
+            models.Index(fields=["chapter", "voting_opens_at", "id"],
+                         condition=Q(status="deliberation"), name="proposal_deliberating"),
             models.Index(
                 fields=["chapter", "status", "-created_at"], name="proposal_chapter_status"
             ),

@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
+from chapterhouse.chapters.models import Chapter
 from chapterhouse.lib.rawsql import Prepared
 
 from ..models import Amendment, Ballot, Participation, Proposal, WeightObjection
@@ -40,9 +43,25 @@ def _votes(member_id: int) -> QuerySet[Proposal]:
 
 
 def _deliberating(chapter_paths: list[str]) -> QuerySet[Proposal]:
-    return (Proposal.objects.filter(status=Proposal.Status.DELIBERATION,
+    found = Proposal.objects.filter(status=Proposal.Status.DELIBERATION,
                                     chapter__path__in=chapter_paths)
-            .select_related("chapter").order_by("voting_opens_at", "pk")[:HOME_LIMIT])
+    if connection.vendor == "postgresql":
+        # The first HOME_LIMIT of each chapter by the partial index "proposal_deliberating",
+        # then the first of those: a read of at most HOME_LIMIT rows a chapter, however
+        # many are in deliberation there (all of them were read and sorted: 3 ms at tier M).
+        places = ", ".join(["%s"] * len(chapter_paths))
+        first = RawSQL(_FIRST_OF_EACH.format(places=places), chapter_paths)  # noqa: S611
+        found = Proposal.objects.filter(pk__in=first)  # (our SQL; the paths are parameters)
+    return found.select_related("chapter").order_by("voting_opens_at", "pk")[:HOME_LIMIT]
+
+
+_FIRST_OF_EACH = (
+    f"SELECT d.id FROM {Chapter._meta.db_table} c CROSS JOIN LATERAL ("  # noqa: S608
+    f"SELECT p.id FROM {Proposal._meta.db_table} p WHERE p.chapter_id = c.id "
+    f"AND p.status = '{Proposal.Status.DELIBERATION.value}' "
+    f"ORDER BY p.voting_opens_at, p.id LIMIT {HOME_LIMIT}) d "
+    "WHERE c.path IN ({places})"
+)
 
 
 def _amendments(member_id: int) -> QuerySet[Amendment]:
