@@ -33,12 +33,17 @@ class NeedsYou:
         return not (self.votes or self.deliberating or self.amendments or self.objections)
 
 
+# What the lists show of a proposal (decisions/_needs_you.html): not its text, payload
+# or rule, which a row would carry and parse for nothing.
+_LISTED = ("public_id", "title", "chapter", "voting_opens_at", "voting_closes_at")
+
+
 def _votes(member_id: int) -> QuerySet[Proposal]:
     voted = Ballot.objects.filter(member_id=member_id).values("proposal_id")
     took_part = Participation.objects.filter(member_id=member_id).values("proposal_id")
     return (Proposal.objects.filter(status=Proposal.Status.VOTING,
                                     roll__entries__member_id=member_id)
-            .exclude(pk__in=voted).exclude(pk__in=took_part)
+            .exclude(pk__in=voted).exclude(pk__in=took_part).only(*_LISTED)
             .select_related("chapter").order_by("voting_closes_at", "pk")[:HOME_LIMIT])
 
 
@@ -52,7 +57,8 @@ def _deliberating(chapter_paths: list[str]) -> QuerySet[Proposal]:
         places = ", ".join(["%s"] * len(chapter_paths))
         first = RawSQL(_FIRST_OF_EACH.format(places=places), chapter_paths)  # noqa: S611
         found = Proposal.objects.filter(pk__in=first)  # (our SQL; the paths are parameters)
-    return found.select_related("chapter").order_by("voting_opens_at", "pk")[:HOME_LIMIT]
+    return (found.only(*_LISTED).select_related("chapter")
+            .order_by("voting_opens_at", "pk")[:HOME_LIMIT])
 
 
 _FIRST_OF_EACH = (
