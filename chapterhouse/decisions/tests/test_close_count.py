@@ -98,9 +98,10 @@ def test_the_record_equals_a_count_of_the_rows_one_by_one(member, method, secret
         group_id = None if group["direct"] else chapter(group["chapter"]).pk
         assert group["eligible_members"] == eligible[group_id][1]
     # The roll's weights, as one grouping of its entries by weight and reason gives them.
+    grouped = (RollEntry.objects.filter(roll__proposal=proposal)
+               .values("weight", "reason").annotate(n=Count("id")))
     expected = [{"weight": voting.to_text(r["weight"]), "reason": r["reason"], "members": r["n"]}
-                for r in RollEntry.objects.filter(roll__proposal=proposal)
-                .values("weight", "reason").annotate(n=Count("id")).order_by("-weight", "reason")]
+                for r in sorted(grouped, key=lambda r: (-r["weight"], r["reason"]))]
     assert decision.roll["weights"] == expected and len(expected) >= 2
     assert selectors.eligible_weight_by_group(proposal) == eligible
     assert decision.record_hash == decision.compute_hash()
