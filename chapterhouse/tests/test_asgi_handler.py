@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import asgiref.sync
@@ -37,7 +38,10 @@ def _request(app: Any, method: str, path: str, body: bytes = b"") -> tuple[int, 
         await talk.wait(timeout=5)
         return start["status"], b"".join(chunks)
 
-    return asyncio.run(exchange())
+    # In a thread of its own: a browser test earlier in the run may have left an event
+    # loop running in this one (Playwright's sync API), where asyncio.run() refuses.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, exchange()).result()
 
 
 @pytest.fixture
